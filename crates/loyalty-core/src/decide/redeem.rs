@@ -1,0 +1,43 @@
+use super::{existing_member, sub};
+use crate::decision::{Calculation, Decision, IssuedReward, MemberChange};
+use crate::event::Redemption;
+use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
+use crate::lots;
+use crate::program::Program;
+use crate::rejection::Rejection;
+use crate::state::{Balance, MemberState};
+
+pub(super) fn decide(program: &Program, state: &MemberState, r: &Redemption) -> Result<Decision, Rejection> {
+    let member = existing_member(state, &r.member)?;
+    let reward = program
+        .reward(&r.reward)
+        .ok_or_else(|| Rejection::RewardNotFound { reward: r.reward.to_string() })?;
+    let cost = reward.points_cost;
+    let insufficient =
+        || Rejection::InsufficientPoints { available: member.balance.available, required: cost };
+    if member.balance.available < cost {
+        return Err(insufficient());
+    }
+    let (draws, drawn) = lots::draw(&state.lots, cost, None);
+    if drawn < cost {
+        return Err(insufficient());
+    }
+    let entry = EntryDraft::transfer(
+        EntryKind::Redemption,
+        Account::Member(MemberAccount::Available),
+        Account::Program(ProgramAccount::Redeemed),
+        cost,
+    );
+    Ok(Decision {
+        member: MemberChange::Balance {
+            member: member.id,
+            balance: Balance { available: sub(member.balance.available, cost)?, ..member.balance },
+            debt: member.debt,
+        },
+        entries: entry.into_iter().collect(),
+        lots: draws,
+        order: None,
+        reward: Some(IssuedReward { reward: reward.code.clone(), code: r.code.clone(), points: cost }),
+        calculation: Calculation::Redemption,
+    })
+}

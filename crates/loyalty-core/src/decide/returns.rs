@@ -1,0 +1,128 @@
+use super::{add, existing_member, round, sub};
+use crate::decision::{Calculation, Decision, MemberChange, OrderChange, ReturnCalc};
+use crate::event::Return;
+use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, Posting, ProgramAccount};
+use crate::lots;
+use crate::points::Points;
+use crate::program::{Program, SpentPointsPolicy};
+use crate::rejection::Rejection;
+use crate::state::{Balance, MemberState, OrderLineRecord};
+use rust_decimal::Decimal;
+
+/// A return takes back what the order would not have earned without the returned units:
+/// the order's points are recomputed from the lines it keeps (each line's points scaled
+/// by the share of its units kept, rounded once as at purchase) and the difference is
+/// reversed. Returning everything therefore reverses exactly what the order earned.
+pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Result<Decision, Rejection> {
+    let member = existing_member(state, &r.member)?;
+    let order =
+        state.order.as_ref().ok_or_else(|| Rejection::OrderNotFound { order_id: r.order_id.to_string() })?;
+    if order.member_id != member.id {
+        return Err(Rejection::OrderBelongsToAnotherMember { order_id: r.order_id.to_string() });
+    }
+
+    let mut lines = order.lines.clone();
+    for wanted in &r.lines {
+        take_back_units(&mut lines, wanted.sku.as_str(), wanted.quantity.get(), r.order_id.as_str())?;
+    }
+
+    let subtotal_after = lines.iter().try_fold(Decimal::ZERO, |acc, l| acc.checked_add(kept_points(l)));
+    let subtotal_after = subtotal_after.ok_or(Rejection::PointsOverflow)?;
+    let held_after = round(program.rounding(), subtotal_after)?.min(order.awarded);
+    let reversed = sub(order.awarded, held_after)?;
+
+    let (draws, drawn) = lots::draw(&state.lots, reversed, Some(&order.order_id));
+    let shortfall = sub(reversed, drawn)?;
+    let policy = program.spent_points_policy();
+    let available = Account::Member(MemberAccount::Available);
+    let issued = Account::Program(ProgramAccount::Issued);
+
+    let (entry, balance, debt) = match policy {
+        SpentPointsPolicy::NegativeBalance => (
+            EntryDraft::transfer(EntryKind::Return, available, issued, reversed),
+            sub(member.balance.available, reversed)?,
+            add(member.debt, shortfall)?,
+        ),
+        SpentPointsPolicy::Clamp => {
+            let postings = [
+                (available, Points::ZERO.checked_sub(drawn)),
+                (issued, Some(reversed)),
+                (Account::Program(ProgramAccount::ReturnLoss), shortfall.checked_neg()),
+            ];
+            let mut kept = Vec::with_capacity(3);
+            for (account, amount) in postings {
+                let amount = amount.ok_or(Rejection::PointsOverflow)?;
+                if !amount.is_zero() {
+                    kept.push(Posting { account, amount });
+                }
+            }
+            (
+                EntryDraft::balanced(EntryKind::Return, kept),
+                sub(member.balance.available, drawn)?,
+                member.debt,
+            )
+        }
+    };
+
+    Ok(Decision {
+        member: MemberChange::Balance {
+            member: member.id,
+            balance: Balance { available: balance, ..member.balance },
+            debt,
+        },
+        entries: entry.into_iter().collect(),
+        lots: draws,
+        order: Some(OrderChange::Update { order_id: order.order_id.clone(), awarded: held_after, lines }),
+        reward: None,
+        calculation: Calculation::Return(ReturnCalc {
+            held_before: order.awarded,
+            subtotal_after,
+            held_after,
+            reversed,
+            shortfall,
+            policy,
+        }),
+    })
+}
+
+/// Marks `quantity` units of `sku` returned, spread over the order's lines of that sku in
+/// order, or refuses if fewer are left to return.
+fn take_back_units(
+    lines: &mut [OrderLineRecord],
+    sku: &str,
+    quantity: u32,
+    order_id: &str,
+) -> Result<(), Rejection> {
+    let (bought, returned) = lines
+        .iter()
+        .filter(|l| l.sku.as_str() == sku)
+        .fold((0u64, 0u64), |(b, r), l| (b + u64::from(l.quantity), r + u64::from(l.returned)));
+    if u64::from(quantity) > bought - returned {
+        return Err(Rejection::ReturnExceedsPurchase {
+            order_id: order_id.to_owned(),
+            sku: sku.to_owned(),
+            bought,
+            returned,
+            requested: u64::from(quantity),
+        });
+    }
+    let mut left = quantity;
+    for line in lines.iter_mut().filter(|l| l.sku.as_str() == sku) {
+        let take = left.min(line.quantity - line.returned);
+        line.returned += take;
+        left -= take;
+    }
+    Ok(())
+}
+
+/// The points of a line's units that were not returned.
+fn kept_points(line: &OrderLineRecord) -> Decimal {
+    if line.quantity == 0 {
+        return Decimal::ZERO;
+    }
+    let kept = Decimal::from(line.quantity - line.returned);
+    line.points
+        .checked_mul(kept)
+        .and_then(|p| p.checked_div(Decimal::from(line.quantity)))
+        .unwrap_or(Decimal::MAX)
+}

@@ -1,0 +1,232 @@
+//! Identifiers and short texts that enter the core from outside. Each is parsed once at
+//! the edge; a value of one of these types is valid by construction.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a text was refused, phrased to follow the field's name in a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub problem: String,
+}
+
+const TOKEN_PUNCTUATION: &str = "-_.:@+=~|";
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || TOKEN_PUNCTUATION.contains(c)
+}
+
+fn is_slug_char(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+}
+
+fn check_token(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.is_empty() || value.len() > max || !value.chars().all(is_token_char) {
+        return Err(FieldError {
+            field,
+            problem: format!("must be 1 to {max} characters of letters, digits and {TOKEN_PUNCTUATION}"),
+        });
+    }
+    Ok(())
+}
+
+/// Checks a slug (lower-case letters, digits, `-`, `_`), as used for codes in programs.
+pub fn check_slug(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.is_empty() || value.len() > max || !value.chars().all(is_slug_char) {
+        return Err(FieldError {
+            field,
+            problem: format!("must be 1 to {max} characters of a-z, 0-9, - and _"),
+        });
+    }
+    Ok(())
+}
+
+fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), FieldError> {
+    let count = value.chars().count();
+    if value.trim().is_empty() || count > max_chars || value.chars().any(char::is_control) {
+        return Err(FieldError {
+            field,
+            problem: format!("must be 1 to {max_chars} characters without control characters"),
+        });
+    }
+    Ok(())
+}
+
+macro_rules! text_type {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $check:ident, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_LEN: usize = $max;
+
+            pub fn parse(value: impl Into<String>) -> Result<Self, FieldError> {
+                let value = value.into();
+                $check($field, &value, $max)?;
+                Ok(Self(value))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+            fn try_from(value: String) -> Result<Self, FieldError> {
+                Self::parse(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+text_type!(
+    /// The merchant's own identifier of a member (their customer id).
+    ExternalId, "external_id", check_token, 128
+);
+text_type!(
+    /// The merchant's order number; unique per program.
+    OrderId, "order_id", check_token, 128
+);
+text_type!(
+    /// A stock-keeping unit as the merchant's till names it.
+    Sku, "sku", check_token, 64
+);
+text_type!(
+    /// A product category that earning rules may target.
+    Category, "category", check_token, 64
+);
+text_type!(
+    /// The code of a reward in the program's catalogue.
+    RewardCode, "reward", check_slug, 64
+);
+text_type!(
+    /// The code printed on an issued reward, which the till later accepts.
+    InstanceCode, "code", check_token, 64
+);
+text_type!(
+    /// Why an administrator adjusted a balance.
+    Reason, "reason", check_text, 500
+);
+text_type!(
+    /// A member's display name.
+    PersonName, "name", check_text, 200
+);
+
+/// A member's e-mail address. Only its shape is checked; delivery is not our concern.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(value: impl Into<String>) -> Result<Self, FieldError> {
+        let value = value.into();
+        let shaped = value.len() <= Self::MAX_LEN
+            && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+            && value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.contains('@')
+            });
+        if !shaped {
+            return Err(FieldError {
+                field: "email",
+                problem: format!(
+                    "must be an address like name@example.com of at most {} characters",
+                    Self::MAX_LEN
+                ),
+            });
+        }
+        Ok(Email(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = FieldError;
+    fn try_from(value: String) -> Result<Self, FieldError> {
+        Email::parse(value)
+    }
+}
+
+impl From<Email> for String {
+    fn from(value: Email) -> String {
+        value.0
+    }
+}
+
+/// The engine's own id of a member (a database key); never shown to merchants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MemberId(pub i64);
+
+/// The engine's own id of a lot of points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LotId(pub i64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_accept_merchant_style_ids() {
+        for ok in ["c-1001", "cust_42", "12345", "a.b:c@d+e=f~g|h"] {
+            assert_eq!(ExternalId::parse(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    #[test]
+    fn tokens_refuse_empty_long_or_odd_characters() {
+        let too_long = "x".repeat(129);
+        for bad in ["", "has space", "slash/in", "ünïcode", too_long.as_str()] {
+            let err = ExternalId::parse(bad).unwrap_err();
+            assert_eq!(err.field, "external_id");
+        }
+    }
+
+    #[test]
+    fn reward_codes_are_slugs() {
+        assert!(RewardCode::parse("free-drink").is_ok());
+        assert!(RewardCode::parse("Free-Drink").is_err());
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert!(Email::parse("ada@example.com").is_ok());
+        for bad in ["ada", "@example.com", "ada@localhost", "a da@example.com", "a@b@c.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn deserialising_checks_the_same_rules() {
+        let err = serde_json::from_str::<Sku>("\"bad sku\"").unwrap_err();
+        assert!(err.to_string().contains("sku: must be"), "{err}");
+    }
+}

@@ -1,0 +1,177 @@
+//! Double-entry bookkeeping of points. Every movement is a journal entry whose postings sum
+//! to zero; the entry types below can only be built balanced.
+
+use crate::points::Points;
+use serde::{Deserialize, Serialize};
+
+/// An account a posting moves points into (positive) or out of (negative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Account {
+    /// An account of the event's member.
+    Member(MemberAccount),
+    /// An account of the program itself; these mirror the members' holdings.
+    Program(ProgramAccount),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberAccount {
+    /// Points the member can spend.
+    Available,
+    /// Points earned but not yet released to the member.
+    Pending,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramAccount {
+    /// The source of every point earned (negative: the program's liability).
+    Issued,
+    /// Points members spent on rewards.
+    Redeemed,
+    /// Points added or removed by hand.
+    Adjusted,
+    /// Points a return should have taken back but could not, because the member had
+    /// already spent them and the program does not allow negative balances.
+    ReturnLoss,
+}
+
+impl Account {
+    /// The name stored in the journal and shown in the API: `member:available`,
+    /// `program:issued`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Account::Member(MemberAccount::Available) => "member:available",
+            Account::Member(MemberAccount::Pending) => "member:pending",
+            Account::Program(ProgramAccount::Issued) => "program:issued",
+            Account::Program(ProgramAccount::Redeemed) => "program:redeemed",
+            Account::Program(ProgramAccount::Adjusted) => "program:adjusted",
+            Account::Program(ProgramAccount::ReturnLoss) => "program:return_loss",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Account> {
+        ALL_ACCOUNTS.iter().copied().find(|a| a.name() == name)
+    }
+
+    pub fn is_member(self) -> bool {
+        matches!(self, Account::Member(_))
+    }
+}
+
+const ALL_ACCOUNTS: [Account; 6] = [
+    Account::Member(MemberAccount::Available),
+    Account::Member(MemberAccount::Pending),
+    Account::Program(ProgramAccount::Issued),
+    Account::Program(ProgramAccount::Redeemed),
+    Account::Program(ProgramAccount::Adjusted),
+    Account::Program(ProgramAccount::ReturnLoss),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posting {
+    pub account: Account,
+    pub amount: Points,
+}
+
+/// Why an entry was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    Purchase,
+    Return,
+    Redemption,
+    Adjustment,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Purchase => "purchase",
+            EntryKind::Return => "return",
+            EntryKind::Redemption => "redemption",
+            EntryKind::Adjustment => "adjustment",
+        }
+    }
+}
+
+/// A journal entry about to be written: two or more postings that sum to zero.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryDraft {
+    kind: EntryKind,
+    postings: Vec<Posting>,
+}
+
+impl EntryDraft {
+    /// Moves `amount` (positive) from one account to another.
+    pub fn transfer(kind: EntryKind, from: Account, to: Account, amount: Points) -> Option<EntryDraft> {
+        if !amount.is_positive() {
+            return None;
+        }
+        let out = amount.checked_neg()?;
+        Some(EntryDraft {
+            kind,
+            postings: vec![Posting { account: from, amount: out }, Posting { account: to, amount }],
+        })
+    }
+
+    /// An entry of any number of postings; `None` unless there are at least two, none is
+    /// zero and they sum to zero.
+    pub fn balanced(kind: EntryKind, postings: Vec<Posting>) -> Option<EntryDraft> {
+        if postings.len() < 2 || postings.iter().any(|p| p.amount.is_zero()) {
+            return None;
+        }
+        let sum = postings.iter().try_fold(Points::ZERO, |acc, p| acc.checked_add(p.amount))?;
+        sum.is_zero().then_some(EntryDraft { kind, postings })
+    }
+
+    pub fn kind(&self) -> EntryKind {
+        self.kind
+    }
+
+    pub fn postings(&self) -> &[Posting] {
+        &self.postings
+    }
+
+    /// The net change of one account.
+    pub fn net(&self, account: Account) -> Points {
+        self.postings
+            .iter()
+            .filter(|p| p.account == account)
+            .fold(Points::ZERO, |acc, p| Points::new(acc.get() + p.amount.get()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AVAILABLE: Account = Account::Member(MemberAccount::Available);
+    const ISSUED: Account = Account::Program(ProgramAccount::Issued);
+
+    #[test]
+    fn transfers_balance_by_construction() {
+        let e = EntryDraft::transfer(EntryKind::Purchase, ISSUED, AVAILABLE, Points::new(160)).unwrap();
+        assert_eq!(e.postings()[0], Posting { account: ISSUED, amount: Points::new(-160) });
+        assert_eq!(e.postings()[1], Posting { account: AVAILABLE, amount: Points::new(160) });
+        assert_eq!(e.net(AVAILABLE), Points::new(160));
+    }
+
+    #[test]
+    fn empty_or_unbalanced_entries_cannot_be_built() {
+        assert!(EntryDraft::transfer(EntryKind::Purchase, ISSUED, AVAILABLE, Points::ZERO).is_none());
+        let unbalanced = vec![
+            Posting { account: ISSUED, amount: Points::new(-5) },
+            Posting { account: AVAILABLE, amount: Points::new(4) },
+        ];
+        assert!(EntryDraft::balanced(EntryKind::Return, unbalanced).is_none());
+    }
+
+    #[test]
+    fn account_names_round_trip() {
+        for account in ALL_ACCOUNTS {
+            assert_eq!(Account::parse(account.name()), Some(account));
+        }
+        assert_eq!(Account::parse("member:savings"), None);
+    }
+}

@@ -1,0 +1,106 @@
+//! Lots: points earned together, spent first-to-expire first.
+
+use crate::ids::{LotId, OrderId};
+use crate::points::Points;
+use crate::state::Lot;
+use crate::time::Timestamp;
+
+/// A change to the member's lots that a decision makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LotChange {
+    Open(NewLot),
+    Draw { lot: LotId, amount: Points },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLot {
+    pub amount: Points,
+    /// Less than `amount` when part of the lot went straight to repaying debt.
+    pub remaining: Points,
+    pub earned_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub order_id: Option<OrderId>,
+}
+
+/// The points `wanted` drawn from `lots`: the lots of `prefer` first (a return takes back
+/// from its own order's points), then the rest first-to-expire first, oldest first among
+/// equals. Returns the draws and how many points they cover, which is less than `wanted`
+/// only when the lots run out.
+pub fn draw(lots: &[Lot], wanted: Points, prefer: Option<&OrderId>) -> (Vec<LotChange>, Points) {
+    let mut order: Vec<&Lot> = lots.iter().filter(|l| l.remaining.is_positive()).collect();
+    order.sort_by_key(|l| {
+        (
+            prefer.is_none_or(|o| l.order_id.as_ref() != Some(o)),
+            l.expires_at.map_or(i64::MAX, Timestamp::as_micros),
+            l.earned_at,
+            l.id,
+        )
+    });
+    let mut changes = Vec::new();
+    let mut left = wanted.get();
+    for lot in order {
+        if left <= 0 {
+            break;
+        }
+        let take = lot.remaining.get().min(left);
+        changes.push(LotChange::Draw { lot: lot.id, amount: Points::new(take) });
+        left -= take;
+    }
+    (changes, Points::new(wanted.get() - left.max(0)))
+}
+
+/// The points left in `lots`, or `None` if the sum overflows (which a healthy ledger never
+/// reaches).
+pub fn remaining(lots: &[Lot]) -> Option<Points> {
+    lots.iter().try_fold(Points::ZERO, |acc, l| acc.checked_add(l.remaining))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lot(id: i64, remaining: i64, earned: i64, expires: Option<i64>, order: Option<&str>) -> Lot {
+        Lot {
+            id: LotId(id),
+            amount: Points::new(remaining),
+            remaining: Points::new(remaining),
+            earned_at: Timestamp::from_micros(earned),
+            expires_at: expires.map(Timestamp::from_micros),
+            order_id: order.map(|o| OrderId::parse(o).unwrap()),
+        }
+    }
+
+    fn draws(changes: &[LotChange]) -> Vec<(i64, i64)> {
+        changes
+            .iter()
+            .map(|c| match c {
+                LotChange::Draw { lot, amount } => (lot.0, amount.get()),
+                LotChange::Open(_) => panic!("draw opens no lot"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spends_first_to_expire_then_oldest() {
+        let lots = [lot(1, 50, 10, None, None), lot(2, 30, 20, Some(1_000), None), lot(3, 40, 5, None, None)];
+        let (changes, drawn) = draw(&lots, Points::new(100), None);
+        assert_eq!(drawn, Points::new(100));
+        assert_eq!(draws(&changes), vec![(2, 30), (3, 40), (1, 30)]);
+    }
+
+    #[test]
+    fn a_preferred_order_is_drawn_first() {
+        let lots = [lot(1, 50, 10, None, None), lot(2, 30, 20, None, Some("o-2"))];
+        let order = OrderId::parse("o-2").unwrap();
+        let (changes, _) = draw(&lots, Points::new(40), Some(&order));
+        assert_eq!(draws(&changes), vec![(2, 30), (1, 10)]);
+    }
+
+    #[test]
+    fn reports_a_shortfall_when_lots_run_out() {
+        let lots = [lot(1, 20, 10, None, None), lot(2, 0, 5, None, None)];
+        let (changes, drawn) = draw(&lots, Points::new(25), None);
+        assert_eq!(drawn, Points::new(20));
+        assert_eq!(draws(&changes), vec![(1, 20)]);
+    }
+}

@@ -1,0 +1,90 @@
+//! The program definition as written (TOML on disk, JSON over the API).
+
+use crate::earning::RuleDef;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramDef {
+    /// The program's code, unique in a deployment (`coffee`).
+    pub id: String,
+    pub name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Needed only for currencies the engine does not know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency_minor_digits: Option<u8>,
+    /// IANA time zone for calendar rules (`America/New_York`).
+    pub time_zone: String,
+    /// What members call the points ("beans").
+    #[serde(default = "default_points_name")]
+    pub points_name: String,
+    /// How an order's points, summed as decimals, become whole points.
+    #[serde(default)]
+    pub rounding: Rounding,
+    #[serde(default)]
+    pub earning: Vec<RuleDef>,
+    #[serde(default)]
+    pub rewards: Vec<RewardDef>,
+    #[serde(default)]
+    pub returns: ReturnsDef,
+}
+
+fn default_points_name() -> String {
+    "points".to_owned()
+}
+
+/// Rounding of an order's points, applied once per order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    #[default]
+    Floor,
+    HalfUp,
+    Ceil,
+}
+
+impl Rounding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rounding::Floor => "floor",
+            Rounding::HalfUp => "half_up",
+            Rounding::Ceil => "ceil",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RewardDef {
+    pub code: String,
+    pub name: String,
+    pub points_cost: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnsDef {
+    #[serde(default)]
+    pub when_points_spent: SpentPointsPolicy,
+}
+
+/// What a return does when the points it takes back were already spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpentPointsPolicy {
+    /// The member's balance goes below zero; the debt is repaid from the next points earned.
+    #[default]
+    NegativeBalance,
+    /// The balance stops at zero and the shortfall is booked to `program:return_loss`.
+    Clamp,
+}
+
+impl SpentPointsPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpentPointsPolicy::NegativeBalance => "negative_balance",
+            SpentPointsPolicy::Clamp => "clamp",
+        }
+    }
+}

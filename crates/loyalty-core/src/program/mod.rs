@@ -1,0 +1,195 @@
+//! A loyalty program: its definition, validated once, ready for `decide`.
+
+pub mod decimal;
+mod def;
+mod error;
+
+pub use def::{ProgramDef, ReturnsDef, RewardDef, Rounding, SpentPointsPolicy};
+pub use error::{DefinitionError, DefinitionErrors};
+
+use crate::earning::{BuildContext, EarningRule};
+use crate::ids::{RewardCode, check_slug};
+use crate::limits::{MAX_EARNING_RULES, MAX_REWARDS};
+use crate::money::Currency;
+use crate::points::Points;
+use std::collections::HashSet;
+
+/// A validated program. Only `Program::from_def` makes one.
+#[derive(Debug)]
+pub struct Program {
+    def: ProgramDef,
+    currency: Currency,
+    time_zone: jiff::tz::TimeZone,
+    rules: Vec<Box<dyn EarningRule>>,
+    rewards: Vec<Reward>,
+}
+
+/// A reward in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reward {
+    pub code: RewardCode,
+    pub name: String,
+    pub points_cost: Points,
+}
+
+const MAX_NAME_CHARS: usize = 200;
+const MAX_POINTS_NAME_CHARS: usize = 40;
+
+impl Program {
+    /// Validates a definition, reporting every problem with the path of its field.
+    pub fn from_def(def: ProgramDef) -> Result<Program, DefinitionErrors> {
+        let mut errors = DefinitionErrors::default();
+
+        if let Err(e) = check_slug("id", &def.id, 64) {
+            errors.push("id", e.problem);
+        }
+        check_name(&mut errors, "name", &def.name, MAX_NAME_CHARS);
+        check_name(&mut errors, "points_name", &def.points_name, MAX_POINTS_NAME_CHARS);
+
+        let currency = Currency::parse(&def.currency, def.currency_minor_digits)
+            .map_err(|e| {
+                let path = if def.currency_minor_digits.is_some() && def.currency.len() == 3 {
+                    "currency_minor_digits"
+                } else {
+                    "currency"
+                };
+                errors.push(path, e.to_string());
+            })
+            .ok();
+
+        let time_zone = jiff::tz::TimeZone::get(&def.time_zone)
+            .map_err(|_| {
+                errors.push(
+                    "time_zone",
+                    format!("`{}` is not an IANA time zone such as \"America/New_York\"", def.time_zone),
+                )
+            })
+            .ok();
+
+        let rules = currency.map(|c| build_rules(&def, c, &mut errors)).unwrap_or_default();
+        let rewards = build_rewards(&def, &mut errors);
+
+        match (currency, time_zone) {
+            (Some(currency), Some(time_zone)) if errors.is_empty() => {
+                Ok(Program { def, currency, time_zone, rules, rewards })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    pub fn definition(&self) -> &ProgramDef {
+        &self.def
+    }
+
+    pub fn code(&self) -> &str {
+        &self.def.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.def.name
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
+        &self.time_zone
+    }
+
+    pub fn points_name(&self) -> &str {
+        &self.def.points_name
+    }
+
+    pub fn rounding(&self) -> Rounding {
+        self.def.rounding
+    }
+
+    pub fn spent_points_policy(&self) -> SpentPointsPolicy {
+        self.def.returns.when_points_spent
+    }
+
+    /// Earning rules in evaluation order: base rules first, then the rules that build on
+    /// them, each group in the order the definition lists them.
+    pub fn rules(&self) -> &[Box<dyn EarningRule>] {
+        &self.rules
+    }
+
+    pub fn rewards(&self) -> &[Reward] {
+        &self.rewards
+    }
+
+    pub fn reward(&self, code: &RewardCode) -> Option<&Reward> {
+        self.rewards.iter().find(|r| &r.code == code)
+    }
+}
+
+fn check_name(errors: &mut DefinitionErrors, path: &str, value: &str, max: usize) {
+    if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        errors.push(path, format!("must be 1 to {max} characters without control characters"));
+    }
+}
+
+fn build_rules(
+    def: &ProgramDef,
+    currency: Currency,
+    errors: &mut DefinitionErrors,
+) -> Vec<Box<dyn EarningRule>> {
+    if def.earning.len() > MAX_EARNING_RULES {
+        errors.push("earning", format!("a program may have at most {MAX_EARNING_RULES} earning rules"));
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut rules = Vec::with_capacity(def.earning.len());
+    for (i, rule) in def.earning.iter().enumerate() {
+        let path = format!("earning[{i}]");
+        let id = rule.spec().id();
+        if let Err(e) = check_slug("id", id, 64) {
+            errors.push(format!("{path}.id"), e.problem);
+        } else if !seen.insert(id) {
+            errors.push(format!("{path}.id"), format!("`{id}` is used by another earning rule"));
+        }
+        let ctx = BuildContext { currency, path: &path };
+        if let Some(built) = rule.spec().build(&ctx, errors) {
+            rules.push(built);
+        }
+    }
+    // Stable: rules of one stage keep the order the marketer wrote.
+    rules.sort_by_key(|r| r.stage());
+    rules
+}
+
+fn build_rewards(def: &ProgramDef, errors: &mut DefinitionErrors) -> Vec<Reward> {
+    if def.rewards.len() > MAX_REWARDS {
+        errors.push("rewards", format!("a catalogue may have at most {MAX_REWARDS} rewards"));
+        return Vec::new();
+    }
+    let mut seen = HashSet::new();
+    let mut rewards = Vec::with_capacity(def.rewards.len());
+    for (i, r) in def.rewards.iter().enumerate() {
+        let path = format!("rewards[{i}]");
+        let code = match RewardCode::parse(r.code.clone()) {
+            Ok(code) => code,
+            Err(e) => {
+                errors.push(format!("{path}.code"), e.problem);
+                continue;
+            }
+        };
+        if !seen.insert(r.code.as_str()) {
+            errors.push(format!("{path}.code"), format!("`{}` is used by another reward", r.code));
+        }
+        check_name(errors, &format!("{path}.name"), &r.name, MAX_NAME_CHARS);
+        if r.points_cost <= 0 || r.points_cost > Points::MAX_PER_EVENT.get() {
+            errors.push(
+                format!("{path}.points_cost"),
+                format!("must be between 1 and {}", Points::MAX_PER_EVENT),
+            );
+            continue;
+        }
+        rewards.push(Reward { code, name: r.name.clone(), points_cost: Points::new(r.points_cost) });
+    }
+    rewards
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,110 @@
+use super::*;
+use crate::fixtures::COFFEE;
+
+fn errors_of(toml_text: &str) -> Vec<String> {
+    let def: ProgramDef = toml::from_str(toml_text).unwrap();
+    Program::from_def(def).unwrap_err().iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn the_coffee_program_validates() {
+    let program = crate::fixtures::coffee();
+    assert_eq!(program.code(), "coffee");
+    assert_eq!(program.currency().code(), "USD");
+    assert_eq!(program.points_name(), "beans");
+    assert_eq!(program.rounding(), Rounding::Floor);
+    let kinds: Vec<_> = program.rules().iter().map(|r| (r.id(), r.kind())).collect();
+    assert_eq!(kinds, vec![("base", "base_rate"), ("pastry-double", "category_multiplier")]);
+    let drink = program.reward(&RewardCode::parse("free-drink").unwrap()).unwrap();
+    assert_eq!(drink.points_cost, Points::new(90));
+    let voucher = program.reward(&RewardCode::parse("pastry-voucher").unwrap()).unwrap();
+    assert_eq!(voucher.points_cost, Points::new(60));
+}
+
+#[test]
+fn base_rules_run_before_bonus_rules_whatever_the_file_order() {
+    let moved = COFFEE.replace("id = \"base\"", "id = \"zz\"");
+    let reordered =
+        format!("{}\n[[earning]]\nid = \"late-base\"\nkind = \"base_rate\"\npoints_per_unit = 1\n", moved);
+    let def: ProgramDef = toml::from_str(&reordered).unwrap();
+    let program = Program::from_def(def).unwrap();
+    let ids: Vec<_> = program.rules().iter().map(|r| r.id()).collect();
+    assert_eq!(ids, vec!["zz", "late-base", "pastry-double"]);
+}
+
+#[test]
+fn every_problem_is_reported_with_its_field() {
+    let broken = COFFEE
+        .replace("currency = \"USD\"", "currency = \"usd\"")
+        .replace("America/New_York", "Mars/Olympus")
+        .replace("points_per_unit = 10", "points_per_unit = 0")
+        .replace("multiplier = 2", "multiplier = \"-1\"")
+        .replace("points_cost = 60", "points_cost = 0");
+    assert_eq!(
+        errors_of(&broken),
+        vec![
+            "currency: must be a three-letter upper-case ISO 4217 code such as \"USD\"",
+            "time_zone: `Mars/Olympus` is not an IANA time zone such as \"America/New_York\"",
+            "rewards[1].points_cost: must be between 1 and 1000000000000",
+        ]
+    );
+    let rates = COFFEE
+        .replace("points_per_unit = 10", "points_per_unit = 0")
+        .replace("multiplier = 2", "multiplier = \"-1\"");
+    assert_eq!(
+        errors_of(&rates),
+        vec![
+            "earning[0].points_per_unit: must be above 0, not 0",
+            "earning[1].multiplier: must be between 0 and 1000, not -1",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_codes_are_refused() {
+    let twice = COFFEE
+        .replace("id = \"pastry-double\"", "id = \"base\"")
+        .replace("code = \"pastry-voucher\"", "code = \"free-drink\"");
+    assert_eq!(
+        errors_of(&twice),
+        vec![
+            "earning[1].id: `base` is used by another earning rule",
+            "rewards[1].code: `free-drink` is used by another reward",
+        ]
+    );
+}
+
+#[test]
+fn unknown_currencies_need_their_minor_digits() {
+    let odd = COFFEE.replace("currency = \"USD\"", "currency = \"XTS\"");
+    assert_eq!(
+        errors_of(&odd),
+        vec!["currency: is not a currency this engine knows; state `currency_minor_digits` to use it"]
+    );
+    let stated = odd.replace("currency = \"XTS\"", "currency = \"XTS\"\ncurrency_minor_digits = 3");
+    let def: ProgramDef = toml::from_str(&stated).unwrap();
+    assert_eq!(Program::from_def(def).unwrap().currency().minor_digits(), 3);
+}
+
+#[test]
+fn floats_unknown_fields_and_unknown_kinds_fail_to_parse() {
+    let float = COFFEE.replace("multiplier = 2", "multiplier = 1.5");
+    let err = toml::from_str::<ProgramDef>(&float).unwrap_err().to_string();
+    assert!(err.contains("decimal written as a string"), "{err}");
+
+    let typo = COFFEE.replace("points_name", "point_name");
+    let err = toml::from_str::<ProgramDef>(&typo).unwrap_err().to_string();
+    assert!(err.contains("unknown field `point_name`"), "{err}");
+
+    let kind = COFFEE.replace("kind = \"category_multiplier\"", "kind = \"lucky_dip\"");
+    let err = toml::from_str::<ProgramDef>(&kind).unwrap_err().to_string();
+    assert!(err.contains("unknown variant `lucky_dip`"), "{err}");
+}
+
+#[test]
+fn a_definition_survives_a_json_round_trip() {
+    let program = crate::fixtures::coffee();
+    let json = serde_json::to_string(program.definition()).unwrap();
+    let back: ProgramDef = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, program.definition());
+}
