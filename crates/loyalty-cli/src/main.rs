@@ -1,1 +1,72 @@
-fn main() {}
+//! `loyalty`: the one binary of the loyalty engine.
+
+mod check;
+mod serve;
+mod verify;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "loyalty",
+    version,
+    about = "A customer loyalty engine: members earn points, climb tiers and redeem rewards, on a double-entry ledger."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve(serve::ServeArgs),
+    /// Work with program definition files.
+    #[command(subcommand)]
+    Program(ProgramCommand),
+    /// Check the ledger's invariants over a whole database; exits 1 if any is broken.
+    Verify(DatabaseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ProgramCommand {
+    /// Validate a program file; errors name the field and the line.
+    Check {
+        /// The program file (TOML).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct DatabaseArgs {
+    /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "LOYALTY_DATABASE_URL", default_value = "sqlite://loyalty.db", value_name = "URL")]
+    database: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Program(ProgramCommand::Check { file }) => check::run(&file),
+            Command::Verify(args) => verify::run(&args.database).await,
+        }
+    })
+}
+
+/// Reports a failure on stderr and gives the exit code for errors (2; 1 means "checked,
+/// and found problems").
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}

@@ -83,6 +83,18 @@ impl Event {
         }
     }
 
+    /// What the journal notes beside the event's entries: the order, the reward or the
+    /// reason.
+    pub fn reference(&self) -> Option<&str> {
+        match self {
+            Event::Enrol(_) => None,
+            Event::Purchase(e) => Some(e.order_id.as_str()),
+            Event::Return(e) => Some(e.order_id.as_str()),
+            Event::Redeem(e) => Some(e.reward.as_str()),
+            Event::Adjust(e) => Some(e.reason.as_str()),
+        }
+    }
+
     /// Whether `decide` needs the member's open lots (it does whenever points may leave).
     pub fn spends_points(&self) -> bool {
         match self {

@@ -43,6 +43,16 @@ pub fn check_slug(field: &'static str, value: &str, max: usize) -> Result<(), Fi
     Ok(())
 }
 
+fn check_visible_ascii(field: &'static str, value: &str, max: usize) -> Result<(), FieldError> {
+    if value.is_empty() || value.len() > max || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(FieldError {
+            field,
+            problem: format!("must be 1 to {max} visible ASCII characters without spaces"),
+        });
+    }
+    Ok(())
+}
+
 fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), FieldError> {
     let count = value.chars().count();
     if value.trim().is_empty() || count > max_chars || value.chars().any(char::is_control) {
@@ -125,6 +135,10 @@ text_type!(
 text_type!(
     /// The code printed on an issued reward, which the till later accepts.
     InstanceCode, "code", check_token, 64
+);
+text_type!(
+    /// The client's key that makes a retried write safe (the `Idempotency-Key` header).
+    IdempotencyKey, "Idempotency-Key", check_visible_ascii, 255
 );
 text_type!(
     /// Why an administrator adjusted a balance.

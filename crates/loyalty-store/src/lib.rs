@@ -1,1 +1,90 @@
+//! Persistence for the loyalty engine. The `Store` trait's methods are use cases; the SQL
+//! implementation serves SQLite and PostgreSQL from one body of code, with one migration
+//! directory per backend.
 
+mod error;
+mod sql;
+mod types;
+mod url;
+
+pub use error::StoreError;
+pub use sql::SqlStore;
+pub use types::*;
+pub use url::{Backend, DatabaseUrl};
+
+use loyalty_core::Timestamp;
+use loyalty_core::ids::ExternalId;
+use loyalty_core::outcome::MemberView;
+use loyalty_core::program::ProgramDef;
+use std::future::Future;
+
+/// Everything the engine asks of its database.
+pub trait Store: Send + Sync + 'static {
+    /// Succeeds when the database answers.
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Stores a program definition; a changed definition becomes a new version.
+    fn install_program(
+        &self,
+        definition: &ProgramDef,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<InstalledProgram, StoreError>> + Send;
+
+    /// The latest version of every program.
+    fn programs(&self) -> impl Future<Output = Result<Vec<StoredProgram>, StoreError>> + Send;
+
+    /// Makes `key_hash` the program's bootstrap admin key, replacing any earlier one.
+    /// `plaintext` is kept (to be shown at start-up) only for keys the engine generated.
+    fn set_bootstrap_key(
+        &self,
+        program: ProgramId,
+        key_hash: &str,
+        plaintext: Option<&str>,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The generated bootstrap key of a program, if one is kept.
+    fn bootstrap_key(
+        &self,
+        program: ProgramId,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Adds an API key (stored as the hash of its secret).
+    fn add_api_key(
+        &self,
+        program: ProgramId,
+        role: Role,
+        name: &str,
+        key_hash: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The live key whose secret hashes to `key_hash`.
+    fn api_key(&self, key_hash: &str) -> impl Future<Output = Result<Option<ApiKey>, StoreError>> + Send;
+
+    /// Applies one event: idempotency, then `decide`, then every write in one transaction.
+    fn submit(
+        &self,
+        program: &LoadedProgram,
+        command: &Command,
+    ) -> impl Future<Output = Result<Submitted, StoreError>> + Send;
+
+    fn member(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+    ) -> impl Future<Output = Result<Option<MemberView>, StoreError>> + Send;
+
+    /// A member's journal entries with their postings, newest first, `limit` at a time,
+    /// starting below entry `before`. A `MemberNotFound` rejection if there is no member.
+    fn ledger(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        limit: u32,
+        before: Option<i64>,
+    ) -> impl Future<Output = Result<LedgerPage, StoreError>> + Send;
+
+    /// Checks ledger invariants 1 to 3 over the whole database.
+    fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;
+}

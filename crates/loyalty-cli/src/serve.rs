@@ -1,0 +1,117 @@
+use crate::{DatabaseArgs, fail};
+use clap::Args;
+use loyalty_server::{Clock, KeySource, Settings, app, serve, start};
+use loyalty_store::{DatabaseUrl, SqlStore};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tokio::net::TcpListener;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, env = "LOYALTY_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    listen: String,
+    /// A program file to install before serving (repeatable). A changed file becomes
+    /// the program's next version.
+    #[arg(long = "program", value_name = "FILE")]
+    programs: Vec<PathBuf>,
+    /// The first program's admin API key; generated and kept in the database if unset.
+    #[arg(long, env = "LOYALTY_ADMIN_KEY", hide_env_values = true, value_name = "KEY")]
+    admin_key: Option<String>,
+}
+
+pub async fn run(args: ServeArgs) -> ExitCode {
+    init_logging();
+    let url = match DatabaseUrl::parse(&args.database.database) {
+        Ok(url) => url,
+        Err(e) => return fail(e),
+    };
+    let store = match SqlStore::connect(&url).await {
+        Ok(store) => store,
+        Err(e) => return fail(format!("cannot open {url}: {e}")),
+    };
+    let settings = Settings { program_files: args.programs, admin_key: args.admin_key };
+    let started = match start(store.clone(), &settings, Clock::system()).await {
+        Ok(started) => started,
+        Err(e) => return fail(e),
+    };
+    let listener = match TcpListener::bind(&args.listen).await {
+        Ok(listener) => listener,
+        Err(e) => return fail(format!("cannot listen on {}: {e}", args.listen)),
+    };
+    let address = match listener.local_addr() {
+        Ok(address) => address,
+        Err(e) => return fail(format!("cannot read the listening address: {e}")),
+    };
+
+    println!("loyalty engine listening on http://{address}");
+    match url.sqlite_path() {
+        Some(path) => println!("  database   SQLite file {}", absolute(path).display()),
+        None => println!("  database   {url}"),
+    }
+    for program in &started.programs {
+        let source = match program.key_source {
+            KeySource::Environment => "from LOYALTY_ADMIN_KEY",
+            KeySource::Generated => "generated now and kept in the database",
+            KeySource::Kept => "generated at first start; set LOYALTY_ADMIN_KEY to choose your own",
+        };
+        println!("  program    {} \"{}\", version {}", program.code, program.name, program.version);
+        println!("  admin key  {} ({source})", program.admin_key);
+    }
+    if let Some(first) = started.programs.first() {
+        println!("try:");
+        println!(
+            "  curl -s -X POST http://{address}/v1/members -H 'Authorization: Bearer {}' \
+             -H 'Content-Type: application/json' -d '{{\"external_id\": \"c-1001\"}}'",
+            first.admin_key
+        );
+    }
+
+    let result = serve(listener, app(started.state), shutdown_signal()).await;
+    store.close().await;
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(format!("the server stopped: {e}")),
+    }
+}
+
+fn absolute(path: &str) -> PathBuf {
+    std::path::absolute(Path::new(path)).unwrap_or_else(|_| PathBuf::from(path))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOYALTY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// Ctrl-C or SIGTERM: stop taking connections and finish the requests in flight.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,74 @@
+//! The router: every route, and the layers every request passes through.
+
+use crate::error::ApiError;
+use crate::routes::{events, health, members, rewards};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use loyalty_store::Store;
+use std::any::Any;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted; an order of 500 lines fits many times over.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A request still running after this long is answered 503 and abandoned.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn app<S: Store>(state: AppState<S>) -> Router {
+    Router::new()
+        .route("/health", get(health::health::<S>))
+        .merge(members::router())
+        .merge(events::router())
+        .merge(rewards::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(Sequential::default()))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route; the API lives under /v1/")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}
+
+/// A panic is a bug; the client gets the usual opaque internal error, the log gets the cause.
+fn panic_response(cause: Box<dyn Any + Send + 'static>) -> Response {
+    let what = cause
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| cause.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned());
+    ApiError::internal(format!("request handler panicked: {what}")).into_response()
+}
+
+/// Request ids for the logs: a process-wide sequence, unless the client sent one.
+#[derive(Debug, Clone, Default)]
+struct Sequential(Arc<AtomicU64>);
+
+impl MakeRequestId for Sequential {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        format!("req-{n}").parse().ok().map(RequestId::new)
+    }
+}

@@ -1,0 +1,80 @@
+//! Who is calling: a bearer API key that belongs to one program and has one role.
+
+use crate::error::ApiError;
+use crate::secrets::key_hash;
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use loyalty_store::{LoadedProgram, Role, Store};
+
+/// The authenticated caller; the request's program is their key's program.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub program: LoadedProgram,
+    pub role: Role,
+}
+
+/// What a route needs the caller's role to allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Reading: any role.
+    Read,
+    /// What a till does: members, events, redemptions.
+    Pos,
+    /// Administration: adjustments and configuration.
+    Admin,
+}
+
+impl Caller {
+    pub fn require(&self, access: Access) -> Result<(), ApiError> {
+        let allowed = match access {
+            Access::Read => true,
+            Access::Pos => matches!(self.role, Role::Admin | Role::Pos),
+            Access::Admin => self.role == Role::Admin,
+        };
+        if allowed {
+            return Ok(());
+        }
+        let needed = match access {
+            Access::Read => "any",
+            Access::Pos => "an admin or pos",
+            Access::Admin => "an admin",
+        };
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("this needs {needed} key; yours is a {} key", self.role.as_str()),
+        ))
+    }
+}
+
+impl<S: Store> FromRequestParts<AppState<S>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Caller, ApiError> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized("send your API key as `Authorization: Bearer <key>`"))?;
+        let key = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, key)| key.trim())
+            .filter(|key| !key.is_empty())
+            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))?;
+        let found = state
+            .store
+            .api_key(&key_hash(key))
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("this API key is not valid"))?;
+        let program = state
+            .programs
+            .get(found.program_id)
+            .ok_or_else(|| ApiError::unauthorized("this API key's program is not served here"))?;
+        Ok(Caller { program, role: found.role })
+    }
+}

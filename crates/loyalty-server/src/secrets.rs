@@ -1,0 +1,79 @@
+//! Random secrets and digests: API keys, reward codes, request fingerprints.
+
+use crate::error::ApiError;
+use loyalty_core::ids::InstanceCode;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Crockford's base-32 alphabet: no I, L, O or U to misread at a till.
+const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], getrandom::Error> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new API key: `lk_` and 192 random bits.
+pub fn new_api_key() -> Result<String, getrandom::Error> {
+    Ok(format!("lk_{}", hex(&random_bytes::<24>()?)))
+}
+
+/// What the database keeps of a key. The keys are random and long, so a plain SHA-256
+/// cannot be reversed by guessing.
+pub fn key_hash(key: &str) -> String {
+    hex(&Sha256::digest(key.as_bytes()))
+}
+
+/// A new reward code such as `7KQ2-M9XD-4TRB-0WNC`: 80 random bits, unguessable.
+pub fn new_reward_code() -> Result<InstanceCode, ApiError> {
+    let bytes = random_bytes::<10>().map_err(ApiError::internal)?;
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let mut code = String::with_capacity(19);
+    for i in 0..16 {
+        if i > 0 && i % 4 == 0 {
+            code.push('-');
+        }
+        let index = ((bits >> (75 - 5 * i)) & 0x1f) as usize;
+        code.push(char::from(CODE_ALPHABET[index]));
+    }
+    InstanceCode::parse(code).map_err(ApiError::internal)
+}
+
+/// A digest of a request as the client sent it, so a retry can be told from a new
+/// request that reuses its key.
+pub fn fingerprint(request: &impl Serialize) -> Result<String, ApiError> {
+    let bytes = serde_json::to_vec(request).map_err(ApiError::internal)?;
+    Ok(hex(&Sha256::digest(&bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_keys_are_long_random_and_hash_stably() {
+        let a = new_api_key().unwrap();
+        let b = new_api_key().unwrap();
+        assert!(a.starts_with("lk_") && a.len() == 51);
+        assert_ne!(a, b);
+        assert_eq!(key_hash("lk_x"), key_hash("lk_x"));
+        assert_eq!(key_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn reward_codes_use_the_unambiguous_alphabet() {
+        let code = new_reward_code().unwrap();
+        let text = code.as_str();
+        assert_eq!(text.len(), 19);
+        assert!(text.split('-').all(|g| g.len() == 4 && g.bytes().all(|c| CODE_ALPHABET.contains(&c))));
+        assert_ne!(new_reward_code().unwrap(), code);
+    }
+}

@@ -1,0 +1,226 @@
+//! The SQL store. SQLite and PostgreSQL share this code through sqlx's `Any` driver: the
+//! statements are written once in the dialect both accept (`$n` parameters, `RETURNING`,
+//! partial indexes), and the few differences are in `Dialect`.
+
+mod apply;
+mod keys;
+mod programs;
+mod read;
+mod rows;
+mod state;
+mod submit;
+mod verify;
+
+use crate::types::*;
+use crate::url::{Backend, DatabaseUrl};
+use crate::{Store, StoreError};
+use loyalty_core::Timestamp;
+use loyalty_core::ids::ExternalId;
+use loyalty_core::outcome::MemberView;
+use loyalty_core::program::ProgramDef;
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Connections kept open for PostgreSQL, shared by readers and writers.
+const POSTGRES_CONNECTIONS: u32 = 16;
+/// Read connections to a SQLite file; WAL lets them read while the writer writes.
+const SQLITE_READERS: u32 = 4;
+
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    backend: Backend,
+    /// SQLite allows one writer at a time, so its writer pool has one connection: waiting
+    /// for it is waiting for the write lock, in order, without busy retries. PostgreSQL
+    /// writers share the one pool and serialise per member with row locks.
+    writer: AnyPool,
+    reader: AnyPool,
+}
+
+impl SqlStore {
+    /// Opens (creating a SQLite file if needed) and migrates the database.
+    pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore, StoreError> {
+        install_default_drivers();
+        let store = match url.backend() {
+            Backend::Sqlite => {
+                let writer = sqlite_pool(1).connect(url.driver_url()).await?;
+                // The first connection switches the file to WAL before readers open it.
+                let reader = sqlite_pool(SQLITE_READERS).connect(url.driver_url()).await?;
+                SqlStore { backend: Backend::Sqlite, writer, reader }
+            }
+            Backend::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(POSTGRES_CONNECTIONS)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect(url.driver_url())
+                    .await?;
+                SqlStore { backend: Backend::Postgres, writer: pool.clone(), reader: pool }
+            }
+        };
+        let migrator = match store.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&store.writer).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection, waiting for work in flight.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once, so a
+    /// transaction that reads before it writes cannot be refused the lock half-way.
+    async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect(self.backend)
+    }
+}
+
+fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new().max_connections(connections).acquire_timeout(Duration::from_secs(60)).after_connect(
+        |conn, _| {
+            Box::pin(async move {
+                // FULL: a commit is on disk before the client hears of it.
+                for pragma in [
+                    "PRAGMA journal_mode = WAL",
+                    "PRAGMA synchronous = FULL",
+                    "PRAGMA foreign_keys = ON",
+                    "PRAGMA busy_timeout = 5000",
+                ] {
+                    conn.execute(pragma).await?;
+                }
+                Ok(())
+            })
+        },
+    )
+}
+
+/// The statements that differ between backends.
+#[derive(Debug, Clone, Copy)]
+struct Dialect(Backend);
+
+impl Dialect {
+    /// Loads a member for update: PostgreSQL locks the row until the transaction ends, so
+    /// two events for one member are decided one after the other. SQLite's single writer
+    /// already serialises every write transaction.
+    fn member_for_update(self) -> &'static str {
+        match self.0 {
+            Backend::Sqlite => {
+                "SELECT id, external_id, status, available, pending, debt FROM members \
+                 WHERE program_id = $1 AND external_id = $2"
+            }
+            Backend::Postgres => {
+                "SELECT id, external_id, status, available, pending, debt FROM members \
+                 WHERE program_id = $1 AND external_id = $2 FOR UPDATE"
+            }
+        }
+    }
+}
+
+/// How many times a command is retried after losing a race (see
+/// `StoreError::is_retryable`) before the error is returned.
+const MAX_ATTEMPTS: u32 = 8;
+
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn install_program(
+        &self,
+        definition: &ProgramDef,
+        now: Timestamp,
+    ) -> Result<InstalledProgram, StoreError> {
+        programs::install(self, definition, now).await
+    }
+
+    async fn programs(&self) -> Result<Vec<StoredProgram>, StoreError> {
+        programs::latest(&self.reader).await
+    }
+
+    async fn set_bootstrap_key(
+        &self,
+        program: ProgramId,
+        key_hash: &str,
+        plaintext: Option<&str>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        keys::set_bootstrap(self, program, key_hash, plaintext, now).await
+    }
+
+    async fn bootstrap_key(&self, program: ProgramId) -> Result<Option<String>, StoreError> {
+        keys::bootstrap(&self.reader, program).await
+    }
+
+    async fn add_api_key(
+        &self,
+        program: ProgramId,
+        role: Role,
+        name: &str,
+        key_hash: &str,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        keys::insert(&mut tx, program, role, name, key_hash, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
+        keys::find(&self.reader, key_hash).await
+    }
+
+    async fn submit(&self, program: &LoadedProgram, command: &Command) -> Result<Submitted, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match submit::run(self, program, command).await {
+                Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
+                    tracing::debug!(attempt, error = %e, "retrying a command that lost a race");
+                    tokio::time::sleep(Duration::from_millis(u64::from(attempt) * 2)).await;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn member(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+    ) -> Result<Option<MemberView>, StoreError> {
+        read::member(&self.reader, program, external_id).await
+    }
+
+    async fn ledger(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        limit: u32,
+        before: Option<i64>,
+    ) -> Result<LedgerPage, StoreError> {
+        read::ledger(&self.reader, program, external_id, limit, before).await
+    }
+
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        verify::run(&self.reader).await
+    }
+}

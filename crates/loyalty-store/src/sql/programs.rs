@@ -1,0 +1,78 @@
+//! Program definitions and their versions.
+
+use super::SqlStore;
+use super::rows::{int, json, to_json};
+use crate::StoreError;
+use crate::types::{InstalledProgram, ProgramId, StoredProgram};
+use loyalty_core::Timestamp;
+use loyalty_core::program::ProgramDef;
+use sqlx::AnyPool;
+
+pub(super) async fn install(
+    store: &SqlStore,
+    definition: &ProgramDef,
+    now: Timestamp,
+) -> Result<InstalledProgram, StoreError> {
+    let text = to_json(definition)?;
+    let mut tx = store.begin_write().await?;
+    let existing = sqlx::query("SELECT id FROM programs WHERE code = $1")
+        .bind(&definition.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (id, version) = match existing {
+        None => {
+            let row = sqlx::query("INSERT INTO programs (code, created_at_us) VALUES ($1, $2) RETURNING id")
+                .bind(&definition.id)
+                .bind(now.as_micros())
+                .fetch_one(&mut *tx)
+                .await?;
+            (ProgramId(int(&row, "id")?), 1)
+        }
+        Some(row) => {
+            let id = ProgramId(int(&row, "id")?);
+            let latest = sqlx::query(
+                "SELECT version, definition FROM program_versions WHERE program_id = $1 \
+                 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            let version = int(&latest, "version")?;
+            let stored: ProgramDef = json(&latest, "definition")?;
+            if &stored == definition {
+                return Ok(InstalledProgram { id, version, changed: false });
+            }
+            (id, version + 1)
+        }
+    };
+    sqlx::query(
+        "INSERT INTO program_versions (program_id, version, definition, created_at_us) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id.0)
+    .bind(version)
+    .bind(text)
+    .bind(now.as_micros())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(InstalledProgram { id, version, changed: true })
+}
+
+pub(super) async fn latest(pool: &AnyPool) -> Result<Vec<StoredProgram>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT v.program_id, v.version, v.definition FROM program_versions v \
+         WHERE v.version = (SELECT MAX(w.version) FROM program_versions w WHERE w.program_id = v.program_id) \
+         ORDER BY v.program_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StoredProgram {
+                id: ProgramId(int(row, "program_id")?),
+                version: int(row, "version")?,
+                definition: json(row, "definition")?,
+            })
+        })
+        .collect()
+}

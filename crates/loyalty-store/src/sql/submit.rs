@@ -1,0 +1,88 @@
+//! One command, start to finish, in one transaction: lock the member, answer a retry
+//! from the stored result, load state, decide, apply. Nothing is written unless every
+//! step succeeds.
+
+use super::rows::text;
+use super::{SqlStore, apply, state};
+use crate::StoreError;
+use crate::types::{Command, LoadedProgram, Submitted};
+use loyalty_core::ids::{IdempotencyKey, OrderId};
+use loyalty_core::{Event, Outcome, Rejection, decide};
+use sqlx::{Any, Transaction};
+
+pub(super) async fn run(
+    store: &SqlStore,
+    program: &LoadedProgram,
+    command: &Command,
+) -> Result<Submitted, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let member = state::lock_member(&mut tx, store.dialect(), program.id, command.event.member()).await?;
+
+    if let Some(key) = &command.idempotency_key
+        && let Some(prior) = prior_by_key(&mut tx, program.id.0, key).await?
+    {
+        return prior.replay(command, Rejection::IdempotencyKeyReused);
+    }
+    if let Event::Purchase(purchase) = &command.event
+        && let Some(prior) = prior_by_order(&mut tx, program.id.0, &purchase.order_id).await?
+    {
+        let order_id = purchase.order_id.to_string();
+        return prior.replay(command, Rejection::OrderAlreadyRecorded { order_id });
+    }
+
+    let state = state::load(&mut tx, program.id, member, &command.event).await?;
+    let decision = decide(&program.program, &state, &command.event, command.now)?;
+    let outcome = Outcome::render(&program.program, &command.event, &decision)
+        .ok_or_else(|| StoreError::corrupt("the decision does not match its event"))?;
+    apply::write(&mut tx, program, command, &decision, &outcome).await?;
+    tx.commit().await?;
+    Ok(Submitted { outcome, replayed: false })
+}
+
+/// An earlier event that a new command may be a retry of.
+struct Prior {
+    fingerprint: String,
+    result: String,
+}
+
+impl Prior {
+    /// The stored result if the command is the same request; otherwise `conflict`.
+    fn replay(self, command: &Command, conflict: Rejection) -> Result<Submitted, StoreError> {
+        if self.fingerprint != command.fingerprint {
+            return Err(conflict.into());
+        }
+        let outcome = serde_json::from_str(&self.result)
+            .map_err(|e| StoreError::corrupt(format!("stored result of a retried event: {e}")))?;
+        Ok(Submitted { outcome, replayed: true })
+    }
+}
+
+async fn prior_by_key(
+    tx: &mut Transaction<'static, Any>,
+    program: i64,
+    key: &IdempotencyKey,
+) -> Result<Option<Prior>, StoreError> {
+    let row =
+        sqlx::query("SELECT fingerprint, result FROM events WHERE program_id = $1 AND idempotency_key = $2")
+            .bind(program)
+            .bind(key.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    row.map(|r| Ok(Prior { fingerprint: text(&r, "fingerprint")?, result: text(&r, "result")? })).transpose()
+}
+
+async fn prior_by_order(
+    tx: &mut Transaction<'static, Any>,
+    program: i64,
+    order: &OrderId,
+) -> Result<Option<Prior>, StoreError> {
+    let row = sqlx::query(
+        "SELECT e.fingerprint, e.result FROM orders o JOIN events e ON e.id = o.event_id \
+         WHERE o.program_id = $1 AND o.order_id = $2",
+    )
+    .bind(program)
+    .bind(order.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| Ok(Prior { fingerprint: text(&r, "fingerprint")?, result: text(&r, "result")? })).transpose()
+}

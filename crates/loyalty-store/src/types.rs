@@ -1,0 +1,136 @@
+//! What goes in and out of a store.
+
+use loyalty_core::ids::IdempotencyKey;
+use loyalty_core::program::ProgramDef;
+use loyalty_core::{Event, Outcome, Program, Timestamp};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The engine's own id of a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProgramId(pub i64);
+
+/// A program's latest version as stored.
+#[derive(Debug, Clone)]
+pub struct StoredProgram {
+    pub id: ProgramId,
+    pub version: i64,
+    pub definition: ProgramDef,
+}
+
+/// A program ready to judge events: the validated program with its id and version.
+#[derive(Debug, Clone)]
+pub struct LoadedProgram {
+    pub id: ProgramId,
+    pub version: i64,
+    pub program: Arc<Program>,
+}
+
+/// What installing a definition did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InstalledProgram {
+    pub id: ProgramId,
+    pub version: i64,
+    /// False when the definition equals the latest version already stored.
+    pub changed: bool,
+}
+
+/// What an API key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Everything in its program.
+    Admin,
+    /// What a till needs: members, events, redemptions.
+    Pos,
+    /// Reading only.
+    Read,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Pos => "pos",
+            Role::Read => "read",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "pos" => Some(Role::Pos),
+            "read" => Some(Role::Read),
+            _ => None,
+        }
+    }
+}
+
+/// A live API key, found by the hash of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub program_id: ProgramId,
+    pub role: Role,
+    pub name: String,
+}
+
+/// An event to apply, with what makes a retry safe.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub event: Event,
+    pub idempotency_key: Option<IdempotencyKey>,
+    /// A digest of the request as the client sent it; a retry must match it.
+    pub fingerprint: String,
+    /// The server's time when the command arrived.
+    pub now: Timestamp,
+}
+
+/// The result of a command. `replayed` is true when it is the stored result of an
+/// earlier, identical request and nothing changed now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub outcome: Outcome,
+    pub replayed: bool,
+}
+
+/// One page of a member's journal, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerPage {
+    pub entries: Vec<LedgerEntry>,
+    /// Pass as `before` to get the next page; `None` on the last page.
+    #[serde(skip)]
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerEntry {
+    pub entry: i64,
+    pub kind: String,
+    /// The order, reward or reason the entry is about.
+    pub reference: Option<String>,
+    pub occurred_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub postings: Vec<PostingView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PostingView {
+    pub account: String,
+    pub amount: i64,
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VerifyReport {
+    pub entries: i64,
+    pub members: i64,
+    pub lots: i64,
+    pub violations: Vec<Violation>,
+}
+
+/// One broken invariant, naming the rows that break it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The invariant's number in DESIGN.md.
+    pub invariant: u8,
+    pub detail: String,
+}
