@@ -1,0 +1,80 @@
+use super::*;
+use loyalty_testkit::{TestDb, each_backend};
+
+each_backend!(the_walkthrough_gives_exact_balances_and_a_balanced_ledger);
+
+async fn the_walkthrough_gives_exact_balances_and_a_balanced_ledger(db: TestDb) {
+    let app = TestApp::start(db).await;
+
+    let enrolled = app
+        .post(
+            "/v1/members",
+            json!({"external_id": "c-1001", "email": "ada@example.com", "name": "Ada Lovelace"}),
+        )
+        .await;
+    assert_eq!(enrolled.status, 201);
+    assert_eq!(enrolled.body["external_id"], "c-1001");
+    assert_eq!(enrolled.body["email"], "ada@example.com");
+    assert_eq!(enrolled.body["balance"], json!({"available": 0, "pending": 0}));
+
+    let bought = app.post("/v1/events", order_o1()).await;
+    assert_eq!(bought.status, 201, "{:?}", bought.body);
+    assert_eq!(bought.body["points_awarded"], 160);
+    assert_eq!(bought.body["balance"]["available"], 160);
+    let lines = &bought.body["explanation"]["lines"];
+    assert_eq!(lines[0]["points"], "95");
+    assert_eq!(lines[0]["awards"][0]["rule"], "base");
+    assert_eq!(lines[0]["awards"][0]["reason"], "10 beans per 1.00 USD on 9.50 USD");
+    assert_eq!(lines[1]["points"], "65");
+    assert_eq!(lines[1]["awards"][1]["rule"], "pastry-double");
+    assert_eq!(lines[1]["awards"][1]["points"], "32.5");
+    assert_eq!(bought.body["explanation"]["subtotal"], "160");
+    assert_eq!(bought.body["explanation"]["rounding"], "floor");
+
+    let returned = app
+        .post(
+            "/v1/events",
+            json!({"type": "return", "member": "c-1001", "order_id": "o-1", "lines": [{"sku": "pumpkin-loaf", "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(returned.status, 201, "{:?}", returned.body);
+    assert_eq!(returned.body["points_reversed"], 65);
+    assert_eq!(returned.body["balance"]["available"], 95);
+    assert_eq!(available(&app, "c-1001").await, 95);
+
+    let redeemed =
+        app.post_keyed("/v1/members/c-1001/redemptions", "redeem-1", json!({"reward": "free-drink"})).await;
+    assert_eq!(redeemed.status, 201, "{:?}", redeemed.body);
+    assert_eq!(redeemed.body["points_spent"], 90);
+    assert_eq!(redeemed.body["balance"]["available"], 5);
+    let code = redeemed.body["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 19);
+
+    let refused = app.post("/v1/members/c-1001/redemptions", json!({"reward": "free-drink"})).await;
+    assert_eq!((refused.status, refused.code()), (422, "insufficient_points"));
+    assert_eq!(available(&app, "c-1001").await, 5);
+
+    let again =
+        app.post_keyed("/v1/members/c-1001/redemptions", "redeem-1", json!({"reward": "free-drink"})).await;
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body["code"], code.as_str());
+    assert_eq!(again.body, redeemed.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(available(&app, "c-1001").await, 5);
+
+    let ledger = app.get("/v1/members/c-1001/ledger").await;
+    assert_eq!(ledger.status, 200);
+    let entries = ledger.body["entries"].as_array().unwrap();
+    let kinds: Vec<_> = entries.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["redemption", "return", "purchase"]);
+    for entry in entries {
+        let postings = entry["postings"].as_array().unwrap();
+        assert!(postings.len() >= 2);
+        assert_eq!(postings.iter().map(|p| p["amount"].as_i64().unwrap()).sum::<i64>(), 0, "{entry}");
+    }
+    assert_eq!(
+        entries[2]["postings"],
+        json!([{"account": "program:issued", "amount": -160}, {"account": "member:available", "amount": 160}])
+    );
+    assert_eq!(ledger.body["next_cursor"], Value::Null);
+}
