@@ -1,6 +1,7 @@
 //! `loyalty`: the one binary of the loyalty engine.
 
 mod check;
+mod replay;
 mod serve;
 mod verify;
 
@@ -26,8 +27,11 @@ enum Command {
     /// Work with program definition files.
     #[command(subcommand)]
     Program(ProgramCommand),
-    /// Check the ledger's invariants over a whole database; exits 1 if any is broken.
+    /// Check the seven ledger invariants over a whole database; exits 1 if any is broken.
     Verify(DatabaseArgs),
+    /// Rebuild every projection from the event log in a scratch store and report any
+    /// difference from the database; exits 1 if there is one.
+    Replay(DatabaseArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,6 +50,21 @@ struct DatabaseArgs {
     database: String,
 }
 
+/// Opens an existing database; a SQLite file that does not exist is an error, not a new file.
+async fn open_existing(
+    database: &str,
+) -> Result<(loyalty_store::DatabaseUrl, loyalty_store::SqlStore), ExitCode> {
+    let url = loyalty_store::DatabaseUrl::parse(database).map_err(fail)?;
+    if let Some(path) = url.sqlite_path()
+        && !std::path::Path::new(path).exists()
+    {
+        return Err(fail(format!("there is no database at {path}")));
+    }
+    let store =
+        loyalty_store::SqlStore::connect(&url).await.map_err(|e| fail(format!("cannot open {url}: {e}")))?;
+    Ok((url, store))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -60,6 +79,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await,
             Command::Program(ProgramCommand::Check { file }) => check::run(&file),
             Command::Verify(args) => verify::run(&args.database).await,
+            Command::Replay(args) => replay::run(&args.database).await,
         }
     })
 }

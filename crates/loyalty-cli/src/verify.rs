@@ -1,34 +1,26 @@
-use crate::fail;
-use loyalty_store::{DatabaseUrl, SqlStore, Store};
-use std::path::Path;
+use crate::{fail, open_existing};
+use loyalty_store::Store;
 use std::process::ExitCode;
 
 pub async fn run(database: &str) -> ExitCode {
-    let url = match DatabaseUrl::parse(database) {
-        Ok(url) => url,
-        Err(e) => return fail(e),
+    let (url, store) = match open_existing(database).await {
+        Ok(opened) => opened,
+        Err(code) => return code,
     };
-    if let Some(path) = url.sqlite_path()
-        && !Path::new(path).exists()
-    {
-        return fail(format!("there is no database at {path}"));
-    }
-    let store = match SqlStore::connect(&url).await {
-        Ok(store) => store,
-        Err(e) => return fail(format!("cannot open {url}: {e}")),
-    };
-    let report = match store.verify().await {
+    let report = store.verify().await;
+    store.close().await;
+    let report = match report {
         Ok(report) => report,
         Err(e) => return fail(format!("cannot verify {url}: {e}")),
     };
-    store.close().await;
     println!(
-        "checked {url}: {} journal entries, {} members, {} lots",
-        report.entries, report.members, report.lots
+        "checked {url}: {} events, {} journal entries, {} members, {} lots",
+        report.events, report.entries, report.members, report.lots
     );
     if report.violations.is_empty() {
         println!(
-            "ok: every entry balances, every balance matches its postings and lots, every lot is within bounds"
+            "ok: entries balance, balances match postings and lots, lots are in bounds, the event log replays to \
+             the same ledger, every key had one effect, every reward was paid once, and the roll-forward holds"
         );
         return ExitCode::SUCCESS;
     }

@@ -85,6 +85,9 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    const ALL: [EntryKind; 4] =
+        [EntryKind::Purchase, EntryKind::Return, EntryKind::Redemption, EntryKind::Adjustment];
+
     pub fn as_str(self) -> &'static str {
         match self {
             EntryKind::Purchase => "purchase",
@@ -92,6 +95,10 @@ impl EntryKind {
             EntryKind::Redemption => "redemption",
             EntryKind::Adjustment => "adjustment",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.as_str() == text)
     }
 }
 

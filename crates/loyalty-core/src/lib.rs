@@ -18,6 +18,7 @@ pub mod outcome;
 pub mod points;
 pub mod program;
 pub mod rejection;
+pub mod snapshot;
 pub mod state;
 pub mod time;
 

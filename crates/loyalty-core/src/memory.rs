@@ -10,6 +10,7 @@ use crate::lots::LotChange;
 use crate::points::Points;
 use crate::program::Program;
 use crate::rejection::Rejection;
+use crate::snapshot::{EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot};
 use crate::state::{Balance, Lot, Member, MemberState, MemberStatus, OrderRecord};
 use crate::time::Timestamp;
 use std::collections::HashMap;
@@ -211,6 +212,56 @@ impl MemoryLedger {
             }
         }
         Ok(())
+    }
+
+    /// The ledger as id-free data, to compare with a store's.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut snapshot = Snapshot::default();
+        for m in &self.members {
+            let lots = self
+                .lots_of(m.id)
+                .map(|l| LotSnapshot {
+                    amount: l.amount,
+                    remaining: l.remaining,
+                    earned_at: l.earned_at,
+                    expires_at: l.expires_at,
+                    order_id: l.order_id.as_ref().map(ToString::to_string),
+                })
+                .collect();
+            let entries = self
+                .journal
+                .iter()
+                .filter(|row| row.member == m.id)
+                .map(|row| EntrySnapshot {
+                    kind: row.kind,
+                    postings: row.postings.iter().map(|p| (p.account, p.amount)).collect(),
+                })
+                .collect();
+            let rewards = self
+                .rewards
+                .iter()
+                .filter(|(owner, _)| *owner == m.id)
+                .map(|(_, r)| RewardSnapshot {
+                    reward: r.reward.to_string(),
+                    code: r.code.to_string(),
+                    points: r.points,
+                    state: "issued".to_owned(),
+                })
+                .collect();
+            snapshot.members.insert(
+                m.external_id.to_string(),
+                MemberSnapshot { status: m.status, balance: m.balance, debt: m.debt, lots, entries, rewards },
+            );
+        }
+        for order in self.orders.values() {
+            let member =
+                self.member_by_id(order.member_id).map(|m| m.external_id.to_string()).unwrap_or_default();
+            snapshot.orders.insert(
+                order.order_id.to_string(),
+                OrderSnapshot { member, awarded: order.awarded, lines: order.lines.clone() },
+            );
+        }
+        snapshot
     }
 
     fn member_by_id(&self, id: MemberId) -> Option<&Member> {

@@ -3,6 +3,7 @@
 //! directory per backend.
 
 mod error;
+pub mod replay;
 mod sql;
 mod types;
 mod url;
@@ -16,6 +17,7 @@ use loyalty_core::Timestamp;
 use loyalty_core::ids::ExternalId;
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
+use loyalty_core::snapshot::Snapshot;
 use std::future::Future;
 
 /// Everything the engine asks of its database.
@@ -42,6 +44,23 @@ pub trait Store: Send + Sync + 'static {
         plaintext: Option<&str>,
         now: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every version of one program, oldest first.
+    fn program_versions(
+        &self,
+        program: ProgramId,
+    ) -> impl Future<Output = Result<Vec<StoredProgram>, StoreError>> + Send;
+
+    /// Events of every program in the order they were applied, `limit` at a time, after
+    /// event `after` (0 for the first page).
+    fn events(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredEvent>, StoreError>> + Send;
+
+    /// A program's whole ledger as id-free data.
+    fn snapshot(&self, program: ProgramId) -> impl Future<Output = Result<Snapshot, StoreError>> + Send;
 
     /// The generated bootstrap key of a program, if one is kept.
     fn bootstrap_key(
@@ -85,6 +104,6 @@ pub trait Store: Send + Sync + 'static {
         before: Option<i64>,
     ) -> impl Future<Output = Result<LedgerPage, StoreError>> + Send;
 
-    /// Checks ledger invariants 1 to 3 over the whole database.
+    /// Checks the seven ledger invariants over the whole database.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;
 }

@@ -84,6 +84,17 @@ pub struct Command {
     pub now: Timestamp,
 }
 
+/// An event from the log, with everything needed to apply it again.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    pub id: i64,
+    pub program: ProgramId,
+    /// The version of the program that judged it.
+    pub program_version: i64,
+    /// The command as first applied; `now` is when it was recorded.
+    pub command: Command,
+}
+
 /// The result of a command. `replayed` is true when it is the stored result of an
 /// earlier, identical request and nothing changed now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +132,7 @@ pub struct PostingView {
 /// What `verify` found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VerifyReport {
+    pub events: i64,
     pub entries: i64,
     pub members: i64,
     pub lots: i64,

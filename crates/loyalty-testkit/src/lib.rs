@@ -35,6 +35,11 @@ macro_rules! each_backend {
             async fn sqlite() {
                 super::$test($crate::TestDb::sqlite()).await
             }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$test($crate::TestDb::postgres().await).await
+            }
         }
     )*};
 }

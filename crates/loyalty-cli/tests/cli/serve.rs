@@ -86,7 +86,11 @@ async fn the_walkthrough_runs_over_real_http_against_a_real_sqlite_file() {
 
     let verified = run(loyalty().args(["verify", "--database", &database]));
     assert!(verified.status.success(), "{}", stdout(&verified));
-    assert!(stdout(&verified).contains("3 journal entries, 1 members, 1 lots"), "{}", stdout(&verified));
+    assert!(
+        stdout(&verified).contains("4 events, 3 journal entries, 1 members, 1 lots"),
+        "{}",
+        stdout(&verified)
+    );
 }
 
 #[tokio::test]

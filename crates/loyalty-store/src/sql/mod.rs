@@ -4,9 +4,11 @@
 
 mod apply;
 mod keys;
+mod log;
 mod programs;
 mod read;
 mod rows;
+mod snapshot;
 mod state;
 mod submit;
 mod verify;
@@ -18,6 +20,7 @@ use loyalty_core::Timestamp;
 use loyalty_core::ids::ExternalId;
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
+use loyalty_core::snapshot::Snapshot;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -44,12 +47,22 @@ pub struct SqlStore {
 impl SqlStore {
     /// Opens (creating a SQLite file if needed) and migrates the database.
     pub async fn connect(url: &DatabaseUrl) -> Result<SqlStore, StoreError> {
+        SqlStore::open(url, Durability::Full).await
+    }
+
+    /// Opens a SQLite file whose contents may be lost in a crash, for scratch work such
+    /// as a replay that is thrown away afterwards.
+    pub async fn connect_scratch(url: &DatabaseUrl) -> Result<SqlStore, StoreError> {
+        SqlStore::open(url, Durability::Scratch).await
+    }
+
+    async fn open(url: &DatabaseUrl, durability: Durability) -> Result<SqlStore, StoreError> {
         install_default_drivers();
         let store = match url.backend() {
             Backend::Sqlite => {
-                let writer = sqlite_pool(1).connect(url.driver_url()).await?;
+                let writer = sqlite_pool(1, durability).connect(url.driver_url()).await?;
                 // The first connection switches the file to WAL before readers open it.
-                let reader = sqlite_pool(SQLITE_READERS).connect(url.driver_url()).await?;
+                let reader = sqlite_pool(SQLITE_READERS, durability).connect(url.driver_url()).await?;
                 SqlStore { backend: Backend::Sqlite, writer, reader }
             }
             Backend::Postgres => {
@@ -93,14 +106,25 @@ impl SqlStore {
     }
 }
 
-fn sqlite_pool(connections: u32) -> AnyPoolOptions {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// A commit is on disk before the client hears of it.
+    Full,
+    /// Nothing waits for the disk.
+    Scratch,
+}
+
+fn sqlite_pool(connections: u32, durability: Durability) -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(connections).acquire_timeout(Duration::from_secs(60)).after_connect(
-        |conn, _| {
+        move |conn, _| {
             Box::pin(async move {
-                // FULL: a commit is on disk before the client hears of it.
+                let synchronous = match durability {
+                    Durability::Full => "PRAGMA synchronous = FULL",
+                    Durability::Scratch => "PRAGMA synchronous = OFF",
+                };
                 for pragma in [
                     "PRAGMA journal_mode = WAL",
-                    "PRAGMA synchronous = FULL",
+                    synchronous,
                     "PRAGMA foreign_keys = ON",
                     "PRAGMA busy_timeout = 5000",
                 ] {
@@ -154,6 +178,18 @@ impl Store for SqlStore {
 
     async fn programs(&self) -> Result<Vec<StoredProgram>, StoreError> {
         programs::latest(&self.reader).await
+    }
+
+    async fn program_versions(&self, program: ProgramId) -> Result<Vec<StoredProgram>, StoreError> {
+        programs::versions(&self.reader, program).await
+    }
+
+    async fn events(&self, after: i64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+        log::events(&self.reader, after, limit).await
+    }
+
+    async fn snapshot(&self, program: ProgramId) -> Result<Snapshot, StoreError> {
+        snapshot::read(&self.reader, program).await
     }
 
     async fn set_bootstrap_key(
@@ -221,6 +257,6 @@ impl Store for SqlStore {
     }
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
-        verify::run(&self.reader).await
+        verify::run(self, &self.reader).await
     }
 }

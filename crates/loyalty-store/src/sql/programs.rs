@@ -66,13 +66,23 @@ pub(super) async fn latest(pool: &AnyPool) -> Result<Vec<StoredProgram>, StoreEr
     )
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(StoredProgram {
-                id: ProgramId(int(row, "program_id")?),
-                version: int(row, "version")?,
-                definition: json(row, "definition")?,
-            })
-        })
-        .collect()
+    rows.iter().map(stored).collect()
+}
+
+pub(super) async fn versions(pool: &AnyPool, program: ProgramId) -> Result<Vec<StoredProgram>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT program_id, version, definition FROM program_versions WHERE program_id = $1 ORDER BY version",
+    )
+    .bind(program.0)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(stored).collect()
+}
+
+fn stored(row: &sqlx::any::AnyRow) -> Result<StoredProgram, StoreError> {
+    Ok(StoredProgram {
+        id: ProgramId(int(row, "program_id")?),
+        version: int(row, "version")?,
+        definition: json(row, "definition")?,
+    })
 }

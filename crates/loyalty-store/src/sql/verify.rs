@@ -1,12 +1,30 @@
-//! Checks ledger invariants 1 to 3 of DESIGN.md over a whole database, naming the rows
-//! that break them. Every figure is recomputed from the postings and lots.
+//! Checks the ledger invariants of DESIGN.md over a whole database, naming the rows that
+//! break them. Every figure is recomputed from the postings, lots and events; invariant 4
+//! replays the event log (see `replay`).
 
-use super::rows::{int, text};
-use crate::StoreError;
+use super::rows::{int, opt_text, text};
 use crate::types::{VerifyReport, Violation};
+use crate::{Store, StoreError, replay};
+use loyalty_core::Timestamp;
 use sqlx::AnyPool;
+use std::collections::BTreeMap;
 
-pub(super) async fn run(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
+pub(super) async fn run<S: Store>(store: &S, pool: &AnyPool) -> Result<VerifyReport, StoreError> {
+    let mut report = structure(pool).await?;
+    let replayed = replay::in_memory(store).await?;
+    report.events = i64::try_from(replayed.events).unwrap_or(i64::MAX);
+    report
+        .violations
+        .extend(replayed.differences.into_iter().map(|detail| Violation { invariant: 4, detail }));
+    report.violations.extend(one_effect_per_key(pool).await?);
+    report.violations.extend(spent_once(pool).await?);
+    report.violations.extend(roll_forward(pool).await?);
+    report.violations.sort_by_key(|v| v.invariant);
+    Ok(report)
+}
+
+/// Invariants 1 to 3: balanced entries, balances that match postings and lots, lots in bounds.
+async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
     let mut report = VerifyReport::default();
     let counts = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM journal_entries) AS entries, (SELECT COUNT(*) FROM members) AS members, \
@@ -111,4 +129,125 @@ pub(super) async fn run(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
         });
     }
     Ok(report)
+}
+
+/// Invariant 5: an idempotency key has one event, so one effect. (The unique index already
+/// forbids a second; this also catches a database whose index was lost.)
+async fn one_effect_per_key(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT program_id, idempotency_key, COUNT(*) AS times FROM events WHERE idempotency_key IS NOT NULL \
+         GROUP BY program_id, idempotency_key HAVING COUNT(*) > 1 ORDER BY program_id, idempotency_key",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Violation {
+                invariant: 5,
+                detail: format!(
+                    "idempotency key {} of program {} was applied {} times",
+                    opt_text(row, "idempotency_key")?.unwrap_or_default(),
+                    int(row, "program_id")?,
+                    int(row, "times")?
+                ),
+            })
+        })
+        .collect()
+}
+
+/// Invariant 6: every point spent on a reward was spent once: each issued reward has a
+/// redemption entry of exactly its cost, and no redemption entry lacks its reward.
+async fn spent_once(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
+    let mut found = Vec::new();
+    for row in sqlx::query(
+        "SELECT r.id, r.code, r.points, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS spent \
+         FROM reward_instances r LEFT JOIN journal_entries e ON e.event_id = r.event_id \
+         LEFT JOIN postings p ON p.entry_id = e.id AND p.account = 'program:redeemed' \
+         GROUP BY r.id, r.code, r.points HAVING COALESCE(SUM(p.amount), 0) <> r.points ORDER BY r.id",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        found.push(Violation {
+            invariant: 6,
+            detail: format!(
+                "reward {} costs {} points but its redemption spent {}",
+                text(&row, "code")?,
+                int(&row, "points")?,
+                int(&row, "spent")?
+            ),
+        });
+    }
+    for row in sqlx::query(
+        "SELECT e.id FROM journal_entries e WHERE e.kind = 'redemption' \
+         AND NOT EXISTS (SELECT 1 FROM reward_instances r WHERE r.event_id = e.event_id) ORDER BY e.id",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        found.push(Violation {
+            invariant: 6,
+            detail: format!("redemption entry {} spent points on no reward", int(&row, "id")?),
+        });
+    }
+    Ok(found)
+}
+
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// Invariant 7, the roll-forward: for every program and every day, the points members held
+/// at the start, plus what the program accounts issued, less what they took back
+/// (redeemed, adjusted, lost), equal what members hold at the end; and at the end of the
+/// log that equals the members' balances. The program side and the member side are summed
+/// separately, so any day whose entries do not net out shows up.
+async fn roll_forward(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.program_id, e.recorded_at_us / $1 AS day, \
+           CAST(SUM(CASE WHEN p.member_id IS NULL THEN p.amount ELSE 0 END) AS BIGINT) AS program_side, \
+           CAST(SUM(CASE WHEN p.member_id IS NULL THEN 0 ELSE p.amount END) AS BIGINT) AS member_side \
+         FROM journal_entries e JOIN postings p ON p.entry_id = e.id \
+         GROUP BY e.program_id, e.recorded_at_us / $1 ORDER BY e.program_id, day",
+    )
+    .bind(DAY_MICROS)
+    .fetch_all(pool)
+    .await?;
+    let mut found = Vec::new();
+    let mut held: BTreeMap<i64, i128> = BTreeMap::new();
+    for row in &rows {
+        let program = int(row, "program_id")?;
+        let day = int(row, "day")?;
+        let opening = held.get(&program).copied().unwrap_or(0);
+        let movements = -i128::from(int(row, "program_side")?);
+        let closing = opening + i128::from(int(row, "member_side")?);
+        if opening + movements != closing {
+            let date = Timestamp::from_micros(day.saturating_mul(DAY_MICROS)).to_string();
+            found.push(Violation {
+                invariant: 7,
+                detail: format!(
+                    "program {program} on {}: opening {opening} + movements {movements} = {} but members hold {closing}",
+                    date.get(..10).unwrap_or(&date),
+                    opening + movements
+                ),
+            });
+        }
+        held.insert(program, closing);
+    }
+    for row in sqlx::query(
+        "SELECT program_id, CAST(SUM(available + pending) AS BIGINT) AS balances FROM members GROUP BY program_id \
+         ORDER BY program_id",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        let program = int(&row, "program_id")?;
+        let balances = i128::from(int(&row, "balances")?);
+        let ledger = held.get(&program).copied().unwrap_or(0);
+        if balances != ledger {
+            found.push(Violation {
+                invariant: 7,
+                detail: format!("program {program}: members' balances add up to {balances} but the ledger holds {ledger} for them"),
+            });
+        }
+    }
+    Ok(found)
 }
