@@ -62,6 +62,11 @@ impl TestDb {
         TestDb { url, text, path: None, _dir: None, postgres: Some(name) }
     }
 
+    /// Another fresh database on the same backend.
+    pub async fn another(&self) -> TestDb {
+        if self.is_postgres() { TestDb::postgres().await } else { TestDb::sqlite() }
+    }
+
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
     }

@@ -5,6 +5,7 @@
 
 mod api;
 mod db;
+pub mod ops;
 
 pub use api::{TestApp, TestResponse};
 pub use db::TestDb;
@@ -19,6 +20,30 @@ pub fn coffee_path() -> PathBuf {
 
 pub fn coffee() -> Program {
     loyalty_server::program_file::load(&coffee_path()).unwrap()
+}
+
+/// The demo program with another rounding and another policy for spent points, for tests
+/// that must hold whatever the program chooses.
+pub fn coffee_variant(rounding: &str, when_points_spent: &str) -> Program {
+    let text = std::fs::read_to_string(coffee_path())
+        .unwrap()
+        .replace("rounding = \"floor\"", &format!("rounding = \"{rounding}\""))
+        .replace(
+            "when_points_spent = \"negative_balance\"",
+            &format!("when_points_spent = \"{when_points_spent}\""),
+        );
+    loyalty_server::program_file::parse("coffee variant", &text).unwrap()
+}
+
+/// Every combination of rounding and spent-points policy.
+pub fn coffee_variants() -> Vec<Program> {
+    let mut all = Vec::new();
+    for rounding in ["floor", "half_up", "ceil"] {
+        for policy in ["negative_balance", "clamp"] {
+            all.push(coffee_variant(rounding, policy));
+        }
+    }
+    all
 }
 
 pub fn at(text: &str) -> Timestamp {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::Event;
 use crate::decision::{Calculation, MemberChange};
 use crate::fixtures::*;
 use crate::ledger::{Account, EntryKind, MemberAccount, Posting, ProgramAccount};
@@ -295,4 +296,15 @@ fn the_largest_possible_order_is_decided_without_overflow() {
     let err = ledger.submit(&program, &purchase("o-max", lines), now()).unwrap_err();
     assert_eq!(err, Rejection::PointsOverflow);
     assert_eq!(available(&ledger), 0);
+}
+
+#[test]
+fn a_repeated_order_id_is_judged_before_the_member_lookup() {
+    let program = coffee();
+    let mut ledger = enrolled(&program);
+    ledger.submit(&program, &walkthrough_order(), now()).unwrap();
+    let Event::Purchase(mut stranger) = walkthrough_order() else { panic!() };
+    stranger.member = id("c-unknown");
+    let err = ledger.submit(&program, &Event::Purchase(stranger), now()).unwrap_err();
+    assert_eq!(err.code(), "order_already_recorded");
 }

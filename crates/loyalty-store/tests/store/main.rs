@@ -6,6 +6,7 @@
 mod commands;
 mod keys;
 mod programs;
+mod properties;
 mod verify;
 
 use loyalty_core::event::{Adjustment, Enrolment, Purchase, PurchaseLine, Redemption};

@@ -1,0 +1,71 @@
+//! Random histories against the pure engine: after every one of a million operations the
+//! ledger invariants hold, and a refused operation changes nothing.
+
+#![allow(clippy::unwrap_used)]
+
+use loyalty_testkit::coffee_variants;
+use loyalty_testkit::ops::{Harness, ops};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// 1,000 histories of 1,000 operations: a million per run. `PROPTEST_CASES` changes the
+/// number of histories.
+const HISTORIES: u32 = 1_000;
+const LENGTH: usize = 1_000;
+
+#[test]
+fn one_million_random_operations_keep_every_invariant() {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(HISTORIES);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let programs = coffee_variants();
+    let (accepted, refused) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let codes = Mutex::new(BTreeMap::<&'static str, usize>::new());
+    runner
+        .run(&(ops(LENGTH), 0..programs.len()), |(history, variant)| {
+            let program = &programs[variant];
+            let mut harness = Harness::new();
+            for (step, op) in history.iter().enumerate() {
+                let _decided = harness.step(program, op, step).map_err(TestCaseError::fail)?;
+            }
+            harness.finish(program).map_err(TestCaseError::fail)?;
+            accepted.fetch_add(harness.accepted, Ordering::Relaxed);
+            refused.fetch_add(harness.refused, Ordering::Relaxed);
+            let mut codes = codes.lock().unwrap();
+            for (code, n) in harness.refusals {
+                *codes.entry(code).or_default() += n;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let (accepted, refused) = (accepted.into_inner(), refused.into_inner());
+    let codes = codes.into_inner().unwrap();
+    println!(
+        "{} operations in {cases} histories: {accepted} accepted, {refused} refused",
+        accepted + refused
+    );
+    println!("refusals: {codes:?}");
+    assert!(accepted + refused >= cases as usize * LENGTH);
+    // Both kinds must be common, or the histories would not be testing much.
+    assert!(
+        accepted * 3 > accepted + refused && refused * 10 > accepted + refused,
+        "{accepted} accepted, {refused} refused"
+    );
+    for code in [
+        "member_not_found",
+        "member_already_exists",
+        "order_already_recorded",
+        "order_not_found",
+        "return_exceeds_purchase",
+        "insufficient_points",
+        "reward_not_found",
+        "quantity_must_be_positive",
+        "order_has_no_lines",
+        "adjustment_must_not_be_zero",
+        "points_overflow",
+    ] {
+        assert!(codes.get(code).is_some_and(|n| *n > 0), "no history was refused with {code}: {codes:?}");
+    }
+}
