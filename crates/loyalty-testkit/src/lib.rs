@@ -6,9 +6,11 @@
 mod api;
 mod db;
 pub mod ops;
+mod server;
 
 pub use api::{TestApp, TestResponse};
 pub use db::TestDb;
+pub use server::TestServer;
 
 use loyalty_core::{Program, Timestamp};
 use std::path::PathBuf;

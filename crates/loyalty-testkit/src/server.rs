@@ -1,0 +1,54 @@
+//! The real server on a real socket, in process: bound to port 0 before it is spawned, so
+//! tests know the address at once and never sleep.
+
+use crate::{TestDb, at, coffee_path};
+use loyalty_server::{Clock, Settings, Started, app, serve, start};
+use loyalty_store::SqlStore;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+#[derive(Debug)]
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub key: String,
+    pub store: SqlStore,
+    pub db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start(db: TestDb) -> TestServer {
+        let store = db.connect().await;
+        let settings = Settings { program_files: vec![coffee_path()], admin_key: None };
+        let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
+        let Started { state, programs } = start(store.clone(), &settings, clock).await.unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, app(state), async move {
+            let _ = stopped.await;
+        }));
+        TestServer { base, key: programs[0].admin_key.clone(), store, db, stop: Some(stop), task: Some(task) }
+    }
+
+    /// Stops taking connections and waits for requests in flight.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
