@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod crash;
 mod program_check;
 mod serve;
 mod verify;
@@ -70,6 +71,12 @@ impl Server {
         let base = find("loyalty engine listening on ");
         let key = find("admin key  ").split_whitespace().next().unwrap().to_owned();
         Server { child, base, key, banner }
+    }
+
+    /// Kills the server at once (SIGKILL), as a power cut or the OOM killer would.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     /// Asks the server to stop (SIGTERM) and waits for a clean exit.
