@@ -10,10 +10,12 @@ use crate::state::{Balance, MemberState, OrderLineRecord};
 use rust_decimal::Decimal;
 
 pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Result<Decision, Rejection> {
-    let member = existing_member(state, &p.member)?;
+    // An order id already recorded is a repeat, whoever it names: idempotency is judged
+    // before lookups, as the store does.
     if state.order.is_some() {
         return Err(Rejection::OrderAlreadyRecorded { order_id: p.order_id.to_string() });
     }
+    let member = existing_member(state, &p.member)?;
 
     let mut tally = Tally::new(p.lines.len());
     for (index, rule) in program.rules().iter().enumerate() {
