@@ -1,6 +1,11 @@
-//! One command, start to finish, in one transaction: lock the member, answer a retry
-//! from the stored result, load state, decide, apply. Nothing is written unless every
-//! step succeeds.
+//! One command, start to finish, in one transaction: lock the member, load state, decide,
+//! apply. Nothing is written unless every step succeeds.
+//!
+//! Retries are answered from the stored result of the first request. Looking for that
+//! first request costs a query that almost never finds anything, so the first attempt
+//! skips it: a repeated key or order id then breaks a unique index when written, and the
+//! store tries again, looking first. A refusal also looks, so that the retry of a request
+//! that succeeded is answered with its first result rather than refused anew.
 
 use super::rows::text;
 use super::{SqlStore, apply, state};
@@ -10,33 +15,66 @@ use loyalty_core::ids::{IdempotencyKey, OrderId};
 use loyalty_core::{Event, Outcome, Rejection, decide};
 use sqlx::{Any, Transaction};
 
+/// Whether to look for an earlier request before deciding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Priors {
+    /// Only if the command is refused (the first attempt).
+    WhenRefused,
+    /// Always (a retry after a unique index was broken).
+    First,
+}
+
 pub(super) async fn run(
     store: &SqlStore,
     program: &LoadedProgram,
     command: &Command,
+    priors: Priors,
 ) -> Result<Submitted, StoreError> {
     let mut tx = store.begin_write().await?;
     let member = state::lock_member(&mut tx, store.dialect(), program.id, command.event.member()).await?;
-
-    if let Some(key) = &command.idempotency_key
-        && let Some(prior) = prior_by_key(&mut tx, program.id.0, key).await?
+    if priors == Priors::First
+        && let Some(answer) = earlier_request(&mut tx, program, command).await?
     {
-        return prior.replay(command, Rejection::IdempotencyKeyReused);
+        return answer;
     }
-    if let Event::Purchase(purchase) = &command.event
-        && let Some(prior) = prior_by_order(&mut tx, program.id.0, &purchase.order_id).await?
-    {
-        let order_id = purchase.order_id.to_string();
-        return prior.replay(command, Rejection::OrderAlreadyRecorded { order_id });
-    }
-
     let state = state::load(&mut tx, program.id, member, &command.event).await?;
-    let decision = decide(&program.program, &state, &command.event, command.now)?;
+    let decision = match decide(&program.program, &state, &command.event, command.now) {
+        Ok(decision) => decision,
+        Err(refused) => {
+            if priors == Priors::WhenRefused
+                && let Some(answer) = earlier_request(&mut tx, program, command).await?
+            {
+                return answer;
+            }
+            return Err(refused.into());
+        }
+    };
     let outcome = Outcome::render(&program.program, &command.event, &decision)
         .ok_or_else(|| StoreError::corrupt("the decision does not match its event"))?;
-    apply::write(&mut tx, program, command, &decision, &outcome).await?;
+    apply::write(&mut tx, store.dialect(), program, command, &decision, &outcome).await?;
     tx.commit().await?;
     Ok(Submitted { outcome, replayed: false })
+}
+
+/// The answer owed to a command that repeats an earlier request: its stored result if it
+/// is the same request, a conflict if it is not. `None` if there is no earlier request.
+async fn earlier_request(
+    tx: &mut Transaction<'static, Any>,
+    program: &LoadedProgram,
+    command: &Command,
+) -> Result<Option<Result<Submitted, StoreError>>, StoreError> {
+    if let Some(key) = &command.idempotency_key
+        && let Some(prior) = prior_by_key(tx, program.id.0, key).await?
+    {
+        return Ok(Some(prior.replay(command, Rejection::IdempotencyKeyReused)));
+    }
+    if let Event::Purchase(purchase) = &command.event
+        && let Some(prior) = prior_by_order(tx, program.id.0, &purchase.order_id).await?
+    {
+        let order_id = purchase.order_id.to_string();
+        return Ok(Some(prior.replay(command, Rejection::OrderAlreadyRecorded { order_id })));
+    }
+    Ok(None)
 }
 
 /// An earlier event that a new command may be a retry of.
