@@ -1,5 +1,6 @@
 //! `loyalty`: the one binary of the loyalty engine.
 
+mod bench;
 mod check;
 mod replay;
 mod serve;
@@ -29,6 +30,8 @@ enum Command {
     Program(ProgramCommand),
     /// Check the seven ledger invariants over a whole database; exits 1 if any is broken.
     Verify(DatabaseArgs),
+    /// Measure the engine: pure decisions, the store path against plain SQL, and HTTP.
+    Bench(bench::BenchArgs),
     /// Rebuild every projection from the event log in a scratch store and report any
     /// difference from the database; exits 1 if there is one.
     Replay(DatabaseArgs),
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
             Command::Program(ProgramCommand::Check { file }) => check::run(&file),
             Command::Verify(args) => verify::run(&args.database).await,
             Command::Replay(args) => replay::run(&args.database).await,
+            Command::Bench(args) => bench::run(args).await,
         }
     })
 }
