@@ -19,7 +19,10 @@ use std::collections::HashMap;
 pub struct MemoryLedger {
     members: Vec<Member>,
     by_external_id: HashMap<ExternalId, MemberId>,
+    /// Lot `LotId(n)` is at index n - 1.
     lots: Vec<(MemberId, Lot)>,
+    /// Indexes into `lots`, by member, so a member's state costs what the member holds.
+    lots_by_member: HashMap<MemberId, Vec<usize>>,
     orders: HashMap<OrderId, OrderRecord>,
     journal: Vec<JournalRow>,
     rewards: Vec<(MemberId, IssuedReward)>,
@@ -55,12 +58,9 @@ impl MemoryLedger {
     pub fn state_for(&self, event: &Event) -> MemberState {
         let member = self.by_external_id.get(event.member()).and_then(|id| self.member_by_id(*id)).cloned();
         let lots = match &member {
-            Some(m) if event.spends_points() => self
-                .lots
-                .iter()
-                .filter(|(owner, lot)| *owner == m.id && lot.remaining.is_positive())
-                .map(|(_, lot)| lot.clone())
-                .collect(),
+            Some(m) if event.spends_points() => {
+                self.lots_of(m.id).filter(|lot| lot.remaining.is_positive()).cloned().collect()
+            }
             _ => Vec::new(),
         };
         let order = event.order_id().and_then(|o| self.orders.get(o)).cloned();
@@ -94,6 +94,7 @@ impl MemoryLedger {
             match change {
                 LotChange::Open(new) => {
                     let id = LotId(self.lots.len() as i64 + 1);
+                    self.lots_by_member.entry(member_id).or_default().push(self.lots.len());
                     self.lots.push((
                         member_id,
                         Lot {
@@ -107,7 +108,8 @@ impl MemoryLedger {
                     ));
                 }
                 LotChange::Draw { lot, amount } => {
-                    if let Some((_, l)) = self.lots.iter_mut().find(|(_, l)| l.id == *lot) {
+                    let index = usize::try_from(lot.0 - 1).ok();
+                    if let Some((_, l)) = index.and_then(|i| self.lots.get_mut(i)) {
                         l.remaining = Points::new(l.remaining.get() - amount.get());
                     }
                 }
@@ -151,7 +153,8 @@ impl MemoryLedger {
 
     /// A member's lots, oldest first, including spent ones.
     pub fn lots_of(&self, member: MemberId) -> impl Iterator<Item = &Lot> {
-        self.lots.iter().filter(move |(owner, _)| *owner == member).map(|(_, lot)| lot)
+        let indexes = self.lots_by_member.get(&member).map_or(&[][..], Vec::as_slice);
+        indexes.iter().filter_map(|i| self.lots.get(*i)).map(|(_, lot)| lot)
     }
 
     pub fn journal(&self) -> &[JournalRow] {
@@ -216,6 +219,22 @@ impl MemoryLedger {
 
     /// The ledger as id-free data, to compare with a store's.
     pub fn snapshot(&self) -> Snapshot {
+        let mut entries: HashMap<MemberId, Vec<EntrySnapshot>> = HashMap::new();
+        for row in &self.journal {
+            entries.entry(row.member).or_default().push(EntrySnapshot {
+                kind: row.kind,
+                postings: row.postings.iter().map(|p| (p.account, p.amount)).collect(),
+            });
+        }
+        let mut rewards: HashMap<MemberId, Vec<RewardSnapshot>> = HashMap::new();
+        for (owner, r) in &self.rewards {
+            rewards.entry(*owner).or_default().push(RewardSnapshot {
+                reward: r.reward.to_string(),
+                code: r.code.to_string(),
+                points: r.points,
+                state: "issued".to_owned(),
+            });
+        }
         let mut snapshot = Snapshot::default();
         for m in &self.members {
             let lots = self
@@ -228,29 +247,16 @@ impl MemoryLedger {
                     order_id: l.order_id.as_ref().map(ToString::to_string),
                 })
                 .collect();
-            let entries = self
-                .journal
-                .iter()
-                .filter(|row| row.member == m.id)
-                .map(|row| EntrySnapshot {
-                    kind: row.kind,
-                    postings: row.postings.iter().map(|p| (p.account, p.amount)).collect(),
-                })
-                .collect();
-            let rewards = self
-                .rewards
-                .iter()
-                .filter(|(owner, _)| *owner == m.id)
-                .map(|(_, r)| RewardSnapshot {
-                    reward: r.reward.to_string(),
-                    code: r.code.to_string(),
-                    points: r.points,
-                    state: "issued".to_owned(),
-                })
-                .collect();
             snapshot.members.insert(
                 m.external_id.to_string(),
-                MemberSnapshot { status: m.status, balance: m.balance, debt: m.debt, lots, entries, rewards },
+                MemberSnapshot {
+                    status: m.status,
+                    balance: m.balance,
+                    debt: m.debt,
+                    lots,
+                    entries: entries.remove(&m.id).unwrap_or_default(),
+                    rewards: rewards.remove(&m.id).unwrap_or_default(),
+                },
             );
         }
         for order in self.orders.values() {
