@@ -9,7 +9,7 @@ use clap::Args;
 use loyalty_core::{Program, Timestamp};
 use loyalty_server::{Clock, program_file};
 use loyalty_store::{Backend, DatabaseUrl, LoadedProgram, SqlStore, Store};
-use measure::{Timing, peak_rss_mib, thousands};
+use measure::{Timing, peak_rss_mib, thousands, with_cpu};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AssertSqlSafe, Executor};
 use std::process::ExitCode;
@@ -163,23 +163,17 @@ async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
     let store = SqlStore::connect(&scratch.url).await.map_err(|e| e.to_string())?;
     let c = args.concurrency;
     let failed = |e: Box<dyn std::error::Error + Send + Sync>| e.to_string();
-    eprintln!("measuring the store path one event at a time ...");
-    let engine_one = phases::store_path(&store, &install(&store, &program, "bench-one").await?, &workload, 1)
-        .await
-        .map_err(failed)?;
-    eprintln!("measuring raw SQL one event at a time ...");
-    let raw_one = phases::raw_sql(&store, &workload, 1, "_one").await.map_err(failed)?;
-    eprintln!("measuring the store path {c} at a time ...");
-    let engine_many =
-        phases::store_path(&store, &install(&store, &program, "bench-many").await?, &workload, c)
-            .await
-            .map_err(failed)?;
-    eprintln!("measuring raw SQL {c} at a time ...");
-    let raw_many = phases::raw_sql(&store, &workload, c, "_many").await.map_err(failed)?;
+    eprintln!("measuring the store path and raw SQL, one event at a time ...");
+    let program_one = install(&store, &program, "bench-one").await?;
+    let (engine_one, raw_one) =
+        phases::engine_against_raw(&store, &program_one, &workload, 1, "_one").await.map_err(failed)?;
+    eprintln!("measuring the store path and raw SQL, {c} at a time ...");
+    let program_many = install(&store, &program, "bench-many").await?;
+    let (engine_many, raw_many) =
+        phases::engine_against_raw(&store, &program_many, &workload, c, "_many").await.map_err(failed)?;
     eprintln!("measuring HTTP with {c} clients ...");
-    let http = phases::http(&store, &install(&store, &program, "bench-http").await?, &workload, c)
-        .await
-        .map_err(failed)?;
+    let program_http = install(&store, &program, "bench-http").await?;
+    let http = with_cpu(phases::http(&store, &program_http, &workload, c)).await.map_err(failed)?;
     let ratios =
         (engine_one.per_second() / raw_one.per_second(), engine_many.per_second() / raw_many.per_second());
     timings.extend([engine_one, raw_one, engine_many, raw_many, http]);
@@ -200,15 +194,18 @@ async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
 
 fn print_table(timings: &[Timing]) {
     println!();
-    println!("| path | events | refused | events/s | p50 | p99 |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| path | events | refused | events/s | p50 | p99 | our CPU per event |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for t in timings {
         let (p50, p99) = match (t.percentile(50), t.percentile(99)) {
             (Some(p50), Some(p99)) => (format!("{p50} µs"), format!("{p99} µs")),
             _ => (format!("{:.2} µs mean", t.mean_ns() / 1000.0), "—".to_owned()),
         };
+        let cpu = t
+            .cpu_per_event_us()
+            .map_or_else(|| format!("{:.2} µs", t.mean_ns() / 1000.0), |us| format!("{us:.0} µs"));
         println!(
-            "| {} | {} | {} | {} | {p50} | {p99} |",
+            "| {} | {} | {} | {} | {p50} | {p99} | {cpu} |",
             t.label,
             thousands(t.events as f64),
             thousands(t.refused as f64),

@@ -3,48 +3,20 @@
 //! instead of one per row; the shape depends only on how many rows of each kind there
 //! are, so the server keeps a prepared plan per shape.
 
-use super::{Rows, lot_cannot_give};
+impl Statement {
+    fn clause(&mut self, name: &str, body: String) {
+        self.parts.push(format!("{name} AS ({body})"));
+    }
+}
+
+use super::{Arg, Rows, Statement, lot_cannot_give};
 use crate::StoreError;
 use crate::sql::rows::{int, opt_int};
 use loyalty_core::decision::OrderChange;
-use sqlx::{Any, AssertSqlSafe, Transaction};
-
-/// A value to bind.
-enum Arg {
-    Int(i64),
-    OptInt(Option<i64>),
-    Text(String),
-    OptText(Option<String>),
-}
-
-/// The statement being built and its arguments, in placeholder order.
-struct Statement {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Statement {
-    /// Adds an argument and gives its placeholder.
-    fn arg(&mut self, value: Arg) -> String {
-        self.args.push(value);
-        format!("${}", self.args.len())
-    }
-
-    fn int(&mut self, value: i64) -> String {
-        self.arg(Arg::Int(value))
-    }
-
-    fn text(&mut self, value: impl Into<String>) -> String {
-        self.arg(Arg::Text(value.into()))
-    }
-
-    fn clause(&mut self, name: &str, body: String) {
-        self.clauses.push(format!("{name} AS ({body})"));
-    }
-}
+use sqlx::{Any, Transaction};
 
 pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -> Result<(), StoreError> {
-    let mut s = Statement { clauses: Vec::new(), args: Vec::new() };
+    let mut s = Statement::default();
     let program = s.int(rows.program_id);
     let occurred = s.int(rows.occurred_at);
     let now = s.int(rows.now);
@@ -191,20 +163,9 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     let drawn = if drawn.is_empty() { "0".to_owned() } else { drawn.join(" + ") };
     let sql = format!(
         "WITH {} SELECT (SELECT id FROM ev) AS event_id, CAST({drawn} AS BIGINT) AS drawn",
-        s.clauses.join(", ")
+        s.parts.join(", ")
     );
-
-    // Built only from placeholders and fixed text; every value is bound.
-    let mut query = sqlx::query(AssertSqlSafe(sql));
-    for arg in s.args {
-        query = match arg {
-            Arg::Int(v) => query.bind(v),
-            Arg::OptInt(v) => query.bind(v),
-            Arg::Text(v) => query.bind(v),
-            Arg::OptText(v) => query.bind(v),
-        };
-    }
-    let row = query.fetch_one(&mut **tx).await?;
+    let row = s.query(sql).fetch_one(&mut **tx).await?;
     if opt_int(&row, "event_id")?.is_none() {
         return Err(StoreError::corrupt("the member to update does not exist"));
     }
