@@ -125,7 +125,7 @@ fn compare_lists<T: PartialEq + Display>(what: &str, expected: &[T], actual: &[T
         }
     }
     if expected.len() != actual.len() {
-        found.push(format!("{what}s: {} found, {} expected", actual.len(), expected.len()));
+        found.push(format!("{what} count is {}, expected {}", actual.len(), expected.len()));
     }
 }
 

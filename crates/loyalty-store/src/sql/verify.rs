@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 pub(super) async fn run<S: Store>(store: &S, pool: &AnyPool) -> Result<VerifyReport, StoreError> {
     let mut report = structure(pool).await?;
+    report.violations.extend(references(pool).await?);
     let replayed = replay::in_memory(store).await?;
     report.events = i64::try_from(replayed.events).unwrap_or(i64::MAX);
     report
@@ -129,6 +130,63 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
         });
     }
     Ok(report)
+}
+
+/// Invariant 1, the journal is whole: every row belongs to a program, an event, an entry
+/// that exists. (These references are not foreign keys; see the first migration.)
+async fn references(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT 'posting' AS what, p.id, 'journal entry' AS parent, p.entry_id AS parent_id \
+           FROM postings p WHERE NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.id = p.entry_id) \
+         UNION ALL SELECT 'journal entry', e.id, 'event', e.event_id \
+           FROM journal_entries e WHERE NOT EXISTS (SELECT 1 FROM events v WHERE v.id = e.event_id) \
+         UNION ALL SELECT 'lot', l.id, 'event', l.event_id \
+           FROM lots l WHERE NOT EXISTS (SELECT 1 FROM events v WHERE v.id = l.event_id) \
+         UNION ALL SELECT 'reward', r.id, 'event', r.event_id \
+           FROM reward_instances r WHERE NOT EXISTS (SELECT 1 FROM events v WHERE v.id = r.event_id) \
+         UNION ALL SELECT 'event', v.id, 'program', v.program_id \
+           FROM events v WHERE NOT EXISTS (SELECT 1 FROM programs g WHERE g.id = v.program_id) \
+         UNION ALL SELECT 'journal entry', e.id, 'program', e.program_id \
+           FROM journal_entries e WHERE NOT EXISTS (SELECT 1 FROM programs g WHERE g.id = e.program_id) \
+         UNION ALL SELECT 'posting', p.id, 'program', p.program_id \
+           FROM postings p WHERE NOT EXISTS (SELECT 1 FROM programs g WHERE g.id = p.program_id) \
+         UNION ALL SELECT 'lot', l.id, 'program', l.program_id \
+           FROM lots l WHERE NOT EXISTS (SELECT 1 FROM programs g WHERE g.id = l.program_id) \
+         UNION ALL SELECT 'reward', r.id, 'program', r.program_id \
+           FROM reward_instances r WHERE NOT EXISTS (SELECT 1 FROM programs g WHERE g.id = r.program_id)",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut found = Vec::new();
+    for row in &rows {
+        found.push(Violation {
+            invariant: 1,
+            detail: format!(
+                "{} {} belongs to {} {}, which does not exist",
+                text(row, "what")?,
+                int(row, "id")?,
+                text(row, "parent")?,
+                int(row, "parent_id")?
+            ),
+        });
+    }
+    for row in sqlx::query(
+        "SELECT o.order_id, o.event_id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM events v WHERE v.id = o.event_id) \
+         OR NOT EXISTS (SELECT 1 FROM programs g WHERE g.id = o.program_id) ORDER BY o.order_id",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        found.push(Violation {
+            invariant: 1,
+            detail: format!(
+                "order {} belongs to event {} or a program that does not exist",
+                text(&row, "order_id")?,
+                int(&row, "event_id")?
+            ),
+        });
+    }
+    Ok(found)
 }
 
 /// Invariant 5: an idempotency key has one event, so one effect. (The unique index already

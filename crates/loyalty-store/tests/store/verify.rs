@@ -10,6 +10,7 @@ each_backend!(
     an_altered_event_no_longer_replays_to_the_stored_ledger,
     an_overdrawn_lot_and_a_reward_without_its_points_are_named,
     a_key_applied_twice_is_named,
+    rows_whose_event_is_gone_are_named,
 );
 
 async fn sound_ledger(db: &TestDb) -> SqlStore {
@@ -119,4 +120,31 @@ async fn a_key_applied_twice_is_named(db: TestDb) {
     .await;
     let found = findings(&store).await;
     assert_eq!(found, vec![(5, "idempotency key buy-1 of program 1 was applied 2 times".to_owned())]);
+}
+
+async fn rows_whose_event_is_gone_are_named(db: TestDb) {
+    let store = sound_ledger(&db).await;
+    break_it(&db, &["DELETE FROM events WHERE kind = 'purchase'"]).await;
+    let found = findings(&store).await;
+    let of = |n: u8| found.iter().filter(|(i, _)| *i == n).map(|(_, d)| d.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        of(1),
+        vec![
+            "journal entry 1 belongs to event 2, which does not exist",
+            "lot 1 belongs to event 2, which does not exist",
+            "order o-1 belongs to event 2 or a program that does not exist",
+        ]
+    );
+    // The log no longer holds the purchase, so replaying it cannot give the stored ledger.
+    assert_eq!(
+        of(4),
+        vec![
+            "event 3 (redeem for member c-1) is refused on replay: insufficient_points",
+            "program coffee: member c-1: available is 5, expected 0",
+            "program coffee: member c-1: lot count is 1, expected 0",
+            "program coffee: member c-1: journal entry count is 2, expected 0",
+            "program coffee: member c-1: reward count is 1, expected 0",
+            "program coffee: order o-1 should not exist",
+        ]
+    );
 }
