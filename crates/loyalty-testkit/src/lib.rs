@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api;
-mod db;
+pub mod db;
 pub mod ops;
 mod server;
 
