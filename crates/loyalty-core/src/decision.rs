@@ -2,12 +2,14 @@
 //! calculation that explains it.
 
 use crate::earning::Award;
-use crate::ids::{Email, ExternalId, InstanceCode, MemberId, OrderId, PersonName, RewardCode};
+use crate::event::ProfileChanges;
+use crate::ids::{ExternalId, InstanceCode, MemberId, OrderId, ReferralCode, RewardCode};
 use crate::ledger::EntryDraft;
-use crate::lots::LotChange;
+use crate::lots::{LotChange, NewLot};
+use crate::needs::Counter;
 use crate::points::Points;
 use crate::program::SpentPointsPolicy;
-use crate::state::{Balance, MemberStatus, OrderLineRecord};
+use crate::state::{Balance, MemberStatus, OrderLineRecord, Profile};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
 
@@ -18,6 +20,10 @@ pub struct Decision {
     pub lots: Vec<LotChange>,
     pub order: Option<OrderChange>,
     pub reward: Option<IssuedReward>,
+    /// Counters to add to (punch cards, activity caps, campaign budgets, ...).
+    pub counters: Vec<(Counter, i64)>,
+    /// Points for another member: the one who referred this one.
+    pub referrer: Option<Credit>,
     pub calculation: Calculation,
 }
 
@@ -25,8 +31,8 @@ impl Decision {
     /// The member's balance once the decision is applied.
     pub fn balance_after(&self) -> Balance {
         match &self.member {
-            MemberChange::Enrol(_) => Balance::default(),
-            MemberChange::Balance { balance, .. } => *balance,
+            MemberChange::Enrol(new) => new.balance,
+            MemberChange::Update { balance, .. } => *balance,
         }
     }
 }
@@ -34,27 +40,52 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MemberChange {
     Enrol(NewMember),
-    /// The projections of an existing member after the event.
-    Balance {
+    /// The projections of an existing member after the event, and what else changed.
+    Update {
         member: MemberId,
         balance: Balance,
         debt: Points,
+        /// New profile fields, when the event changes them.
+        profile: Option<ProfileChanges>,
+        /// The member who referred them, when the event names one.
+        referred_by: Option<MemberId>,
     },
+}
+
+impl MemberChange {
+    /// An update of balance and debt only.
+    pub fn balance(member: MemberId, balance: Balance, debt: Points) -> MemberChange {
+        MemberChange::Update { member, balance, debt, profile: None, referred_by: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMember {
     pub external_id: ExternalId,
-    pub email: Option<Email>,
-    pub name: Option<PersonName>,
+    pub profile: Profile,
     pub status: MemberStatus,
+    pub referral_code: ReferralCode,
+    pub referred_by: Option<MemberId>,
     pub enrolled_at: Timestamp,
+    /// The balance a welcome bonus leaves.
+    pub balance: Balance,
+}
+
+/// Points credited to another member than the event's: the referrer's share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credit {
+    pub member: MemberId,
+    pub external_id: ExternalId,
+    pub balance: Balance,
+    pub debt: Points,
+    pub entry: EntryDraft,
+    pub lot: NewLot,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderChange {
-    Record { order_id: OrderId, awarded: Points, lines: Vec<OrderLineRecord> },
-    Update { order_id: OrderId, awarded: Points, lines: Vec<OrderLineRecord> },
+    Record { order_id: OrderId, awarded: Points, amount_minor: i64, lines: Vec<OrderLineRecord> },
+    Update { order_id: OrderId, awarded: Points, amount_minor: i64, lines: Vec<OrderLineRecord> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,21 +99,63 @@ pub struct IssuedReward {
 /// words are rendered once, in `outcome`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Calculation {
-    Enrolment,
-    Purchase(PurchaseCalc),
+    Enrolment(EarnCalc),
+    Purchase(EarnCalc),
+    Activity(EarnCalc),
+    Birthday(EarnCalc),
     Return(ReturnCalc),
     Redemption,
     Adjustment,
+    Review { points: Points },
+    Referral,
+    Profile,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PurchaseCalc {
+/// How an earning event's points were reached.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EarnCalc {
     pub awards: Vec<Award>,
     /// Points of each line before rounding.
     pub line_points: Vec<Decimal>,
+    /// Points for the event as a whole before rounding.
+    pub order_points: Decimal,
     pub subtotal: Decimal,
+    /// The subtotal rounded once.
+    pub rounded: Points,
+    /// Limits that cut the rounded points.
+    pub cuts: Vec<LimitCut>,
+    /// What the member earned in the end.
     pub points: Points,
     pub debt_repaid: Points,
+    /// Why the points are held for review, if they are.
+    pub review: Option<VelocityHit>,
+    /// The referrer's share, rounded.
+    pub referrer_points: Points,
+}
+
+/// A cap on earnings per period that cut an event's points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitCut {
+    pub period: Period,
+    pub cap: i64,
+    /// What the member had earned in the period before.
+    pub earned: i64,
+    pub from: Points,
+    pub to: Points,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    Month,
+}
+
+/// What made earning look too fast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VelocityHit {
+    pub minutes: i64,
+    pub purchases: i64,
+    pub points: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,13 +1,18 @@
 //! The events that change a member's points. Each is built from validated parts, so an
 //! `Event` inside the core is always well-formed; `decide` only judges it against state.
 
-use crate::ids::{Category, Email, ExternalId, InstanceCode, OrderId, PersonName, Reason, RewardCode, Sku};
+use crate::ids::{
+    ActivityKind, ActivityTarget, Category, Email, ExternalId, InstanceCode, OrderId, PersonName, Reason,
+    ReferralCode, RewardCode, Sku, Tag, TierCode,
+};
 use crate::limits::{MAX_LINES_PER_ORDER, MAX_QUANTITY_PER_LINE, MAX_UNIT_PRICE};
 use crate::money::MinorUnits;
 use crate::points::Points;
 use crate::rejection::Rejection;
 use crate::time::Timestamp;
+pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -17,6 +22,11 @@ pub enum Event {
     Return(Return),
     Redeem(Redemption),
     Adjust(Adjustment),
+    Activity(Activity),
+    Birthday(Birthday),
+    Review(ReviewDecision),
+    Refer(Referral),
+    Profile(ProfileUpdate),
 }
 
 /// What kind of event this is, for storage and for the journal.
@@ -28,6 +38,11 @@ pub enum EventKind {
     Return,
     Redeem,
     Adjust,
+    Activity,
+    Birthday,
+    Review,
+    Refer,
+    Profile,
 }
 
 impl EventKind {
@@ -38,6 +53,11 @@ impl EventKind {
             EventKind::Return => "return",
             EventKind::Redeem => "redeem",
             EventKind::Adjust => "adjust",
+            EventKind::Activity => "activity",
+            EventKind::Birthday => "birthday",
+            EventKind::Review => "review",
+            EventKind::Refer => "refer",
+            EventKind::Profile => "profile",
         }
     }
 }
@@ -50,6 +70,11 @@ impl Event {
             Event::Return(_) => EventKind::Return,
             Event::Redeem(_) => EventKind::Redeem,
             Event::Adjust(_) => EventKind::Adjust,
+            Event::Activity(_) => EventKind::Activity,
+            Event::Birthday(_) => EventKind::Birthday,
+            Event::Review(_) => EventKind::Review,
+            Event::Refer(_) => EventKind::Refer,
+            Event::Profile(_) => EventKind::Profile,
         }
     }
 
@@ -61,6 +86,11 @@ impl Event {
             Event::Return(e) => &e.member,
             Event::Redeem(e) => &e.member,
             Event::Adjust(e) => &e.member,
+            Event::Activity(e) => &e.member,
+            Event::Birthday(e) => &e.member,
+            Event::Review(e) => &e.member,
+            Event::Refer(e) => &e.member,
+            Event::Profile(e) => &e.member,
         }
     }
 
@@ -71,6 +101,11 @@ impl Event {
             Event::Return(e) => e.occurred_at,
             Event::Redeem(e) => e.occurred_at,
             Event::Adjust(e) => e.occurred_at,
+            Event::Activity(e) => e.occurred_at,
+            Event::Birthday(e) => e.occurred_at,
+            Event::Review(e) => e.occurred_at,
+            Event::Refer(e) => e.occurred_at,
+            Event::Profile(e) => e.occurred_at,
         }
     }
 
@@ -87,20 +122,28 @@ impl Event {
     /// reason.
     pub fn reference(&self) -> Option<&str> {
         match self {
-            Event::Enrol(_) => None,
+            Event::Enrol(_) | Event::Birthday(_) | Event::Profile(_) => None,
             Event::Purchase(e) => Some(e.order_id.as_str()),
             Event::Return(e) => Some(e.order_id.as_str()),
             Event::Redeem(e) => Some(e.reward.as_str()),
             Event::Adjust(e) => Some(e.reason.as_str()),
+            Event::Activity(e) => Some(e.kind.as_str()),
+            Event::Review(e) => Some(e.reason.as_str()),
+            Event::Refer(e) => Some(e.code.as_str()),
         }
     }
 
     /// Whether `decide` needs the member's open lots (it does whenever points may leave).
     pub fn spends_points(&self) -> bool {
         match self {
-            Event::Return(_) | Event::Redeem(_) => true,
+            Event::Return(_) | Event::Redeem(_) | Event::Review(_) => true,
             Event::Adjust(a) => !a.points.is_positive(),
-            Event::Enrol(_) | Event::Purchase(_) => false,
+            Event::Enrol(_)
+            | Event::Purchase(_)
+            | Event::Activity(_)
+            | Event::Birthday(_)
+            | Event::Refer(_)
+            | Event::Profile(_) => false,
         }
     }
 }
@@ -110,6 +153,15 @@ pub struct Enrolment {
     pub member: ExternalId,
     pub email: Option<Email>,
     pub name: Option<PersonName>,
+    #[serde(default, with = "date_text")]
+    pub birth_date: Option<Date>,
+    #[serde(default)]
+    pub tags: BTreeSet<Tag>,
+    /// The code the new member will share; made at the edge, as random codes are.
+    pub referral_code: ReferralCode,
+    /// The code of the member who referred them.
+    #[serde(default)]
+    pub referred_by: Option<ReferralCode>,
     pub occurred_at: Timestamp,
 }
 
@@ -119,6 +171,114 @@ pub struct Purchase {
     pub order_id: OrderId,
     pub occurred_at: Timestamp,
     pub lines: Vec<PurchaseLine>,
+    /// The code a reward would carry if this purchase completes a punch card; made at the
+    /// edge so that deciding stays deterministic.
+    #[serde(default)]
+    pub reward_code: Option<InstanceCode>,
+}
+
+impl Enrolment {
+    /// A member who tells nothing about themselves and was referred by no one.
+    pub fn new(member: ExternalId, referral_code: ReferralCode, occurred_at: Timestamp) -> Enrolment {
+        Enrolment {
+            member,
+            email: None,
+            name: None,
+            birth_date: None,
+            tags: BTreeSet::new(),
+            referral_code,
+            referred_by: None,
+            occurred_at,
+        }
+    }
+}
+
+impl Purchase {
+    /// The order's total before any return.
+    pub fn amount(&self) -> MinorUnits {
+        self.lines.iter().fold(MinorUnits::ZERO, |total, l| total.checked_add(l.amount()).unwrap_or(total))
+    }
+}
+
+/// Something a member did that the program rewards: a review, a follow, a survey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub member: ExternalId,
+    pub kind: ActivityKind,
+    /// What it was about, for activities rewarded once per target (which network was followed).
+    #[serde(default)]
+    pub target: Option<ActivityTarget>,
+    pub occurred_at: Timestamp,
+}
+
+/// The job runner's call on a member's birthday.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Birthday {
+    pub member: ExternalId,
+    pub occurred_at: Timestamp,
+}
+
+/// An administrator's decision on the points a member has in review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDecision {
+    pub member: ExternalId,
+    /// True to make the points available, false to void them.
+    pub release: bool,
+    pub reason: Reason,
+    pub occurred_at: Timestamp,
+}
+
+/// Naming the member who referred an existing member, before their first qualifying purchase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referral {
+    pub member: ExternalId,
+    pub code: ReferralCode,
+    pub occurred_at: Timestamp,
+}
+
+/// Changes to what the program knows of a member; absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProfileChanges {
+    #[serde(default)]
+    pub name: Option<PersonName>,
+    #[serde(default)]
+    pub email: Option<Email>,
+    #[serde(default, with = "date_text")]
+    pub birth_date: Option<Date>,
+    #[serde(default)]
+    pub tags: Option<BTreeSet<Tag>>,
+    #[serde(default)]
+    pub tier: Option<TierCode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileUpdate {
+    pub member: ExternalId,
+    pub changes: ProfileChanges,
+    pub occurred_at: Timestamp,
+}
+
+/// Dates as `YYYY-MM-DD` text.
+pub mod date_text {
+    use jiff::civil::Date;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(date: &Option<Date>, serializer: S) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(d) => serializer.collect_str(d),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Date>, D::Error> {
+        let text = Option::<String>::deserialize(deserializer)?;
+        text.map(|t| parse(&t).map_err(serde::de::Error::custom)).transpose()
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Result<Date, String> {
+        text.parse::<Date>().map_err(|_| format!("`{text}` is not a date like 1990-05-17"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,10 +3,12 @@
 use crate::event::{
     Adjustment, Enrolment, Event, Purchase, PurchaseLine, Quantity, Redemption, Return, ReturnLine,
 };
-use crate::ids::{Category, ExternalId, InstanceCode, LotId, MemberId, OrderId, Reason, RewardCode, Sku};
+use crate::ids::{
+    Category, ExternalId, InstanceCode, LotId, MemberId, OrderId, Reason, ReferralCode, RewardCode, Sku,
+};
 use crate::points::Points;
 use crate::program::{Program, ProgramDef};
-use crate::state::{Balance, Lot, Member, MemberState, MemberStatus};
+use crate::state::{Balance, Lot, LotSource, Member, MemberState, MemberStatus, Profile};
 use crate::time::Timestamp;
 
 pub const COFFEE: &str = include_str!("../../../examples/programs/coffee.toml");
@@ -43,13 +45,17 @@ pub fn member(available: i64, debt: i64) -> Member {
         id: MemberId(1),
         external_id: id("c-1001"),
         status: MemberStatus::Active,
-        balance: Balance { available: Points::new(available), pending: Points::ZERO },
+        balance: Balance { available: Points::new(available), ..Balance::default() },
         debt: Points::new(debt),
+        profile: Profile::default(),
+        referral_code: ReferralCode::parse("REF-1").unwrap(),
+        referred_by: None,
+        enrolled_at: at("2026-11-01T08:00:00Z"),
     }
 }
 
 pub fn state(available: i64, lots: Vec<Lot>) -> MemberState {
-    MemberState { member: Some(member(available, 0)), lots, order: None }
+    MemberState { member: Some(member(available, 0)), lots, ..MemberState::default() }
 }
 
 pub fn lot(id: i64, remaining: i64, order: Option<&str>) -> Lot {
@@ -60,6 +66,8 @@ pub fn lot(id: i64, remaining: i64, order: Option<&str>) -> Lot {
         earned_at: at("2026-11-01T10:00:00Z"),
         expires_at: None,
         order_id: order.map(|o| OrderId::parse(o).unwrap()),
+        source: LotSource::Purchase,
+        in_review: false,
     }
 }
 
@@ -75,6 +83,7 @@ pub fn purchase(order: &str, lines: Vec<PurchaseLine>) -> Event {
         order_id: OrderId::parse(order).unwrap(),
         occurred_at: at("2026-11-02T09:15:00Z"),
         lines,
+        reward_code: Some(InstanceCode::parse("PUNCH-1").unwrap()),
     })
 }
 
@@ -117,10 +126,9 @@ pub fn adjust(points: i64) -> Event {
 }
 
 pub fn enrol(external_id: &str) -> Event {
-    Event::Enrol(Enrolment {
-        member: id(external_id),
-        email: None,
-        name: None,
-        occurred_at: at("2026-11-01T08:00:00Z"),
-    })
+    Event::Enrol(Enrolment::new(
+        id(external_id),
+        ReferralCode::parse(format!("REF-{external_id}")).unwrap(),
+        at("2026-11-01T08:00:00Z"),
+    ))
 }

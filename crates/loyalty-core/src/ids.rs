@@ -137,6 +137,26 @@ text_type!(
     InstanceCode, "code", check_token, 64
 );
 text_type!(
+    /// A segment a member belongs to (`vip`, `staff`), which campaigns may target.
+    Tag, "tag", check_slug, 40
+);
+text_type!(
+    /// The code of a tier (`gold`).
+    TierCode, "tier", check_slug, 40
+);
+text_type!(
+    /// The code a member shares to refer friends.
+    ReferralCode, "referral_code", check_token, 32
+);
+text_type!(
+    /// A kind of activity that earns points (`review`, `social_follow`, or the program's own).
+    ActivityKind, "kind", check_slug, 40
+);
+text_type!(
+    /// What an activity was about, when that matters (`instagram` for a social follow).
+    ActivityTarget, "target", check_token, 128
+);
+text_type!(
     /// The client's key that makes a retried write safe (the `Idempotency-Key` header).
     IdempotencyKey, "Idempotency-Key", check_visible_ascii, 255
 );

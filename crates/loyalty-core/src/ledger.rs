@@ -20,6 +20,8 @@ pub enum MemberAccount {
     Available,
     /// Points earned but not yet released to the member.
     Pending,
+    /// Points held for a fraud review, released or voided by an administrator.
+    Review,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,6 +45,7 @@ impl Account {
         match self {
             Account::Member(MemberAccount::Available) => "member:available",
             Account::Member(MemberAccount::Pending) => "member:pending",
+            Account::Member(MemberAccount::Review) => "member:pending_review",
             Account::Program(ProgramAccount::Issued) => "program:issued",
             Account::Program(ProgramAccount::Redeemed) => "program:redeemed",
             Account::Program(ProgramAccount::Adjusted) => "program:adjusted",
@@ -59,9 +62,10 @@ impl Account {
     }
 }
 
-const ALL_ACCOUNTS: [Account; 6] = [
+const ALL_ACCOUNTS: [Account; 7] = [
     Account::Member(MemberAccount::Available),
     Account::Member(MemberAccount::Pending),
+    Account::Member(MemberAccount::Review),
     Account::Program(ProgramAccount::Issued),
     Account::Program(ProgramAccount::Redeemed),
     Account::Program(ProgramAccount::Adjusted),
@@ -82,11 +86,29 @@ pub enum EntryKind {
     Return,
     Redemption,
     Adjustment,
+    Activity,
+    /// A bonus not tied to a purchase: welcome, birthday.
+    Bonus,
+    /// The referrer's share of a referral.
+    Referral,
+    /// Points held for review made available.
+    ReviewRelease,
+    /// Points held for review taken back.
+    ReviewVoid,
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 4] =
-        [EntryKind::Purchase, EntryKind::Return, EntryKind::Redemption, EntryKind::Adjustment];
+    const ALL: [EntryKind; 9] = [
+        EntryKind::Purchase,
+        EntryKind::Return,
+        EntryKind::Redemption,
+        EntryKind::Adjustment,
+        EntryKind::Activity,
+        EntryKind::Bonus,
+        EntryKind::Referral,
+        EntryKind::ReviewRelease,
+        EntryKind::ReviewVoid,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -94,6 +116,11 @@ impl EntryKind {
             EntryKind::Return => "return",
             EntryKind::Redemption => "redemption",
             EntryKind::Adjustment => "adjustment",
+            EntryKind::Activity => "activity",
+            EntryKind::Bonus => "bonus",
+            EntryKind::Referral => "referral",
+            EntryKind::ReviewRelease => "review_release",
+            EntryKind::ReviewVoid => "review_void",
         }
     }
 
@@ -180,5 +207,27 @@ mod tests {
             assert_eq!(Account::parse(account.name()), Some(account));
         }
         assert_eq!(Account::parse("member:savings"), None);
+    }
+
+    #[test]
+    fn every_entry_kind_reads_back_from_its_name() {
+        // The match makes a new kind fail to compile here until it is listed.
+        let listed = |kind: EntryKind| match kind {
+            EntryKind::Purchase
+            | EntryKind::Return
+            | EntryKind::Redemption
+            | EntryKind::Adjustment
+            | EntryKind::Activity
+            | EntryKind::Bonus
+            | EntryKind::Referral
+            | EntryKind::ReviewRelease
+            | EntryKind::ReviewVoid => EntryKind::ALL.contains(&kind),
+        };
+        for kind in EntryKind::ALL {
+            assert!(listed(kind));
+            assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EntryKind::ALL.len(), 9);
+        assert_eq!(EntryKind::parse("gift"), None);
     }
 }

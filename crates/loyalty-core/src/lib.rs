@@ -2,6 +2,7 @@
 //! a deterministic computation on its arguments, so the same events always give the same
 //! ledger, whether applied live, replayed, or simulated.
 
+pub mod calendar;
 pub mod decide;
 pub mod decision;
 pub mod earning;
@@ -14,6 +15,7 @@ pub mod limits;
 pub mod lots;
 pub mod memory;
 pub mod money;
+pub mod needs;
 pub mod outcome;
 pub mod points;
 pub mod program;

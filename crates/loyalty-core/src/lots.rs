@@ -2,14 +2,25 @@
 
 use crate::ids::{LotId, OrderId};
 use crate::points::Points;
-use crate::state::Lot;
+use crate::state::{Lot, LotSource};
 use crate::time::Timestamp;
 
 /// A change to the member's lots that a decision makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LotChange {
     Open(NewLot),
-    Draw { lot: LotId, amount: Points },
+    Draw {
+        lot: LotId,
+        amount: Points,
+    },
+    /// A lot held for review becomes spendable.
+    Release {
+        lot: LotId,
+    },
+    /// A lot held for review is taken back whole.
+    Void {
+        lot: LotId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,14 +31,19 @@ pub struct NewLot {
     pub earned_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub order_id: Option<OrderId>,
+    pub source: LotSource,
+    /// Held for a fraud review.
+    pub in_review: bool,
 }
 
 /// The points `wanted` drawn from `lots`: the lots of `prefer` first (a return takes back
-/// from its own order's points), then the rest first-to-expire first, oldest first among
-/// equals. Returns the draws and how many points they cover, which is less than `wanted`
-/// only when the lots run out.
+/// from its own order's points, even those held for review), then the other spendable
+/// lots first-to-expire first, oldest first among equals. Returns the draws and how many
+/// points they cover, which is less than `wanted` only when the lots run out.
 pub fn draw(lots: &[Lot], wanted: Points, prefer: Option<&OrderId>) -> (Vec<LotChange>, Points) {
-    let mut order: Vec<&Lot> = lots.iter().filter(|l| l.remaining.is_positive()).collect();
+    let own = |l: &Lot| prefer.is_some() && l.order_id.as_ref() == prefer;
+    let mut order: Vec<&Lot> =
+        lots.iter().filter(|l| l.remaining.is_positive() && (!l.in_review || own(l))).collect();
     order.sort_by_key(|l| {
         (
             prefer.is_none_or(|o| l.order_id.as_ref() != Some(o)),
@@ -49,12 +65,6 @@ pub fn draw(lots: &[Lot], wanted: Points, prefer: Option<&OrderId>) -> (Vec<LotC
     (changes, Points::new(wanted.get() - left.max(0)))
 }
 
-/// The points left in `lots`, or `None` if the sum overflows (which a healthy ledger never
-/// reaches).
-pub fn remaining(lots: &[Lot]) -> Option<Points> {
-    lots.iter().try_fold(Points::ZERO, |acc, l| acc.checked_add(l.remaining))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +77,8 @@ mod tests {
             earned_at: Timestamp::from_micros(earned),
             expires_at: expires.map(Timestamp::from_micros),
             order_id: order.map(|o| OrderId::parse(o).unwrap()),
+            source: LotSource::Purchase,
+            in_review: false,
         }
     }
 
@@ -75,7 +87,7 @@ mod tests {
             .iter()
             .map(|c| match c {
                 LotChange::Draw { lot, amount } => (lot.0, amount.get()),
-                LotChange::Open(_) => panic!("draw opens no lot"),
+                other => panic!("draw only draws, not {other:?}"),
             })
             .collect()
     }
@@ -94,6 +106,15 @@ mod tests {
         let order = OrderId::parse("o-2").unwrap();
         let (changes, _) = draw(&lots, Points::new(40), Some(&order));
         assert_eq!(draws(&changes), vec![(2, 30), (1, 10)]);
+    }
+
+    #[test]
+    fn lots_in_review_are_not_spent() {
+        let mut held = lot(1, 50, 10, None, None);
+        held.in_review = true;
+        let lots = [held, lot(2, 30, 20, None, None)];
+        let (changes, drawn) = draw(&lots, Points::new(40), None);
+        assert_eq!((draws(&changes), drawn.get()), (vec![(2, 30)], 30));
     }
 
     #[test]

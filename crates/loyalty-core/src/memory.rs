@@ -1,38 +1,55 @@
 //! An in-memory ledger: the reference model of what a store must do with decisions. The
-//! property tests compare the real stores against it, and simulations run on it.
+//! property tests compare the real stores against it, `verify` replays logs into it, and
+//! simulations run on it.
 
-use crate::decide;
+use crate::decide::{decide, needs};
 use crate::decision::{Decision, IssuedReward, MemberChange, OrderChange};
 use crate::event::Event;
-use crate::ids::{ExternalId, LotId, MemberId, OrderId};
+use crate::ids::{ExternalId, LotId, MemberId, OrderId, ReferralCode};
 use crate::ledger::{Account, EntryKind, MemberAccount, Posting};
-use crate::lots::LotChange;
+use crate::lots::{LotChange, NewLot};
+use crate::needs::{Aggregates, Counter, Measure, Scope};
+use crate::outcome::changed;
 use crate::points::Points;
 use crate::program::Program;
 use crate::rejection::Rejection;
 use crate::snapshot::{EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot};
-use crate::state::{Balance, Lot, Member, MemberState, MemberStatus, OrderRecord};
+use crate::state::{Lot, Member, MemberState, OrderRecord};
 use crate::time::Timestamp;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// The deepest chain of referrers followed to refuse a referral loop.
+const REFERRAL_CHAIN: usize = 64;
 
 #[derive(Debug, Clone, Default)]
 pub struct MemoryLedger {
     members: Vec<Member>,
     by_external_id: HashMap<ExternalId, MemberId>,
+    by_referral_code: HashMap<ReferralCode, MemberId>,
     /// Lot `LotId(n)` is at index n - 1.
     lots: Vec<(MemberId, Lot)>,
     /// Indexes into `lots`, by member, so a member's state costs what the member holds.
     lots_by_member: HashMap<MemberId, Vec<usize>>,
-    orders: HashMap<OrderId, OrderRecord>,
+    orders: HashMap<OrderId, StoredOrder>,
+    orders_by_member: HashMap<MemberId, Vec<OrderId>>,
+    counters: HashMap<(Option<MemberId>, String), i64>,
     journal: Vec<JournalRow>,
     rewards: Vec<(MemberId, IssuedReward)>,
 }
 
-/// A journal entry as written: whose it is, why, and its postings.
+#[derive(Debug, Clone)]
+struct StoredOrder {
+    record: OrderRecord,
+    amount_minor: i64,
+    occurred_at: Timestamp,
+}
+
+/// A journal entry as written: whose it is, why, when, and its postings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalRow {
     pub member: MemberId,
     pub kind: EntryKind,
+    pub at: Timestamp,
     pub postings: Vec<Posting>,
 }
 
@@ -48,103 +65,210 @@ impl MemoryLedger {
         event: &Event,
         now: Timestamp,
     ) -> Result<Decision, Rejection> {
-        let state = self.state_for(event);
+        let state = self.state_for(program, event);
         let decision = decide(program, &state, event, now)?;
-        self.apply(&decision);
+        self.apply(event, &decision);
         Ok(decision)
     }
 
     /// What a store would load for `event`.
-    pub fn state_for(&self, event: &Event) -> MemberState {
-        let member = self.by_external_id.get(event.member()).and_then(|id| self.member_by_id(*id)).cloned();
+    pub fn state_for(&self, program: &Program, event: &Event) -> MemberState {
+        let member = self.member(event.member()).cloned();
         let lots = match &member {
             Some(m) if event.spends_points() => {
                 self.lots_of(m.id).filter(|lot| lot.remaining.is_positive()).cloned().collect()
             }
             _ => Vec::new(),
         };
-        let order = event.order_id().and_then(|o| self.orders.get(o)).cloned();
-        MemberState { member, lots, order }
+        let order = event.order_id().and_then(|o| self.orders.get(o)).map(|o| o.record.clone());
+        let mut aggregates = Aggregates::default();
+        let wanted = needs(program, event);
+        let wants_referrer = wanted.referrer;
+        for window in wanted.windows {
+            let sum =
+                member.as_ref().map_or(0, |m| self.window(m.id, window.from, window.to, window.measure));
+            aggregates.windows.insert(window, sum);
+        }
+        for counter in wanted.counters {
+            let owner = match counter.scope {
+                Scope::Member => match &member {
+                    Some(m) => Some(m.id),
+                    None => continue,
+                },
+                Scope::Program => None,
+            };
+            let value = self.counters.get(&(owner, counter.key.clone())).copied().unwrap_or(0);
+            aggregates.counters.insert(counter, value);
+        }
+        let referrer_id = match event {
+            Event::Enrol(e) => e.referred_by.as_ref().and_then(|c| self.by_referral_code.get(c)).copied(),
+            Event::Refer(r) => self.by_referral_code.get(&r.code).copied(),
+            Event::Purchase(_) if wants_referrer => member.as_ref().and_then(|m| m.referred_by),
+            _ => None,
+        };
+        let referrer = referrer_id.and_then(|id| self.member_by_id(id)).cloned();
+        let mut referrer_chain = Vec::new();
+        if let (Event::Refer(_), Some(r)) = (event, &referrer) {
+            let mut next = r.referred_by;
+            while let Some(id) = next.filter(|_| referrer_chain.len() < REFERRAL_CHAIN) {
+                referrer_chain.push(id);
+                next = self.member_by_id(id).and_then(|m| m.referred_by);
+            }
+        }
+        MemberState { member, lots, order, aggregates, referrer, referrer_chain }
+    }
+
+    fn window(&self, member: MemberId, from: Timestamp, to: Timestamp, measure: Measure) -> i64 {
+        let within = |at: Timestamp| at >= from && at < to;
+        match measure {
+            Measure::Spend | Measure::Purchases => self
+                .orders_by_member
+                .get(&member)
+                .into_iter()
+                .flatten()
+                .filter_map(|o| self.orders.get(o))
+                .filter(|o| within(o.occurred_at))
+                .map(|o| if measure == Measure::Spend { o.amount_minor } else { 1 })
+                .sum(),
+            Measure::Earned => self
+                .lots_of(member)
+                .filter(|l| l.source.is_earned() && within(l.earned_at))
+                .map(|l| l.amount.get())
+                .sum(),
+        }
     }
 
     /// Applies a decision made against `state_for` of the same event.
-    pub fn apply(&mut self, decision: &Decision) {
+    pub fn apply(&mut self, event: &Event, decision: &Decision) {
         let member_id = match &decision.member {
             MemberChange::Enrol(new) => {
                 let id = MemberId(self.members.len() as i64 + 1);
                 self.members.push(Member {
                     id,
                     external_id: new.external_id.clone(),
-                    status: MemberStatus::Active,
-                    balance: Balance::default(),
+                    status: new.status,
+                    balance: new.balance,
                     debt: Points::ZERO,
+                    profile: new.profile.clone(),
+                    referral_code: new.referral_code.clone(),
+                    referred_by: new.referred_by,
+                    enrolled_at: new.enrolled_at,
                 });
                 self.by_external_id.insert(new.external_id.clone(), id);
+                self.by_referral_code.insert(new.referral_code.clone(), id);
                 id
             }
-            MemberChange::Balance { member, balance, debt } => {
+            MemberChange::Update { member, balance, debt, profile, referred_by } => {
                 if let Some(m) = self.member_mut(*member) {
                     m.balance = *balance;
                     m.debt = *debt;
+                    if let Some(changes) = profile {
+                        m.profile = changed(&m.profile, changes);
+                    }
+                    if referred_by.is_some() {
+                        m.referred_by = *referred_by;
+                    }
                 }
                 *member
             }
         };
+        let at = event.occurred_at();
         for change in &decision.lots {
             match change {
-                LotChange::Open(new) => {
-                    let id = LotId(self.lots.len() as i64 + 1);
-                    self.lots_by_member.entry(member_id).or_default().push(self.lots.len());
-                    self.lots.push((
-                        member_id,
-                        Lot {
-                            id,
-                            amount: new.amount,
-                            remaining: new.remaining,
-                            earned_at: new.earned_at,
-                            expires_at: new.expires_at,
-                            order_id: new.order_id.clone(),
-                        },
-                    ));
-                }
+                LotChange::Open(new) => self.open_lot(member_id, new),
                 LotChange::Draw { lot, amount } => {
-                    let index = usize::try_from(lot.0 - 1).ok();
-                    if let Some((_, l)) = index.and_then(|i| self.lots.get_mut(i)) {
+                    if let Some(l) = self.lot_mut(*lot) {
                         l.remaining = Points::new(l.remaining.get() - amount.get());
+                    }
+                }
+                LotChange::Release { lot } => {
+                    if let Some(l) = self.lot_mut(*lot) {
+                        l.in_review = false;
+                    }
+                }
+                LotChange::Void { lot } => {
+                    if let Some(l) = self.lot_mut(*lot) {
+                        l.remaining = Points::ZERO;
                     }
                 }
             }
         }
         match &decision.order {
-            Some(OrderChange::Record { order_id, awarded, lines }) => {
+            Some(OrderChange::Record { order_id, awarded, amount_minor, lines }) => {
+                let record = OrderRecord {
+                    order_id: order_id.clone(),
+                    member_id,
+                    awarded: *awarded,
+                    lines: lines.clone(),
+                };
                 self.orders.insert(
                     order_id.clone(),
-                    OrderRecord {
-                        order_id: order_id.clone(),
-                        member_id,
-                        awarded: *awarded,
-                        lines: lines.clone(),
-                    },
+                    StoredOrder { record, amount_minor: *amount_minor, occurred_at: at },
                 );
+                self.orders_by_member.entry(member_id).or_default().push(order_id.clone());
             }
-            Some(OrderChange::Update { order_id, awarded, lines }) => {
+            Some(OrderChange::Update { order_id, awarded, amount_minor, lines }) => {
                 if let Some(o) = self.orders.get_mut(order_id) {
-                    o.awarded = *awarded;
-                    o.lines = lines.clone();
+                    o.record.awarded = *awarded;
+                    o.record.lines = lines.clone();
+                    o.amount_minor = *amount_minor;
                 }
             }
             None => {}
+        }
+        for (counter, delta) in &decision.counters {
+            let owner = match counter.scope {
+                Scope::Member => Some(member_id),
+                Scope::Program => None,
+            };
+            *self.counters.entry((owner, counter.key.clone())).or_default() += delta;
         }
         for entry in &decision.entries {
             self.journal.push(JournalRow {
                 member: member_id,
                 kind: entry.kind(),
+                at,
                 postings: entry.postings().to_vec(),
+            });
+        }
+        if let Some(credit) = &decision.referrer {
+            if let Some(m) = self.member_mut(credit.member) {
+                m.balance = credit.balance;
+                m.debt = credit.debt;
+            }
+            self.open_lot(credit.member, &credit.lot);
+            self.journal.push(JournalRow {
+                member: credit.member,
+                kind: credit.entry.kind(),
+                at,
+                postings: credit.entry.postings().to_vec(),
             });
         }
         if let Some(reward) = &decision.reward {
             self.rewards.push((member_id, reward.clone()));
         }
+    }
+
+    fn open_lot(&mut self, member: MemberId, new: &NewLot) {
+        let id = LotId(self.lots.len() as i64 + 1);
+        self.lots_by_member.entry(member).or_default().push(self.lots.len());
+        self.lots.push((
+            member,
+            Lot {
+                id,
+                amount: new.amount,
+                remaining: new.remaining,
+                earned_at: new.earned_at,
+                expires_at: new.expires_at,
+                order_id: new.order_id.clone(),
+                source: new.source,
+                in_review: new.in_review,
+            },
+        ));
+    }
+
+    fn lot_mut(&mut self, lot: LotId) -> Option<&mut Lot> {
+        usize::try_from(lot.0 - 1).ok().and_then(|i| self.lots.get_mut(i)).map(|(_, l)| l)
     }
 
     pub fn member(&self, external_id: &ExternalId) -> Option<&Member> {
@@ -166,14 +290,31 @@ impl MemoryLedger {
     }
 
     pub fn order(&self, order_id: &OrderId) -> Option<&OrderRecord> {
-        self.orders.get(order_id)
+        self.orders.get(order_id).map(|o| &o.record)
+    }
+
+    /// A counter's value; member counters of `member`, program counters if `None`.
+    pub fn counter(&self, member: Option<MemberId>, counter: &Counter) -> i64 {
+        self.counters.get(&(member, counter.key.clone())).copied().unwrap_or(0)
+    }
+
+    /// Points members hold (available, pending and in review), which the program owes.
+    pub fn snapshot_outstanding(&self) -> i128 {
+        self.members
+            .iter()
+            .map(|m| {
+                i128::from(m.balance.available.get())
+                    + i128::from(m.balance.pending.get())
+                    + i128::from(m.balance.pending_review.get())
+            })
+            .sum()
     }
 
     /// Checks the ledger invariants 1 to 3 of the design: balanced entries, balances that
     /// agree with both the lots and the postings, and lots within their bounds.
     pub fn check_invariants(&self) -> Result<(), String> {
         let mut total = 0i128;
-        let mut posted: HashMap<MemberId, i128> = HashMap::new();
+        let mut posted: HashMap<(MemberId, MemberAccount), i128> = HashMap::new();
         for (i, row) in self.journal.iter().enumerate() {
             let sum: i128 = row.postings.iter().map(|p| i128::from(p.amount.get())).sum();
             if sum != 0 || row.postings.len() < 2 {
@@ -181,8 +322,8 @@ impl MemoryLedger {
             }
             total += sum;
             for p in &row.postings {
-                if p.account == Account::Member(MemberAccount::Available) {
-                    *posted.entry(row.member).or_default() += i128::from(p.amount.get());
+                if let Account::Member(account) = p.account {
+                    *posted.entry((row.member, account)).or_default() += i128::from(p.amount.get());
                 }
             }
         }
@@ -198,20 +339,36 @@ impl MemoryLedger {
             }
         }
         for m in &self.members {
-            let in_lots: i128 = self.lots_of(m.id).map(|l| i128::from(l.remaining.get())).sum();
+            let (mut spendable, mut held) = (0i128, 0i128);
+            for lot in self.lots_of(m.id) {
+                let remaining = i128::from(lot.remaining.get());
+                if lot.in_review { held += remaining } else { spendable += remaining }
+            }
             let available = i128::from(m.balance.available.get());
-            if available != in_lots - i128::from(m.debt.get()) {
+            if available != spendable - i128::from(m.debt.get()) {
                 return Err(format!(
-                    "member {} has available {available} but lots hold {in_lots} and debt is {}",
+                    "member {} has available {available} but lots hold {spendable} and debt is {}",
                     m.external_id, m.debt
                 ));
             }
-            let from_postings = posted.get(&m.id).copied().unwrap_or(0);
-            if available != from_postings {
+            if i128::from(m.balance.pending_review.get()) != held {
                 return Err(format!(
-                    "member {} has available {available} but its postings sum to {from_postings}",
-                    m.external_id
+                    "member {} has {} in review but lots hold {held}",
+                    m.external_id, m.balance.pending_review
                 ));
+            }
+            for (account, shown) in [
+                (MemberAccount::Available, available),
+                (MemberAccount::Pending, i128::from(m.balance.pending.get())),
+                (MemberAccount::Review, i128::from(m.balance.pending_review.get())),
+            ] {
+                let from_postings = posted.get(&(m.id, account)).copied().unwrap_or(0);
+                if shown != from_postings {
+                    return Err(format!(
+                        "member {} shows {shown} in {account:?} but its postings sum to {from_postings}",
+                        m.external_id
+                    ));
+                }
             }
         }
         Ok(())
@@ -235,7 +392,12 @@ impl MemoryLedger {
                 state: "issued".to_owned(),
             });
         }
-        let mut snapshot = Snapshot::default();
+        let mut counters: HashMap<Option<MemberId>, BTreeMap<String, i64>> = HashMap::new();
+        for ((owner, key), value) in self.counters.iter().filter(|(_, v)| **v != 0) {
+            counters.entry(*owner).or_default().insert(key.clone(), *value);
+        }
+        let mut snapshot =
+            Snapshot { counters: counters.remove(&None).unwrap_or_default(), ..Snapshot::default() };
         for m in &self.members {
             let lots = self
                 .lots_of(m.id)
@@ -245,26 +407,42 @@ impl MemoryLedger {
                     earned_at: l.earned_at,
                     expires_at: l.expires_at,
                     order_id: l.order_id.as_ref().map(ToString::to_string),
+                    source: l.source,
+                    in_review: l.in_review,
                 })
                 .collect();
+            let referred_by =
+                m.referred_by.and_then(|id| self.member_by_id(id)).map(|r| r.external_id.to_string());
             snapshot.members.insert(
                 m.external_id.to_string(),
                 MemberSnapshot {
                     status: m.status,
                     balance: m.balance,
                     debt: m.debt,
+                    profile: m.profile.clone(),
+                    referral_code: m.referral_code.to_string(),
+                    referred_by,
                     lots,
                     entries: entries.remove(&m.id).unwrap_or_default(),
                     rewards: rewards.remove(&m.id).unwrap_or_default(),
+                    counters: counters.remove(&Some(m.id)).unwrap_or_default(),
                 },
             );
         }
         for order in self.orders.values() {
-            let member =
-                self.member_by_id(order.member_id).map(|m| m.external_id.to_string()).unwrap_or_default();
+            let member = self
+                .member_by_id(order.record.member_id)
+                .map(|m| m.external_id.to_string())
+                .unwrap_or_default();
             snapshot.orders.insert(
-                order.order_id.to_string(),
-                OrderSnapshot { member, awarded: order.awarded, lines: order.lines.clone() },
+                order.record.order_id.to_string(),
+                OrderSnapshot {
+                    member,
+                    awarded: order.record.awarded,
+                    amount_minor: order.amount_minor,
+                    occurred_at: order.occurred_at,
+                    lines: order.record.lines.clone(),
+                },
             );
         }
         snapshot

@@ -1,14 +1,14 @@
 //! The result of an event as members and tills see it: rendered once from the decision,
 //! stored with the event, and returned unchanged when the event is retried.
 
-use crate::decision::{Calculation, Decision, PurchaseCalc, ReturnCalc};
-use crate::earning::{Stage, show};
-use crate::event::{Event, Purchase, Quantity};
+use crate::decision::{Calculation, Decision, EarnCalc, MemberChange, Period, ReturnCalc};
+use crate::earning::{Beneficiary, Target, show};
+use crate::event::{Event, ProfileChanges, Quantity};
 use crate::ids::{Category, ExternalId, InstanceCode, OrderId, Reason, RewardCode, Sku};
 use crate::money::MinorUnits;
 use crate::points::Points;
 use crate::program::{Program, Rounding, SpentPointsPolicy};
-use crate::state::{Balance, MemberStatus};
+use crate::state::{Balance, Member, MemberState, MemberStatus, Profile};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,8 @@ pub enum Outcome {
     Return(ReturnOutcome),
     Redemption(RedemptionOutcome),
     Adjustment(AdjustmentOutcome),
+    Earning(EarningOutcome),
+    Review(ReviewOutcome),
 }
 
 /// A member as the API shows them.
@@ -29,9 +31,22 @@ pub struct MemberView {
     pub external_id: String,
     pub email: Option<String>,
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    #[serde(default)]
+    pub tier: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub referral_code: String,
+    /// The external id of the member who referred them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<String>,
     pub status: MemberStatus,
     pub enrolled_at: Timestamp,
     pub balance: Balance,
+    /// How an enrolment's welcome bonus was reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,18 +56,52 @@ pub struct PurchaseOutcome {
     pub occurred_at: Timestamp,
     pub points_awarded: Points,
     pub balance: Balance,
-    pub explanation: PurchaseExplanation,
+    /// A reward the purchase earned (a completed punch card).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<IssuedRewardView>,
+    pub explanation: Explanation,
+}
+
+/// An activity or a birthday that earned points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarningOutcome {
+    pub member: ExternalId,
+    /// The activity's kind, or `birthday`.
+    pub kind: String,
+    pub occurred_at: Timestamp,
+    pub points_awarded: Points,
+    pub balance: Balance,
+    pub explanation: Explanation,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PurchaseExplanation {
+pub struct IssuedRewardView {
+    pub reward: RewardCode,
+    pub code: InstanceCode,
+}
+
+/// How an earning's points were reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The version of the program that judged the event.
+    pub program_version: i64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<LineExplanation>,
-    /// The lines' points added up before rounding.
+    /// Awards for the event as a whole (bonuses, activities, referrals).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub awards: Vec<AwardExplanation>,
+    /// Everything added up before rounding.
     pub subtotal: Decimal,
     pub rounding: Rounding,
+    /// Caps that cut the points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<LimitExplanation>,
     pub points: Points,
     #[serde(default, skip_serializing_if = "Points::is_zero_ref")]
     pub debt_repaid: Points,
+    /// Why the points are held for review, if they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_for_review: Option<String>,
     pub summary: String,
 }
 
@@ -75,6 +124,20 @@ pub struct AwardExplanation {
     pub kind: String,
     pub points: Decimal,
     pub reason: String,
+    /// The member the points go to, when not the event's member (a referrer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LimitExplanation {
+    /// `max_points_per_day` or `max_points_per_month`.
+    pub limit: String,
+    pub cap: i64,
+    /// What the member had earned in the period before this event.
+    pub earned_before: i64,
+    pub points_before: Points,
+    pub points_after: Points,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,29 +182,110 @@ pub struct AdjustmentOutcome {
     pub balance: Balance,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewOutcome {
+    pub member: ExternalId,
+    /// `released` or `voided`.
+    pub decision: String,
+    pub points: Points,
+    pub reason: Reason,
+    pub occurred_at: Timestamp,
+    pub balance: Balance,
+}
+
+impl MemberView {
+    /// The view of a member whose referrer, if any, has external id `referred_by`.
+    pub fn of(member: &Member, referred_by: Option<String>) -> MemberView {
+        let p = &member.profile;
+        MemberView {
+            external_id: member.external_id.to_string(),
+            email: p.email.as_ref().map(|e| e.as_str().to_owned()),
+            name: p.name.as_ref().map(|n| n.as_str().to_owned()),
+            birth_date: p.birth_date.map(|d| d.to_string()),
+            tier: p.tier.as_ref().map(ToString::to_string),
+            tags: p.tags.iter().map(ToString::to_string).collect(),
+            referral_code: member.referral_code.to_string(),
+            referred_by,
+            status: member.status,
+            enrolled_at: member.enrolled_at,
+            balance: member.balance,
+            explanation: None,
+        }
+    }
+}
+
+/// A profile with `changes` applied.
+pub fn changed(profile: &Profile, changes: &ProfileChanges) -> Profile {
+    Profile {
+        name: changes.name.clone().or_else(|| profile.name.clone()),
+        email: changes.email.clone().or_else(|| profile.email.clone()),
+        birth_date: changes.birth_date.or(profile.birth_date),
+        tier: changes.tier.clone().or_else(|| profile.tier.clone()),
+        tags: changes.tags.clone().unwrap_or_else(|| profile.tags.clone()),
+    }
+}
+
 impl Outcome {
-    /// Renders the result of applying `decision`, which `decide` made for `event`. `None`
-    /// only if the two do not belong together, which is a bug in the caller.
-    pub fn render(program: &Program, event: &Event, decision: &Decision) -> Option<Outcome> {
+    /// Renders the result of applying `decision`, which `decide` made for `event` against
+    /// `state` with version `version` of `program`. `None` only if the two do not belong
+    /// together, which is a bug in the caller.
+    pub fn render(
+        program: &Program,
+        version: i64,
+        state: &MemberState,
+        event: &Event,
+        decision: &Decision,
+    ) -> Option<Outcome> {
         let balance = decision.balance_after();
-        let outcome = match (event, &decision.calculation) {
-            (Event::Enrol(e), Calculation::Enrolment) => Outcome::Member(MemberView {
-                external_id: e.member.to_string(),
-                email: e.email.as_ref().map(|e| e.as_str().to_owned()),
-                name: e.name.as_ref().map(|n| n.as_str().to_owned()),
-                status: MemberStatus::Active,
-                enrolled_at: e.occurred_at,
-                balance,
-            }),
-            (Event::Purchase(p), Calculation::Purchase(calc)) => Outcome::Purchase(PurchaseOutcome {
+        let referrer_id = state.referrer.as_ref().map(|r| r.external_id.to_string());
+        let outcome = match (event, &decision.calculation, &decision.member) {
+            (Event::Enrol(_), Calculation::Enrolment(calc), MemberChange::Enrol(new)) => {
+                let member = Member {
+                    id: crate::ids::MemberId(0),
+                    external_id: new.external_id.clone(),
+                    status: new.status,
+                    balance,
+                    debt: Points::ZERO,
+                    profile: new.profile.clone(),
+                    referral_code: new.referral_code.clone(),
+                    referred_by: new.referred_by,
+                    enrolled_at: new.enrolled_at,
+                };
+                let mut view = MemberView::of(&member, new.referred_by.and(referrer_id));
+                if !calc.awards.is_empty() {
+                    view.explanation = Some(explain(program, version, &[], calc, referrer_id_of(state)));
+                }
+                Outcome::Member(view)
+            }
+            (Event::Purchase(p), Calculation::Purchase(calc), _) => Outcome::Purchase(PurchaseOutcome {
                 member: p.member.clone(),
                 order_id: p.order_id.clone(),
                 occurred_at: p.occurred_at,
                 points_awarded: calc.points,
                 balance,
-                explanation: explain_purchase(program, p, calc),
+                reward: decision
+                    .reward
+                    .as_ref()
+                    .map(|r| IssuedRewardView { reward: r.reward.clone(), code: r.code.clone() }),
+                explanation: explain(program, version, &p.lines, calc, referrer_id_of(state)),
             }),
-            (Event::Return(r), Calculation::Return(calc)) => Outcome::Return(ReturnOutcome {
+            (Event::Activity(a), Calculation::Activity(calc), _) => Outcome::Earning(EarningOutcome {
+                member: a.member.clone(),
+                kind: a.kind.to_string(),
+                occurred_at: a.occurred_at,
+                points_awarded: calc.points,
+                balance,
+                explanation: explain(program, version, &[], calc, None),
+            }),
+            (Event::Birthday(b), Calculation::Birthday(calc), _) => Outcome::Earning(EarningOutcome {
+                member: b.member.clone(),
+                kind: "birthday".to_owned(),
+                occurred_at: b.occurred_at,
+                points_awarded: calc.points,
+                balance,
+                explanation: explain(program, version, &[], calc, None),
+            }),
+            (Event::Return(r), Calculation::Return(calc), _) => Outcome::Return(ReturnOutcome {
                 member: r.member.clone(),
                 order_id: r.order_id.clone(),
                 occurred_at: r.occurred_at,
@@ -153,7 +297,7 @@ impl Outcome {
                 balance,
                 explanation: explain_return(program, r.order_id.as_str(), calc),
             }),
-            (Event::Redeem(r), Calculation::Redemption) => Outcome::Redemption(RedemptionOutcome {
+            (Event::Redeem(r), Calculation::Redemption, _) => Outcome::Redemption(RedemptionOutcome {
                 member: r.member.clone(),
                 reward: r.reward.clone(),
                 code: r.code.clone(),
@@ -162,22 +306,49 @@ impl Outcome {
                 occurred_at: r.occurred_at,
                 balance,
             }),
-            (Event::Adjust(a), Calculation::Adjustment) => Outcome::Adjustment(AdjustmentOutcome {
+            (Event::Adjust(a), Calculation::Adjustment, _) => Outcome::Adjustment(AdjustmentOutcome {
                 member: a.member.clone(),
                 points: a.points,
                 reason: a.reason.clone(),
                 occurred_at: a.occurred_at,
                 balance,
             }),
+            (Event::Review(r), Calculation::Review { points }, _) => Outcome::Review(ReviewOutcome {
+                member: r.member.clone(),
+                decision: if r.release { "released" } else { "voided" }.to_owned(),
+                points: *points,
+                reason: r.reason.clone(),
+                occurred_at: r.occurred_at,
+                balance,
+            }),
+            (Event::Refer(_), Calculation::Referral, _) => {
+                let member = state.member.as_ref()?;
+                Outcome::Member(MemberView::of(member, referrer_id))
+            }
+            (Event::Profile(p), Calculation::Profile, _) => {
+                let mut member = state.member.clone()?;
+                member.profile = changed(&member.profile, &p.changes);
+                let referred_by = member.referred_by.and(referrer_id);
+                Outcome::Member(MemberView::of(&member, referred_by))
+            }
             _ => return None,
         };
         Some(outcome)
     }
 }
 
-fn explain_purchase(program: &Program, p: &Purchase, calc: &PurchaseCalc) -> PurchaseExplanation {
-    let mut lines: Vec<LineExplanation> = p
-        .lines
+fn referrer_id_of(state: &MemberState) -> Option<String> {
+    state.referrer.as_ref().map(|r| r.external_id.to_string())
+}
+
+fn explain(
+    program: &Program,
+    version: i64,
+    purchase_lines: &[crate::event::PurchaseLine],
+    calc: &EarnCalc,
+    referrer: Option<String>,
+) -> Explanation {
+    let mut lines: Vec<LineExplanation> = purchase_lines
         .iter()
         .zip(&calc.line_points)
         .enumerate()
@@ -191,44 +362,90 @@ fn explain_purchase(program: &Program, p: &Purchase, calc: &PurchaseCalc) -> Pur
             awards: Vec::new(),
         })
         .collect();
-    // Base rules come first in `Program::rules`, so a bonus award sees its line's full base.
-    let mut base = vec![Decimal::ZERO; p.lines.len()];
+    let mut awards = Vec::new();
     for award in &calc.awards {
-        let i = award.line as usize;
-        let (Some(rule), Some(line), Some(line_base)) =
-            (program.rules().get(award.rule as usize), p.lines.get(i), base.get_mut(i))
-        else {
-            continue;
+        let Some(rule) = program.rules().get(award.rule as usize) else { continue };
+        let line = match award.target {
+            Target::Line(i) => purchase_lines.get(i as usize),
+            Target::Order => None,
         };
-        if rule.stage() == Stage::Base {
-            *line_base = line_base.checked_add(award.points).unwrap_or(Decimal::MAX);
-        }
-        let reason = rule.reason(line, *line_base, award.points, program);
-        if let Some(out) = lines.get_mut(i) {
-            out.awards.push(AwardExplanation {
-                rule: rule.id().to_owned(),
-                kind: rule.kind().to_owned(),
-                points: award.points.normalize(),
-                reason,
-            });
+        let explained = AwardExplanation {
+            rule: rule.id().to_owned(),
+            kind: rule.kind().to_owned(),
+            points: award.points.normalize(),
+            reason: rule.reason(award, line, program),
+            to: match award.beneficiary {
+                Beneficiary::Member => None,
+                Beneficiary::Referrer => referrer.clone(),
+            },
+        };
+        match award.target {
+            Target::Line(i) => {
+                if let Some(out) = lines.get_mut(i as usize) {
+                    out.awards.push(explained);
+                }
+            }
+            Target::Order => awards.push(explained),
         }
     }
     let name = program.points_name();
+    let what = match (purchase_lines.is_empty(), awards.is_empty()) {
+        (false, true) => "the lines earn",
+        (false, false) => "the lines and the order's awards earn",
+        (true, _) => "the awards earn",
+    };
+    let once = if purchase_lines.is_empty() { "once" } else { "once per order" };
     let mut summary = format!(
-        "the lines earn {} {name} in all; rounded once per order ({}): {} {name}",
+        "{what} {} {name} in all; rounded {once} ({}): {} {name}",
         show(calc.subtotal),
         program.rounding().as_str(),
-        calc.points,
+        calc.rounded,
     );
+    let limits = calc
+        .cuts
+        .iter()
+        .map(|cut| {
+            let limit = match cut.period {
+                Period::Day => "max_points_per_day",
+                Period::Month => "max_points_per_month",
+            };
+            summary.push_str(&format!(
+                "; {limit} is {}, {} already earned, so {} {name} instead of {}",
+                cut.cap, cut.earned, cut.to, cut.from
+            ));
+            LimitExplanation {
+                limit: limit.to_owned(),
+                cap: cut.cap,
+                earned_before: cut.earned,
+                points_before: cut.from,
+                points_after: cut.to,
+            }
+        })
+        .collect();
     if calc.debt_repaid.is_positive() {
         summary.push_str(&format!("; {} of them repay points owed from an earlier return", calc.debt_repaid));
     }
-    PurchaseExplanation {
+    let held_for_review = calc.review.map(|hit| {
+        let why = format!(
+            "earned too fast: {} purchases and {} {name} within {} minutes; held until an administrator releases them",
+            hit.purchases, hit.points, hit.minutes
+        );
+        summary.push_str(&format!("; {why}"));
+        why
+    });
+    if calc.referrer_points.is_positive() {
+        summary.push_str(&format!("; {} {name} go to the member who referred", calc.referrer_points));
+    }
+    Explanation {
+        program_version: version,
         lines,
+        awards,
         subtotal: calc.subtotal.normalize(),
         rounding: program.rounding(),
+        limits,
         points: calc.points,
         debt_repaid: calc.debt_repaid,
+        held_for_review,
         summary,
     }
 }

@@ -30,6 +30,9 @@ pub enum Rejection {
     #[error("an adjustment may move at most {max} points")]
     AdjustmentExceedsLimit { max: Points },
 
+    #[error("no rule of this program rewards the activity {kind}")]
+    ActivityNotRewarded { kind: String },
+
     // Idempotency.
     #[error("this Idempotency-Key was already used with a different request")]
     IdempotencyKeyReused,
@@ -47,6 +50,26 @@ pub enum Rejection {
     OrderNotFound { order_id: String },
     #[error("order {order_id} belongs to another member")]
     OrderBelongsToAnotherMember { order_id: String },
+    #[error("no member has the referral code {code}")]
+    ReferralCodeNotFound { code: String },
+
+    // Referrals.
+    #[error("a member cannot refer themselves")]
+    SelfReferral,
+    #[error(
+        "{external_id} referred the owner of this code, directly or through others; a referral cannot go round"
+    )]
+    ReferralLoop { external_id: String },
+    #[error("{external_id} is already a member (enrolled, referred or buying) and cannot be referred now")]
+    RefereeAlreadyEnrolled { external_id: String },
+
+    // Birthdays and reviews.
+    #[error("{external_id} has no birth date on file")]
+    BirthDateUnknown { external_id: String },
+    #[error("it is not {external_id}'s birthday in the program's time zone")]
+    NotBirthday { external_id: String },
+    #[error("{external_id} has no points held for review")]
+    NothingInReview { external_id: String },
 
     // Balances and limits.
     #[error(
@@ -73,6 +96,7 @@ impl Rejection {
             Rejection::OccurredAtInFuture { .. } => "occurred_at_in_future",
             Rejection::AdjustmentMustNotBeZero => "adjustment_must_not_be_zero",
             Rejection::AdjustmentExceedsLimit { .. } => "adjustment_exceeds_limit",
+            Rejection::ActivityNotRewarded { .. } => "activity_not_rewarded",
             Rejection::IdempotencyKeyReused => "idempotency_key_reused",
             Rejection::OrderAlreadyRecorded { .. } => "order_already_recorded",
             Rejection::MemberNotFound { .. } => "member_not_found",
@@ -80,6 +104,13 @@ impl Rejection {
             Rejection::RewardNotFound { .. } => "reward_not_found",
             Rejection::OrderNotFound { .. } => "order_not_found",
             Rejection::OrderBelongsToAnotherMember { .. } => "order_belongs_to_another_member",
+            Rejection::ReferralCodeNotFound { .. } => "referral_code_not_found",
+            Rejection::SelfReferral => "self_referral",
+            Rejection::ReferralLoop { .. } => "referral_loop",
+            Rejection::RefereeAlreadyEnrolled { .. } => "referee_already_enrolled",
+            Rejection::BirthDateUnknown { .. } => "birth_date_unknown",
+            Rejection::NotBirthday { .. } => "not_birthday",
+            Rejection::NothingInReview { .. } => "nothing_in_review",
             Rejection::ReturnExceedsPurchase { .. } => "return_exceeds_purchase",
             Rejection::InsufficientPoints { .. } => "insufficient_points",
             Rejection::PointsOverflow => "points_overflow",

@@ -4,7 +4,7 @@
 
 use crate::ledger::{Account, EntryKind};
 use crate::points::Points;
-use crate::state::{Balance, MemberStatus, OrderLineRecord};
+use crate::state::{Balance, LotSource, MemberStatus, OrderLineRecord, Profile};
 use crate::time::Timestamp;
 use std::collections::BTreeMap;
 use std::fmt::{self, Display};
@@ -15,6 +15,8 @@ pub struct Snapshot {
     pub members: BTreeMap<String, MemberSnapshot>,
     /// By order id.
     pub orders: BTreeMap<String, OrderSnapshot>,
+    /// The program's own counters (campaign budgets), by key.
+    pub counters: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,12 +24,18 @@ pub struct MemberSnapshot {
     pub status: MemberStatus,
     pub balance: Balance,
     pub debt: Points,
+    pub profile: Profile,
+    pub referral_code: String,
+    /// The external id of the member who referred them.
+    pub referred_by: Option<String>,
     /// In the order they were earned.
     pub lots: Vec<LotSnapshot>,
     /// In the order they were written.
     pub entries: Vec<EntrySnapshot>,
     /// In the order they were issued.
     pub rewards: Vec<RewardSnapshot>,
+    /// The member's counters (punch cards, activity caps, ...), by key.
+    pub counters: BTreeMap<String, i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +45,8 @@ pub struct LotSnapshot {
     pub earned_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub order_id: Option<String>,
+    pub source: LotSource,
+    pub in_review: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +67,8 @@ pub struct RewardSnapshot {
 pub struct OrderSnapshot {
     pub member: String,
     pub awarded: Points,
+    pub amount_minor: i64,
+    pub occurred_at: Timestamp,
     pub lines: Vec<OrderLineRecord>,
 }
 
@@ -79,6 +91,15 @@ impl Snapshot {
             );
             field("pending", &b.balance.pending, &a.balance.pending, a.balance.pending == b.balance.pending);
             field("debt", &b.debt, &a.debt, a.debt == b.debt);
+            field("referral code", &b.referral_code, &a.referral_code, a.referral_code == b.referral_code);
+            let referrer = |s: &MemberSnapshot| s.referred_by.clone().unwrap_or_else(|| "nobody".to_owned());
+            field("referred by", &referrer(b), &referrer(a), a.referred_by == b.referred_by);
+            if a.profile != b.profile {
+                found.push(format!("member {id}: profile is {:?}, expected {:?}", b.profile, a.profile));
+            }
+            if a.counters != b.counters {
+                found.push(format!("member {id}: counters are {:?}, expected {:?}", b.counters, a.counters));
+            }
             compare_lists(&format!("member {id}: lot"), &a.lots, &b.lots, found);
             compare_lists(&format!("member {id}: journal entry"), &a.entries, &b.entries, found);
             compare_lists(&format!("member {id}: reward"), &a.rewards, &b.rewards, found);
@@ -88,6 +109,9 @@ impl Snapshot {
                 found.push(format!("order {id} is {b}, expected {a}"));
             }
         });
+        if self.counters != other.counters {
+            found.push(format!("program counters are {:?}, expected {:?}", other.counters, self.counters));
+        }
         found
     }
 
@@ -95,7 +119,11 @@ impl Snapshot {
     pub fn outstanding(&self) -> i128 {
         self.members
             .values()
-            .map(|m| i128::from(m.balance.available.get()) + i128::from(m.balance.pending.get()))
+            .map(|m| {
+                i128::from(m.balance.available.get())
+                    + i128::from(m.balance.pending.get())
+                    + i128::from(m.balance.pending_review.get())
+            })
             .sum()
     }
 }
@@ -131,7 +159,17 @@ fn compare_lists<T: PartialEq + Display>(what: &str, expected: &[T], actual: &[T
 
 impl Display for LotSnapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} of {} earned {}", self.remaining, self.amount, self.earned_at)?;
+        write!(
+            f,
+            "{} of {} from {} earned {}",
+            self.remaining,
+            self.amount,
+            self.source.as_str(),
+            self.earned_at
+        )?;
+        if self.in_review {
+            f.write_str(" (in review)")?;
+        }
         if let Some(expires) = self.expires_at {
             write!(f, " expiring {expires}")?;
         }
@@ -163,7 +201,11 @@ impl Display for RewardSnapshot {
 
 impl Display for OrderSnapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} points for {} [", self.awarded, self.member)?;
+        write!(
+            f,
+            "{} points for {} of {} spent at {} [",
+            self.awarded, self.member, self.amount_minor, self.occurred_at
+        )?;
         for (i, line) in self.lines.iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
@@ -181,8 +223,12 @@ mod tests {
     fn member(available: i64) -> MemberSnapshot {
         MemberSnapshot {
             status: MemberStatus::Active,
-            balance: Balance { available: Points::new(available), pending: Points::ZERO },
+            balance: Balance { available: Points::new(available), ..Balance::default() },
             debt: Points::ZERO,
+            profile: Profile::default(),
+            referral_code: "R".to_owned(),
+            referred_by: None,
+            counters: BTreeMap::new(),
             lots: Vec::new(),
             entries: Vec::new(),
             rewards: Vec::new(),

@@ -1,10 +1,13 @@
 //! What `decide` may know about a member: the projections the store loads for one event.
 
-use crate::ids::{ExternalId, LotId, MemberId, OrderId, Sku};
+use crate::ids::{Email, ExternalId, LotId, MemberId, OrderId, PersonName, ReferralCode, Sku, Tag, TierCode};
+use crate::needs::Aggregates;
 use crate::points::Points;
 use crate::time::Timestamp;
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemberState {
@@ -15,6 +18,12 @@ pub struct MemberState {
     pub lots: Vec<Lot>,
     /// The order named by the event, if it exists.
     pub order: Option<OrderRecord>,
+    /// The history the program's rules asked for (see `needs`).
+    pub aggregates: Aggregates,
+    /// The member whose referral code the event uses, or who referred the event's member.
+    pub referrer: Option<Member>,
+    /// The referrer's own chain of referrers, nearest first, to refuse loops.
+    pub referrer_chain: Vec<MemberId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -47,6 +56,20 @@ pub struct Member {
     /// Points owed after a return took back points that were already spent; repaid
     /// first from the next points earned. `balance.available` already has it subtracted.
     pub debt: Points,
+    pub profile: Profile,
+    pub referral_code: ReferralCode,
+    pub referred_by: Option<MemberId>,
+    pub enrolled_at: Timestamp,
+}
+
+/// What a member tells about themselves, and what the program knows of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub name: Option<PersonName>,
+    pub email: Option<Email>,
+    pub birth_date: Option<Date>,
+    pub tier: Option<TierCode>,
+    pub tags: BTreeSet<Tag>,
 }
 
 /// A member's balance as shown to them.
@@ -54,6 +77,9 @@ pub struct Member {
 pub struct Balance {
     pub available: Points,
     pub pending: Points,
+    /// Points held for a fraud review.
+    #[serde(default)]
+    pub pending_review: Points,
 }
 
 /// A parcel of points earned together, spent first-to-expire first.
@@ -66,6 +92,49 @@ pub struct Lot {
     pub expires_at: Option<Timestamp>,
     /// The order whose purchase earned this lot, so that a return takes back from it first.
     pub order_id: Option<OrderId>,
+    pub source: LotSource,
+    /// Held for a fraud review: not spendable until released.
+    pub in_review: bool,
+}
+
+/// How the points of a lot came about; caps and velocity count only what was earned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LotSource {
+    Purchase,
+    Activity,
+    Bonus,
+    Referral,
+    Adjustment,
+}
+
+impl LotSource {
+    const ALL: [LotSource; 5] = [
+        LotSource::Purchase,
+        LotSource::Activity,
+        LotSource::Bonus,
+        LotSource::Referral,
+        LotSource::Adjustment,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LotSource::Purchase => "purchase",
+            LotSource::Activity => "activity",
+            LotSource::Bonus => "bonus",
+            LotSource::Referral => "referral",
+            LotSource::Adjustment => "adjustment",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LotSource> {
+        LotSource::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Whether points of this source count as earned (for caps and velocity).
+    pub fn is_earned(self) -> bool {
+        !matches!(self, LotSource::Adjustment)
+    }
 }
 
 /// A recorded purchase, as returns need it.
@@ -85,4 +154,7 @@ pub struct OrderLineRecord {
     pub quantity: u32,
     pub returned: u32,
     pub points: Decimal,
+    /// The line's price per unit, so that spend windows can subtract returns.
+    #[serde(default)]
+    pub unit_price_minor: i64,
 }

@@ -23,8 +23,12 @@ fn one_million_random_operations_keep_every_invariant() {
     let programs = coffee_variants();
     let (accepted, refused) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let codes = Mutex::new(BTreeMap::<&'static str, usize>::new());
+    let features = Mutex::new(BTreeMap::<&'static str, usize>::new());
+    // Half the histories run the program with every kind of rule (the last two variants).
+    let rich = programs.len() - 2;
+    let variant = prop_oneof![0..rich, rich..programs.len()];
     runner
-        .run(&(ops(LENGTH), 0..programs.len()), |(history, variant)| {
+        .run(&(ops(LENGTH), variant), |(history, variant)| {
             let program = &programs[variant];
             let mut harness = Harness::new();
             for (step, op) in history.iter().enumerate() {
@@ -37,16 +41,22 @@ fn one_million_random_operations_keep_every_invariant() {
             for (code, n) in harness.refusals {
                 *codes.entry(code).or_default() += n;
             }
+            let mut features = features.lock().unwrap();
+            for (feature, n) in harness.features {
+                *features.entry(feature).or_default() += n;
+            }
             Ok(())
         })
         .unwrap();
     let (accepted, refused) = (accepted.into_inner(), refused.into_inner());
     let codes = codes.into_inner().unwrap();
+    let features = features.into_inner().unwrap();
     println!(
         "{} operations in {cases} histories: {accepted} accepted, {refused} refused",
         accepted + refused
     );
     println!("refusals: {codes:?}");
+    println!("exercised: {features:?}");
     assert!(accepted + refused >= cases as usize * LENGTH);
     // Both kinds must be common, or the histories would not be testing much.
     assert!(
@@ -65,7 +75,35 @@ fn one_million_random_operations_keep_every_invariant() {
         "order_has_no_lines",
         "adjustment_must_not_be_zero",
         "points_overflow",
+        "activity_not_rewarded",
+        "referral_code_not_found",
+        "self_referral",
+        "referee_already_enrolled",
+        "nothing_in_review",
     ] {
         assert!(codes.get(code).is_some_and(|n| *n > 0), "no history was refused with {code}: {codes:?}");
+    }
+    for feature in [
+        "base_rate",
+        "category_multiplier",
+        "product_bonus",
+        "tier_multiplier",
+        "campaign",
+        "budget_cut",
+        "spend_threshold",
+        "punch_card",
+        "activity",
+        "limited",
+        "welcome_bonus",
+        "referral",
+        "referrer_credited",
+        "capped",
+        "held_for_review",
+        "review_decided",
+    ] {
+        assert!(
+            features.get(feature).is_some_and(|n| *n > 0),
+            "no history exercised {feature}: {features:?}"
+        );
     }
 }

@@ -3,16 +3,19 @@
 use crate::error::ApiError;
 use crate::secrets::key_hash;
 use crate::state::AppState;
+use crate::state::Versions;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use loyalty_store::{LoadedProgram, Role, Store};
+use loyalty_store::{Role, Store};
+use std::sync::Arc;
 
 /// The authenticated caller; the request's program is their key's program.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub program: LoadedProgram,
+    /// Every version of the key's program.
+    pub program: Arc<Versions>,
     pub role: Role,
 }
 

@@ -14,8 +14,8 @@ mod state;
 
 pub use app::app;
 pub use clock::Clock;
-pub use startup::{KeySource, ServedProgram, Settings, StartError, Started, start};
-pub use state::{AppState, Programs};
+pub use startup::{KeySource, ServedProgram, Settings, StartError, Started, start, versions};
+pub use state::{AppState, Programs, Versions};
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes the requests
 /// in flight.

@@ -1,7 +1,7 @@
 //! Random secrets and digests: API keys, reward codes, request fingerprints.
 
 use crate::error::ApiError;
-use loyalty_core::ids::InstanceCode;
+use loyalty_core::ids::{InstanceCode, ReferralCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -29,22 +29,33 @@ pub fn key_hash(key: &str) -> String {
     hex(&Sha256::digest(key.as_bytes()))
 }
 
-/// A new reward code such as `7KQ2-M9XD-4TRB-0WNC`: 80 random bits, unguessable.
-pub fn new_reward_code() -> Result<InstanceCode, ApiError> {
+/// `groups` groups of four characters of the unambiguous alphabet: 20 random bits each.
+fn random_code(groups: usize) -> Result<String, ApiError> {
     let bytes = random_bytes::<10>().map_err(ApiError::internal)?;
     let mut bits: u128 = 0;
     for b in bytes {
         bits = (bits << 8) | u128::from(b);
     }
-    let mut code = String::with_capacity(19);
-    for i in 0..16 {
+    let mut code = String::with_capacity(groups * 5);
+    for i in 0..groups.min(4) * 4 {
         if i > 0 && i % 4 == 0 {
             code.push('-');
         }
         let index = ((bits >> (75 - 5 * i)) & 0x1f) as usize;
         code.push(char::from(CODE_ALPHABET[index]));
     }
-    InstanceCode::parse(code).map_err(ApiError::internal)
+    Ok(code)
+}
+
+/// A new reward code such as `7KQ2-M9XD-4TRB-0WNC`: 80 random bits, unguessable.
+pub fn new_reward_code() -> Result<InstanceCode, ApiError> {
+    InstanceCode::parse(random_code(4)?).map_err(ApiError::internal)
+}
+
+/// A new referral code such as `K7Q2-M9XD-4TRB`: 60 random bits, short enough to share and
+/// too many to collide among millions of members.
+pub fn new_referral_code() -> Result<ReferralCode, ApiError> {
+    ReferralCode::parse(random_code(3)?).map_err(ApiError::internal)
 }
 
 /// A digest of a request as the client sent it, so a retry can be told from a new
@@ -75,5 +86,7 @@ mod tests {
         assert_eq!(text.len(), 19);
         assert!(text.split('-').all(|g| g.len() == 4 && g.bytes().all(|c| CODE_ALPHABET.contains(&c))));
         assert_ne!(new_reward_code().unwrap(), code);
+        let referral = new_referral_code().unwrap();
+        assert_eq!(referral.as_str().len(), 14);
     }
 }

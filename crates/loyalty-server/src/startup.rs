@@ -4,7 +4,7 @@
 use crate::clock::Clock;
 use crate::program_file::{self, ProgramFileError};
 use crate::secrets::{key_hash, new_api_key};
-use crate::state::{AppState, Programs};
+use crate::state::{AppState, Programs, Versions};
 use loyalty_core::Program;
 use loyalty_core::program::DefinitionErrors;
 use loyalty_store::{LoadedProgram, ProgramId, Store, StoreError};
@@ -73,18 +73,16 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
     }
 
     let mut loaded = Vec::new();
-    for stored in store.programs().await? {
-        let code = stored.definition.id.clone();
-        let program = Program::from_def(stored.definition)
-            .map_err(|errors| StartError::StoredProgram { code, errors })?;
-        loaded.push(LoadedProgram { id: stored.id, version: stored.version, program: Arc::new(program) });
+    for latest in store.programs().await? {
+        loaded.push(versions(&store, latest.id).await?);
     }
     // The first program named on the command line, or else the oldest, takes LOYALTY_ADMIN_KEY.
-    let first = first.or_else(|| loaded.first().map(|p| p.id)).ok_or(StartError::NoProgram)?;
-    loaded.sort_by_key(|p| (p.id != first, p.id));
+    let first = first.or_else(|| loaded.first().map(Versions::id)).ok_or(StartError::NoProgram)?;
+    loaded.sort_by_key(|p| (p.id() != first, p.id()));
 
     let mut served = Vec::with_capacity(loaded.len());
-    for program in &loaded {
+    for versions in &loaded {
+        let program = versions.latest();
         let from_environment = settings.admin_key.as_deref().filter(|_| program.id == first);
         let (admin_key, key_source) = admin_key(&store, program.id, from_environment, &clock).await?;
         served.push(ServedProgram {
@@ -96,6 +94,23 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
         });
     }
     Ok(Started { state: AppState::new(Arc::new(store), Programs::new(loaded), clock), programs: served })
+}
+
+/// Every version of a stored program, validated.
+pub async fn versions<S: Store>(store: &S, id: ProgramId) -> Result<Versions, StartError> {
+    let mut all = Vec::new();
+    for stored in store.program_versions(id).await? {
+        let code = stored.definition.id.clone();
+        let program = Program::from_def(stored.definition)
+            .map_err(|errors| StartError::StoredProgram { code, errors })?;
+        all.push(LoadedProgram {
+            id: stored.id,
+            version: stored.version,
+            effective_from: stored.effective_from,
+            program: Arc::new(program),
+        });
+    }
+    Versions::new(all).ok_or(StartError::NoProgram)
 }
 
 async fn admin_key<S: Store>(

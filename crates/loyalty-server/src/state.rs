@@ -1,6 +1,7 @@
 //! What every request handler shares.
 
 use crate::clock::Clock;
+use loyalty_core::Timestamp;
 use loyalty_store::{LoadedProgram, ProgramId, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -24,17 +25,57 @@ impl<S: Store> AppState<S> {
     }
 }
 
-/// The validated programs this server judges events by, by id.
-#[derive(Debug, Default)]
-pub struct Programs(RwLock<HashMap<ProgramId, LoadedProgram>>);
+/// Every version of one program, oldest first.
+#[derive(Debug, Clone)]
+pub struct Versions(Vec<LoadedProgram>);
 
-impl Programs {
-    pub fn new(programs: impl IntoIterator<Item = LoadedProgram>) -> Programs {
-        Programs(RwLock::new(programs.into_iter().map(|p| (p.id, p)).collect()))
+impl Versions {
+    /// `versions` must not be empty.
+    pub fn new(mut versions: Vec<LoadedProgram>) -> Option<Versions> {
+        versions.sort_by_key(|v| v.version);
+        (!versions.is_empty()).then_some(Versions(versions))
     }
 
-    pub fn get(&self, id: ProgramId) -> Option<LoadedProgram> {
+    pub fn single(version: LoadedProgram) -> Versions {
+        Versions(vec![version])
+    }
+
+    pub fn latest(&self) -> &LoadedProgram {
+        // `new` refuses an empty list.
+        &self.0[self.0.len() - 1]
+    }
+
+    /// The version in force at `at`: the latest one in force from `at` or before, or the
+    /// first for events older than every version.
+    pub fn at(&self, at: Timestamp) -> &LoadedProgram {
+        self.0.iter().rev().find(|v| v.effective_from <= at).unwrap_or(&self.0[0])
+    }
+
+    pub fn all(&self) -> &[LoadedProgram] {
+        &self.0
+    }
+
+    pub fn id(&self) -> ProgramId {
+        self.latest().id
+    }
+}
+
+/// The programs this server judges events by, with every version of each.
+#[derive(Debug, Default)]
+pub struct Programs(RwLock<HashMap<ProgramId, Arc<Versions>>>);
+
+impl Programs {
+    pub fn new(programs: impl IntoIterator<Item = Versions>) -> Programs {
+        Programs(RwLock::new(programs.into_iter().map(|v| (v.id(), Arc::new(v))).collect()))
+    }
+
+    pub fn get(&self, id: ProgramId) -> Option<Arc<Versions>> {
         // A writer that panicked cannot have left a half-made entry: inserts are single calls.
         self.0.read().unwrap_or_else(PoisonError::into_inner).get(&id).cloned()
+    }
+
+    /// Serves `versions` from now on, in place of what was served for the program.
+    pub fn replace(&self, versions: Versions) {
+        self.0.write().unwrap_or_else(PoisonError::into_inner).insert(versions.id(), Arc::new(versions));
     }
 }

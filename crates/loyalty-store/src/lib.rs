@@ -18,6 +18,7 @@ use loyalty_core::ids::ExternalId;
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::snapshot::Snapshot;
+use std::collections::BTreeMap;
 use std::future::Future;
 
 /// Everything the engine asks of its database.
@@ -93,6 +94,21 @@ pub trait Store: Send + Sync + 'static {
         program: ProgramId,
         external_id: &ExternalId,
     ) -> impl Future<Output = Result<Option<MemberView>, StoreError>> + Send;
+
+    /// A member's counters whose key starts with `prefix` (punch card progress).
+    fn member_counters(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        prefix: &str,
+    ) -> impl Future<Output = Result<BTreeMap<String, i64>, StoreError>> + Send;
+
+    /// The program's own counters (campaign budgets) whose key starts with `prefix`.
+    fn program_counters(
+        &self,
+        program: ProgramId,
+        prefix: &str,
+    ) -> impl Future<Output = Result<BTreeMap<String, i64>, StoreError>> + Send;
 
     /// A member's journal entries with their postings, newest first, `limit` at a time,
     /// starting below entry `before`. A `MemberNotFound` rejection if there is no member.

@@ -35,6 +35,7 @@ async fn programs<S: Store>(store: &S) -> Result<Vec<(String, Vec<LoadedProgram>
             versions.push(LoadedProgram {
                 id: stored.id,
                 version: stored.version,
+                effective_from: stored.effective_from,
                 program: Arc::new(program),
             });
         }
@@ -133,6 +134,7 @@ pub async fn into_store<S: Store, T: Store>(
                 LoadedProgram {
                     id: installed.id,
                     version: installed.version,
+                    effective_from: version.effective_from,
                     program: version.program.clone(),
                 },
             );

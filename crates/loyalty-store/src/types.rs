@@ -15,6 +15,9 @@ pub struct ProgramId(pub i64);
 pub struct StoredProgram {
     pub id: ProgramId,
     pub version: i64,
+    /// Events that occurred from this moment are judged by this version.
+    pub effective_from: Timestamp,
+    pub created_at: Timestamp,
     pub definition: ProgramDef,
 }
 
@@ -23,7 +26,20 @@ pub struct StoredProgram {
 pub struct LoadedProgram {
     pub id: ProgramId,
     pub version: i64,
+    pub effective_from: Timestamp,
     pub program: Arc<Program>,
+}
+
+impl LoadedProgram {
+    /// `program` as the store just installed it.
+    pub fn installed(installed: InstalledProgram, program: Program) -> LoadedProgram {
+        LoadedProgram {
+            id: installed.id,
+            version: installed.version,
+            effective_from: installed.effective_from,
+            program: Arc::new(program),
+        }
+    }
 }
 
 /// What installing a definition did.
@@ -31,6 +47,7 @@ pub struct LoadedProgram {
 pub struct InstalledProgram {
     pub id: ProgramId,
     pub version: i64,
+    pub effective_from: Timestamp,
     /// False when the definition equals the latest version already stored.
     pub changed: bool,
 }

@@ -37,13 +37,21 @@ pub fn coffee_variant(rounding: &str, when_points_spent: &str) -> Program {
     loyalty_server::program_file::parse("coffee variant", &text).unwrap()
 }
 
-/// Every combination of rounding and spent-points policy.
+/// Every combination of rounding and spent-points policy of the demo program, and the
+/// property-test program (every rule kind, both limits) with each policy.
 pub fn coffee_variants() -> Vec<Program> {
     let mut all = Vec::new();
     for rounding in ["floor", "half_up", "ceil"] {
         for policy in ["negative_balance", "clamp"] {
             all.push(coffee_variant(rounding, policy));
         }
+    }
+    for policy in ["negative_balance", "clamp"] {
+        let text = ops::PROPERTY_PROGRAM.replace(
+            "when_points_spent = \"negative_balance\"",
+            &format!("when_points_spent = \"{policy}\""),
+        );
+        all.push(loyalty_server::program_file::parse("property program", &text).unwrap());
     }
     all
 }

@@ -13,7 +13,6 @@ use measure::{Timing, peak_rss_mib, thousands, with_cpu};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AssertSqlSafe, Executor};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// The demo program, built in so the benchmark runs from anywhere.
 const PROGRAM: &str = include_str!("../../../../examples/programs/coffee.toml");
@@ -119,7 +118,7 @@ async fn install(store: &SqlStore, program: &Program, code: &str) -> Result<Load
     let program = Program::from_def(definition.clone()).map_err(|e| e.to_string())?;
     let installed =
         store.install_program(&definition, Clock::system().now()).await.map_err(|e| e.to_string())?;
-    Ok(LoadedProgram { id: installed.id, version: installed.version, program: Arc::new(program) })
+    Ok(LoadedProgram::installed(installed, program))
 }
 
 pub async fn run(args: BenchArgs) -> ExitCode {

@@ -1,13 +1,13 @@
 //! The paths the benchmark measures, each over the same workload.
 
 use super::measure::{Timing, process_cpu};
-use super::workload::{Workload, basket, member, request};
+use super::workload::{Workload, basket, member, referral_code, request};
 use loyalty_core::event::Purchase;
 use loyalty_core::ids::{MemberId, OrderId};
 use loyalty_core::memory::MemoryLedger;
-use loyalty_core::state::{Balance, Member, MemberState, MemberStatus};
+use loyalty_core::state::{Balance, Member, MemberState, MemberStatus, Profile};
 use loyalty_core::{Event, Points, Program, Timestamp, decide};
-use loyalty_server::{AppState, Clock, Programs, app, secrets, serve};
+use loyalty_server::{AppState, Clock, Programs, Versions, app, secrets, serve};
 use loyalty_store::{Backend, Command, LoadedProgram, Role, SqlStore, Store, StoreError};
 use sqlx::AssertSqlSafe;
 use std::hint::black_box;
@@ -26,9 +26,12 @@ pub fn pure_decide(program: &Program, lines: usize) -> Timing {
             status: MemberStatus::Active,
             balance: Balance::default(),
             debt: Points::ZERO,
+            profile: Profile::default(),
+            referral_code: referral_code(0),
+            referred_by: None,
+            enrolled_at: Timestamp::from_micros(0),
         }),
-        lots: Vec::new(),
-        order: None,
+        ..MemberState::default()
     };
     let now = Timestamp::from_micros(1_800_000_000_000_000);
     let event = Event::Purchase(Purchase {
@@ -36,6 +39,7 @@ pub fn pure_decide(program: &Program, lines: usize) -> Timing {
         order_id: OrderId::parse("bench").unwrap_or_else(|_| unreachable!()),
         occurred_at: now,
         lines: basket(lines),
+        reward_code: None,
     });
     let (mut done, started) = (0usize, Instant::now());
     while started.elapsed() < Duration::from_secs(1) {
@@ -270,7 +274,11 @@ pub async fn http(
     enrol(store, program, workload).await?;
     let key = secrets::new_api_key()?;
     store.add_api_key(program.id, Role::Admin, "benchmark", &secrets::key_hash(&key), now()).await?;
-    let state = AppState::new(Arc::new(store.clone()), Programs::new([program.clone()]), Clock::system());
+    let state = AppState::new(
+        Arc::new(store.clone()),
+        Programs::new([Versions::single(program.clone())]),
+        Clock::system(),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base: Arc<str> = format!("http://{}", listener.local_addr()?).into();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -287,7 +295,9 @@ pub async fn http(
         workers.spawn(async move {
             let (mut latencies, mut refused) = (Vec::with_capacity(part.len()), 0);
             for (_, event) in part {
-                let (path, body) = request(&event);
+                let Some((path, body)) = request(&event) else {
+                    return Err(format!("no POST request sends {:?}", event.kind()).into());
+                };
                 let t = Instant::now();
                 let response =
                     client.post(format!("{base}{path}")).bearer_auth(&*key).json(&body).send().await?;

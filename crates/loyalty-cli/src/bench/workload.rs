@@ -2,7 +2,7 @@
 //! categories, returning some items, and redeeming rewards.
 
 use loyalty_core::event::{Enrolment, Purchase, PurchaseLine, Quantity, Redemption, Return, ReturnLine};
-use loyalty_core::ids::{Category, ExternalId, InstanceCode, OrderId, RewardCode, Sku};
+use loyalty_core::ids::{Category, ExternalId, InstanceCode, OrderId, ReferralCode, RewardCode, Sku};
 use loyalty_core::{Event, Timestamp};
 use serde_json::{Value, json};
 
@@ -88,9 +88,8 @@ type OrderBook = (OrderId, Vec<(usize, u32, u32)>);
 pub fn generate(members: usize, events: usize, start: Timestamp) -> Workload {
     let mut random = Random(0x5EED);
     let at = |i: usize| Timestamp::from_micros(start.as_micros() + i64::try_from(i).unwrap_or(0) * 1_000_000);
-    let enrolments = (0..members)
-        .map(|m| Event::Enrol(Enrolment { member: member(m), email: None, name: None, occurred_at: at(0) }))
-        .collect();
+    let enrolments =
+        (0..members).map(|m| Event::Enrol(Enrolment::new(member(m), referral_code(m), at(0)))).collect();
     let mut orders: Vec<Vec<OrderBook>> = vec![Vec::new(); members];
     let mut workload =
         Workload { enrolments, events: Vec::with_capacity(events), purchases: 0, returns: 0, redemptions: 0 };
@@ -143,7 +142,13 @@ pub fn generate(members: usize, events: usize, start: Timestamp) -> Workload {
                 }
                 orders[m].push((order_id.clone(), record));
                 workload.purchases += 1;
-                Event::Purchase(Purchase { member: member(m), order_id, occurred_at: at(i + 1), lines })
+                Event::Purchase(Purchase {
+                    member: member(m),
+                    order_id,
+                    occurred_at: at(i + 1),
+                    lines,
+                    reward_code: None,
+                })
             }
         };
         workload.events.push((m, event));
@@ -151,9 +156,10 @@ pub fn generate(members: usize, events: usize, start: Timestamp) -> Workload {
     workload
 }
 
-/// The HTTP request that sends `event`: its path and JSON body.
-pub fn request(event: &Event) -> (String, Value) {
-    match event {
+/// The POST request that sends `event`: its path and JSON body. `None` for the events
+/// that no POST route takes (birthdays come from the job runner, profiles by PATCH).
+pub fn request(event: &Event) -> Option<(String, Value)> {
+    Some(match event {
         Event::Purchase(p) => (
             "/v1/events".to_owned(),
             json!({"type": "purchase", "member": p.member, "order_id": p.order_id, "occurred_at": p.occurred_at,
@@ -170,5 +176,20 @@ pub fn request(event: &Event) -> (String, Value) {
         Event::Adjust(a) => {
             (format!("/v1/members/{}/adjustments", a.member), json!({"points": a.points, "reason": a.reason}))
         }
-    }
+        Event::Activity(a) => (
+            "/v1/events".to_owned(),
+            json!({"type": "activity", "member": a.member, "kind": a.kind, "target": a.target,
+                "occurred_at": a.occurred_at}),
+        ),
+        Event::Refer(r) => (format!("/v1/members/{}/referrer", r.member), json!({"code": r.code})),
+        Event::Review(r) => {
+            let decision = if r.release { "release" } else { "void" };
+            (format!("/v1/members/{}/review/{decision}", r.member), json!({"reason": r.reason}))
+        }
+        Event::Birthday(_) | Event::Profile(_) => return None,
+    })
+}
+
+pub fn referral_code(i: usize) -> ReferralCode {
+    valid(ReferralCode::parse(format!("BR{i}")))
 }

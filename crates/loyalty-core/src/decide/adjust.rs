@@ -4,7 +4,7 @@ use crate::event::Adjustment;
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
 use crate::lots::{self, LotChange, NewLot};
 use crate::rejection::Rejection;
-use crate::state::{Balance, MemberState};
+use crate::state::{Balance, LotSource, MemberState};
 
 /// A positive adjustment is earned like a purchase (a new lot, repaying any debt first);
 /// a negative one is spent like a redemption and may not overdraw the balance.
@@ -21,6 +21,8 @@ pub(super) fn decide(state: &MemberState, a: &Adjustment) -> Result<Decision, Re
             earned_at: a.occurred_at,
             expires_at: None,
             order_id: None,
+            source: LotSource::Adjustment,
+            in_review: false,
         });
         (
             EntryDraft::transfer(EntryKind::Adjustment, adjusted, available, a.points),
@@ -48,15 +50,13 @@ pub(super) fn decide(state: &MemberState, a: &Adjustment) -> Result<Decision, Re
     };
 
     Ok(Decision {
-        member: MemberChange::Balance {
-            member: member.id,
-            balance: Balance { available: balance, ..member.balance },
-            debt,
-        },
+        member: MemberChange::balance(member.id, Balance { available: balance, ..member.balance }, debt),
         entries: entry.into_iter().collect(),
         lots: lot_changes,
         order: None,
         reward: None,
+        counters: Vec::new(),
+        referrer: None,
         calculation: Calculation::Adjustment,
     })
 }

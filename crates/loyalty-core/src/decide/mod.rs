@@ -1,22 +1,50 @@
 //! `decide`: the one function that judges an event against a member's state. It reads no
 //! clock and writes nothing; the store applies what it returns in one transaction.
 
+mod activity;
 mod adjust;
+mod birthday;
+mod earn;
 mod enrol;
+mod profile;
 mod purchase;
 mod redeem;
+mod refer;
 mod returns;
+mod review;
 
 use crate::decision::Decision;
 use crate::event::Event;
 use crate::ids::ExternalId;
 use crate::limits::MAX_FUTURE_SKEW_MICROS;
+use crate::needs::{Measure, Needs, Window};
 use crate::points::Points;
 use crate::program::{Program, Rounding};
 use crate::rejection::Rejection;
 use crate::state::{Member, MemberState};
 use crate::time::Timestamp;
 use rust_decimal::{Decimal, RoundingStrategy};
+
+/// What the store must load of the member's history before `decide` can judge `event`.
+pub fn needs(program: &Program, event: &Event) -> Needs {
+    let mut needs = Needs::default();
+    for rule in program.rules() {
+        rule.needs(event, program.calendar(), &mut needs);
+    }
+    match event {
+        Event::Purchase(_) | Event::Activity(_) | Event::Birthday(_) => {
+            earn::limit_needs(program, event, event.occurred_at(), &mut needs);
+        }
+        Event::Refer(r) => needs.window(ever(Measure::Purchases, r.occurred_at)),
+        _ => {}
+    }
+    needs
+}
+
+/// Everything up to (and at) `at`.
+fn ever(measure: Measure, at: Timestamp) -> Window {
+    Window { from: Timestamp::from_micros(i64::MIN), to: Timestamp::from_micros(at.as_micros() + 1), measure }
+}
 
 pub fn decide(
     program: &Program,
@@ -29,11 +57,16 @@ pub fn decide(
         return Err(Rejection::OccurredAtInFuture { occurred_at: event.occurred_at(), now });
     }
     match event {
-        Event::Enrol(e) => enrol::decide(state, e),
+        Event::Enrol(e) => enrol::decide(program, state, e),
         Event::Purchase(p) => purchase::decide(program, state, p),
         Event::Return(r) => returns::decide(program, state, r),
         Event::Redeem(r) => redeem::decide(program, state, r),
         Event::Adjust(a) => adjust::decide(state, a),
+        Event::Activity(a) => activity::decide(program, state, a),
+        Event::Birthday(b) => birthday::decide(program, state, b),
+        Event::Review(r) => review::decide(state, r),
+        Event::Refer(r) => refer::decide(state, r),
+        Event::Profile(p) => profile::decide(state, p),
     }
 }
 
@@ -41,7 +74,7 @@ fn existing_member<'s>(state: &'s MemberState, external_id: &ExternalId) -> Resu
     state.member.as_ref().ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() })
 }
 
-/// Rounds an order's decimal points to whole points, once, as the program says.
+/// Rounds an event's decimal points to whole points, once, as the program says.
 fn round(rounding: Rounding, points: Decimal) -> Result<Points, Rejection> {
     let whole = match rounding {
         Rounding::Floor => points.floor(),

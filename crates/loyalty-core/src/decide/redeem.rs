@@ -29,15 +29,17 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Redemption) -> 
         cost,
     );
     Ok(Decision {
-        member: MemberChange::Balance {
-            member: member.id,
-            balance: Balance { available: sub(member.balance.available, cost)?, ..member.balance },
-            debt: member.debt,
-        },
+        member: MemberChange::balance(
+            member.id,
+            Balance { available: sub(member.balance.available, cost)?, ..member.balance },
+            member.debt,
+        ),
         entries: entry.into_iter().collect(),
         lots: draws,
         order: None,
         reward: Some(IssuedReward { reward: reward.code.clone(), code: r.code.clone(), points: cost }),
+        counters: Vec::new(),
+        referrer: None,
         calculation: Calculation::Redemption,
     })
 }

@@ -2,7 +2,7 @@ use super::{add, existing_member, round, sub};
 use crate::decision::{Calculation, Decision, MemberChange, OrderChange, ReturnCalc};
 use crate::event::Return;
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, Posting, ProgramAccount};
-use crate::lots;
+use crate::lots::{self, LotChange};
 use crate::points::Points;
 use crate::program::{Program, SpentPointsPolicy};
 use crate::rejection::Rejection;
@@ -12,7 +12,9 @@ use rust_decimal::Decimal;
 /// A return takes back what the order would not have earned without the returned units:
 /// the order's points are recomputed from the lines it keeps (each line's points scaled
 /// by the share of its units kept, rounded once as at purchase) and the difference is
-/// reversed. Returning everything therefore reverses exactly what the order earned.
+/// reversed. Returning everything therefore reverses exactly what the order's lines
+/// earned; bonuses the order earned as a whole (a threshold, a punch card, a referral)
+/// stay with the member.
 pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Result<Decision, Rejection> {
     let member = existing_member(state, &r.member)?;
     let order =
@@ -33,47 +35,60 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
 
     let (draws, drawn) = lots::draw(&state.lots, reversed, Some(&order.order_id));
     let shortfall = sub(reversed, drawn)?;
-    let policy = program.spent_points_policy();
-    let available = Account::Member(MemberAccount::Available);
-    let issued = Account::Program(ProgramAccount::Issued);
-
-    let (entry, balance, debt) = match policy {
-        SpentPointsPolicy::NegativeBalance => (
-            EntryDraft::transfer(EntryKind::Return, available, issued, reversed),
-            sub(member.balance.available, reversed)?,
-            add(member.debt, shortfall)?,
-        ),
-        SpentPointsPolicy::Clamp => {
-            let postings = [
-                (available, Points::ZERO.checked_sub(drawn)),
-                (issued, Some(reversed)),
-                (Account::Program(ProgramAccount::ReturnLoss), shortfall.checked_neg()),
-            ];
-            let mut kept = Vec::with_capacity(3);
-            for (account, amount) in postings {
-                let amount = amount.ok_or(Rejection::PointsOverflow)?;
-                if !amount.is_zero() {
-                    kept.push(Posting { account, amount });
-                }
+    // Points still held for review come back from review, the rest from the balance.
+    let from_review = draws
+        .iter()
+        .filter_map(|d| match d {
+            LotChange::Draw { lot, amount } if state.lots.iter().any(|l| l.id == *lot && l.in_review) => {
+                Some(*amount)
             }
-            (
-                EntryDraft::balanced(EntryKind::Return, kept),
-                sub(member.balance.available, drawn)?,
-                member.debt,
-            )
+            _ => None,
+        })
+        .try_fold(Points::ZERO, Points::checked_add)
+        .ok_or(Rejection::PointsOverflow)?;
+    let from_available = sub(drawn, from_review)?;
+    let policy = program.spent_points_policy();
+    let (from_balance, lost, debt) = match policy {
+        SpentPointsPolicy::NegativeBalance => {
+            (add(from_available, shortfall)?, Points::ZERO, add(member.debt, shortfall)?)
         }
+        SpentPointsPolicy::Clamp => (from_available, shortfall, member.debt),
     };
+    let mut postings = Vec::with_capacity(4);
+    for (account, amount) in [
+        (Account::Member(MemberAccount::Available), from_balance.checked_neg()),
+        (Account::Member(MemberAccount::Review), from_review.checked_neg()),
+        (Account::Program(ProgramAccount::Issued), Some(reversed)),
+        (Account::Program(ProgramAccount::ReturnLoss), lost.checked_neg()),
+    ] {
+        let amount = amount.ok_or(Rejection::PointsOverflow)?;
+        if !amount.is_zero() {
+            postings.push(Posting { account, amount });
+        }
+    }
+    let balance = Balance {
+        available: sub(member.balance.available, from_balance)?,
+        pending_review: sub(member.balance.pending_review, from_review)?,
+        ..member.balance
+    };
+    let amount_minor = lines
+        .iter()
+        .map(|l| i64::from(l.quantity - l.returned).saturating_mul(l.unit_price_minor))
+        .fold(0i64, i64::saturating_add);
 
     Ok(Decision {
-        member: MemberChange::Balance {
-            member: member.id,
-            balance: Balance { available: balance, ..member.balance },
-            debt,
-        },
-        entries: entry.into_iter().collect(),
+        member: MemberChange::balance(member.id, balance, debt),
+        entries: EntryDraft::balanced(EntryKind::Return, postings).into_iter().collect(),
         lots: draws,
-        order: Some(OrderChange::Update { order_id: order.order_id.clone(), awarded: held_after, lines }),
+        order: Some(OrderChange::Update {
+            order_id: order.order_id.clone(),
+            awarded: held_after,
+            amount_minor,
+            lines,
+        }),
         reward: None,
+        counters: Vec::new(),
+        referrer: None,
         calculation: Calculation::Return(ReturnCalc {
             held_before: order.awarded,
             subtotal_after,

@@ -45,7 +45,9 @@ fn the_walkthrough_order_earns_160_beans_with_an_award_per_line_and_rule() {
     assert_eq!(decision.entries[0].postings(), postings(&[(ISSUED, -160), (AVAILABLE, 160)]));
     assert_eq!(available(&ledger), 160);
 
-    let Some(Outcome::Purchase(outcome)) = Outcome::render(&program, &event, &decision) else {
+    let Some(Outcome::Purchase(outcome)) =
+        Outcome::render(&program, 1, &MemberState::default(), &event, &decision)
+    else {
         panic!("a purchase renders a purchase outcome");
     };
     assert_eq!(outcome.points_awarded, Points::new(160));
@@ -195,7 +197,10 @@ fn a_clamping_program_books_spent_points_to_return_loss() {
         postings(&[(AVAILABLE, -70), (ISSUED, 95), (Account::Program(ProgramAccount::ReturnLoss), -25)])
     );
     assert_eq!((available(&ledger), debt(&ledger)), (0, 0));
-    let Some(Outcome::Return(outcome)) = Outcome::render(&program, &event, &back) else { panic!() };
+    let Some(Outcome::Return(outcome)) = Outcome::render(&program, 1, &MemberState::default(), &event, &back)
+    else {
+        panic!()
+    };
     assert_eq!((outcome.points_reversed.get(), outcome.points_unrecovered.get()), (95, 25));
     assert!(outcome.explanation.summary.ends_with("written off"), "{}", outcome.explanation.summary);
     ledger.check_invariants().unwrap();
@@ -214,6 +219,7 @@ fn a_return_takes_back_from_its_own_order_first() {
             quantity: 1,
             returned: 0,
             points: rust_decimal::Decimal::from(160),
+            unit_price_minor: 325,
         }],
     });
     let d = decide(&program, &state, &return_of("o-1", &[("pumpkin-loaf", 1)]), now()).unwrap();
@@ -261,7 +267,7 @@ fn lookups_are_refused_with_their_own_codes() {
         "order_already_recorded"
     );
     ledger.submit(&program, &enrol("c-2002"), now()).unwrap();
-    let mut other = ledger.state_for(&return_of("o-1", &[("latte", 1)]));
+    let mut other = ledger.state_for(&program, &return_of("o-1", &[("latte", 1)]));
     let stranger = ledger.member(&id("c-2002")).unwrap().clone();
     other.member = Some(stranger);
     assert_eq!(codes(&other, return_of("o-1", &[("latte", 1)])), "order_belongs_to_another_member");
@@ -272,7 +278,7 @@ fn events_from_the_future_are_refused_beyond_five_minutes_of_skew() {
     let program = coffee();
     let ledger = enrolled(&program);
     let event = walkthrough_order(); // occurred at 09:15
-    let state = ledger.state_for(&event);
+    let state = ledger.state_for(&program, &event);
     assert!(decide(&program, &state, &event, at("2026-11-02T09:10:00Z")).is_ok());
     let err = decide(&program, &state, &event, at("2026-11-02T09:09:59Z")).unwrap_err();
     assert_eq!(err.code(), "occurred_at_in_future");
@@ -285,7 +291,7 @@ fn an_order_that_earns_nothing_is_recorded_without_a_journal_entry() {
     let d = ledger.submit(&program, &purchase("o-free", vec![line("water", "", 1, 0)]), now()).unwrap();
     assert!(d.entries.is_empty() && d.lots.is_empty());
     assert!(ledger.order(&crate::ids::OrderId::parse("o-free").unwrap()).is_some());
-    assert!(matches!(d.member, MemberChange::Balance { .. }));
+    assert!(matches!(d.member, MemberChange::Update { .. }));
 }
 
 #[test]

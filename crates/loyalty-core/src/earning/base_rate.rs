@@ -1,6 +1,6 @@
 //! Base rate: a number of points per unit of currency spent, on every line.
 
-use super::{BuildContext, EarningRule, RuleSpec, Stage, Tally, show};
+use super::{Award, BuildContext, EarningRule, Judging, RuleSpec, Stage, Tally, show};
 use crate::event::PurchaseLine;
 use crate::money::{Currency, MinorUnits};
 use crate::program::{DefinitionErrors, Program};
@@ -67,21 +67,21 @@ impl EarningRule for BaseRate {
         Stage::Base
     }
 
-    fn evaluate(&self, lines: &[PurchaseLine], tally: &mut Tally) {
-        for (i, line) in lines.iter().enumerate() {
+    fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
+        for (i, line) in judging.lines().iter().enumerate() {
             let amount = Decimal::from(line.amount().get());
             tally.award(i, amount.checked_mul(self.per_minor).unwrap_or(Decimal::MAX));
         }
     }
 
-    fn reason(&self, line: &PurchaseLine, _base: Decimal, _points: Decimal, program: &Program) -> String {
+    fn reason(&self, _award: &Award, line: Option<&PurchaseLine>, program: &Program) -> String {
         let currency = program.currency();
+        let amount = line.map_or_else(|| "0".to_owned(), |l| currency.format(l.amount()));
         format!(
-            "{} {} per {} {currency} on {} {currency}",
+            "{} {} per {} {currency} on {amount} {currency}",
             show(self.per_unit),
             program.points_name(),
-            one_unit(currency),
-            currency.format(line.amount()),
+            one_unit(currency)
         )
     }
 }

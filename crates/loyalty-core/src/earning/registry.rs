@@ -1,7 +1,20 @@
 //! The kinds of earning rule a program may use. Registering a new kind is one variant here
 //! and one arm in `spec`.
 
-use super::{BaseRateDef, BuildContext, CategoryMultiplierDef, EarningRule};
+use super::activity::ActivityDef;
+use super::base_rate::BaseRateDef;
+use super::birthday_bonus::BirthdayBonusDef;
+use super::campaign::CampaignDef;
+use super::category_multiplier::{CategoryMultiplierDef, ProductMultiplierDef};
+use super::exclusion::ExclusionDef;
+use super::minimum_basket::MinimumBasketDef;
+use super::product_bonus::ProductBonusDef;
+use super::punch_card::PunchCardDef;
+use super::referral::ReferralDef;
+use super::spend_threshold::SpendThresholdDef;
+use super::tier_multiplier::TierMultiplierDef;
+use super::welcome_bonus::WelcomeBonusDef;
+use super::{BuildContext, EarningRule};
 use crate::program::DefinitionErrors;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +24,18 @@ use serde::{Deserialize, Serialize};
 pub enum RuleDef {
     BaseRate(BaseRateDef),
     CategoryMultiplier(CategoryMultiplierDef),
+    ProductMultiplier(ProductMultiplierDef),
+    ProductBonus(ProductBonusDef),
+    Exclusion(ExclusionDef),
+    MinimumBasket(MinimumBasketDef),
+    TierMultiplier(TierMultiplierDef),
+    Campaign(CampaignDef),
+    SpendThreshold(SpendThresholdDef),
+    PunchCard(PunchCardDef),
+    Activity(ActivityDef),
+    WelcomeBonus(WelcomeBonusDef),
+    BirthdayBonus(BirthdayBonusDef),
+    Referral(ReferralDef),
 }
 
 impl RuleDef {
@@ -18,6 +43,18 @@ impl RuleDef {
         match self {
             RuleDef::BaseRate(def) => def,
             RuleDef::CategoryMultiplier(def) => def,
+            RuleDef::ProductMultiplier(def) => def,
+            RuleDef::ProductBonus(def) => def,
+            RuleDef::Exclusion(def) => def,
+            RuleDef::MinimumBasket(def) => def,
+            RuleDef::TierMultiplier(def) => def,
+            RuleDef::Campaign(def) => def,
+            RuleDef::SpendThreshold(def) => def,
+            RuleDef::PunchCard(def) => def,
+            RuleDef::Activity(def) => def,
+            RuleDef::WelcomeBonus(def) => def,
+            RuleDef::BirthdayBonus(def) => def,
+            RuleDef::Referral(def) => def,
         }
     }
 }

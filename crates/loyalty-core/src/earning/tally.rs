@@ -1,26 +1,81 @@
-//! The running account of what each line of a purchase has earned so far.
+//! The running account of what an event has earned so far, rule by rule.
 
 use super::Stage;
+use crate::needs::Counter;
 use rust_decimal::Decimal;
 
-/// One rule's award on one line, before the order is rounded.
+/// What an award is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// One line of a purchase (its index).
+    Line(u32),
+    /// The event as a whole.
+    Order,
+}
+
+/// Who an award goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Beneficiary {
+    /// The event's member.
+    Member,
+    /// The member who referred them.
+    Referrer,
+}
+
+/// The numbers behind an award that its reason quotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    #[default]
+    None,
+    /// The line's base points a bonus was computed on.
+    Base(Decimal),
+    /// A count reached (`n` of `of`): a punch card, an activity's cap.
+    Count { n: i64, of: i64 },
+    /// Money spent in a window, in minor units.
+    Spend(i64),
+    /// The award was cut to what a budget or cap had left; `wanted` points were due.
+    Cut { wanted: Decimal, left: i64 },
+    /// The award was refused: a budget was spent.
+    Refused,
+    /// The award was refused: a limit on how often it is given was reached, `count` times.
+    Limited { limit: Limit, count: i64 },
+}
+
+/// How often an award may be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    PerDay,
+    PerMonth,
+    Once,
+}
+
+/// One rule's award, before the event's points are rounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Award {
-    /// Index of the line in the purchase.
-    pub line: u32,
+    pub target: Target,
     /// Index of the rule in `Program::rules`.
     pub rule: u32,
     pub points: Decimal,
+    pub detail: Detail,
+    pub beneficiary: Beneficiary,
 }
 
-/// Awards of every rule on every line of one purchase.
+/// Awards of every rule for one event, with what they change besides points.
 #[derive(Debug, Clone)]
 pub struct Tally {
     base: Vec<Decimal>,
     lines: Vec<Decimal>,
+    order: Decimal,
+    referrer: Decimal,
     awards: Vec<Award>,
+    counters: Vec<(Counter, i64)>,
+    reward: Option<String>,
     rule: u32,
     stage: Stage,
+}
+
+fn add(total: &mut Decimal, points: Decimal) {
+    *total = total.checked_add(points).unwrap_or(Decimal::MAX);
 }
 
 impl Tally {
@@ -28,7 +83,11 @@ impl Tally {
         Tally {
             base: vec![Decimal::ZERO; lines],
             lines: vec![Decimal::ZERO; lines],
+            order: Decimal::ZERO,
+            referrer: Decimal::ZERO,
             awards: Vec::with_capacity(lines * 2),
+            counters: Vec::new(),
+            reward: None,
             rule: 0,
             stage: Stage::Base,
         }
@@ -45,17 +104,65 @@ impl Tally {
         self.base.get(line).copied().unwrap_or_default()
     }
 
+    /// What a line has earned so far.
+    pub fn line(&self, line: usize) -> Decimal {
+        self.lines.get(line).copied().unwrap_or_default()
+    }
+
     /// Awards `points` on `line` for the current rule. Awards of zero are not recorded.
     pub fn award(&mut self, line: usize, points: Decimal) {
-        if points.is_zero() || line >= self.lines.len() {
+        self.award_with(line, points, Detail::None);
+    }
+
+    pub fn award_with(&mut self, line: usize, points: Decimal, detail: Detail) {
+        if (points.is_zero() && detail == Detail::None) || line >= self.lines.len() {
             return;
         }
-        let add = |total: &mut Decimal| *total = total.checked_add(points).unwrap_or(Decimal::MAX);
         if self.stage == Stage::Base {
-            add(&mut self.base[line]);
+            add(&mut self.base[line], points);
         }
-        add(&mut self.lines[line]);
-        self.awards.push(Award { line: u32::try_from(line).unwrap_or(u32::MAX), rule: self.rule, points });
+        add(&mut self.lines[line], points);
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        self.awards.push(Award {
+            target: Target::Line(line),
+            rule: self.rule,
+            points,
+            detail,
+            beneficiary: Beneficiary::Member,
+        });
+    }
+
+    /// Takes a line out: what it earned so far is cancelled by one award.
+    pub fn exclude(&mut self, line: usize) {
+        let earned = self.line(line);
+        if !earned.is_zero() {
+            self.award(line, -earned);
+        }
+    }
+
+    /// Awards points for the event as a whole (or records, with a detail, why none).
+    pub fn award_order(&mut self, points: Decimal, detail: Detail, beneficiary: Beneficiary) {
+        if points.is_zero() && detail == Detail::None {
+            return;
+        }
+        match beneficiary {
+            Beneficiary::Member => add(&mut self.order, points),
+            Beneficiary::Referrer => add(&mut self.referrer, points),
+        }
+        self.awards.push(Award { target: Target::Order, rule: self.rule, points, detail, beneficiary });
+    }
+
+    /// Adds `delta` to a counter when the decision is applied.
+    pub fn count(&mut self, counter: Counter, delta: i64) {
+        match self.counters.iter_mut().find(|(c, _)| *c == counter) {
+            Some((_, value)) => *value += delta,
+            None => self.counters.push((counter, delta)),
+        }
+    }
+
+    /// Issues a reward to the member (a punch card's free item).
+    pub fn issue(&mut self, reward: &str) {
+        self.reward.get_or_insert_with(|| reward.to_owned());
     }
 
     /// What each line earned; never below zero, whatever the rules did.
@@ -67,8 +174,25 @@ impl Tally {
         &self.awards
     }
 
-    pub fn into_parts(self) -> (Vec<Award>, Vec<Decimal>) {
-        let lines = self.lines.into_iter().map(|p| p.max(Decimal::ZERO)).collect();
-        (self.awards, lines)
+    pub fn into_parts(self) -> TallyParts {
+        TallyParts {
+            lines: self.lines.into_iter().map(|p| p.max(Decimal::ZERO)).collect(),
+            order: self.order.max(Decimal::ZERO),
+            referrer: self.referrer.max(Decimal::ZERO),
+            awards: self.awards,
+            counters: self.counters,
+            reward: self.reward,
+        }
     }
+}
+
+/// A finished tally.
+#[derive(Debug, Clone)]
+pub struct TallyParts {
+    pub lines: Vec<Decimal>,
+    pub order: Decimal,
+    pub referrer: Decimal,
+    pub awards: Vec<Award>,
+    pub counters: Vec<(Counter, i64)>,
+    pub reward: Option<String>,
 }

@@ -37,6 +37,22 @@ impl Visitor<'_> for DecimalVisitor {
     }
 }
 
+/// A decimal that deserialises strictly (as the functions above), for use inside maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Strict(pub Decimal);
+
+impl serde::Serialize for Strict {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize(&self.0, serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize(deserializer).map(Strict)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rust_decimal::Decimal;

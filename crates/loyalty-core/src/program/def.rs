@@ -28,6 +28,40 @@ pub struct ProgramDef {
     pub rewards: Vec<RewardDef>,
     #[serde(default)]
     pub returns: ReturnsDef,
+    #[serde(default, skip_serializing_if = "LimitsDef::is_unlimited")]
+    pub limits: LimitsDef,
+}
+
+/// Limits on what a member may earn, whatever the rules say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsDef {
+    /// Points a member may earn in one local day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points_per_day: Option<i64>,
+    /// Points a member may earn in one local month.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points_per_month: Option<i64>,
+    /// Earning faster than this holds the new points for review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub velocity: Option<VelocityDef>,
+}
+
+impl LimitsDef {
+    fn is_unlimited(&self) -> bool {
+        *self == LimitsDef::default()
+    }
+}
+
+/// More than `max_purchases` purchases, or more than `max_points` points, within `minutes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VelocityDef {
+    pub minutes: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_purchases: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points: Option<i64>,
 }
 
 fn default_points_name() -> String {

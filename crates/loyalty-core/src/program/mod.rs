@@ -4,10 +4,11 @@ pub mod decimal;
 mod def;
 mod error;
 
-pub use def::{ProgramDef, ReturnsDef, RewardDef, Rounding, SpentPointsPolicy};
+pub use def::{LimitsDef, ProgramDef, ReturnsDef, RewardDef, Rounding, SpentPointsPolicy, VelocityDef};
 pub use error::{DefinitionError, DefinitionErrors};
 
-use crate::earning::{BuildContext, EarningRule};
+use crate::calendar::Calendar;
+use crate::earning::{BuildContext, EarningRule, RuleDef};
 use crate::ids::{RewardCode, check_slug};
 use crate::limits::{MAX_EARNING_RULES, MAX_REWARDS};
 use crate::money::Currency;
@@ -19,7 +20,7 @@ use std::collections::HashSet;
 pub struct Program {
     def: ProgramDef,
     currency: Currency,
-    time_zone: jiff::tz::TimeZone,
+    calendar: Calendar,
     rules: Vec<Box<dyn EarningRule>>,
     rewards: Vec<Reward>,
 }
@@ -66,12 +67,17 @@ impl Program {
             })
             .ok();
 
-        let rules = currency.map(|c| build_rules(&def, c, &mut errors)).unwrap_or_default();
+        let calendar = time_zone.map(Calendar::new);
+        let rules = match (currency, &calendar) {
+            (Some(currency), Some(calendar)) => build_rules(&def, currency, calendar, &mut errors),
+            _ => Vec::new(),
+        };
         let rewards = build_rewards(&def, &mut errors);
+        check_limits(&def.limits, &mut errors);
 
-        match (currency, time_zone) {
-            (Some(currency), Some(time_zone)) if errors.is_empty() => {
-                Ok(Program { def, currency, time_zone, rules, rewards })
+        match (currency, calendar) {
+            (Some(currency), Some(calendar)) if errors.is_empty() => {
+                Ok(Program { def, currency, calendar, rules, rewards })
             }
             _ => Err(errors),
         }
@@ -93,8 +99,13 @@ impl Program {
         self.currency
     }
 
-    pub fn time_zone(&self) -> &jiff::tz::TimeZone {
-        &self.time_zone
+    /// Days, months and hours in the program's time zone.
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    pub fn limits(&self) -> &LimitsDef {
+        &self.def.limits
     }
 
     pub fn points_name(&self) -> &str {
@@ -133,6 +144,7 @@ fn check_name(errors: &mut DefinitionErrors, path: &str, value: &str, max: usize
 fn build_rules(
     def: &ProgramDef,
     currency: Currency,
+    calendar: &Calendar,
     errors: &mut DefinitionErrors,
 ) -> Vec<Box<dyn EarningRule>> {
     if def.earning.len() > MAX_EARNING_RULES {
@@ -140,6 +152,8 @@ fn build_rules(
         return Vec::new();
     }
     let mut seen = HashSet::new();
+    let mut activities = HashSet::new();
+    let rewards: Vec<String> = def.rewards.iter().map(|r| r.code.clone()).collect();
     let mut rules = Vec::with_capacity(def.earning.len());
     for (i, rule) in def.earning.iter().enumerate() {
         let path = format!("earning[{i}]");
@@ -149,7 +163,12 @@ fn build_rules(
         } else if !seen.insert(id) {
             errors.push(format!("{path}.id"), format!("`{id}` is used by another earning rule"));
         }
-        let ctx = BuildContext { currency, path: &path };
+        if let RuleDef::Activity(a) = rule
+            && !activities.insert(a.activity.as_str())
+        {
+            errors.push(format!("{path}.activity"), format!("`{}` is rewarded by another rule", a.activity));
+        }
+        let ctx = BuildContext { currency, calendar, rewards: &rewards, path: &path };
         if let Some(built) = rule.spec().build(&ctx, errors) {
             rules.push(built);
         }
@@ -157,6 +176,27 @@ fn build_rules(
     // Stable: rules of one stage keep the order the marketer wrote.
     rules.sort_by_key(|r| r.stage());
     rules
+}
+
+fn check_limits(limits: &LimitsDef, errors: &mut DefinitionErrors) {
+    let mut positive = |path: &str, value: Option<i64>, max: i64| {
+        if let Some(v) = value
+            && !(1..=max).contains(&v)
+        {
+            errors.push(path, format!("must be between 1 and {max}, not {v}"));
+        }
+    };
+    let most = Points::MAX_PER_EVENT.get();
+    positive("limits.max_points_per_day", limits.max_points_per_day, most);
+    positive("limits.max_points_per_month", limits.max_points_per_month, most);
+    if let Some(v) = &limits.velocity {
+        positive("limits.velocity.minutes", Some(v.minutes), 366 * 24 * 60);
+        positive("limits.velocity.max_purchases", v.max_purchases, 1_000_000);
+        positive("limits.velocity.max_points", v.max_points, most);
+        if v.max_purchases.is_none() && v.max_points.is_none() {
+            errors.push("limits.velocity", "needs max_purchases, max_points, or both");
+        }
+    }
 }
 
 fn build_rewards(def: &ProgramDef, errors: &mut DefinitionErrors) -> Vec<Reward> {

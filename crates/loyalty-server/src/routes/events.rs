@@ -1,16 +1,17 @@
-//! `POST /v1/events`: purchases and returns from the till.
+//! `POST /v1/events`: purchases and returns from the till, and members' activities.
 
 use super::{Idempotency, field, occurred_at, submit};
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::json::{ApiJson, from_value};
+use crate::secrets::new_reward_code;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
-use loyalty_core::event::{Purchase, PurchaseLine, Quantity, Return, ReturnLine, check_line_count};
-use loyalty_core::ids::{Category, ExternalId, OrderId, Sku};
+use loyalty_core::event::{Activity, Purchase, PurchaseLine, Quantity, Return, ReturnLine, check_line_count};
+use loyalty_core::ids::{ActivityKind, ActivityTarget, Category, ExternalId, OrderId, Sku};
 use loyalty_core::{Event, Timestamp};
 use loyalty_store::Store;
 use serde::{Deserialize, Serialize};
@@ -57,7 +58,18 @@ struct ReturnLineRequest {
     quantity: i64,
 }
 
-const EVENT_TYPES: &str = "`purchase` or `return`";
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ActivityRequest {
+    member: String,
+    kind: String,
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    occurred_at: Option<String>,
+}
+
+const EVENT_TYPES: &str = "`purchase`, `return` or `activity`";
 
 /// The body is read as JSON first and then by its `type`, so that a field of the wrong
 /// shape is reported with its path (`lines[0].quantity`), which a tagged enum would lose.
@@ -87,6 +99,20 @@ async fn record<S: Store>(
             let event = refund(&request, now)?;
             submit(&state, &caller, event, idempotency, &("return", &request)).await
         }
+        "activity" => {
+            let request: ActivityRequest = from_value(body)?;
+            let event = Event::Activity(Activity {
+                member: field("member", ExternalId::parse(request.member.as_str()))?,
+                kind: field("kind", ActivityKind::parse(request.kind.as_str()))?,
+                target: request
+                    .target
+                    .as_deref()
+                    .map(|t| field("target", ActivityTarget::parse(t)))
+                    .transpose()?,
+                occurred_at: occurred_at(request.occurred_at.as_deref(), now)?,
+            });
+            submit(&state, &caller, event, idempotency, &("activity", &request)).await
+        }
         other => {
             Err(ApiError::invalid_request(format!("type: `{other}` is not an event type; use {EVENT_TYPES}")))
         }
@@ -112,7 +138,9 @@ fn purchase(request: &PurchaseRequest, now: Timestamp) -> Result<Event, ApiError
             Ok(PurchaseLine::parse(i + 1, sku, category, line.quantity, line.unit_price_minor)?)
         })
         .collect::<Result<_, ApiError>>()?;
-    Ok(Event::Purchase(Purchase { member, order_id, occurred_at, lines }))
+    // A code for the reward a punch card may give; unused otherwise.
+    let reward_code = Some(new_reward_code()?);
+    Ok(Event::Purchase(Purchase { member, order_id, occurred_at, lines, reward_code }))
 }
 
 fn refund(request: &ReturnRequest, now: Timestamp) -> Result<Event, ApiError> {

@@ -1,27 +1,31 @@
-//! Members: enrolment, the member with their balance, and their journal.
+//! Members: enrolment, the member with their balance, their profile, their referrer, and
+//! their journal.
 
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
+use crate::secrets::new_referral_code;
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use loyalty_core::Event;
-use loyalty_core::Rejection;
-use loyalty_core::event::Enrolment;
-use loyalty_core::ids::{Email, ExternalId, PersonName};
-use loyalty_core::outcome::MemberView;
+use loyalty_core::earning::{RuleDef, punch_counter};
+use loyalty_core::event::{Date, Enrolment, ProfileChanges, ProfileUpdate, Referral, date_text};
+use loyalty_core::ids::{Email, ExternalId, PersonName, ReferralCode, Tag, TierCode};
+use loyalty_core::{Event, Rejection};
 use loyalty_store::{LedgerEntry, Store};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 pub fn router<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/v1/members", post(enrol::<S>))
-        .route("/v1/members/{external_id}", get(show::<S>))
+        .route("/v1/members/{external_id}", get(show::<S>).patch(update::<S>))
+        .route("/v1/members/{external_id}/referrer", post(refer::<S>))
         .route("/v1/members/{external_id}/ledger", get(ledger::<S>))
 }
 
@@ -33,6 +37,30 @@ struct EnrolRequest {
     email: Option<String>,
     #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    birth_date: Option<String>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+    /// The referral code of the member who referred them.
+    #[serde(default)]
+    referred_by: Option<String>,
+}
+
+fn tags(given: Option<&[String]>) -> Result<Option<BTreeSet<Tag>>, ApiError> {
+    given
+        .map(|tags| {
+            tags.iter()
+                .enumerate()
+                .map(|(i, t)| field(format!("tags[{i}]"), Tag::parse(t.as_str())))
+                .collect()
+        })
+        .transpose()
+}
+
+fn birth_date(given: Option<&str>) -> Result<Option<Date>, ApiError> {
+    given
+        .map(|d| date_text::parse(d).map_err(|e| ApiError::invalid_request(format!("birth_date: {e}"))))
+        .transpose()
 }
 
 async fn enrol<S: Store>(
@@ -46,23 +74,114 @@ async fn enrol<S: Store>(
         member: field("external_id", ExternalId::parse(request.external_id.as_str()))?,
         email: request.email.as_deref().map(|e| field("email", Email::parse(e))).transpose()?,
         name: request.name.as_deref().map(|n| field("name", PersonName::parse(n))).transpose()?,
+        birth_date: birth_date(request.birth_date.as_deref())?,
+        tags: tags(request.tags.as_deref())?.unwrap_or_default(),
+        referral_code: new_referral_code()?,
+        referred_by: request
+            .referred_by
+            .as_deref()
+            .map(|c| field("referred_by", ReferralCode::parse(c)))
+            .transpose()?,
         occurred_at: state.clock.now(),
     });
     submit(&state, &caller, event, idempotency, &("enrol", &request)).await
 }
 
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileRequest {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    birth_date: Option<String>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+    /// Set by hand until tiers are evaluated by the program itself; administrators only.
+    #[serde(default)]
+    tier: Option<String>,
+}
+
+async fn update<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    MemberPath(member): MemberPath,
+    idempotency: Idempotency,
+    ApiJson(request): ApiJson<ProfileRequest>,
+) -> Result<Response, ApiError> {
+    caller.require(if request.tier.is_some() { Access::Admin } else { Access::Pos })?;
+    let changes = ProfileChanges {
+        name: request.name.as_deref().map(|n| field("name", PersonName::parse(n))).transpose()?,
+        email: request.email.as_deref().map(|e| field("email", Email::parse(e))).transpose()?,
+        birth_date: birth_date(request.birth_date.as_deref())?,
+        tags: tags(request.tags.as_deref())?,
+        tier: request.tier.as_deref().map(|t| field("tier", TierCode::parse(t))).transpose()?,
+    };
+    let event =
+        Event::Profile(ProfileUpdate { member: member.clone(), changes, occurred_at: state.clock.now() });
+    let mut response =
+        submit(&state, &caller, event, idempotency, &("profile", member.as_str(), &request)).await?;
+    *response.status_mut() = StatusCode::OK;
+    Ok(response)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferrerRequest {
+    code: String,
+}
+
+async fn refer<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    MemberPath(member): MemberPath,
+    idempotency: Idempotency,
+    ApiJson(request): ApiJson<ReferrerRequest>,
+) -> Result<Response, ApiError> {
+    caller.require(Access::Pos)?;
+    let event = Event::Refer(Referral {
+        member: member.clone(),
+        code: field("code", ReferralCode::parse(request.code.as_str()))?,
+        occurred_at: state.clock.now(),
+    });
+    submit(&state, &caller, event, idempotency, &("refer", member.as_str(), &request)).await
+}
+
+/// The member with their balance and the progress of each punch card of the program.
 async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     MemberPath(external_id): MemberPath,
-) -> Result<Json<MemberView>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
-    state
+    let id = caller.program.id();
+    let view = state
         .store
-        .member(caller.program.id, &external_id)
+        .member(id, &external_id)
         .await?
-        .map(Json)
-        .ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() }.into())
+        .ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() })?;
+    let counters = state.store.member_counters(id, &external_id, "punch:").await?;
+    let cards: Vec<Value> = caller
+        .program
+        .latest()
+        .program
+        .definition()
+        .earning
+        .iter()
+        .filter_map(|rule| match rule {
+            RuleDef::PunchCard(card) => {
+                let punched = counters.get(&punch_counter(&card.id).key).copied().unwrap_or(0);
+                Some(json!({ "rule": card.id, "punches": punched, "every": card.every }))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut body = serde_json::to_value(view).map_err(ApiError::internal)?;
+    if let Some(object) = body.as_object_mut() {
+        object.insert("punch_cards".to_owned(), Value::Array(cards));
+    }
+    Ok(Json(body))
 }
 
 const DEFAULT_PAGE: u32 = 50;
@@ -98,7 +217,7 @@ async fn ledger<S: Store>(
         })?,
     };
     let before = page.cursor.as_deref().map(decode_cursor).transpose()?;
-    let found = state.store.ledger(caller.program.id, &external_id, limit, before).await?;
+    let found = state.store.ledger(caller.program.id(), &external_id, limit, before).await?;
     let body = LedgerResponse {
         member: external_id.to_string(),
         entries: found.entries,

@@ -1,8 +1,10 @@
 //! The HTTP routes, one module per resource, and what their handlers share.
 
+pub mod campaigns;
 pub mod events;
 pub mod health;
 pub mod members;
+pub mod program;
 pub mod rewards;
 
 use crate::auth::Caller;
@@ -80,13 +82,15 @@ pub async fn submit<S: Store>(
     idempotency: Idempotency,
     request: &impl Serialize,
 ) -> Result<Response, ApiError> {
+    // An event is judged by the version of the program in force when it occurred.
+    let program = caller.program.at(event.occurred_at()).clone();
     let command = Command {
         event,
         idempotency_key: idempotency.0,
         fingerprint: fingerprint(request)?,
         now: state.clock.now(),
     };
-    let submitted = state.store.submit(&caller.program, &command).await?;
+    let submitted = state.store.submit(&program, &command).await?;
     let mut response = outcome_body(&submitted.outcome);
     *response.status_mut() = StatusCode::CREATED;
     if submitted.replayed {
@@ -103,5 +107,7 @@ fn outcome_body(outcome: &Outcome) -> Response {
         Outcome::Return(o) => Json(o).into_response(),
         Outcome::Redemption(o) => Json(o).into_response(),
         Outcome::Adjustment(o) => Json(o).into_response(),
+        Outcome::Earning(o) => Json(o).into_response(),
+        Outcome::Review(o) => Json(o).into_response(),
     }
 }

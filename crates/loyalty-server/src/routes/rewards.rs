@@ -1,4 +1,5 @@
-//! Spending points: redemptions, and adjustments by an administrator.
+//! Spending points, and an administrator's corrections: redemptions, adjustments, and
+//! decisions on points held for review.
 
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, Caller};
@@ -11,7 +12,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use loyalty_core::Event;
-use loyalty_core::event::{Adjustment, Redemption};
+use loyalty_core::event::{Adjustment, Redemption, ReviewDecision};
 use loyalty_core::ids::{Reason, RewardCode};
 use loyalty_store::Store;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,8 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/v1/members/{external_id}/redemptions", post(redeem::<S>))
         .route("/v1/members/{external_id}/adjustments", post(adjust::<S>))
+        .route("/v1/members/{external_id}/review/release", post(release::<S>))
+        .route("/v1/members/{external_id}/review/void", post(void::<S>))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -67,4 +70,51 @@ async fn adjust<S: Store>(
         occurred_at: state.clock.now(),
     });
     submit(&state, &caller, event, idempotency, &("adjust", member.as_str(), &request)).await
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewRequest {
+    reason: String,
+}
+
+/// Makes available every point the member has held for review.
+async fn release<S: Store>(
+    state: State<AppState<S>>,
+    caller: Caller,
+    member: MemberPath,
+    idempotency: Idempotency,
+    request: ApiJson<ReviewRequest>,
+) -> Result<Response, ApiError> {
+    review(state, caller, member, idempotency, request, true).await
+}
+
+/// Takes back every point the member has held for review.
+async fn void<S: Store>(
+    state: State<AppState<S>>,
+    caller: Caller,
+    member: MemberPath,
+    idempotency: Idempotency,
+    request: ApiJson<ReviewRequest>,
+) -> Result<Response, ApiError> {
+    review(state, caller, member, idempotency, request, false).await
+}
+
+async fn review<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    MemberPath(member): MemberPath,
+    idempotency: Idempotency,
+    ApiJson(request): ApiJson<ReviewRequest>,
+    release: bool,
+) -> Result<Response, ApiError> {
+    caller.require(Access::Admin)?;
+    let event = Event::Review(ReviewDecision {
+        member: member.clone(),
+        release,
+        reason: field("reason", Reason::parse(request.reason.as_str()))?,
+        occurred_at: state.clock.now(),
+    });
+    let route = if release { "review_release" } else { "review_void" };
+    submit(&state, &caller, event, idempotency, &(route, member.as_str(), &request)).await
 }

@@ -24,6 +24,7 @@ use loyalty_core::snapshot::Snapshot;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -148,19 +149,13 @@ fn sqlite_pool(connections: u32, durability: Durability) -> AnyPoolOptions {
 struct Dialect(Backend);
 
 impl Dialect {
-    /// Loads a member for update: PostgreSQL locks the row until the transaction ends, so
-    /// two events for one member are decided one after the other. SQLite's single writer
-    /// already serialises every write transaction.
-    fn member_for_update(self) -> &'static str {
+    /// `sql` with the rows it reads locked until the transaction ends, on PostgreSQL: two
+    /// events for one member (or one budget) are then decided one after the other. SQLite's
+    /// single writer already serialises every write transaction.
+    fn locked(self, sql: String) -> String {
         match self.0 {
-            Backend::Sqlite => {
-                "SELECT id, external_id, status, available, pending, debt FROM members \
-                 WHERE program_id = $1 AND external_id = $2"
-            }
-            Backend::Postgres => {
-                "SELECT id, external_id, status, available, pending, debt FROM members \
-                 WHERE program_id = $1 AND external_id = $2 FOR UPDATE"
-            }
+            Backend::Sqlite => sql,
+            Backend::Postgres => sql + " FOR UPDATE",
         }
     }
 }
@@ -257,6 +252,23 @@ impl Store for SqlStore {
         external_id: &ExternalId,
     ) -> Result<Option<MemberView>, StoreError> {
         read::member(&self.reader, program, external_id).await
+    }
+
+    async fn member_counters(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        prefix: &str,
+    ) -> Result<BTreeMap<String, i64>, StoreError> {
+        read::member_counters(&self.reader, program, external_id, prefix).await
+    }
+
+    async fn program_counters(
+        &self,
+        program: ProgramId,
+        prefix: &str,
+    ) -> Result<BTreeMap<String, i64>, StoreError> {
+        read::program_counters(&self.reader, program, prefix).await
     }
 
     async fn ledger(

@@ -1,13 +1,16 @@
 //! Program definitions and their versions.
 
 use super::SqlStore;
-use super::rows::{int, json, to_json};
+use super::rows::{int, json, timestamp, to_json};
 use crate::StoreError;
 use crate::types::{InstalledProgram, ProgramId, StoredProgram};
 use loyalty_core::Timestamp;
 use loyalty_core::program::ProgramDef;
 use sqlx::AnyPool;
+use sqlx::any::AnyRow;
 
+/// Stores a definition. The first version is in force from the beginning of time (events
+/// recorded before the program existed are judged by it); each later one from `now`.
 pub(super) async fn install(
     store: &SqlStore,
     definition: &ProgramDef,
@@ -31,7 +34,7 @@ pub(super) async fn install(
         Some(row) => {
             let id = ProgramId(int(&row, "id")?);
             let latest = sqlx::query(
-                "SELECT version, definition FROM program_versions WHERE program_id = $1 \
+                "SELECT version, definition, effective_from_us FROM program_versions WHERE program_id = $1 \
                  ORDER BY version DESC LIMIT 1",
             )
             .bind(id.0)
@@ -40,49 +43,52 @@ pub(super) async fn install(
             let version = int(&latest, "version")?;
             let stored: ProgramDef = json(&latest, "definition")?;
             if &stored == definition {
-                return Ok(InstalledProgram { id, version, changed: false });
+                let effective_from = timestamp(&latest, "effective_from_us")?;
+                return Ok(InstalledProgram { id, version, effective_from, changed: false });
             }
             (id, version + 1)
         }
     };
+    let effective_from = if version == 1 { Timestamp::from_micros(0) } else { now };
     sqlx::query(
-        "INSERT INTO program_versions (program_id, version, definition, created_at_us) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO program_versions (program_id, version, definition, created_at_us, effective_from_us) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(id.0)
     .bind(version)
     .bind(text)
     .bind(now.as_micros())
+    .bind(effective_from.as_micros())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(InstalledProgram { id, version, changed: true })
+    Ok(InstalledProgram { id, version, effective_from, changed: true })
 }
 
+const COLUMNS: &str = "program_id, version, definition, created_at_us, effective_from_us";
+
 pub(super) async fn latest(pool: &AnyPool) -> Result<Vec<StoredProgram>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT v.program_id, v.version, v.definition FROM program_versions v \
+    let sql = format!(
+        "SELECT {COLUMNS} FROM program_versions v \
          WHERE v.version = (SELECT MAX(w.version) FROM program_versions w WHERE w.program_id = v.program_id) \
-         ORDER BY v.program_id",
-    )
-    .fetch_all(pool)
-    .await?;
+         ORDER BY v.program_id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
     rows.iter().map(stored).collect()
 }
 
 pub(super) async fn versions(pool: &AnyPool, program: ProgramId) -> Result<Vec<StoredProgram>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT program_id, version, definition FROM program_versions WHERE program_id = $1 ORDER BY version",
-    )
-    .bind(program.0)
-    .fetch_all(pool)
-    .await?;
+    let sql = format!("SELECT {COLUMNS} FROM program_versions WHERE program_id = $1 ORDER BY version");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(program.0).fetch_all(pool).await?;
     rows.iter().map(stored).collect()
 }
 
-fn stored(row: &sqlx::any::AnyRow) -> Result<StoredProgram, StoreError> {
+fn stored(row: &AnyRow) -> Result<StoredProgram, StoreError> {
     Ok(StoredProgram {
         id: ProgramId(int(row, "program_id")?),
         version: int(row, "version")?,
+        effective_from: timestamp(row, "effective_from_us")?,
+        created_at: timestamp(row, "created_at_us")?,
         definition: json(row, "definition")?,
     })
 }

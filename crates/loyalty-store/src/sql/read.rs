@@ -1,42 +1,81 @@
 //! Reads for the API: a member, and a page of their journal.
 
 use super::rows::{int, opt_text, text, timestamp};
+use super::state::{MEMBER_COLUMNS, member as member_of};
 use crate::StoreError;
 use crate::types::{LedgerEntry, LedgerPage, PostingView, ProgramId};
-use loyalty_core::Points;
 use loyalty_core::Rejection;
 use loyalty_core::ids::ExternalId;
 use loyalty_core::outcome::MemberView;
-use loyalty_core::state::{Balance, MemberStatus};
-use sqlx::AnyPool;
+use sqlx::{AnyPool, AssertSqlSafe};
+use std::collections::BTreeMap;
+
+/// `MEMBER_COLUMNS` of the members table aliased `m`.
+fn columns_of_m() -> String {
+    MEMBER_COLUMNS.split(", ").map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ")
+}
 
 pub(super) async fn member(
     pool: &AnyPool,
     program: ProgramId,
     external_id: &ExternalId,
 ) -> Result<Option<MemberView>, StoreError> {
-    let row = sqlx::query(
-        "SELECT external_id, email, name, status, enrolled_at_us, available, pending FROM members \
-         WHERE program_id = $1 AND external_id = $2",
+    let sql = format!(
+        "SELECT {}, r.external_id AS referrer FROM members m LEFT JOIN members r ON r.id = m.referred_by \
+         WHERE m.program_id = $1 AND m.external_id = $2",
+        columns_of_m()
+    );
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(program.0)
+        .bind(external_id.as_str())
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(MemberView::of(&member_of(&row)?, opt_text(&row, "referrer")?)))
+}
+
+/// A member's counters whose key starts with `prefix` (for their page: punch card progress).
+pub(super) async fn member_counters(
+    pool: &AnyPool,
+    program: ProgramId,
+    external_id: &ExternalId,
+    prefix: &str,
+) -> Result<BTreeMap<String, i64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.key, c.value FROM counters c JOIN members m ON m.id = c.member_id \
+         WHERE m.program_id = $1 AND m.external_id = $2 AND c.program_id = $1",
     )
     .bind(program.0)
     .bind(external_id.as_str())
-    .fetch_optional(pool)
+    .fetch_all(pool)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let status = text(&row, "status")?;
-    Ok(Some(MemberView {
-        external_id: text(&row, "external_id")?,
-        email: opt_text(&row, "email")?,
-        name: opt_text(&row, "name")?,
-        status: MemberStatus::parse(&status)
-            .ok_or_else(|| StoreError::corrupt(format!("unknown member status {status}")))?,
-        enrolled_at: timestamp(&row, "enrolled_at_us")?,
-        balance: Balance {
-            available: Points::new(int(&row, "available")?),
-            pending: Points::new(int(&row, "pending")?),
-        },
-    }))
+    let mut found = BTreeMap::new();
+    for row in rows {
+        let key = text(&row, "key")?;
+        if key.starts_with(prefix) {
+            found.insert(key, int(&row, "value")?);
+        }
+    }
+    Ok(found)
+}
+
+pub(super) async fn program_counters(
+    pool: &AnyPool,
+    program: ProgramId,
+    prefix: &str,
+) -> Result<BTreeMap<String, i64>, StoreError> {
+    let rows = sqlx::query("SELECT key, value FROM counters WHERE program_id = $1 AND member_id = 0")
+        .bind(program.0)
+        .fetch_all(pool)
+        .await?;
+    let mut found = BTreeMap::new();
+    for row in rows {
+        let key = text(&row, "key")?;
+        if key.starts_with(prefix) {
+            found.insert(key, int(&row, "value")?);
+        }
+    }
+    Ok(found)
 }
 
 pub(super) async fn ledger(

@@ -1,6 +1,7 @@
 //! A program's ledger read out as id-free data.
 
-use super::rows::{int, json, opt_text, opt_timestamp, text, timestamp};
+use super::rows::{int, json, text, timestamp};
+use super::state::{MEMBER_COLUMNS, lot, member as member_of};
 use crate::StoreError;
 use crate::types::ProgramId;
 use loyalty_core::Points;
@@ -8,56 +9,58 @@ use loyalty_core::ledger::{Account, EntryKind};
 use loyalty_core::snapshot::{
     EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot,
 };
-use loyalty_core::state::{Balance, MemberStatus};
-use sqlx::AnyPool;
-use std::collections::HashMap;
+use sqlx::{AnyPool, AssertSqlSafe};
+use std::collections::{BTreeMap, HashMap};
 
 pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot, StoreError> {
     let mut snapshot = Snapshot::default();
     // Member ids to external ids, to file lots, entries and rewards under their member.
     let mut names: HashMap<i64, String> = HashMap::new();
 
-    for row in sqlx::query(
-        "SELECT id, external_id, status, available, pending, debt FROM members WHERE program_id = $1 ORDER BY id",
-    )
-    .bind(program.0)
-    .fetch_all(pool)
-    .await?
-    {
-        let status = text(&row, "status")?;
-        let external_id = text(&row, "external_id")?;
-        names.insert(int(&row, "id")?, external_id.clone());
+    let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE program_id = $1 ORDER BY id");
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(program.0).fetch_all(pool).await?;
+    let mut members = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let m = member_of(row)?;
+        names.insert(m.id.0, m.external_id.to_string());
+        members.push(m);
+    }
+    for m in members {
+        let referred_by = m.referred_by.and_then(|id| names.get(&id.0).cloned());
         snapshot.members.insert(
-            external_id,
+            m.external_id.to_string(),
             MemberSnapshot {
-                status: MemberStatus::parse(&status)
-                    .ok_or_else(|| StoreError::corrupt(format!("unknown member status {status}")))?,
-                balance: Balance {
-                    available: Points::new(int(&row, "available")?),
-                    pending: Points::new(int(&row, "pending")?),
-                },
-                debt: Points::new(int(&row, "debt")?),
+                status: m.status,
+                balance: m.balance,
+                debt: m.debt,
+                profile: m.profile,
+                referral_code: m.referral_code.to_string(),
+                referred_by,
                 lots: Vec::new(),
                 entries: Vec::new(),
                 rewards: Vec::new(),
+                counters: BTreeMap::new(),
             },
         );
     }
 
     for row in sqlx::query(
-        "SELECT member_id, amount, remaining, earned_at_us, expires_at_us, order_id FROM lots \
+        "SELECT member_id, id, amount, remaining, earned_at_us, expires_at_us, order_id, source, in_review FROM lots \
          WHERE program_id = $1 ORDER BY id",
     )
     .bind(program.0)
     .fetch_all(pool)
     .await?
     {
+        let l = lot(&row)?;
         member(&mut snapshot, &names, int(&row, "member_id")?)?.lots.push(LotSnapshot {
-            amount: Points::new(int(&row, "amount")?),
-            remaining: Points::new(int(&row, "remaining")?),
-            earned_at: timestamp(&row, "earned_at_us")?,
-            expires_at: opt_timestamp(&row, "expires_at_us")?,
-            order_id: opt_text(&row, "order_id")?,
+            amount: l.amount,
+            remaining: l.remaining,
+            earned_at: l.earned_at,
+            expires_at: l.expires_at,
+            order_id: l.order_id.map(|o| o.to_string()),
+            source: l.source,
+            in_review: l.in_review,
         });
     }
 
@@ -104,9 +107,27 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
         });
     }
 
+    for row in sqlx::query("SELECT member_id, key, value FROM counters WHERE program_id = $1")
+        .bind(program.0)
+        .fetch_all(pool)
+        .await?
+    {
+        let (owner, key, value) = (int(&row, "member_id")?, text(&row, "key")?, int(&row, "value")?);
+        // Counters locked for a budget that was never spent exist at zero; they are the same
+        // as counters that do not exist.
+        if value == 0 {
+            continue;
+        }
+        if owner == 0 {
+            snapshot.counters.insert(key, value);
+        } else {
+            member(&mut snapshot, &names, owner)?.counters.insert(key, value);
+        }
+    }
+
     for row in sqlx::query(
-        "SELECT o.order_id, m.external_id, o.awarded, o.lines FROM orders o JOIN members m ON m.id = o.member_id \
-         WHERE o.program_id = $1",
+        "SELECT o.order_id, m.external_id, o.awarded, o.amount_minor, o.occurred_at_us, o.lines FROM orders o \
+         JOIN members m ON m.id = o.member_id WHERE o.program_id = $1",
     )
     .bind(program.0)
     .fetch_all(pool)
@@ -117,6 +138,8 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
             OrderSnapshot {
                 member: text(&row, "external_id")?,
                 awarded: Points::new(int(&row, "awarded")?),
+                amount_minor: int(&row, "amount_minor")?,
+                occurred_at: timestamp(&row, "occurred_at_us")?,
                 lines: json(&row, "lines")?,
             },
         );

@@ -11,6 +11,7 @@ use super::rows::text;
 use super::{SqlStore, apply, state};
 use crate::StoreError;
 use crate::types::{Command, LoadedProgram, Submitted};
+use loyalty_core::decide::needs;
 use loyalty_core::ids::{IdempotencyKey, OrderId};
 use loyalty_core::{Event, Outcome, Rejection, decide};
 use sqlx::{Any, Transaction};
@@ -37,7 +38,8 @@ pub(super) async fn run(
     {
         return answer;
     }
-    let state = state::load(&mut tx, program.id, member, &command.event).await?;
+    let needs = needs(&program.program, &command.event);
+    let state = state::load(&mut tx, store.dialect(), program.id, member, &command.event, &needs).await?;
     let decision = match decide(&program.program, &state, &command.event, command.now) {
         Ok(decision) => decision,
         Err(refused) => {
@@ -49,7 +51,7 @@ pub(super) async fn run(
             return Err(refused.into());
         }
     };
-    let outcome = Outcome::render(&program.program, &command.event, &decision)
+    let outcome = Outcome::render(&program.program, program.version, &state, &command.event, &decision)
         .ok_or_else(|| StoreError::corrupt("the decision does not match its event"))?;
     apply::write(&mut tx, store.dialect(), program, command, &decision, &outcome).await?;
     tx.commit().await?;

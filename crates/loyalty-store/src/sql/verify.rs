@@ -74,14 +74,20 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
         });
     }
 
-    // 2. A member's available balance equals their postings and their lots less debt.
+    // 2. A member's balances equal their postings, and their lots (less debt, for what is
+    // available; those held for review, for what is in review).
     for row in sqlx::query(
-        "SELECT m.id, m.external_id, m.available, m.pending, m.debt, \
+        "SELECT m.id, m.external_id, m.available, m.pending, m.pending_review, m.debt, \
            CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
                  WHERE p.member_id = m.id AND p.account = 'member:available'), 0) AS BIGINT) AS posted, \
            CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
                  WHERE p.member_id = m.id AND p.account = 'member:pending'), 0) AS BIGINT) AS posted_pending, \
-           CAST(COALESCE((SELECT SUM(l.remaining) FROM lots l WHERE l.member_id = m.id), 0) AS BIGINT) AS in_lots \
+           CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
+                 WHERE p.member_id = m.id AND p.account = 'member:pending_review'), 0) AS BIGINT) AS posted_review, \
+           CAST(COALESCE((SELECT SUM(l.remaining) FROM lots l \
+                 WHERE l.member_id = m.id AND l.in_review = 0), 0) AS BIGINT) AS in_lots, \
+           CAST(COALESCE((SELECT SUM(l.remaining) FROM lots l \
+                 WHERE l.member_id = m.id AND l.in_review = 1), 0) AS BIGINT) AS held \
          FROM members m ORDER BY m.id",
     )
     .fetch_all(pool)
@@ -90,24 +96,23 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
         let (available, debt) = (int(&row, "available")?, int(&row, "debt")?);
         let (posted, in_lots) = (int(&row, "posted")?, int(&row, "in_lots")?);
         let (pending, posted_pending) = (int(&row, "pending")?, int(&row, "posted_pending")?);
+        let (review, posted_review, held) =
+            (int(&row, "pending_review")?, int(&row, "posted_review")?, int(&row, "held")?);
         let who = format!("member {} (id {})", text(&row, "external_id")?, int(&row, "id")?);
+        let mut broken = |detail: String| report.violations.push(Violation { invariant: 2, detail });
         if available != posted {
-            report.violations.push(Violation {
-                invariant: 2,
-                detail: format!("{who} shows available {available} but its postings sum to {posted}"),
-            });
+            broken(format!("{who} shows available {available} but its postings sum to {posted}"));
         }
         if Some(available) != in_lots.checked_sub(debt) {
-            report.violations.push(Violation {
-                invariant: 2,
-                detail: format!("{who} shows available {available} but its lots hold {in_lots} with debt {debt}"),
-            });
+            broken(format!("{who} shows available {available} but its lots hold {in_lots} with debt {debt}"));
         }
         if pending != posted_pending {
-            report.violations.push(Violation {
-                invariant: 2,
-                detail: format!("{who} shows pending {pending} but its postings sum to {posted_pending}"),
-            });
+            broken(format!("{who} shows pending {pending} but its postings sum to {posted_pending}"));
+        }
+        if review != posted_review || review != held {
+            broken(format!(
+                "{who} shows {review} in review but its postings sum to {posted_review} and its lots hold {held}"
+            ));
         }
     }
 
@@ -291,7 +296,8 @@ async fn roll_forward(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
         held.insert(program, closing);
     }
     for row in sqlx::query(
-        "SELECT program_id, CAST(SUM(available + pending) AS BIGINT) AS balances FROM members GROUP BY program_id \
+        "SELECT program_id, CAST(SUM(available + pending + pending_review) AS BIGINT) AS balances FROM members \
+         GROUP BY program_id \
          ORDER BY program_id",
     )
     .fetch_all(pool)

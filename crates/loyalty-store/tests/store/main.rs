@@ -11,12 +11,11 @@ mod verify;
 
 use loyalty_core::event::{Adjustment, Enrolment, Purchase, PurchaseLine, Redemption};
 use loyalty_core::ids::{
-    Category, ExternalId, IdempotencyKey, InstanceCode, OrderId, Reason, RewardCode, Sku,
+    Category, ExternalId, IdempotencyKey, InstanceCode, OrderId, Reason, ReferralCode, RewardCode, Sku,
 };
 use loyalty_core::{Event, Timestamp};
 use loyalty_store::{Command, LoadedProgram, SqlStore, Store};
 pub use loyalty_testkit::{TestDb, at, coffee};
-use std::sync::Arc;
 
 pub fn now() -> Timestamp {
     at("2026-11-02T12:00:00Z")
@@ -25,7 +24,7 @@ pub fn now() -> Timestamp {
 pub async fn installed(store: &SqlStore) -> LoadedProgram {
     let program = coffee();
     let done = store.install_program(program.definition(), now()).await.unwrap();
-    LoadedProgram { id: done.id, version: done.version, program: Arc::new(program) }
+    LoadedProgram::installed(done, program)
 }
 
 pub fn member(id: &str) -> ExternalId {
@@ -42,7 +41,7 @@ pub fn command(event: Event, key: Option<&str>) -> Command {
 }
 
 pub fn enrol(id: &str) -> Event {
-    Event::Enrol(Enrolment { member: member(id), email: None, name: None, occurred_at: now() })
+    Event::Enrol(Enrolment::new(member(id), ReferralCode::parse(format!("R-{id}")).unwrap(), now()))
 }
 
 /// An order of `quantity` lattes at 4.75 (47.5 beans each).
@@ -60,6 +59,7 @@ pub fn buy(id: &str, order: &str, quantity: i64) -> Event {
         order_id: OrderId::parse(order).unwrap(),
         occurred_at: at("2026-11-02T09:15:00Z"),
         lines: vec![line],
+        reward_code: None,
     })
 }
 

@@ -30,11 +30,7 @@ async fn ten_thousand_random_operations_leave_the_store_equal_to_the_model(db: T
         let fresh = if history_number == 0 { None } else { Some(db.another().await) };
         let store = fresh.as_ref().unwrap_or(&db).connect().await;
         let installed = store.install_program(program.definition(), now()).await.unwrap();
-        let loaded = LoadedProgram {
-            id: installed.id,
-            version: installed.version,
-            program: Arc::new(coffee_variants().swap_remove(variant)),
-        };
+        let loaded = LoadedProgram::installed(installed, coffee_variants().swap_remove(variant));
         let mut model = Harness::new();
 
         for (step, op) in history.iter().enumerate() {

@@ -73,12 +73,13 @@ async fn an_altered_event_no_longer_replays_to_the_stored_ledger(db: TestDb) {
         replay,
         vec![
             "program coffee: member c-1: available is 5, expected 52",
-            "program coffee: member c-1: lot 1 is 5 of 95 earned 2026-11-02T09:15:00Z for order o-1, \
-             expected 52 of 142 earned 2026-11-02T09:15:00Z for order o-1",
+            "program coffee: member c-1: lot 1 is 5 of 95 from purchase earned 2026-11-02T09:15:00Z for order o-1, \
+             expected 52 of 142 from purchase earned 2026-11-02T09:15:00Z for order o-1",
             "program coffee: member c-1: journal entry 1 is purchase [program:issued -95, member:available 95], \
              expected purchase [program:issued -142, member:available 142]",
-            "program coffee: order o-1 is 95 points for c-1 [latte 0/2 returned, 95 points], \
-             expected 142 points for c-1 [latte 0/3 returned, 142.5 points]",
+            "program coffee: order o-1 is 95 points for c-1 of 950 spent at 2026-11-02T09:15:00Z \
+             [latte 0/2 returned, 95 points], expected 142 points for c-1 of 1425 spent at \
+             2026-11-02T09:15:00Z [latte 0/3 returned, 142.5 points]",
         ]
     );
     assert!(found.iter().all(|(i, _)| *i == 4), "{found:?}");

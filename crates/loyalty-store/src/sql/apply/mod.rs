@@ -1,9 +1,9 @@
 //! Writing a decision: the event, the member's projections, journal entries and postings,
-//! lots, the order and any issued reward, inside the command's transaction. The rows are
-//! worked out once, here, and written in one call to the database: a batch of statements
-//! on SQLite, one statement of chained `WITH` clauses on PostgreSQL. Each call costs a
-//! network round trip (PostgreSQL) or a hand-off to the connection's thread (SQLite),
-//! which cost more than the writes themselves.
+//! lots, the order, counters, any issued reward and the referrer's credit, inside the
+//! command's transaction. The rows are worked out once, here, and written in one call to
+//! the database: a batch of statements on SQLite, one statement of chained `WITH` clauses
+//! on PostgreSQL. Each call costs a network round trip (PostgreSQL) or a hand-off to the
+//! connection's thread (SQLite), which cost more than the writes themselves.
 
 mod postgres;
 mod sqlite;
@@ -14,9 +14,11 @@ use crate::StoreError;
 use crate::types::{Command, LoadedProgram};
 use crate::url::Backend;
 use loyalty_core::Outcome;
-use loyalty_core::decision::{Decision, MemberChange, NewMember, OrderChange};
-use loyalty_core::ids::{LotId, MemberId};
+use loyalty_core::decision::{Credit, Decision, MemberChange, OrderChange};
+use loyalty_core::ids::LotId;
 use loyalty_core::lots::{LotChange, NewLot};
+use loyalty_core::needs::Counter;
+use loyalty_core::state::{Balance, Profile};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Transaction};
@@ -39,11 +41,32 @@ pub(super) async fn write(
 /// A journal entry's kind and its postings as (belongs to the member, account, amount).
 type EntryRows = (&'static str, Vec<(bool, &'static str, i64)>);
 
+/// The member columns a decision sets.
+struct MemberRow {
+    balance: Balance,
+    debt: i64,
+    /// Profile fields to set; `None` leaves the stored ones.
+    profile: Option<ProfileRow>,
+    referred_by: Option<i64>,
+}
+
+/// Profile columns, each `None` to keep what is stored.
+struct ProfileRow {
+    name: Option<String>,
+    email: Option<String>,
+    birth_date: Option<String>,
+    tier: Option<String>,
+    tags: Option<String>,
+}
+
 /// Every row one decision writes, as the values to bind.
 struct Rows<'a> {
     program_id: i64,
     program_version: i64,
-    member: &'a MemberChange,
+    /// The member enrolled now, with their profile as stored.
+    enrolled: Option<(&'a loyalty_core::decision::NewMember, ProfileRow)>,
+    /// The existing member's id and new columns.
+    updated: Option<(i64, MemberRow)>,
     kind: &'static str,
     idempotency_key: Option<String>,
     fingerprint: &'a str,
@@ -55,8 +78,30 @@ struct Rows<'a> {
     entries: Vec<EntryRows>,
     opened: Vec<&'a NewLot>,
     draws: Vec<(LotId, i64)>,
+    /// Lots released from review, each with what is drawn from it at once (to repay debt):
+    /// one update per row, as PostgreSQL needs within a statement.
+    released: Vec<(LotId, i64)>,
+    voided: Vec<LotId>,
     order: Option<(&'a OrderChange, String)>,
     reward: Option<(&'a str, &'a str, i64)>,
+    /// Counters to add to: (of the member, key, delta).
+    counters: Vec<(bool, &'a str, i64)>,
+    credit: Option<(&'a Credit, EntryRows)>,
+}
+
+fn profile_row(profile: &Profile) -> Result<ProfileRow, StoreError> {
+    Ok(ProfileRow {
+        name: profile.name.as_ref().map(|n| n.as_str().to_owned()),
+        email: profile.email.as_ref().map(|e| e.as_str().to_owned()),
+        birth_date: profile.birth_date.map(|d| d.to_string()),
+        tier: profile.tier.as_ref().map(ToString::to_string),
+        tags: Some(to_json(&profile.tags.iter().map(ToString::to_string).collect::<Vec<_>>())?),
+    })
+}
+
+fn entry_rows(entry: &loyalty_core::ledger::EntryDraft) -> EntryRows {
+    let postings = entry.postings().iter().map(|p| (p.account.is_member(), p.account.name(), p.amount.get()));
+    (entry.kind().as_str(), postings.collect())
 }
 
 impl<'a> Rows<'a> {
@@ -67,12 +112,19 @@ impl<'a> Rows<'a> {
         outcome: &Outcome,
     ) -> Result<Rows<'a>, StoreError> {
         let event = &command.event;
-        let mut opened = Vec::new();
-        let mut draws = Vec::new();
+        let (mut opened, mut draws, mut released, mut voided) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for change in &decision.lots {
             match change {
                 LotChange::Open(lot) => opened.push(lot),
                 LotChange::Draw { lot, amount } => draws.push((*lot, amount.get())),
+                LotChange::Release { lot } => released.push((*lot, 0)),
+                LotChange::Void { lot } => voided.push(*lot),
+            }
+        }
+        for (lot, drawn) in &mut released {
+            if let Some(i) = draws.iter().position(|(d, _)| d == lot) {
+                *drawn = draws.remove(i).1;
             }
         }
         let order = match &decision.order {
@@ -81,10 +133,37 @@ impl<'a> Rows<'a> {
             }
             None => None,
         };
+        let (enrolled, updated) = match &decision.member {
+            MemberChange::Enrol(new) => (Some((new, profile_row(&new.profile)?)), None),
+            MemberChange::Update { member, balance, debt, profile, referred_by } => {
+                let profile = match profile {
+                    None => None,
+                    Some(changes) => Some(ProfileRow {
+                        name: changes.name.as_ref().map(|n| n.as_str().to_owned()),
+                        email: changes.email.as_ref().map(|e| e.as_str().to_owned()),
+                        birth_date: changes.birth_date.map(|d| d.to_string()),
+                        tier: changes.tier.as_ref().map(ToString::to_string),
+                        tags: changes
+                            .tags
+                            .as_ref()
+                            .map(|t| to_json(&t.iter().map(ToString::to_string).collect::<Vec<_>>()))
+                            .transpose()?,
+                    }),
+                };
+                let row = MemberRow {
+                    balance: *balance,
+                    debt: debt.get(),
+                    profile,
+                    referred_by: referred_by.map(|r| r.0),
+                };
+                (None, Some((member.0, row)))
+            }
+        };
         Ok(Rows {
             program_id: program.id.0,
             program_version: program.version,
-            member: &decision.member,
+            enrolled,
+            updated,
             kind: event.kind().as_str(),
             idempotency_key: command.idempotency_key.as_ref().map(|k| k.as_str().to_owned()),
             fingerprint: &command.fingerprint,
@@ -93,38 +172,22 @@ impl<'a> Rows<'a> {
             occurred_at: event.occurred_at().as_micros(),
             now: command.now.as_micros(),
             memo: event.reference().map(str::to_owned),
-            entries: decision
-                .entries
-                .iter()
-                .map(|e| {
-                    let postings = e
-                        .postings()
-                        .iter()
-                        .map(|p| (p.account.is_member(), p.account.name(), p.amount.get()));
-                    (e.kind().as_str(), postings.collect())
-                })
-                .collect(),
+            entries: decision.entries.iter().map(entry_rows).collect(),
             opened,
             draws,
+            released,
+            voided,
             order,
             reward: decision.reward.as_ref().map(|r| (r.reward.as_str(), r.code.as_str(), r.points.get())),
+            counters: decision
+                .counters
+                .iter()
+                .map(|(Counter { scope, key }, delta)| {
+                    (*scope == loyalty_core::needs::Scope::Member, key.as_str(), *delta)
+                })
+                .collect(),
+            credit: decision.referrer.as_ref().map(|c| (c, entry_rows(&c.entry))),
         })
-    }
-
-    /// The member being enrolled, if this decision enrols one.
-    fn enrolled(&self) -> Option<&'a NewMember> {
-        match self.member {
-            MemberChange::Enrol(new) => Some(new),
-            MemberChange::Balance { .. } => None,
-        }
-    }
-
-    /// The existing member whose projections change.
-    fn existing(&self) -> Option<MemberId> {
-        match self.member {
-            MemberChange::Enrol(_) => None,
-            MemberChange::Balance { member, .. } => Some(*member),
-        }
     }
 }
 
@@ -162,6 +225,10 @@ impl Statement {
         self.arg(Arg::Text(value.into()))
     }
 
+    fn opt_text(&mut self, value: &Option<String>) -> String {
+        self.arg(Arg::OptText(value.clone()))
+    }
+
     /// The query with every argument bound. `sql` is built only from placeholders and
     /// fixed text, never from values.
     fn query(self, sql: String) -> Query<'static, Any, AnyArguments> {
@@ -176,4 +243,60 @@ impl Statement {
         }
         query
     }
+
+    /// The placeholders of a new member's columns, in the order of `NEW_MEMBER_COLUMNS`.
+    fn new_member(
+        &mut self,
+        program: &str,
+        new: &loyalty_core::decision::NewMember,
+        profile: &ProfileRow,
+    ) -> String {
+        let values = [
+            program.to_owned(),
+            self.text(new.external_id.as_str()),
+            self.opt_text(&profile.name),
+            self.opt_text(&profile.email),
+            self.opt_text(&profile.birth_date),
+            self.opt_text(&profile.tags.clone().or(Some("[]".to_owned()))),
+            self.text(new.referral_code.as_str()),
+            self.arg(Arg::OptInt(new.referred_by.map(|r| r.0))),
+            self.text(new.status.as_str()),
+            self.int(new.balance.available.get()),
+            self.int(new.balance.pending.get()),
+            self.int(new.balance.pending_review.get()),
+            self.int(new.enrolled_at.as_micros()),
+        ];
+        values.join(", ")
+    }
+
+    /// `col = value` assignments for an existing member's new columns; profile fields
+    /// left `None` keep their stored values.
+    fn member_update(&mut self, row: &MemberRow) -> String {
+        let mut set = vec![
+            format!("available = {}", self.int(row.balance.available.get())),
+            format!("pending = {}", self.int(row.balance.pending.get())),
+            format!("pending_review = {}", self.int(row.balance.pending_review.get())),
+            format!("debt = {}", self.int(row.debt)),
+        ];
+        if let Some(p) = &row.profile {
+            for (column, value) in [
+                ("name", &p.name),
+                ("email", &p.email),
+                ("birth_date", &p.birth_date),
+                ("tier", &p.tier),
+                ("tags", &p.tags),
+            ] {
+                if value.is_some() {
+                    set.push(format!("{column} = {}", self.opt_text(value)));
+                }
+            }
+        }
+        if let Some(referrer) = row.referred_by {
+            set.push(format!("referred_by = {}", self.int(referrer)));
+        }
+        set.join(", ")
+    }
 }
+
+const NEW_MEMBER_COLUMNS: &str = "program_id, external_id, name, email, birth_date, tags, referral_code, referred_by, \
+     status, available, pending, pending_review, enrolled_at_us, debt";

@@ -3,17 +3,83 @@
 //! instead of one per row; the shape depends only on how many rows of each kind there
 //! are, so the server keeps a prepared plan per shape.
 
+use super::{Arg, EntryRows, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give};
+use crate::StoreError;
+use crate::sql::rows::{int, opt_int};
+use loyalty_core::decision::OrderChange;
+use loyalty_core::ids::LotId;
+use loyalty_core::lots::NewLot;
+use sqlx::{Any, Transaction};
+
 impl Statement {
     fn clause(&mut self, name: &str, body: String) {
         self.parts.push(format!("{name} AS ({body})"));
     }
-}
 
-use super::{Arg, Rows, Statement, lot_cannot_give};
-use crate::StoreError;
-use crate::sql::rows::{int, opt_int};
-use loyalty_core::decision::OrderChange;
-use sqlx::{Any, Transaction};
+    /// A journal entry of `owner` (an SQL expression) with its postings, as clauses named
+    /// after `name`.
+    fn entry(
+        &mut self,
+        name: &str,
+        program: &str,
+        owner: &str,
+        times: (&str, &str),
+        memo: &str,
+        rows: &EntryRows,
+    ) {
+        let (kind, postings) = rows;
+        let (occurred, now) = times;
+        let kind = self.text(*kind);
+        self.clause(
+            name,
+            format!(
+                "INSERT INTO journal_entries (program_id, event_id, member_id, kind, memo, occurred_at_us, recorded_at_us) \
+                 SELECT {program}, ev.id, {owner}, {kind}, {memo}, {occurred}, {now} FROM ev RETURNING id"
+            ),
+        );
+        let values: Vec<String> = postings
+            .iter()
+            .map(|(of_member, account, amount)| {
+                format!(
+                    "({}, {}, {})",
+                    self.int(i64::from(*of_member)),
+                    self.text(*account),
+                    self.int(*amount)
+                )
+            })
+            .collect();
+        self.clause(
+            &format!("{name}p"),
+            format!(
+                "INSERT INTO postings (entry_id, program_id, member_id, account, amount) \
+                 SELECT {name}.id, {program}, CASE WHEN v.mine = 1 THEN {owner} END, v.account, v.amount \
+                 FROM {name}, (VALUES {}) AS v (mine, account, amount)",
+                values.join(", ")
+            ),
+        );
+    }
+
+    fn lot(&mut self, name: &str, program: &str, owner: &str, lot: &NewLot) {
+        let (order, amount, remaining, earned, expires, source, in_review) = (
+            self.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
+            self.int(lot.amount.get()),
+            self.int(lot.remaining.get()),
+            self.int(lot.earned_at.as_micros()),
+            self.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
+            self.text(lot.source.as_str()),
+            self.int(i64::from(lot.in_review)),
+        );
+        self.clause(
+            name,
+            format!(
+                "INSERT INTO lots (program_id, member_id, event_id, order_id, amount, remaining, earned_at_us, \
+                 expires_at_us, source, in_review) \
+                 SELECT {program}, {owner}, ev.id, {order}, {amount}, {remaining}, {earned}, {expires}, {source}, {in_review} \
+                 FROM ev"
+            ),
+        );
+    }
+}
 
 pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -> Result<(), StoreError> {
     let mut s = Statement::default();
@@ -22,36 +88,21 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     let now = s.int(rows.now);
 
     // `m` holds the member's id, whether enrolled now or updated.
-    if let Some(new) = rows.enrolled() {
-        let (external_id, email, name, status, enrolled) = (
-            s.text(new.external_id.as_str()),
-            s.arg(Arg::OptText(new.email.as_ref().map(|e| e.as_str().to_owned()))),
-            s.arg(Arg::OptText(new.name.as_ref().map(|n| n.as_str().to_owned()))),
-            s.text(new.status.as_str()),
-            s.int(new.enrolled_at.as_micros()),
-        );
-        s.clause(
-            "m",
-            format!(
-                "INSERT INTO members (program_id, external_id, email, name, status, available, pending, debt, enrolled_at_us) \
-                 VALUES ({program}, {external_id}, {email}, {name}, {status}, 0, 0, 0, {enrolled}) RETURNING id"
-            ),
-        );
+    match (&rows.enrolled, &rows.updated) {
+        (Some((new, profile)), _) => {
+            let values = s.new_member(&program, new, profile);
+            s.clause(
+                "m",
+                format!("INSERT INTO members ({NEW_MEMBER_COLUMNS}) VALUES ({values}, 0) RETURNING id"),
+            );
+        }
+        (None, Some((id, row))) => {
+            let (set, id) = (s.member_update(row), s.int(*id));
+            s.clause("m", format!("UPDATE members SET {set} WHERE id = {id} RETURNING id"));
+        }
+        (None, None) => return Err(StoreError::corrupt("a decision neither enrols nor updates a member")),
     }
-    if let (Some(member), loyalty_core::decision::MemberChange::Balance { balance, debt, .. }) =
-        (rows.existing(), rows.member)
-    {
-        let (available, pending, debt, id) = (
-            s.int(balance.available.get()),
-            s.int(balance.pending.get()),
-            s.int(debt.get()),
-            s.int(member.0),
-        );
-        s.clause(
-            "m",
-            format!("UPDATE members SET available = {available}, pending = {pending}, debt = {debt} WHERE id = {id} RETURNING id"),
-        );
-    }
+    let member = "(SELECT id FROM m)";
 
     let (version, kind, key, fingerprint, payload, result) = (
         s.int(rows.program_version),
@@ -72,47 +123,32 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     );
 
     let memo = s.arg(Arg::OptText(rows.memo.clone()));
-    for (i, (kind, postings)) in rows.entries.iter().enumerate() {
-        let kind = s.text(*kind);
-        s.clause(
-            &format!("e{i}"),
-            format!(
-                "INSERT INTO journal_entries (program_id, event_id, member_id, kind, memo, occurred_at_us, recorded_at_us) \
-                 SELECT {program}, ev.id, m.id, {kind}, {memo}, {occurred}, {now} FROM ev, m RETURNING id"
-            ),
-        );
-        let values: Vec<String> = postings
-            .iter()
-            .map(|(of_member, account, amount)| {
-                format!("({}, {}, {})", s.int(i64::from(*of_member)), s.text(*account), s.int(*amount))
-            })
-            .collect();
-        s.clause(
-            &format!("p{i}"),
-            format!(
-                "INSERT INTO postings (entry_id, program_id, member_id, account, amount) \
-                 SELECT e{i}.id, {program}, CASE WHEN v.mine = 1 THEN m.id END, v.account, v.amount \
-                 FROM e{i}, m, (VALUES {}) AS v (mine, account, amount)",
-                values.join(", ")
-            ),
-        );
+    for (i, e) in rows.entries.iter().enumerate() {
+        s.entry(&format!("e{i}"), &program, member, (&occurred, &now), &memo, e);
     }
-
-    for (i, lot) in rows.opened.iter().enumerate() {
-        let (order, amount, remaining, earned, expires) = (
-            s.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
-            s.int(lot.amount.get()),
-            s.int(lot.remaining.get()),
-            s.int(lot.earned_at.as_micros()),
-            s.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
-        );
+    for (i, new) in rows.opened.iter().enumerate() {
+        s.lot(&format!("l{i}"), &program, member, new);
+    }
+    // Each changed lot is counted, to check that every one could be changed.
+    let mut changed = Vec::new();
+    for (i, (lot, drawn)) in rows.released.iter().enumerate() {
+        let (id, drawn) = (s.int(lot.0), s.int(*drawn));
         s.clause(
-            &format!("l{i}"),
+            &format!("r{i}"),
             format!(
-                "INSERT INTO lots (program_id, member_id, event_id, order_id, amount, remaining, earned_at_us, expires_at_us) \
-                 SELECT {program}, m.id, ev.id, {order}, {amount}, {remaining}, {earned}, {expires} FROM ev, m"
+                "UPDATE lots SET in_review = 0, remaining = remaining - {drawn} \
+                 WHERE id = {id} AND member_id = {member} AND in_review = 1 AND remaining >= {drawn} RETURNING 1"
             ),
         );
+        changed.push(format!("r{i}"));
+    }
+    for (i, lot) in rows.voided.iter().enumerate() {
+        let id = s.int(lot.0);
+        s.clause(
+            &format!("v{i}"),
+            format!("UPDATE lots SET remaining = 0 WHERE id = {id} AND member_id = {member} AND in_review = 1 RETURNING 1"),
+        );
+        changed.push(format!("v{i}"));
     }
     for (i, (lot, amount)) in rows.draws.iter().enumerate() {
         let (amount, lot) = (s.int(*amount), s.int(lot.0));
@@ -120,38 +156,62 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
             &format!("d{i}"),
             format!(
                 "UPDATE lots SET remaining = remaining - {amount} \
-                 WHERE id = {lot} AND member_id = (SELECT id FROM m) AND remaining >= {amount} RETURNING 1"
+                 WHERE id = {lot} AND member_id = {member} AND remaining >= {amount} RETURNING 1"
             ),
         );
+        changed.push(format!("d{i}"));
     }
 
     match &rows.order {
-        Some((OrderChange::Record { order_id, awarded, .. }, lines)) => {
-            let (order, awarded, lines) =
-                (s.text(order_id.as_str()), s.int(awarded.get()), s.text(lines.as_str()));
+        Some((OrderChange::Record { order_id, awarded, amount_minor, .. }, lines)) => {
+            let (order, awarded, amount, lines) = (
+                s.text(order_id.as_str()),
+                s.int(awarded.get()),
+                s.int(*amount_minor),
+                s.text(lines.as_str()),
+            );
             s.clause(
                 "o",
                 format!(
-                    "INSERT INTO orders (program_id, order_id, member_id, event_id, awarded, lines) \
-                     SELECT {program}, {order}, m.id, ev.id, {awarded}, {lines} FROM ev, m"
+                    "INSERT INTO orders (program_id, order_id, member_id, event_id, awarded, lines, amount_minor, \
+                     occurred_at_us) SELECT {program}, {order}, m.id, ev.id, {awarded}, {lines}, {amount}, {occurred} FROM ev, m"
                 ),
             );
         }
-        Some((OrderChange::Update { order_id, awarded, .. }, lines)) => {
-            let (order, awarded, lines) =
-                (s.text(order_id.as_str()), s.int(awarded.get()), s.text(lines.as_str()));
+        Some((OrderChange::Update { order_id, awarded, amount_minor, .. }, lines)) => {
+            let (order, awarded, amount, lines) = (
+                s.text(order_id.as_str()),
+                s.int(awarded.get()),
+                s.int(*amount_minor),
+                s.text(lines.as_str()),
+            );
             s.clause(
                 "o",
-                format!("UPDATE orders SET awarded = {awarded}, lines = {lines} WHERE program_id = {program} AND order_id = {order}"),
+                format!(
+                    "UPDATE orders SET awarded = {awarded}, lines = {lines}, amount_minor = {amount} \
+                     WHERE program_id = {program} AND order_id = {order}"
+                ),
             );
         }
         None => {}
     }
 
+    for (i, (of_member, key, delta)) in rows.counters.iter().enumerate() {
+        let owner = if *of_member { "m.id" } else { "0" };
+        let (key, delta) = (s.text(*key), s.int(*delta));
+        s.clause(
+            &format!("k{i}"),
+            format!(
+                "INSERT INTO counters (program_id, member_id, key, value) SELECT {program}, {owner}, {key}, {delta} FROM m \
+                 ON CONFLICT (program_id, member_id, key) DO UPDATE SET value = counters.value + EXCLUDED.value"
+            ),
+        );
+    }
+
     if let Some((reward, code, points)) = rows.reward {
         let (reward, code, points) = (s.text(reward), s.text(code), s.int(points));
         s.clause(
-            "r",
+            "rw",
             format!(
                 "INSERT INTO reward_instances (program_id, member_id, event_id, reward, code, state, points, issued_at_us) \
                  SELECT {program}, m.id, ev.id, {reward}, {code}, 'issued', {points}, {occurred} FROM ev, m"
@@ -159,19 +219,38 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         );
     }
 
-    let drawn: Vec<String> = (0..rows.draws.len()).map(|i| format!("(SELECT COUNT(*) FROM d{i})")).collect();
-    let drawn = if drawn.is_empty() { "0".to_owned() } else { drawn.join(" + ") };
+    if let Some((credit, entry)) = &rows.credit {
+        let referrer = s.int(credit.member.0);
+        let (available, pending, review, debt) = (
+            s.int(credit.balance.available.get()),
+            s.int(credit.balance.pending.get()),
+            s.int(credit.balance.pending_review.get()),
+            s.int(credit.debt.get()),
+        );
+        s.clause(
+            "cm",
+            format!(
+                "UPDATE members SET available = {available}, pending = {pending}, pending_review = {review}, debt = {debt} \
+                 WHERE id = {referrer} RETURNING 1"
+            ),
+        );
+        changed.push("cm".to_owned());
+        s.entry("ce", &program, &referrer, (&occurred, &now), &memo, entry);
+        s.lot("cl", &program, &referrer, &credit.lot);
+    }
+
+    let counted: Vec<String> = changed.iter().map(|name| format!("(SELECT COUNT(*) FROM {name})")).collect();
+    let counted = if counted.is_empty() { "0".to_owned() } else { counted.join(" + ") };
     let sql = format!(
-        "WITH {} SELECT (SELECT id FROM ev) AS event_id, CAST({drawn} AS BIGINT) AS drawn",
+        "WITH {} SELECT (SELECT id FROM ev) AS event_id, CAST({counted} AS BIGINT) AS changed",
         s.parts.join(", ")
     );
     let row = s.query(sql).fetch_one(&mut **tx).await?;
     if opt_int(&row, "event_id")?.is_none() {
         return Err(StoreError::corrupt("the member to update does not exist"));
     }
-    let drawn = int(&row, "drawn")?;
-    if drawn != rows.draws.len() as i64 {
-        let (lot, amount) = rows.draws.first().copied().unwrap_or((loyalty_core::ids::LotId(0), 0));
+    if int(&row, "changed")? != changed.len() as i64 {
+        let (lot, amount) = rows.draws.first().copied().unwrap_or((LotId(0), 0));
         return Err(lot_cannot_give(lot, amount));
     }
     Ok(())

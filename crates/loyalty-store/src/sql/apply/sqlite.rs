@@ -6,7 +6,7 @@
 //! largest id. Whether every lot could give what was drawn from it is checked by counting
 //! the rows the batch changed.
 
-use super::{Arg, Rows, Statement, lot_cannot_give};
+use super::{Arg, EntryRows, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give};
 use crate::StoreError;
 use loyalty_core::decision::OrderChange;
 use loyalty_core::ids::LotId;
@@ -16,50 +16,81 @@ const NEW_MEMBER: &str = "(SELECT MAX(id) FROM members)";
 const NEW_EVENT: &str = "(SELECT MAX(id) FROM events)";
 const NEW_ENTRY: &str = "(SELECT MAX(id) FROM journal_entries)";
 
+/// Adds a journal entry of `owner` and its postings; returns how many rows they add.
+fn entry(
+    s: &mut Statement,
+    program: &str,
+    owner: &str,
+    rows: &Rows<'_>,
+    memo: &str,
+    (kind, postings): &EntryRows,
+) -> u64 {
+    let (kind, occurred, now) = (s.text(*kind), s.int(rows.occurred_at), s.int(rows.now));
+    s.parts.push(format!(
+        "INSERT INTO journal_entries (program_id, event_id, member_id, kind, memo, occurred_at_us, recorded_at_us) \
+         VALUES ({program}, {NEW_EVENT}, {owner}, {kind}, {memo}, {occurred}, {now})"
+    ));
+    let values: Vec<String> = postings
+        .iter()
+        .map(|(of_member, account, amount)| {
+            let member = if *of_member { owner.to_owned() } else { "NULL".to_owned() };
+            format!("({NEW_ENTRY}, {program}, {member}, {}, {})", s.text(*account), s.int(*amount))
+        })
+        .collect();
+    s.parts.push(format!(
+        "INSERT INTO postings (entry_id, program_id, member_id, account, amount) VALUES {}",
+        values.join(", ")
+    ));
+    1 + postings.len() as u64
+}
+
+fn lot(s: &mut Statement, program: &str, owner: &str, lot: &loyalty_core::lots::NewLot) {
+    let (order, amount, remaining, earned, expires, source, in_review) = (
+        s.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
+        s.int(lot.amount.get()),
+        s.int(lot.remaining.get()),
+        s.int(lot.earned_at.as_micros()),
+        s.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
+        s.text(lot.source.as_str()),
+        s.int(i64::from(lot.in_review)),
+    );
+    s.parts.push(format!(
+        "INSERT INTO lots (program_id, member_id, event_id, order_id, amount, remaining, earned_at_us, expires_at_us, \
+         source, in_review) \
+         VALUES ({program}, {owner}, {NEW_EVENT}, {order}, {amount}, {remaining}, {earned}, {expires}, {source}, {in_review})"
+    ));
+}
+
 pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -> Result<(), StoreError> {
     let mut s = Statement::default();
     // Every statement below changes exactly this many rows when all is well.
     let mut expected: u64 = 0;
     let program = s.int(rows.program_id);
-    let occurred = s.int(rows.occurred_at);
-    let now = s.int(rows.now);
 
-    let member = if let Some(new) = rows.enrolled() {
-        let (external_id, email, name, status, enrolled) = (
-            s.text(new.external_id.as_str()),
-            s.arg(Arg::OptText(new.email.as_ref().map(|e| e.as_str().to_owned()))),
-            s.arg(Arg::OptText(new.name.as_ref().map(|n| n.as_str().to_owned()))),
-            s.text(new.status.as_str()),
-            s.int(new.enrolled_at.as_micros()),
-        );
-        s.parts.push(format!(
-            "INSERT INTO members (program_id, external_id, email, name, status, available, pending, debt, enrolled_at_us) \
-             VALUES ({program}, {external_id}, {email}, {name}, {status}, 0, 0, 0, {enrolled})"
-        ));
-        NEW_MEMBER.to_owned()
-    } else {
-        let (id, balance, debt) = match (rows.existing(), rows.member) {
-            (Some(id), loyalty_core::decision::MemberChange::Balance { balance, debt, .. }) => {
-                (id, balance, debt)
-            }
-            _ => return Err(StoreError::corrupt("a decision neither enrols nor updates a member")),
-        };
-        let (available, pending, debt, id) =
-            (s.int(balance.available.get()), s.int(balance.pending.get()), s.int(debt.get()), s.int(id.0));
-        s.parts.push(format!(
-            "UPDATE members SET available = {available}, pending = {pending}, debt = {debt} WHERE id = {id}"
-        ));
-        id
+    let member = match (&rows.enrolled, &rows.updated) {
+        (Some((new, profile)), _) => {
+            let values = s.new_member(&program, new, profile);
+            s.parts.push(format!("INSERT INTO members ({NEW_MEMBER_COLUMNS}) VALUES ({values}, 0)"));
+            NEW_MEMBER.to_owned()
+        }
+        (None, Some((id, row))) => {
+            let (set, id) = (s.member_update(row), s.int(*id));
+            s.parts.push(format!("UPDATE members SET {set} WHERE id = {id}"));
+            id
+        }
+        (None, None) => return Err(StoreError::corrupt("a decision neither enrols nor updates a member")),
     };
     expected += 1;
 
-    let (version, kind, key, fingerprint, payload, result) = (
+    let (version, kind, key, fingerprint, payload, result, occurred, now) = (
         s.int(rows.program_version),
         s.text(rows.kind),
         s.arg(Arg::OptText(rows.idempotency_key.clone())),
         s.text(rows.fingerprint),
         s.text(rows.payload.as_str()),
         s.text(rows.result.as_str()),
+        s.int(rows.occurred_at),
+        s.int(rows.now),
     );
     s.parts.push(format!(
         "INSERT INTO events (program_id, program_version, member_id, kind, idempotency_key, fingerprint, payload, \
@@ -69,37 +100,25 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     expected += 1;
 
     let memo = s.arg(Arg::OptText(rows.memo.clone()));
-    for (kind, postings) in &rows.entries {
-        let kind = s.text(*kind);
-        s.parts.push(format!(
-            "INSERT INTO journal_entries (program_id, event_id, member_id, kind, memo, occurred_at_us, recorded_at_us) \
-             VALUES ({program}, {NEW_EVENT}, {member}, {kind}, {memo}, {occurred}, {now})"
-        ));
-        let values: Vec<String> = postings
-            .iter()
-            .map(|(of_member, account, amount)| {
-                let owner = if *of_member { member.clone() } else { "NULL".to_owned() };
-                format!("({NEW_ENTRY}, {program}, {owner}, {}, {})", s.text(*account), s.int(*amount))
-            })
-            .collect();
-        s.parts.push(format!(
-            "INSERT INTO postings (entry_id, program_id, member_id, account, amount) VALUES {}",
-            values.join(", ")
-        ));
-        expected += 1 + postings.len() as u64;
+    for e in &rows.entries {
+        expected += entry(&mut s, &program, &member, rows, &memo, e);
     }
-
-    for lot in &rows.opened {
-        let (order, amount, remaining, earned, expires) = (
-            s.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
-            s.int(lot.amount.get()),
-            s.int(lot.remaining.get()),
-            s.int(lot.earned_at.as_micros()),
-            s.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
-        );
+    for new in &rows.opened {
+        lot(&mut s, &program, &member, new);
+        expected += 1;
+    }
+    for (lot, drawn) in &rows.released {
+        let (id, drawn) = (s.int(lot.0), s.int(*drawn));
         s.parts.push(format!(
-            "INSERT INTO lots (program_id, member_id, event_id, order_id, amount, remaining, earned_at_us, expires_at_us) \
-             VALUES ({program}, {member}, {NEW_EVENT}, {order}, {amount}, {remaining}, {earned}, {expires})"
+            "UPDATE lots SET in_review = 0, remaining = remaining - {drawn} \
+             WHERE id = {id} AND member_id = {member} AND in_review = 1 AND remaining >= {drawn}"
+        ));
+        expected += 1;
+    }
+    for voided in &rows.voided {
+        let id = s.int(voided.0);
+        s.parts.push(format!(
+            "UPDATE lots SET remaining = 0 WHERE id = {id} AND member_id = {member} AND in_review = 1"
         ));
         expected += 1;
     }
@@ -112,24 +131,43 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
 
     match &rows.order {
-        Some((OrderChange::Record { order_id, awarded, .. }, lines)) => {
-            let (order, awarded, lines) =
-                (s.text(order_id.as_str()), s.int(awarded.get()), s.text(lines.as_str()));
+        Some((OrderChange::Record { order_id, awarded, amount_minor, .. }, lines)) => {
+            let (order, awarded, amount, lines) = (
+                s.text(order_id.as_str()),
+                s.int(awarded.get()),
+                s.int(*amount_minor),
+                s.text(lines.as_str()),
+            );
             s.parts.push(format!(
-                "INSERT INTO orders (program_id, order_id, member_id, event_id, awarded, lines) \
-                 VALUES ({program}, {order}, {member}, {NEW_EVENT}, {awarded}, {lines})"
+                "INSERT INTO orders (program_id, order_id, member_id, event_id, awarded, lines, amount_minor, occurred_at_us) \
+                 VALUES ({program}, {order}, {member}, {NEW_EVENT}, {awarded}, {lines}, {amount}, {occurred})"
             ));
             expected += 1;
         }
-        Some((OrderChange::Update { order_id, awarded, .. }, lines)) => {
-            let (order, awarded, lines) =
-                (s.text(order_id.as_str()), s.int(awarded.get()), s.text(lines.as_str()));
+        Some((OrderChange::Update { order_id, awarded, amount_minor, .. }, lines)) => {
+            let (order, awarded, amount, lines) = (
+                s.text(order_id.as_str()),
+                s.int(awarded.get()),
+                s.int(*amount_minor),
+                s.text(lines.as_str()),
+            );
             s.parts.push(format!(
-                "UPDATE orders SET awarded = {awarded}, lines = {lines} WHERE program_id = {program} AND order_id = {order}"
+                "UPDATE orders SET awarded = {awarded}, lines = {lines}, amount_minor = {amount} \
+                 WHERE program_id = {program} AND order_id = {order}"
             ));
             expected += 1;
         }
         None => {}
+    }
+
+    for (of_member, key, delta) in &rows.counters {
+        let owner = if *of_member { member.clone() } else { "0".to_owned() };
+        let (key, delta) = (s.text(*key), s.int(*delta));
+        s.parts.push(format!(
+            "INSERT INTO counters (program_id, member_id, key, value) VALUES ({program}, {owner}, {key}, {delta}) \
+             ON CONFLICT (program_id, member_id, key) DO UPDATE SET value = value + excluded.value"
+        ));
+        expected += 1;
     }
 
     if let Some((reward, code, points)) = rows.reward {
@@ -138,6 +176,23 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
             "INSERT INTO reward_instances (program_id, member_id, event_id, reward, code, state, points, issued_at_us) \
              VALUES ({program}, {member}, {NEW_EVENT}, {reward}, {code}, 'issued', {points}, {occurred})"
         ));
+        expected += 1;
+    }
+
+    if let Some((credit, rows_of_entry)) = &rows.credit {
+        let referrer = s.int(credit.member.0);
+        let (available, pending, review, debt) = (
+            s.int(credit.balance.available.get()),
+            s.int(credit.balance.pending.get()),
+            s.int(credit.balance.pending_review.get()),
+            s.int(credit.debt.get()),
+        );
+        s.parts.push(format!(
+            "UPDATE members SET available = {available}, pending = {pending}, pending_review = {review}, debt = {debt} \
+             WHERE id = {referrer}"
+        ));
+        expected += 1 + entry(&mut s, &program, &referrer, rows, &memo, rows_of_entry);
+        lot(&mut s, &program, &referrer, &credit.lot);
         expected += 1;
     }
 

@@ -1,0 +1,43 @@
+use super::earn::{Earning, earn};
+use super::existing_member;
+use crate::decision::{Calculation, Decision, MemberChange};
+use crate::earning::{Occasion, is_birthday};
+use crate::event::Birthday;
+use crate::ledger::EntryKind;
+use crate::program::Program;
+use crate::rejection::Rejection;
+use crate::state::{LotSource, MemberState};
+
+/// The job runner calls on members whose birthday it is; the program's birthday rule
+/// decides the bonus and gives it once a year.
+pub(super) fn decide(program: &Program, state: &MemberState, b: &Birthday) -> Result<Decision, Rejection> {
+    let member = existing_member(state, &b.member)?;
+    let external_id = member.external_id.to_string();
+    let born = member
+        .profile
+        .birth_date
+        .ok_or_else(|| Rejection::BirthDateUnknown { external_id: external_id.clone() })?;
+    if !is_birthday(born, program.calendar().local(b.occurred_at).date()) {
+        return Err(Rejection::NotBirthday { external_id });
+    }
+    let earned = earn(Earning {
+        program,
+        state,
+        member,
+        occasion: Occasion::Birthday,
+        occurred_at: b.occurred_at,
+        entry: EntryKind::Bonus,
+        source: LotSource::Bonus,
+        order_id: None,
+    })?;
+    Ok(Decision {
+        member: MemberChange::balance(member.id, earned.balance, earned.debt),
+        entries: earned.entries,
+        lots: earned.lots,
+        order: None,
+        reward: None,
+        counters: earned.counters,
+        referrer: None,
+        calculation: Calculation::Birthday(earned.calc),
+    })
+}

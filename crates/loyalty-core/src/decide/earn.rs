@@ -1,0 +1,228 @@
+//! The one way points are earned, whatever earns them (a purchase, an activity, an
+//! enrolment, a birthday): the rules' awards, summed and rounded once, cut by the program's
+//! caps, held for review if earning is too fast, then booked with a lot.
+
+use super::{add, round, sub};
+use crate::calendar::Calendar;
+use crate::decision::{Credit, EarnCalc, LimitCut, Period, VelocityHit};
+use crate::earning::{Judging, Occasion, Tally};
+use crate::event::Event;
+use crate::ids::OrderId;
+use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
+use crate::lots::{LotChange, NewLot};
+use crate::needs::{Counter, Measure, Needs, Window};
+use crate::points::Points;
+use crate::program::Program;
+use crate::rejection::Rejection;
+use crate::state::{Balance, LotSource, Member, MemberState};
+use crate::time::Timestamp;
+use rust_decimal::Decimal;
+
+/// What the limits of `program` need to know of the member to judge an earning at `at`.
+pub(super) fn limit_needs(program: &Program, event: &Event, at: Timestamp, needs: &mut Needs) {
+    let limits = program.limits();
+    let calendar = program.calendar();
+    if limits.max_points_per_day.is_some() {
+        needs.window(day(calendar, at));
+    }
+    if limits.max_points_per_month.is_some() {
+        needs.window(month(calendar, at));
+    }
+    if let Some(v) = &limits.velocity {
+        let (purchases, earned) = velocity(v.minutes, at);
+        if matches!(event, Event::Purchase(_)) {
+            needs.window(purchases);
+        }
+        needs.window(earned);
+    }
+}
+
+fn day(calendar: &Calendar, at: Timestamp) -> Window {
+    Window { from: calendar.start_of_day(at), to: calendar.end_of_day(at), measure: Measure::Earned }
+}
+
+fn month(calendar: &Calendar, at: Timestamp) -> Window {
+    Window { from: calendar.start_of_month(at), to: calendar.end_of_month(at), measure: Measure::Earned }
+}
+
+/// The velocity windows: the `minutes` before `at`, `at` included.
+fn velocity(minutes: i64, at: Timestamp) -> (Window, Window) {
+    let from = Timestamp::from_micros(at.as_micros() - minutes * 60_000_000);
+    let to = Timestamp::from_micros(at.as_micros() + 1);
+    (Window { from, to, measure: Measure::Purchases }, Window { from, to, measure: Measure::Earned })
+}
+
+/// An earning to decide.
+pub(super) struct Earning<'a> {
+    pub program: &'a Program,
+    pub state: &'a MemberState,
+    pub member: &'a Member,
+    pub occasion: Occasion<'a>,
+    pub occurred_at: Timestamp,
+    pub entry: EntryKind,
+    pub source: LotSource,
+    pub order_id: Option<&'a OrderId>,
+}
+
+/// Everything an earning writes.
+pub(super) struct Earned {
+    pub calc: EarnCalc,
+    pub entries: Vec<EntryDraft>,
+    pub lots: Vec<LotChange>,
+    pub balance: Balance,
+    pub debt: Points,
+    pub counters: Vec<(Counter, i64)>,
+    pub reward: Option<String>,
+    pub referrer: Option<Credit>,
+}
+
+pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
+    let program = e.program;
+    let judging = Judging {
+        occasion: e.occasion,
+        member: e.member,
+        aggregates: &e.state.aggregates,
+        referrer: e.state.referrer.as_ref(),
+        calendar: program.calendar(),
+        occurred_at: e.occurred_at,
+    };
+    let mut tally = Tally::new(judging.lines().len());
+    for (index, rule) in program.rules().iter().enumerate() {
+        tally.begin_rule(index, rule.stage());
+        rule.evaluate(&judging, &mut tally);
+    }
+    let parts = tally.into_parts();
+    let subtotal = parts
+        .lines
+        .iter()
+        .try_fold(parts.order, |acc, p| acc.checked_add(*p))
+        .ok_or(Rejection::PointsOverflow)?;
+    let rounded = round(program.rounding(), subtotal)?;
+    let (points, cuts) = apply_caps(program, &judging, rounded);
+    let review = velocity_hit(program, &judging, points);
+
+    let mut calc = EarnCalc {
+        awards: parts.awards,
+        line_points: parts.lines,
+        order_points: parts.order,
+        subtotal,
+        rounded,
+        cuts,
+        points,
+        debt_repaid: Points::ZERO,
+        review,
+        referrer_points: Points::ZERO,
+    };
+    let member = e.member;
+    let mut balance = member.balance;
+    let mut debt = member.debt;
+    let mut entries = Vec::with_capacity(1);
+    let mut lots = Vec::with_capacity(1);
+    let into = if review.is_some() { MemberAccount::Review } else { MemberAccount::Available };
+    if let Some(entry) =
+        EntryDraft::transfer(e.entry, Account::Program(ProgramAccount::Issued), Account::Member(into), points)
+    {
+        entries.push(entry);
+        // Debt left by an earlier return is repaid before new points become spendable;
+        // points held for review repay nothing until they are released.
+        let repaid = if review.is_some() { Points::ZERO } else { points.min(debt) };
+        calc.debt_repaid = repaid;
+        lots.push(LotChange::Open(NewLot {
+            amount: points,
+            remaining: sub(points, repaid)?,
+            earned_at: e.occurred_at,
+            expires_at: None,
+            order_id: e.order_id.cloned(),
+            source: e.source,
+            in_review: review.is_some(),
+        }));
+        match review {
+            Some(_) => balance.pending_review = add(balance.pending_review, points)?,
+            None => {
+                balance.available = add(balance.available, points)?;
+                debt = sub(debt, repaid)?;
+            }
+        }
+    }
+
+    let referrer = match (&e.state.referrer, parts.referrer > Decimal::ZERO) {
+        (Some(referrer), true) => {
+            let share = round(program.rounding(), parts.referrer)?;
+            calc.referrer_points = share;
+            credit(referrer, share, e.occurred_at)?
+        }
+        _ => None,
+    };
+    Ok(Earned {
+        calc,
+        entries,
+        lots,
+        balance,
+        debt,
+        counters: parts.counters,
+        reward: parts.reward,
+        referrer,
+    })
+}
+
+/// Points for the referrer, booked to them like any earning.
+fn credit(referrer: &Member, points: Points, at: Timestamp) -> Result<Option<Credit>, Rejection> {
+    let Some(entry) = EntryDraft::transfer(
+        EntryKind::Referral,
+        Account::Program(ProgramAccount::Issued),
+        Account::Member(MemberAccount::Available),
+        points,
+    ) else {
+        return Ok(None);
+    };
+    let repaid = points.min(referrer.debt);
+    Ok(Some(Credit {
+        member: referrer.id,
+        external_id: referrer.external_id.clone(),
+        balance: Balance { available: add(referrer.balance.available, points)?, ..referrer.balance },
+        debt: sub(referrer.debt, repaid)?,
+        entry,
+        lot: NewLot {
+            amount: points,
+            remaining: sub(points, repaid)?,
+            earned_at: at,
+            expires_at: None,
+            order_id: None,
+            source: LotSource::Referral,
+            in_review: false,
+        },
+    }))
+}
+
+/// Cuts `points` to what the program's caps per day and per month leave.
+fn apply_caps(program: &Program, judging: &Judging<'_>, mut points: Points) -> (Points, Vec<LimitCut>) {
+    let limits = program.limits();
+    let calendar = program.calendar();
+    let at = judging.occurred_at;
+    let mut cuts = Vec::new();
+    for (period, cap, window) in [
+        (Period::Day, limits.max_points_per_day, day(calendar, at)),
+        (Period::Month, limits.max_points_per_month, month(calendar, at)),
+    ] {
+        let Some(cap) = cap else { continue };
+        let earned = judging.aggregates.window(&window);
+        let left = Points::new((cap - earned).max(0));
+        if points > left {
+            cuts.push(LimitCut { period, cap, earned, from: points, to: left });
+            points = left;
+        }
+    }
+    (points, cuts)
+}
+
+/// Whether earning `points` now is faster than the program's velocity limit allows.
+fn velocity_hit(program: &Program, judging: &Judging<'_>, points: Points) -> Option<VelocityHit> {
+    let v = program.limits().velocity.as_ref()?;
+    let (purchases, earned) = velocity(v.minutes, judging.occurred_at);
+    let is_purchase = matches!(judging.occasion, Occasion::Purchase(_));
+    let purchases = judging.aggregates.window(&purchases) + i64::from(is_purchase);
+    let earned = judging.aggregates.window(&earned) + points.get();
+    let too_many = v.max_purchases.is_some_and(|max| is_purchase && purchases > max);
+    let too_much = v.max_points.is_some_and(|max| points.is_positive() && earned > max);
+    (too_many || too_much).then_some(VelocityHit { minutes: v.minutes, purchases, points: earned })
+}

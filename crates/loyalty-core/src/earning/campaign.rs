@@ -1,0 +1,344 @@
+//! Campaigns: time-boxed offers ("double points weekend"), optionally for some members and
+//! some products, optionally within a budget of points.
+
+use super::category_multiplier::MAX_MULTIPLIER;
+use super::{
+    Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Occasion, Products, RuleSpec, Stage,
+    Tally, show,
+};
+use crate::calendar::Calendar;
+use crate::event::{Event, PurchaseLine};
+use crate::ids::{Tag, TierCode};
+use crate::needs::{Counter, Needs};
+use crate::points::Points;
+use crate::program::decimal::Strict;
+use crate::program::{DefinitionErrors, Program};
+use crate::time::Timestamp;
+use jiff::civil::{DateTime, Weekday};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// `kind = "campaign"`: purchases made from `starts` up to `ends` (wall-clock times in the
+/// program's time zone), on `days` and within `hours` if given, by members with one of
+/// `tags` or `tiers` if given, earn `multiplier` times the base points of their lines (of
+/// `skus` or `categories` if given) and/or `points` per order. With a `budget`, the
+/// campaign awards at most that many points in all, then stops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignDef {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub starts: String,
+    pub ends: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skus: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiplier: Option<Strict>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<i64>,
+}
+
+const DAYS: [(&str, Weekday); 7] = [
+    ("mon", Weekday::Monday),
+    ("tue", Weekday::Tuesday),
+    ("wed", Weekday::Wednesday),
+    ("thu", Weekday::Thursday),
+    ("fri", Weekday::Friday),
+    ("sat", Weekday::Saturday),
+    ("sun", Weekday::Sunday),
+];
+
+/// Parses a wall-clock time: `2026-11-27T09:00`, `2026-11-27 09:00:00` or `2026-11-27`.
+pub fn parse_local(text: &str) -> Option<DateTime> {
+    let text = text.trim().replace(' ', "T");
+    text.parse::<DateTime>().ok().or_else(|| {
+        text.parse::<jiff::civil::Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    })
+}
+
+/// Parses `HH:MM-HH:MM` into minutes since midnight.
+fn parse_hours(text: &str) -> Option<(i32, i32)> {
+    let minutes = |hm: &str| {
+        let (h, m) = hm.trim().split_once(':')?;
+        let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
+        ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+    };
+    let (from, to) = text.split_once('-')?;
+    let (from, to) = (minutes(from)?, minutes(to)?);
+    (from != to).then_some((from, to))
+}
+
+impl RuleSpec for CampaignDef {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn build(&self, ctx: &BuildContext<'_>, errors: &mut DefinitionErrors) -> Option<Box<dyn EarningRule>> {
+        let mut ok = true;
+        let mut instant = |field: &str, text: &str| match parse_local(text)
+            .and_then(|t| ctx.calendar.instant(t))
+        {
+            Some(at) => Some(at),
+            None => {
+                ctx.error(errors, field, format!("`{text}` is not a wall-clock time like 2026-11-27T09:00"));
+                None
+            }
+        };
+        let (starts, ends) = (instant("starts", &self.starts), instant("ends", &self.ends));
+        if let (Some(s), Some(e)) = (starts, ends)
+            && e <= s
+        {
+            ctx.error(errors, "ends", "must be after starts");
+            ok = false;
+        }
+        let mut days = Vec::new();
+        for (i, day) in self.days.iter().enumerate() {
+            match DAYS.iter().find(|(name, _)| *name == day.to_ascii_lowercase()) {
+                Some((_, weekday)) => days.push(*weekday),
+                None => {
+                    ctx.error(
+                        errors,
+                        &format!("days[{i}]"),
+                        format!("`{day}` is not a day: use mon, tue, ... sun"),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        let hours = match &self.hours {
+            None => None,
+            Some(text) => {
+                let parsed = parse_hours(text);
+                if parsed.is_none() {
+                    ctx.error(errors, "hours", format!("`{text}` is not a span of hours like 09:00-17:00"));
+                    ok = false;
+                }
+                parsed
+            }
+        };
+        let tags: Vec<Tag> = self
+            .tags
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                Tag::parse(t.clone()).map_err(|e| ctx.error(errors, &format!("tags[{i}]"), e.problem)).ok()
+            })
+            .collect();
+        let tiers: Vec<TierCode> = self
+            .tiers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                TierCode::parse(t.clone())
+                    .map_err(|e| ctx.error(errors, &format!("tiers[{i}]"), e.problem))
+                    .ok()
+            })
+            .collect();
+        ok &= tags.len() == self.tags.len() && tiers.len() == self.tiers.len();
+        let products = if self.skus.is_empty() && self.categories.is_empty() {
+            None
+        } else {
+            let products = ctx.products(errors, &self.skus, &self.categories);
+            ok &= products.is_some();
+            products
+        };
+        let multiplier = self.multiplier.map(|Strict(m)| m);
+        if let Some(m) = multiplier {
+            ok &= ctx.check_range(errors, "multiplier", m, Decimal::ONE, MAX_MULTIPLIER);
+        }
+        if let Some(points) = self.points {
+            ok &= ctx.check_count(errors, "points", points, 1, Points::MAX_PER_EVENT.get());
+        }
+        if multiplier.is_none() && self.points.is_none() {
+            ctx.error(errors, "multiplier", "a campaign needs a multiplier, points, or both");
+            ok = false;
+        }
+        if let Some(budget) = self.budget {
+            ok &= ctx.check_count(errors, "budget", budget, 1, Points::MAX_PER_EVENT.get());
+        }
+        let (Some(starts), Some(ends)) = (starts, ends) else { return None };
+        ok.then(|| {
+            Box::new(Campaign {
+                id: self.id.clone(),
+                name: self.name.clone().unwrap_or_else(|| self.id.clone()),
+                ends_text: self.ends.clone(),
+                starts,
+                ends,
+                days,
+                hours,
+                tags,
+                tiers,
+                products,
+                extra: multiplier.map(|m| (m, m - Decimal::ONE)),
+                points: self.points.map(Decimal::from),
+                budget: self.budget,
+                spent: Counter::program(format!("campaign:{}:spent", self.id)),
+            }) as _
+        })
+    }
+}
+
+#[derive(Debug)]
+struct Campaign {
+    id: String,
+    name: String,
+    ends_text: String,
+    starts: Timestamp,
+    ends: Timestamp,
+    days: Vec<Weekday>,
+    hours: Option<(i32, i32)>,
+    tags: Vec<Tag>,
+    tiers: Vec<TierCode>,
+    products: Option<Products>,
+    /// The multiplier and what it adds on top of base points.
+    extra: Option<(Decimal, Decimal)>,
+    points: Option<Decimal>,
+    budget: Option<i64>,
+    spent: Counter,
+}
+
+impl Campaign {
+    fn running(&self, at: Timestamp, calendar: &Calendar) -> bool {
+        if at < self.starts || at >= self.ends {
+            return false;
+        }
+        let local = calendar.local(at);
+        if !self.days.is_empty() && !self.days.contains(&local.weekday()) {
+            return false;
+        }
+        match self.hours {
+            None => true,
+            Some((from, to)) if from < to => (from..to).contains(&local.minute_of_day()),
+            // A span past midnight, such as 22:00-02:00.
+            Some((from, to)) => local.minute_of_day() >= from || local.minute_of_day() < to,
+        }
+    }
+
+    fn targets(&self, judging: &Judging<'_>) -> bool {
+        let profile = &judging.member.profile;
+        (self.tags.is_empty() || self.tags.iter().any(|t| profile.tags.contains(t)))
+            && (self.tiers.is_empty() || profile.tier.as_ref().is_some_and(|t| self.tiers.contains(t)))
+    }
+}
+
+/// What is left of a budget as the awards of one order use it.
+struct Budget {
+    left: Option<Decimal>,
+    used: Decimal,
+}
+
+impl Budget {
+    /// How much of `wanted` may be awarded, and the detail to record.
+    fn take(&mut self, wanted: Decimal) -> (Decimal, Detail) {
+        let Some(left) = self.left.as_mut() else {
+            self.used += wanted;
+            return (wanted, Detail::None);
+        };
+        if *left <= Decimal::ZERO {
+            return (Decimal::ZERO, Detail::Refused);
+        }
+        let given = wanted.min(*left);
+        *left -= given;
+        self.used += given;
+        let detail = if given < wanted { Detail::Cut { wanted, left: whole(given) } } else { Detail::None };
+        (given, detail)
+    }
+}
+
+fn whole(points: Decimal) -> i64 {
+    i64::try_from(points.ceil()).unwrap_or(i64::MAX)
+}
+
+impl EarningRule for Campaign {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn kind(&self) -> &'static str {
+        "campaign"
+    }
+
+    fn stage(&self) -> Stage {
+        Stage::Bonus
+    }
+
+    fn needs(&self, event: &Event, calendar: &Calendar, needs: &mut Needs) {
+        if let Event::Purchase(p) = event
+            && self.budget.is_some()
+            && self.running(p.occurred_at, calendar)
+        {
+            needs.counter(self.spent.clone());
+        }
+    }
+
+    fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
+        let Occasion::Purchase(purchase) = judging.occasion else { return };
+        if !self.running(judging.occurred_at, judging.calendar) || !self.targets(judging) {
+            return;
+        }
+        let left = self.budget.map(|b| Decimal::from(b - judging.aggregates.counter(&self.spent)));
+        let mut budget = Budget { left, used: Decimal::ZERO };
+        let mut any_line = false;
+        for (i, line) in purchase.lines.iter().enumerate() {
+            if self.products.as_ref().is_some_and(|p| !p.contains(line)) {
+                continue;
+            }
+            any_line = true;
+            if let Some((_, extra)) = self.extra {
+                let wanted = tally.base(i).checked_mul(extra).unwrap_or(Decimal::MAX);
+                let (given, detail) = budget.take(wanted);
+                let detail = if detail == Detail::None { Detail::Base(tally.base(i)) } else { detail };
+                tally.award_with(i, given, detail);
+            }
+        }
+        if let (Some(points), true) = (self.points, any_line) {
+            let (given, detail) = budget.take(points);
+            tally.award_order(given, detail, Beneficiary::Member);
+        }
+        if self.budget.is_some() && !budget.used.is_zero() {
+            tally.count(self.spent.clone(), whole(budget.used));
+        }
+    }
+
+    fn reason(&self, award: &Award, _line: Option<&PurchaseLine>, program: &Program) -> String {
+        let name = program.points_name();
+        let what = match (award.target, self.extra) {
+            (super::Target::Line(_), Some((multiplier, _))) => format!("×{}", show(multiplier)),
+            _ => format!("{} bonus {name}", self.points.map_or_else(String::new, show)),
+        };
+        match award.detail {
+            Detail::Refused => {
+                format!("{} ({what}): its budget of {} is spent", self.name, self.budget.unwrap_or(0))
+            }
+            Detail::Cut { wanted, left } => format!(
+                "{} ({what}) until {}: {} of {} {name}, all its budget of {} had left",
+                self.name,
+                self.ends_text,
+                left,
+                show(wanted),
+                self.budget.unwrap_or(0)
+            ),
+            Detail::Base(base) => format!(
+                "{} ({what}) until {}: {} on top of {} base {name}",
+                self.name,
+                self.ends_text,
+                show(award.points),
+                show(base)
+            ),
+            _ => format!("{} until {}: {} {name}", self.name, self.ends_text, show(award.points)),
+        }
+    }
+}
