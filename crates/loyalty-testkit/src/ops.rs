@@ -354,7 +354,7 @@ impl Harness {
                 seen.push(rule.kind());
             }
         }
-        if calc.awards.iter().any(|a| matches!(a.detail, Detail::Cut { .. } | Detail::Refused)) {
+        if calc.awards.iter().any(|a| matches!(a.detail, Detail::Cut { .. } | Detail::Refused(_))) {
             seen.push("budget_cut");
         }
         if calc.awards.iter().any(|a| matches!(a.detail, Detail::Limited { .. })) {

@@ -3,8 +3,8 @@
 
 use super::category_multiplier::MAX_MULTIPLIER;
 use super::{
-    Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Occasion, Products, RuleSpec, Stage,
-    Tally, show,
+    Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Limit, Occasion, Products, RuleSpec,
+    Stage, Tally, show,
 };
 use crate::calendar::Calendar;
 use crate::event::{Event, PurchaseLine};
@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 /// program's time zone), on `days` and within `hours` if given, by members with one of
 /// `tags` or `tiers` if given, earn `multiplier` times the base points of their lines (of
 /// `skus` or `categories` if given) and/or `points` per order. With a `budget`, the
-/// campaign awards at most that many points in all, then stops.
+/// campaign awards at most that many points in all, then stops; with `max_points_per_day`
+/// or `max_points_per_month`, at most that many to any one member in a day or month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignDef {
@@ -49,6 +50,10 @@ pub struct CampaignDef {
     pub points: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points_per_day: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_points_per_month: Option<i64>,
 }
 
 const DAYS: [(&str, Weekday); 7] = [
@@ -60,6 +65,11 @@ const DAYS: [(&str, Weekday); 7] = [
     ("sat", Weekday::Saturday),
     ("sun", Weekday::Sunday),
 ];
+
+/// The program counter of what campaign `id` has awarded from its budget.
+pub fn budget_key(id: &str) -> String {
+    format!("campaign:{id}:spent")
+}
 
 /// Parses a wall-clock time: `2026-11-27T09:00`, `2026-11-27 09:00:00` or `2026-11-27`.
 pub fn parse_local(text: &str) -> Option<DateTime> {
@@ -166,8 +176,14 @@ impl RuleSpec for CampaignDef {
             ctx.error(errors, "multiplier", "a campaign needs a multiplier, points, or both");
             ok = false;
         }
-        if let Some(budget) = self.budget {
-            ok &= ctx.check_count(errors, "budget", budget, 1, Points::MAX_PER_EVENT.get());
+        for (field, value) in [
+            ("budget", self.budget),
+            ("max_points_per_day", self.max_points_per_day),
+            ("max_points_per_month", self.max_points_per_month),
+        ] {
+            if let Some(value) = value {
+                ok &= ctx.check_count(errors, field, value, 1, Points::MAX_PER_EVENT.get());
+            }
         }
         let (Some(starts), Some(ends)) = (starts, ends) else { return None };
         ok.then(|| {
@@ -185,7 +201,9 @@ impl RuleSpec for CampaignDef {
                 extra: multiplier.map(|m| (m, m - Decimal::ONE)),
                 points: self.points.map(Decimal::from),
                 budget: self.budget,
-                spent: Counter::program(format!("campaign:{}:spent", self.id)),
+                per_day: self.max_points_per_day,
+                per_month: self.max_points_per_month,
+                spent: Counter::program(budget_key(&self.id)),
             }) as _
         })
     }
@@ -207,6 +225,8 @@ struct Campaign {
     extra: Option<(Decimal, Decimal)>,
     points: Option<Decimal>,
     budget: Option<i64>,
+    per_day: Option<i64>,
+    per_month: Option<i64>,
     spent: Counter,
 }
 
@@ -227,6 +247,28 @@ impl Campaign {
         }
     }
 
+    /// What a member has earned from the campaign on the day and in the month of `at`.
+    fn member_counters(&self, at: Timestamp, calendar: &Calendar) -> [Counter; 2] {
+        let local = calendar.local(at);
+        [
+            Counter::member(format!("campaign:{}:day:{}", self.id, local.day_key())),
+            Counter::member(format!("campaign:{}:month:{}", self.id, local.month_key())),
+        ]
+    }
+
+    /// The counters that bound this campaign's awards at `at`, each with its cap.
+    fn bounds(&self, at: Timestamp, calendar: &Calendar) -> Vec<(Counter, i64, Limit)> {
+        let [day, month] = self.member_counters(at, calendar);
+        [
+            (self.spent.clone(), self.budget, Limit::Budget),
+            (day, self.per_day, Limit::PerDay),
+            (month, self.per_month, Limit::PerMonth),
+        ]
+        .into_iter()
+        .filter_map(|(counter, cap, limit)| cap.map(|cap| (counter, cap, limit)))
+        .collect()
+    }
+
     fn targets(&self, judging: &Judging<'_>) -> bool {
         let profile = &judging.member.profile;
         (self.tags.is_empty() || self.tags.iter().any(|t| profile.tags.contains(t)))
@@ -234,32 +276,51 @@ impl Campaign {
     }
 }
 
-/// What is left of a budget as the awards of one order use it.
-struct Budget {
-    left: Option<Decimal>,
+/// What the tightest of a campaign's budget and caps leaves, as the awards of one order
+/// use it.
+struct Room {
+    left: Option<(Decimal, Limit)>,
     used: Decimal,
 }
 
-impl Budget {
+impl Room {
     /// How much of `wanted` may be awarded, and the detail to record.
     fn take(&mut self, wanted: Decimal) -> (Decimal, Detail) {
-        let Some(left) = self.left.as_mut() else {
+        let Some((left, limit)) = self.left.as_mut() else {
             self.used += wanted;
             return (wanted, Detail::None);
         };
         if *left <= Decimal::ZERO {
-            return (Decimal::ZERO, Detail::Refused);
+            return (Decimal::ZERO, Detail::Refused(*limit));
         }
         let given = wanted.min(*left);
         *left -= given;
         self.used += given;
-        let detail = if given < wanted { Detail::Cut { wanted, left: whole(given) } } else { Detail::None };
+        let detail = if given < wanted {
+            Detail::Cut { wanted, left: whole(given), limit: *limit }
+        } else {
+            Detail::None
+        };
         (given, detail)
     }
 }
 
 fn whole(points: Decimal) -> i64 {
     i64::try_from(points.ceil()).unwrap_or(i64::MAX)
+}
+
+impl Campaign {
+    /// "its budget of 4000 points", "its limit of 200 points a day per member".
+    fn cap(&self, limit: Limit, name: &str) -> String {
+        match limit {
+            Limit::Budget => format!("its budget of {} {name}", self.budget.unwrap_or(0)),
+            Limit::PerDay => format!("its limit of {} {name} a day per member", self.per_day.unwrap_or(0)),
+            Limit::PerMonth => {
+                format!("its limit of {} {name} a month per member", self.per_month.unwrap_or(0))
+            }
+            Limit::Once => "its limit".to_owned(),
+        }
+    }
 }
 
 impl EarningRule for Campaign {
@@ -277,10 +338,11 @@ impl EarningRule for Campaign {
 
     fn needs(&self, event: &Event, calendar: &Calendar, needs: &mut Needs) {
         if let Event::Purchase(p) = event
-            && self.budget.is_some()
             && self.running(p.occurred_at, calendar)
         {
-            needs.counter(self.spent.clone());
+            for (counter, _, _) in self.bounds(p.occurred_at, calendar) {
+                needs.counter(counter);
+            }
         }
     }
 
@@ -289,8 +351,13 @@ impl EarningRule for Campaign {
         if !self.running(judging.occurred_at, judging.calendar) || !self.targets(judging) {
             return;
         }
-        let left = self.budget.map(|b| Decimal::from(b - judging.aggregates.counter(&self.spent)));
-        let mut budget = Budget { left, used: Decimal::ZERO };
+        let bounds = self.bounds(judging.occurred_at, judging.calendar);
+        let left = bounds
+            .iter()
+            .map(|(counter, cap, limit)| (cap - judging.aggregates.counter(counter), *limit))
+            .min_by_key(|(left, _)| *left)
+            .map(|(left, limit)| (Decimal::from(left), limit));
+        let mut budget = Room { left, used: Decimal::ZERO };
         let mut any_line = false;
         for (i, line) in purchase.lines.iter().enumerate() {
             if self.products.as_ref().is_some_and(|p| !p.contains(line)) {
@@ -308,8 +375,10 @@ impl EarningRule for Campaign {
             let (given, detail) = budget.take(points);
             tally.award_order(given, detail, Beneficiary::Member);
         }
-        if self.budget.is_some() && !budget.used.is_zero() {
-            tally.count(self.spent.clone(), whole(budget.used));
+        if !budget.used.is_zero() {
+            for (counter, _, _) in bounds {
+                tally.count(counter, whole(budget.used));
+            }
         }
     }
 
@@ -320,16 +389,14 @@ impl EarningRule for Campaign {
             _ => format!("{} bonus {name}", self.points.map_or_else(String::new, show)),
         };
         match award.detail {
-            Detail::Refused => {
-                format!("{} ({what}): its budget of {} is spent", self.name, self.budget.unwrap_or(0))
-            }
-            Detail::Cut { wanted, left } => format!(
-                "{} ({what}) until {}: {} of {} {name}, all its budget of {} had left",
+            Detail::Refused(limit) => format!("{} ({what}): {} is reached", self.name, self.cap(limit, name)),
+            Detail::Cut { wanted, left, limit } => format!(
+                "{} ({what}) until {}: {} of {} {name}, all that {} had left",
                 self.name,
                 self.ends_text,
                 left,
                 show(wanted),
-                self.budget.unwrap_or(0)
+                self.cap(limit, name)
             ),
             Detail::Base(base) => format!(
                 "{} ({what}) until {}: {} on top of {} base {name}",

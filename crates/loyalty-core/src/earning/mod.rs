@@ -19,7 +19,7 @@ mod welcome_bonus;
 
 pub use activity::rewards_activity;
 pub use birthday_bonus::is_birthday;
-pub use campaign::{CampaignDef, parse_local};
+pub use campaign::{CampaignDef, budget_key, parse_local};
 pub use punch_card::{PunchCardDef, punch_counter};
 pub use referral::rewarded as referral_rewarded;
 pub use registry::{RuleDef, RuleSpec};

@@ -29,7 +29,8 @@ pub enum RuleDef {
     Exclusion(ExclusionDef),
     MinimumBasket(MinimumBasketDef),
     TierMultiplier(TierMultiplierDef),
-    Campaign(CampaignDef),
+    // Boxed: a campaign has many optional settings, the other kinds few.
+    Campaign(Box<CampaignDef>),
     SpendThreshold(SpendThresholdDef),
     PunchCard(PunchCardDef),
     Activity(ActivityDef),
@@ -48,7 +49,7 @@ impl RuleDef {
             RuleDef::Exclusion(def) => def,
             RuleDef::MinimumBasket(def) => def,
             RuleDef::TierMultiplier(def) => def,
-            RuleDef::Campaign(def) => def,
+            RuleDef::Campaign(def) => def.as_ref(),
             RuleDef::SpendThreshold(def) => def,
             RuleDef::PunchCard(def) => def,
             RuleDef::Activity(def) => def,

@@ -33,20 +33,22 @@ pub enum Detail {
     Count { n: i64, of: i64 },
     /// Money spent in a window, in minor units.
     Spend(i64),
-    /// The award was cut to what a budget or cap had left; `wanted` points were due.
-    Cut { wanted: Decimal, left: i64 },
-    /// The award was refused: a budget was spent.
-    Refused,
+    /// The award was cut to what `limit` had left; `wanted` points were due.
+    Cut { wanted: Decimal, left: i64, limit: Limit },
+    /// The award was refused: `limit` had nothing left.
+    Refused(Limit),
     /// The award was refused: a limit on how often it is given was reached, `count` times.
     Limited { limit: Limit, count: i64 },
 }
 
-/// How often an award may be given.
+/// What bounds an award: how often it may be given, or how many points it may give.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     PerDay,
     PerMonth,
     Once,
+    /// A campaign's budget of points for all members together.
+    Budget,
 }
 
 /// One rule's award, before the event's points are rounded.

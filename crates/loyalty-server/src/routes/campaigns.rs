@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use loyalty_core::Timestamp;
-use loyalty_core::earning::{CampaignDef, RuleDef, parse_local};
+use loyalty_core::earning::{CampaignDef, RuleDef, budget_key, parse_local};
 use loyalty_core::program::ProgramDef;
 use loyalty_store::Store;
 use serde_json::{Value, json};
@@ -26,7 +26,7 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
 
 fn campaigns(definition: &ProgramDef) -> impl Iterator<Item = &CampaignDef> {
     definition.earning.iter().filter_map(|rule| match rule {
-        RuleDef::Campaign(c) => Some(c),
+        RuleDef::Campaign(c) => Some(c.as_ref()),
         _ => None,
     })
 }
@@ -52,7 +52,7 @@ async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Res
             let mut view = serde_json::to_value(c).unwrap_or(Value::Null);
             if let Some(object) = view.as_object_mut() {
                 object.insert("status".to_owned(), json!(status));
-                let used = spent.get(&format!("campaign:{}:spent", c.id)).copied().unwrap_or(0);
+                let used = spent.get(&budget_key(&c.id)).copied().unwrap_or(0);
                 object.insert("budget_spent".to_owned(), json!(used));
             }
             view
@@ -88,7 +88,7 @@ async fn create<S: Store>(
                 format!("the program already has a rule {id}"),
             ));
         }
-        rules.push(RuleDef::Campaign(campaign));
+        rules.push(RuleDef::Campaign(Box::new(campaign)));
         Ok(())
     })
     .await?;
