@@ -90,6 +90,7 @@ fn one_million_random_operations_keep_every_invariant() {
         "tier_multiplier",
         "campaign",
         "budget_cut",
+        "campaign_capped",
         "spend_threshold",
         "punch_card",
         "activity",

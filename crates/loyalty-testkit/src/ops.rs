@@ -3,7 +3,7 @@
 //! applies them to the in-memory ledger and checks every invariant after every step.
 
 use loyalty_core::decision::{Calculation, Decision};
-use loyalty_core::earning::Detail;
+use loyalty_core::earning::{Detail, Limit};
 use loyalty_core::event::{
     Activity, Adjustment, Enrolment, ProfileChanges, ProfileUpdate, Purchase, PurchaseLine, Quantity,
     Redemption, Referral, Return, ReturnLine, ReviewDecision,
@@ -87,6 +87,7 @@ categories = ["coffee"]
 multiplier = 2
 points = 5
 budget = 4000
+max_points_per_day = 600
 
 [[earning]]
 id = "big-spender"
@@ -354,8 +355,14 @@ impl Harness {
                 seen.push(rule.kind());
             }
         }
-        if calc.awards.iter().any(|a| matches!(a.detail, Detail::Cut { .. } | Detail::Refused(_))) {
-            seen.push("budget_cut");
+        for award in &calc.awards {
+            match award.detail {
+                Detail::Cut { limit: Limit::Budget, .. } | Detail::Refused(Limit::Budget) => {
+                    seen.push("budget_cut")
+                }
+                Detail::Cut { .. } | Detail::Refused(_) => seen.push("campaign_capped"),
+                _ => {}
+            }
         }
         if calc.awards.iter().any(|a| matches!(a.detail, Detail::Limited { .. })) {
             seen.push("limited");

@@ -12,6 +12,7 @@ use loyalty_store::{Backend, DatabaseUrl, LoadedProgram, SqlStore, Store};
 use measure::{Timing, peak_rss_mib, thousands, with_cpu};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AssertSqlSafe, Executor};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The demo program, built in so the benchmark runs from anywhere.
@@ -35,6 +36,9 @@ pub struct BenchArgs {
     /// Concurrent writers and HTTP clients.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// The program to judge events by. Default: the demo program, built in.
+    #[arg(long, value_name = "FILE")]
+    program: Option<PathBuf>,
 }
 
 /// The database the benchmark writes to, removed afterwards.
@@ -138,13 +142,19 @@ pub async fn run(args: BenchArgs) -> ExitCode {
 }
 
 async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
-    let program = program_file::parse("coffee.toml", PROGRAM).map_err(|e| e.to_string())?;
+    let program = match &args.program {
+        Some(path) => program_file::load(path),
+        None => program_file::parse("coffee.toml", PROGRAM),
+    }
+    .map_err(|e| e.to_string())?;
     // The workload ends an hour ago, so no event is in the server's future.
     let span = i64::try_from(args.events).unwrap_or(i64::MAX).saturating_mul(1_000_000);
     let start = Timestamp::from_micros(Clock::system().now().as_micros() - 3_600_000_000 - span);
-    let workload = workload::generate(args.members, args.events, start);
+    let rewards: Vec<_> = program.rewards().iter().map(|r| r.code.clone()).collect();
+    let workload = workload::generate(args.members, args.events, start, &rewards);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("loyalty bench on {cores} cores; database: {}", scratch.description);
+    println!("program: `{}` ({} earning rules)", program.code(), program.rules().len());
     println!(
         "workload: {} members; {} events: {} purchases of 1-10 lines, {} returns, {} redemptions",
         thousands(args.members as f64),

@@ -85,7 +85,9 @@ pub fn basket(lines: usize) -> Vec<PurchaseLine> {
 /// bought, units returned).
 type OrderBook = (OrderId, Vec<(usize, u32, u32)>);
 
-pub fn generate(members: usize, events: usize, start: Timestamp) -> Workload {
+/// `events` events of `members` members from `start`, one a second; redemptions ask for
+/// `rewards` in turn (none if the program has none).
+pub fn generate(members: usize, events: usize, start: Timestamp, rewards: &[RewardCode]) -> Workload {
     let mut random = Random(0x5EED);
     let at = |i: usize| Timestamp::from_micros(start.as_micros() + i64::try_from(i).unwrap_or(0) * 1_000_000);
     let enrolments =
@@ -112,12 +114,12 @@ pub fn generate(members: usize, events: usize, start: Timestamp) -> Workload {
                     }],
                 })
             }
-            _ if roll < RETURNS_PERCENT + REDEMPTIONS_PERCENT => {
+            _ if roll < RETURNS_PERCENT + REDEMPTIONS_PERCENT && !rewards.is_empty() => {
                 workload.redemptions += 1;
-                let reward = if random.below(2) == 0 { "free-drink" } else { "pastry-voucher" };
+                let reward = rewards[random.below(rewards.len().min(2))].clone();
                 Event::Redeem(Redemption {
                     member: member(m),
-                    reward: valid(RewardCode::parse(reward)),
+                    reward,
                     code: valid(InstanceCode::parse(format!("B{i}"))),
                     occurred_at: at(i + 1),
                 })

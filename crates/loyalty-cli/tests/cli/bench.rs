@@ -2,6 +2,7 @@
 //! asserts what the report says, never how fast anything was.
 
 use super::*;
+use loyalty_testkit::coffee_path;
 use loyalty_testkit::db::DEFAULT_POSTGRES;
 
 fn check_report(output: &Output) {
@@ -34,6 +35,14 @@ fn bench_measures_every_path_on_a_new_sqlite_file() {
     let again = run(loyalty().arg("bench").args(SMALL).args(["--database", &database]));
     assert_eq!(again.status.code(), Some(2), "it never writes to an existing file");
     assert!(stderr(&again).contains("exists; the benchmark writes only to a new file"), "{}", stderr(&again));
+}
+
+#[test]
+fn bench_runs_the_retail_example_with_its_windows_counters_and_caps() {
+    let retail = coffee_path().with_file_name("retail.toml");
+    let output = run(loyalty().arg("bench").args(SMALL).arg("--program").arg(&retail));
+    check_report(&output);
+    assert!(stdout(&output).contains("program: `retail` (19 earning rules)"), "{}", stdout(&output));
 }
 
 #[test]

@@ -15,6 +15,26 @@ fn a_valid_program_is_described() {
 }
 
 #[test]
+fn every_example_program_is_valid() {
+    let examples = coffee_path().parent().unwrap().to_path_buf();
+    let mut files: Vec<_> = std::fs::read_dir(&examples).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let mut described = Vec::new();
+    for file in &files {
+        let checked = run(loyalty().args(["program", "check"]).arg(file));
+        assert!(checked.status.success(), "{}: {}", file.display(), stderr(&checked));
+        described.push(stdout(&checked).split_once(": ").unwrap().1.trim().to_owned());
+    }
+    assert_eq!(
+        described,
+        [
+            "program `coffee` is valid (2 earning rules, 2 rewards, currency USD, time zone America/New_York)",
+            "program `retail` is valid (19 earning rules, 3 rewards, currency EUR, time zone Europe/Paris)",
+        ]
+    );
+}
+
+#[test]
 fn an_invalid_program_names_each_field_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.toml");
