@@ -3,7 +3,7 @@
 use super::measure::{Timing, process_cpu};
 use super::workload::{Workload, basket, member, referral_code, request};
 use loyalty_core::event::Purchase;
-use loyalty_core::ids::{MemberId, OrderId};
+use loyalty_core::ids::{InstanceCode, MemberId, OrderId};
 use loyalty_core::memory::MemoryLedger;
 use loyalty_core::state::{Balance, Member, MemberState, MemberStatus, Profile};
 use loyalty_core::{Event, Points, Program, Timestamp, decide};
@@ -39,7 +39,7 @@ pub fn pure_decide(program: &Program, lines: usize) -> Timing {
         order_id: OrderId::parse("bench").unwrap_or_else(|_| unreachable!()),
         occurred_at: now,
         lines: basket(lines),
-        reward_code: None,
+        reward_code: InstanceCode::parse("bench").ok(),
     });
     let (mut done, started) = (0usize, Instant::now());
     while started.elapsed() < Duration::from_secs(1) {

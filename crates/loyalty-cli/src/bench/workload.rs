@@ -149,7 +149,7 @@ pub fn generate(members: usize, events: usize, start: Timestamp, rewards: &[Rewa
                     order_id,
                     occurred_at: at(i + 1),
                     lines,
-                    reward_code: None,
+                    reward_code: Some(valid(InstanceCode::parse(format!("P{i}")))),
                 })
             }
         };

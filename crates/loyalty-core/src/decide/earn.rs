@@ -6,7 +6,6 @@ use super::{add, round, sub};
 use crate::calendar::Calendar;
 use crate::decision::{Credit, EarnCalc, LimitCut, Period, VelocityHit};
 use crate::earning::{Judging, Occasion, Tally};
-use crate::event::Event;
 use crate::ids::OrderId;
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
 use crate::lots::{LotChange, NewLot};
@@ -19,7 +18,7 @@ use crate::time::Timestamp;
 use rust_decimal::Decimal;
 
 /// What the limits of `program` need to know of the member to judge an earning at `at`.
-pub(super) fn limit_needs(program: &Program, event: &Event, at: Timestamp, needs: &mut Needs) {
+pub(super) fn limit_needs(program: &Program, at: Timestamp, needs: &mut Needs) {
     let limits = program.limits();
     let calendar = program.calendar();
     if limits.max_points_per_day.is_some() {
@@ -29,10 +28,10 @@ pub(super) fn limit_needs(program: &Program, event: &Event, at: Timestamp, needs
         needs.window(month(calendar, at));
     }
     if let Some(v) = &limits.velocity {
+        // Both, whatever earns: a hold for too many points still says how many purchases
+        // the window holds.
         let (purchases, earned) = velocity(v.minutes, at);
-        if matches!(event, Event::Purchase(_)) {
-            needs.window(purchases);
-        }
+        needs.window(purchases);
         needs.window(earned);
     }
 }
@@ -215,14 +214,15 @@ fn apply_caps(program: &Program, judging: &Judging<'_>, mut points: Points) -> (
     (points, cuts)
 }
 
-/// Whether earning `points` now is faster than the program's velocity limit allows.
+/// Whether earning `points` now is faster than the program's velocity limit allows. An
+/// event that earns nothing holds nothing, however fast it came.
 fn velocity_hit(program: &Program, judging: &Judging<'_>, points: Points) -> Option<VelocityHit> {
-    let v = program.limits().velocity.as_ref()?;
+    let v = program.limits().velocity.as_ref().filter(|_| points.is_positive())?;
     let (purchases, earned) = velocity(v.minutes, judging.occurred_at);
     let is_purchase = matches!(judging.occasion, Occasion::Purchase(_));
     let purchases = judging.aggregates.window(&purchases) + i64::from(is_purchase);
     let earned = judging.aggregates.window(&earned) + points.get();
     let too_many = v.max_purchases.is_some_and(|max| is_purchase && purchases > max);
-    let too_much = v.max_points.is_some_and(|max| points.is_positive() && earned > max);
+    let too_much = v.max_points.is_some_and(|max| earned > max);
     (too_many || too_much).then_some(VelocityHit { minutes: v.minutes, purchases, points: earned })
 }

@@ -33,7 +33,7 @@ pub fn needs(program: &Program, event: &Event) -> Needs {
     }
     match event {
         Event::Purchase(_) | Event::Activity(_) | Event::Birthday(_) => {
-            earn::limit_needs(program, event, event.occurred_at(), &mut needs);
+            earn::limit_needs(program, event.occurred_at(), &mut needs);
         }
         Event::Refer(r) => needs.window(ever(Measure::Purchases, r.occurred_at)),
         _ => {}

@@ -51,7 +51,15 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
             code: code.clone(),
             points: crate::Points::ZERO,
         }),
-        _ => None,
+        // The edge makes a code for every purchase; without one the card would reset and
+        // the explanation name a reward that was never issued.
+        (Some(_), None) => {
+            return Err(Rejection::InvalidRequest(
+                "reward_code: this purchase completes a punch card and needs a code for its reward"
+                    .to_owned(),
+            ));
+        }
+        (None, _) => None,
     };
 
     Ok(Decision {

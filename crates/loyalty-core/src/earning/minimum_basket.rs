@@ -52,8 +52,13 @@ impl EarningRule for MinimumBasket {
         let Occasion::Purchase(purchase) = judging.occasion else { return };
         let total = purchase.amount();
         if total < self.amount {
+            // Each line's points are taken back by an award that quotes the order's total,
+            // so its reason says why as the order's award does.
             for i in 0..purchase.lines.len() {
-                tally.exclude(i);
+                let earned = tally.line(i);
+                if !earned.is_zero() {
+                    tally.award_with(i, -earned, Detail::Spend(total.get()));
+                }
             }
             tally.award_order(
                 rust_decimal::Decimal::ZERO,

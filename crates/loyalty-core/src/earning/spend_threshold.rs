@@ -15,8 +15,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// `kind = "spend_threshold"`: when a member's spend over the last `window_days` (this
-/// order included) reaches `spend_minor`, they earn `points`; then not again until a whole
-/// window has passed since.
+/// order included) reaches `spend_minor`, they earn `points`; then not again while the
+/// moment of that bonus is within the window, so no spend counts towards two bonuses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpendThresholdDef {
@@ -97,7 +97,8 @@ impl EarningRule for SpendThreshold {
         let at = judging.occurred_at.as_micros();
         let spend = judging.aggregates.window(&self.window(judging.occurred_at)) + purchase.amount().get();
         let last = judging.aggregates.counter(&self.last);
-        let due = last == 0 || last <= at - self.window_micros;
+        // The window includes its first edge: a bonus exactly `window_days` ago is still in it.
+        let due = last == 0 || last < at - self.window_micros;
         if spend >= self.spend.get() && due {
             tally.award_order(self.points, Detail::Spend(spend), Beneficiary::Member);
             tally.count(self.last.clone(), at - last);

@@ -72,6 +72,11 @@ impl EarningRule for TierMultiplier {
         let extra = *multiplier - Decimal::ONE;
         for i in 0..judging.lines().len() {
             let base = tally.base(i);
+            // A line without base points has nothing to multiply; its reason could not
+            // even name the multiple, which it works out from the base.
+            if base.is_zero() {
+                continue;
+            }
             tally.award_with(i, base.checked_mul(extra).unwrap_or(Decimal::MAX), Detail::Base(base));
         }
     }

@@ -59,7 +59,7 @@ pub fn buy(id: &str, order: &str, quantity: i64) -> Event {
         order_id: OrderId::parse(order).unwrap(),
         occurred_at: at("2026-11-02T09:15:00Z"),
         lines: vec![line],
-        reward_code: None,
+        reward_code: Some(InstanceCode::parse(format!("P-{order}")).unwrap()),
     })
 }
 
