@@ -4,7 +4,7 @@
 use super::category_multiplier::MAX_MULTIPLIER;
 use super::{
     Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Limit, Occasion, Products, RuleSpec,
-    Stage, Tally, show,
+    Stage, Tally, Target, show,
 };
 use crate::calendar::Calendar;
 use crate::event::{Event, PurchaseLine};
@@ -19,9 +19,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// `kind = "campaign"`: purchases made from `starts` up to `ends` (wall-clock times in the
-/// program's time zone), on `days` and within `hours` if given, by members with one of
-/// `tags` or `tiers` if given, earn `multiplier` times the base points of their lines (of
-/// `skus` or `categories` if given) and/or `points` per order. With a `budget`, the
+/// program's time zone), on `days` and within `hours` if given (hours past midnight, such
+/// as 22:00-02:00, belong to the day they start), by members with one of `tags` or `tiers`
+/// if given, earn `multiplier` times the base points of their lines (of `skus` or
+/// `categories` if given; lines an exclusion takes out earn nothing and do not count)
+/// and/or `points` per order with such a line. With a `budget`, the
 /// campaign awards at most that many points in all, then stops; with `max_points_per_day`
 /// or `max_points_per_month`, at most that many to any one member in a day or month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -236,14 +238,16 @@ impl Campaign {
             return false;
         }
         let local = calendar.local(at);
-        if !self.days.is_empty() && !self.days.contains(&local.weekday()) {
-            return false;
-        }
+        let on = |day: Weekday| self.days.is_empty() || self.days.contains(&day);
+        let minute = local.minute_of_day();
         match self.hours {
-            None => true,
-            Some((from, to)) if from < to => (from..to).contains(&local.minute_of_day()),
-            // A span past midnight, such as 22:00-02:00.
-            Some((from, to)) => local.minute_of_day() >= from || local.minute_of_day() < to,
+            None => on(local.weekday()),
+            Some((from, to)) if from < to => on(local.weekday()) && (from..to).contains(&minute),
+            // A span past midnight, such as 22:00-02:00, is the night of the day it starts:
+            // Saturday's runs from Saturday 22:00 to Sunday 02:00.
+            Some((from, to)) => {
+                (minute >= from && on(local.weekday())) || (minute < to && on(local.weekday().previous()))
+            }
         }
     }
 
@@ -332,8 +336,10 @@ impl EarningRule for Campaign {
         "campaign"
     }
 
+    /// After exclusions, so that lines they take out neither earn the campaign's extra nor
+    /// use its budget or caps (which the exclusion could not give back).
     fn stage(&self) -> Stage {
-        Stage::Bonus
+        Stage::Order
     }
 
     fn needs(&self, event: &Event, calendar: &Calendar, needs: &mut Needs) {
@@ -360,11 +366,12 @@ impl EarningRule for Campaign {
         let mut budget = Room { left, used: Decimal::ZERO };
         let mut any_line = false;
         for (i, line) in purchase.lines.iter().enumerate() {
-            if self.products.as_ref().is_some_and(|p| !p.contains(line)) {
+            if self.products.as_ref().is_some_and(|p| !p.contains(line)) || tally.is_excluded(i) {
                 continue;
             }
             any_line = true;
-            if let Some((_, extra)) = self.extra {
+            // A line without base points has nothing to multiply.
+            if let (Some((_, extra)), false) = (self.extra, tally.base(i).is_zero()) {
                 let wanted = tally.base(i).checked_mul(extra).unwrap_or(Decimal::MAX);
                 let (given, detail) = budget.take(wanted);
                 let detail = if detail == Detail::None { Detail::Base(tally.base(i)) } else { detail };
@@ -385,16 +392,18 @@ impl EarningRule for Campaign {
     fn reason(&self, award: &Award, _line: Option<&PurchaseLine>, program: &Program) -> String {
         let name = program.points_name();
         let what = match (award.target, self.extra) {
-            (super::Target::Line(_), Some((multiplier, _))) => format!("×{}", show(multiplier)),
+            (Target::Line(_), Some((multiplier, _))) => format!("×{}", show(multiplier)),
             _ => format!("{} bonus {name}", self.points.map_or_else(String::new, show)),
         };
         match award.detail {
             Detail::Refused(limit) => format!("{} ({what}): {} is reached", self.name, self.cap(limit, name)),
-            Detail::Cut { wanted, left, limit } => format!(
+            // The points given, not `left` (rounded up to whole points), which a fraction
+            // of a point left in the budget would misstate.
+            Detail::Cut { wanted, limit, .. } => format!(
                 "{} ({what}) until {}: {} of {} {name}, all that {} had left",
                 self.name,
                 self.ends_text,
-                left,
+                show(award.points),
                 show(wanted),
                 self.cap(limit, name)
             ),

@@ -1,6 +1,6 @@
 //! Exclusions: lines of some SKUs or categories (gift cards, tobacco) earn nothing.
 
-use super::{Award, BuildContext, EarningRule, Judging, Products, RuleSpec, Stage, Tally};
+use super::{Award, BuildContext, Detail, EarningRule, Judging, Products, RuleSpec, Stage, Tally};
 use crate::event::PurchaseLine;
 use crate::program::{DefinitionErrors, Program};
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,7 @@ impl EarningRule for Exclusion {
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
         for (i, line) in judging.lines().iter().enumerate() {
             if self.products.contains(line) {
-                tally.exclude(i);
+                tally.exclude(i, Detail::None);
             }
         }
     }

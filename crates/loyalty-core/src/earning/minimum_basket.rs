@@ -55,10 +55,7 @@ impl EarningRule for MinimumBasket {
             // Each line's points are taken back by an award that quotes the order's total,
             // so its reason says why as the order's award does.
             for i in 0..purchase.lines.len() {
-                let earned = tally.line(i);
-                if !earned.is_zero() {
-                    tally.award_with(i, -earned, Detail::Spend(total.get()));
-                }
+                tally.exclude(i, Detail::Spend(total.get()));
             }
             tally.award_order(
                 rust_decimal::Decimal::ZERO,

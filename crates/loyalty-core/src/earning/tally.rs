@@ -67,6 +67,8 @@ pub struct Award {
 pub struct Tally {
     base: Vec<Decimal>,
     lines: Vec<Decimal>,
+    /// Lines an exclusion took out: they earn nothing more from any rule.
+    excluded: Vec<bool>,
     order: Decimal,
     referrer: Decimal,
     awards: Vec<Award>,
@@ -85,6 +87,7 @@ impl Tally {
         Tally {
             base: vec![Decimal::ZERO; lines],
             lines: vec![Decimal::ZERO; lines],
+            excluded: vec![false; lines],
             order: Decimal::ZERO,
             referrer: Decimal::ZERO,
             awards: Vec::with_capacity(lines * 2),
@@ -117,7 +120,7 @@ impl Tally {
     }
 
     pub fn award_with(&mut self, line: usize, points: Decimal, detail: Detail) {
-        if (points.is_zero() && detail == Detail::None) || line >= self.lines.len() {
+        if (points.is_zero() && detail == Detail::None) || line >= self.lines.len() || self.excluded[line] {
             return;
         }
         if self.stage == Stage::Base {
@@ -134,12 +137,20 @@ impl Tally {
         });
     }
 
-    /// Takes a line out: what it earned so far is cancelled by one award.
-    pub fn exclude(&mut self, line: usize) {
+    /// Takes a line out: what it earned so far is cancelled by one award (with `detail` for
+    /// its reason), and later rules give it nothing.
+    pub fn exclude(&mut self, line: usize, detail: Detail) {
         let earned = self.line(line);
         if !earned.is_zero() {
-            self.award(line, -earned);
+            self.award_with(line, -earned, detail);
         }
+        if let Some(excluded) = self.excluded.get_mut(line) {
+            *excluded = true;
+        }
+    }
+
+    pub fn is_excluded(&self, line: usize) -> bool {
+        self.excluded.get(line).copied().unwrap_or(false)
     }
 
     /// Awards points for the event as a whole (or records, with a detail, why none).
