@@ -426,8 +426,9 @@ fn explain(
         summary.push_str(&format!("; {} of them repay points owed from an earlier return", calc.debt_repaid));
     }
     let held_for_review = calc.review.map(|hit| {
+        let purchases = if hit.purchases == 1 { "purchase" } else { "purchases" };
         let why = format!(
-            "earned too fast: {} purchases and {} {name} within {} minutes; held until an administrator releases them",
+            "earned too fast: {} {purchases} and {} {name} within {} minutes; held until an administrator releases them",
             hit.purchases, hit.points, hit.minutes
         );
         summary.push_str(&format!("; {why}"));

@@ -11,17 +11,25 @@ pub struct AppState<S> {
     pub store: Arc<S>,
     pub programs: Arc<Programs>,
     pub clock: Clock,
+    /// Held while a program is changed, so that changes made at once are each made to
+    /// the definition the one before left, and none is lost.
+    pub(crate) changing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl<S> Clone for AppState<S> {
     fn clone(&self) -> Self {
-        AppState { store: self.store.clone(), programs: self.programs.clone(), clock: self.clock.clone() }
+        AppState {
+            store: self.store.clone(),
+            programs: self.programs.clone(),
+            clock: self.clock.clone(),
+            changing: self.changing.clone(),
+        }
     }
 }
 
 impl<S: Store> AppState<S> {
     pub fn new(store: Arc<S>, programs: Programs, clock: Clock) -> AppState<S> {
-        AppState { store, programs: Arc::new(programs), clock }
+        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default() }
     }
 }
 

@@ -1,13 +1,15 @@
-//! Driving the real router in process, with the demo program loaded and a manual clock.
+//! Driving the real router in process, with a program loaded and a manual clock.
 
 use crate::{TestDb, at, coffee_path};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request};
 use http_body_util::BodyExt;
+use loyalty_server::secrets::{key_hash, new_api_key};
 use loyalty_server::{Clock, Settings, Started, app, start};
-use loyalty_store::SqlStore;
+use loyalty_store::{Role, SqlStore, Store};
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 use tower::ServiceExt;
 
 /// The app as a till would see it: the coffee program and its admin key.
@@ -41,12 +43,50 @@ impl TestResponse {
 impl TestApp {
     /// Starts the app on `db` with the demo program, the clock at 2026-11-02T12:00:00Z.
     pub async fn start(db: TestDb) -> TestApp {
-        let store = db.connect().await;
+        TestApp::start_with(db, &coffee_path()).await
+    }
+
+    /// Starts the app on `db` with the program file at `program`, the clock at
+    /// 2026-11-02T12:00:00Z.
+    pub async fn start_with(db: TestDb, program: &Path) -> TestApp {
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
-        let settings = Settings { program_files: vec![coffee_path()], admin_key: None };
+        TestApp::boot(db, vec![program.to_owned()], clock).await
+    }
+
+    /// Stops this app and starts another on the same database with the clock where it was,
+    /// as `loyalty serve` restarted would: with the program file at `program` installed
+    /// first (a changed file becomes a new version), or with none, serving what the
+    /// database holds.
+    pub async fn restart(self, program: Option<&Path>) -> TestApp {
+        let TestApp { router, store, clock, db, .. } = self;
+        drop(router);
+        store.close().await;
+        TestApp::boot(db, program.map(Path::to_owned).into_iter().collect(), clock).await
+    }
+
+    async fn boot(db: TestDb, program_files: Vec<PathBuf>, clock: Clock) -> TestApp {
+        let store = db.connect().await;
+        let settings = Settings { program_files, admin_key: None };
         let Started { state, programs } = start(store.clone(), &settings, clock.clone()).await.unwrap();
         let key = programs[0].admin_key.clone();
         TestApp { router: app(state), key, clock, store, db }
+    }
+
+    /// A new API key with `role` for the first program, as its secret.
+    pub async fn add_key(&self, role: Role) -> String {
+        let program = self.store.programs().await.unwrap()[0].id;
+        let key = new_api_key().unwrap();
+        self.store.add_api_key(program, role, "test key", &key_hash(&key), self.clock.now()).await.unwrap();
+        key
+    }
+
+    /// Checks the ledger invariants over the whole database, and that replaying the event
+    /// log (each event by the program version that judged it) rebuilds what is stored.
+    pub async fn assert_consistent(&self) {
+        let report = self.store.verify().await.unwrap();
+        assert!(report.violations.is_empty(), "{:?}", report.violations);
+        let replayed = loyalty_store::replay::in_memory(&self.store).await.unwrap();
+        assert!(replayed.differences.is_empty(), "{:?}", replayed.differences);
     }
 
     pub async fn get(&self, path: &str) -> TestResponse {
@@ -55,6 +95,20 @@ impl TestApp {
 
     pub async fn post(&self, path: &str, body: Value) -> TestResponse {
         self.send(Method::POST, path, Some(body.to_string()), &[]).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> TestResponse {
+        self.send(Method::PUT, path, Some(body.to_string()), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> TestResponse {
+        self.send(Method::PATCH, path, Some(body.to_string()), &[]).await
+    }
+
+    /// Any request authenticated with `key` instead of the admin key.
+    pub async fn send_as(&self, key: &str, method: Method, path: &str, body: Option<Value>) -> TestResponse {
+        let bearer = format!("Bearer {key}");
+        self.send(method, path, body.map(|b| b.to_string()), &[("authorization", &bearer)]).await
     }
 
     /// A POST with an `Idempotency-Key`.

@@ -20,6 +20,11 @@ pub fn coffee_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/programs/coffee.toml")
 }
 
+/// The retail example program: every kind of earning rule, caps and velocity review.
+pub fn retail_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/programs/retail.toml")
+}
+
 pub fn coffee() -> Program {
     loyalty_server::program_file::load(&coffee_path()).unwrap()
 }

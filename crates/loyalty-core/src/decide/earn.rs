@@ -148,7 +148,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         (Some(referrer), true) => {
             let share = round(program.rounding(), parts.referrer)?;
             calc.referrer_points = share;
-            credit(referrer, share, e.occurred_at)?
+            credit(referrer, share, e.occurred_at, review.is_some())?
         }
         _ => None,
     };
@@ -164,21 +164,28 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
     })
 }
 
-/// Points for the referrer, booked to them like any earning.
-fn credit(referrer: &Member, points: Points, at: Timestamp) -> Result<Option<Credit>, Rejection> {
+/// Points for the referrer, booked to them like any earning; held for review, as the
+/// referee's are, when the referee's earning is held (a voided order must not pay).
+fn credit(referrer: &Member, points: Points, at: Timestamp, held: bool) -> Result<Option<Credit>, Rejection> {
+    let into = if held { MemberAccount::Review } else { MemberAccount::Available };
     let Some(entry) = EntryDraft::transfer(
         EntryKind::Referral,
         Account::Program(ProgramAccount::Issued),
-        Account::Member(MemberAccount::Available),
+        Account::Member(into),
         points,
     ) else {
         return Ok(None);
     };
-    let repaid = points.min(referrer.debt);
+    let repaid = if held { Points::ZERO } else { points.min(referrer.debt) };
+    let balance = if held {
+        Balance { pending_review: add(referrer.balance.pending_review, points)?, ..referrer.balance }
+    } else {
+        Balance { available: add(referrer.balance.available, points)?, ..referrer.balance }
+    };
     Ok(Some(Credit {
         member: referrer.id,
         external_id: referrer.external_id.clone(),
-        balance: Balance { available: add(referrer.balance.available, points)?, ..referrer.balance },
+        balance,
         debt: sub(referrer.debt, repaid)?,
         entry,
         lot: NewLot {
@@ -188,7 +195,7 @@ fn credit(referrer: &Member, points: Points, at: Timestamp) -> Result<Option<Cre
             expires_at: None,
             order_id: None,
             source: LotSource::Referral,
-            in_review: false,
+            in_review: held,
         },
     }))
 }

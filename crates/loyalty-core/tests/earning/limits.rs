@@ -236,7 +236,7 @@ fn activities_count_towards_the_points_within_the_window() {
     assert_eq!(
         held.explanation.held_for_review.as_deref(),
         Some(
-            "earned too fast: 1 purchases and 140 points within 60 minutes; \
+            "earned too fast: 1 purchase and 140 points within 60 minutes; \
              held until an administrator releases them"
         )
     );

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use loyalty_core::Timestamp;
+use loyalty_core::calendar::Calendar;
 use loyalty_core::earning::{CampaignDef, RuleDef, budget_key, parse_local};
 use loyalty_core::program::ProgramDef;
 use loyalty_store::Store;
@@ -61,15 +62,19 @@ async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Res
     Ok(Json(json!({ "program_version": latest.version, "campaigns": listed })))
 }
 
-/// The program's latest definition with `edit` applied to its earning rules.
+/// Makes the program's latest definition, with `edit` applied to its earning rules (and
+/// the program's calendar at hand), its next version.
 async fn edit<S: Store>(
     state: &AppState<S>,
     caller: &Caller,
-    edit: impl FnOnce(&mut Vec<RuleDef>) -> Result<(), ApiError>,
+    edit: impl FnOnce(&mut Vec<RuleDef>, &Calendar) -> Result<(), ApiError>,
 ) -> Result<Value, ApiError> {
-    let mut definition = caller.program.latest().program.definition().clone();
-    edit(&mut definition.earning)?;
-    let after = change(state, caller, definition).await?;
+    let (after, _) = change(state, caller, |latest| {
+        let mut definition = latest.program.definition().clone();
+        edit(&mut definition.earning, latest.program.calendar())?;
+        Ok(definition)
+    })
+    .await?;
     Ok(json!({ "program_version": after.version, "effective_from": after.effective_from }))
 }
 
@@ -80,7 +85,7 @@ async fn create<S: Store>(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Access::Admin)?;
     let id = campaign.id.clone();
-    let body = edit(&state, &caller, |rules| {
+    let body = edit(&state, &caller, |rules, _| {
         if rules.iter().any(|r| r.spec().id() == id) {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -109,7 +114,7 @@ async fn update<S: Store>(
     if changes.contains_key("id") {
         return Err(ApiError::invalid_request("id: a campaign's id cannot change"));
     }
-    let body = edit(&state, &caller, |rules| {
+    let body = edit(&state, &caller, |rules, _| {
         let campaign = rules
             .iter_mut()
             .find_map(|r| match r {
@@ -135,9 +140,8 @@ async fn end<S: Store>(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
-    let calendar = caller.program.latest().program.calendar().clone();
     let now: Timestamp = state.clock.now();
-    let body = edit(&state, &caller, |rules| {
+    let body = edit(&state, &caller, |rules, calendar| {
         let index = rules
             .iter()
             .position(|r| matches!(r, RuleDef::Campaign(c) if c.id == id))

@@ -47,20 +47,26 @@ async fn replace<S: Store>(
     ApiJson(definition): ApiJson<ProgramDef>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Access::Admin)?;
-    let before = caller.program.latest().version;
-    let after = change(&state, &caller, definition).await?;
-    let status = if after.version == before { StatusCode::OK } else { StatusCode::CREATED };
+    let (after, changed) = change(&state, &caller, |_| Ok(definition)).await?;
+    let status = if changed { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(describe(&after))))
 }
 
-/// Validates `definition`, stores it as the program's next version (unless it is the same
-/// as the latest), and serves it from now on.
+/// Makes `edit` of the program's latest version its next version (unless it is the same),
+/// in force and served from now on; returns the latest version and whether it is new.
+///
+/// Changes run one at a time, and each edits the latest version as stored, not the one
+/// the request started with, so that changes made at once (two campaigns created
+/// together) all count.
 pub(crate) async fn change<S: Store>(
     state: &AppState<S>,
     caller: &Caller,
-    definition: ProgramDef,
-) -> Result<LoadedProgram, ApiError> {
-    let code = caller.program.latest().program.code().to_owned();
+    edit: impl FnOnce(&LoadedProgram) -> Result<ProgramDef, ApiError>,
+) -> Result<(LoadedProgram, bool), ApiError> {
+    let _one_at_a_time = state.changing.lock().await;
+    let current = versions(&*state.store, caller.program.id()).await.map_err(ApiError::internal)?;
+    let definition = edit(current.latest())?;
+    let code = current.latest().program.code().to_owned();
     if definition.id != code {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -72,8 +78,13 @@ pub(crate) async fn change<S: Store>(
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_program", errors.to_string())
     })?;
     let installed = state.store.install_program(&definition, state.clock.now()).await?;
+    if !installed.changed {
+        // Serve what is stored, in case another server changed it.
+        state.programs.replace(current.clone());
+        return Ok((current.latest().clone(), false));
+    }
     let fresh = versions(&*state.store, installed.id).await.map_err(ApiError::internal)?;
     let latest = fresh.latest().clone();
     state.programs.replace(fresh);
-    Ok(latest)
+    Ok((latest, true))
 }

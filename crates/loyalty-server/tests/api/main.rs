@@ -2,11 +2,17 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod activities;
 mod auth;
+mod campaigns;
 mod concurrency;
 mod errors;
 mod idempotency;
 mod ledger;
+mod referrals;
+mod retail;
+mod review;
+mod versions;
 mod walkthrough;
 
 use loyalty_testkit::TestApp;

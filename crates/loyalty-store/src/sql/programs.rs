@@ -18,10 +18,12 @@ pub(super) async fn install(
 ) -> Result<InstalledProgram, StoreError> {
     let text = to_json(definition)?;
     let mut tx = store.begin_write().await?;
-    let existing = sqlx::query("SELECT id FROM programs WHERE code = $1")
-        .bind(&definition.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    // Locked on PostgreSQL until the new version is written, so that two changes at once
+    // are numbered one after the other rather than both taking the next number; SQLite's
+    // write transaction already runs one at a time.
+    let sql = store.dialect().locked("SELECT id FROM programs WHERE code = $1".to_owned());
+    let existing =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(&definition.id).fetch_optional(&mut *tx).await?;
     let (id, version) = match existing {
         None => {
             let row = sqlx::query("INSERT INTO programs (code, created_at_us) VALUES ($1, $2) RETURNING id")
