@@ -9,7 +9,7 @@ use crate::lots::{LotChange, NewLot};
 use crate::needs::Counter;
 use crate::points::Points;
 use crate::program::SpentPointsPolicy;
-use crate::state::{Balance, MemberStatus, OrderLineRecord, Profile};
+use crate::state::{Balance, Member, MemberStatus, OrderLineRecord, Profile};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
 
@@ -28,6 +28,31 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// A decision that changes what is known of a member and moves no points.
+    pub fn about_member(
+        member: &Member,
+        profile: Option<ProfileChanges>,
+        referred_by: Option<MemberId>,
+        calculation: Calculation,
+    ) -> Decision {
+        Decision {
+            member: MemberChange::Update {
+                member: member.id,
+                balance: member.balance,
+                debt: member.debt,
+                profile,
+                referred_by,
+            },
+            entries: Vec::new(),
+            lots: Vec::new(),
+            order: None,
+            reward: None,
+            counters: Vec::new(),
+            referrer: None,
+            calculation,
+        }
+    }
+
     /// The member's balance once the decision is applied.
     pub fn balance_after(&self) -> Balance {
         match &self.member {

@@ -2,8 +2,8 @@
 //! asserts what the report says, never how fast anything was.
 
 use super::*;
-use loyalty_testkit::coffee_path;
 use loyalty_testkit::db::DEFAULT_POSTGRES;
+use loyalty_testkit::retail_path;
 
 fn check_report(output: &Output) {
     assert!(output.status.success(), "{}{}", stdout(output), stderr(output));
@@ -39,7 +39,7 @@ fn bench_measures_every_path_on_a_new_sqlite_file() {
 
 #[test]
 fn bench_runs_the_retail_example_with_its_windows_counters_and_caps() {
-    let retail = coffee_path().with_file_name("retail.toml");
+    let retail = retail_path();
     let output = run(loyalty().arg("bench").args(SMALL).arg("--program").arg(&retail));
     check_report(&output);
     assert!(stdout(&output).contains("program: `retail` (19 earning rules)"), "{}", stdout(&output));

@@ -1,6 +1,6 @@
 use super::earn::{Earning, earn};
 use super::existing_member;
-use crate::decision::{Calculation, Decision, MemberChange};
+use crate::decision::{Calculation, Decision};
 use crate::earning::{Occasion, rewards_activity};
 use crate::event::Activity;
 use crate::ledger::EntryKind;
@@ -23,14 +23,5 @@ pub(super) fn decide(program: &Program, state: &MemberState, a: &Activity) -> Re
         source: LotSource::Activity,
         order_id: None,
     })?;
-    Ok(Decision {
-        member: MemberChange::balance(member.id, earned.balance, earned.debt),
-        entries: earned.entries,
-        lots: earned.lots,
-        order: None,
-        reward: None,
-        counters: earned.counters,
-        referrer: None,
-        calculation: Calculation::Activity(earned.calc),
-    })
+    Ok(earned.for_member(member.id, Calculation::Activity))
 }

@@ -1,6 +1,6 @@
 use super::earn::{Earning, earn};
 use super::existing_member;
-use crate::decision::{Calculation, Decision, MemberChange};
+use crate::decision::{Calculation, Decision};
 use crate::earning::{Occasion, is_birthday};
 use crate::event::Birthday;
 use crate::ledger::EntryKind;
@@ -30,14 +30,5 @@ pub(super) fn decide(program: &Program, state: &MemberState, b: &Birthday) -> Re
         source: LotSource::Bonus,
         order_id: None,
     })?;
-    Ok(Decision {
-        member: MemberChange::balance(member.id, earned.balance, earned.debt),
-        entries: earned.entries,
-        lots: earned.lots,
-        order: None,
-        reward: None,
-        counters: earned.counters,
-        referrer: None,
-        calculation: Calculation::Birthday(earned.calc),
-    })
+    Ok(earned.for_member(member.id, Calculation::Birthday))
 }

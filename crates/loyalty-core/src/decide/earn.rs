@@ -4,9 +4,9 @@
 
 use super::{add, round, sub};
 use crate::calendar::Calendar;
-use crate::decision::{Credit, EarnCalc, LimitCut, Period, VelocityHit};
+use crate::decision::{Calculation, Credit, Decision, EarnCalc, LimitCut, MemberChange, Period, VelocityHit};
 use crate::earning::{Judging, Occasion, Tally};
-use crate::ids::OrderId;
+use crate::ids::{MemberId, OrderId};
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
 use crate::lots::{LotChange, NewLot};
 use crate::needs::{Counter, Measure, Needs, Window};
@@ -73,6 +73,31 @@ pub(super) struct Earned {
     pub counters: Vec<(Counter, i64)>,
     pub reward: Option<String>,
     pub referrer: Option<Credit>,
+}
+
+impl Earned {
+    /// The decision of an earning that records no order: the member's balance changes.
+    pub(super) fn for_member(self, member: MemberId, calculation: fn(EarnCalc) -> Calculation) -> Decision {
+        let change = MemberChange::balance(member, self.balance, self.debt);
+        self.into_decision(change, calculation)
+    }
+
+    pub(super) fn into_decision(
+        self,
+        member: MemberChange,
+        calculation: fn(EarnCalc) -> Calculation,
+    ) -> Decision {
+        Decision {
+            member,
+            entries: self.entries,
+            lots: self.lots,
+            order: None,
+            reward: None,
+            counters: self.counters,
+            referrer: self.referrer,
+            calculation: calculation(self.calc),
+        }
+    }
 }
 
 pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {

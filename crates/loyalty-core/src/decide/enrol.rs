@@ -63,22 +63,14 @@ pub(super) fn decide(program: &Program, state: &MemberState, e: &Enrolment) -> R
         source: LotSource::Bonus,
         order_id: None,
     })?;
-    Ok(Decision {
-        member: MemberChange::Enrol(NewMember {
-            external_id: member.external_id,
-            profile: member.profile,
-            status: member.status,
-            referral_code: member.referral_code,
-            referred_by,
-            enrolled_at: e.occurred_at,
-            balance: earned.balance,
-        }),
-        entries: earned.entries,
-        lots: earned.lots,
-        order: None,
-        reward: None,
-        counters: earned.counters,
-        referrer: None,
-        calculation: Calculation::Enrolment(earned.calc),
-    })
+    let new = NewMember {
+        external_id: member.external_id,
+        profile: member.profile,
+        status: member.status,
+        referral_code: member.referral_code,
+        referred_by,
+        enrolled_at: e.occurred_at,
+        balance: earned.balance,
+    };
+    Ok(earned.into_decision(MemberChange::Enrol(new), Calculation::Enrolment))
 }

@@ -1,5 +1,5 @@
 use super::{ever, existing_member};
-use crate::decision::{Calculation, Decision, MemberChange};
+use crate::decision::{Calculation, Decision};
 use crate::event::Referral;
 use crate::needs::Measure;
 use crate::rejection::Rejection;
@@ -24,20 +24,5 @@ pub(super) fn decide(state: &MemberState, r: &Referral) -> Result<Decision, Reje
     if referrer.referred_by == Some(member.id) || state.referrer_chain.contains(&member.id) {
         return Err(Rejection::ReferralLoop { external_id: member.external_id.to_string() });
     }
-    Ok(Decision {
-        member: MemberChange::Update {
-            member: member.id,
-            balance: member.balance,
-            debt: member.debt,
-            profile: None,
-            referred_by: Some(referrer.id),
-        },
-        entries: Vec::new(),
-        lots: Vec::new(),
-        order: None,
-        reward: None,
-        counters: Vec::new(),
-        referrer: None,
-        calculation: Calculation::Referral,
-    })
+    Ok(Decision::about_member(member, None, Some(referrer.id), Calculation::Referral))
 }

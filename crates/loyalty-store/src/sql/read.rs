@@ -7,6 +7,7 @@ use crate::types::{LedgerEntry, LedgerPage, PostingView, ProgramId};
 use loyalty_core::Rejection;
 use loyalty_core::ids::ExternalId;
 use loyalty_core::outcome::MemberView;
+use sqlx::any::AnyRow;
 use sqlx::{AnyPool, AssertSqlSafe};
 use std::collections::BTreeMap;
 
@@ -43,39 +44,36 @@ pub(super) async fn member_counters(
 ) -> Result<BTreeMap<String, i64>, StoreError> {
     let rows = sqlx::query(
         "SELECT c.key, c.value FROM counters c JOIN members m ON m.id = c.member_id \
-         WHERE m.program_id = $1 AND m.external_id = $2 AND c.program_id = $1",
+         WHERE m.program_id = $1 AND m.external_id = $2 AND c.program_id = $1 \
+         AND substr(c.key, 1, length($3)) = $3",
     )
     .bind(program.0)
     .bind(external_id.as_str())
+    .bind(prefix)
     .fetch_all(pool)
     .await?;
-    let mut found = BTreeMap::new();
-    for row in rows {
-        let key = text(&row, "key")?;
-        if key.starts_with(prefix) {
-            found.insert(key, int(&row, "value")?);
-        }
-    }
-    Ok(found)
+    by_key(&rows)
 }
 
+/// The program's own counters (campaign budgets) whose key starts with `prefix`.
 pub(super) async fn program_counters(
     pool: &AnyPool,
     program: ProgramId,
     prefix: &str,
 ) -> Result<BTreeMap<String, i64>, StoreError> {
-    let rows = sqlx::query("SELECT key, value FROM counters WHERE program_id = $1 AND member_id = 0")
-        .bind(program.0)
-        .fetch_all(pool)
-        .await?;
-    let mut found = BTreeMap::new();
-    for row in rows {
-        let key = text(&row, "key")?;
-        if key.starts_with(prefix) {
-            found.insert(key, int(&row, "value")?);
-        }
-    }
-    Ok(found)
+    let rows = sqlx::query(
+        "SELECT key, value FROM counters WHERE program_id = $1 AND member_id = 0 \
+         AND substr(key, 1, length($2)) = $2",
+    )
+    .bind(program.0)
+    .bind(prefix)
+    .fetch_all(pool)
+    .await?;
+    by_key(&rows)
+}
+
+fn by_key(rows: &[AnyRow]) -> Result<BTreeMap<String, i64>, StoreError> {
+    rows.iter().map(|row| Ok((text(row, "key")?, int(row, "value")?))).collect()
 }
 
 pub(super) async fn ledger(
