@@ -225,18 +225,21 @@ fn credit(referrer: &Member, points: Points, at: Timestamp, held: bool) -> Resul
     }))
 }
 
+/// Works out the window of a period that holds an instant.
+type PeriodBounds = fn(&Calendar, Timestamp) -> Window;
+
 /// Cuts `points` to what the program's caps per day and per month leave.
 fn apply_caps(program: &Program, judging: &Judging<'_>, mut points: Points) -> (Points, Vec<LimitCut>) {
     let limits = program.limits();
     let calendar = program.calendar();
     let at = judging.occurred_at;
     let mut cuts = Vec::new();
-    for (period, cap, window) in [
-        (Period::Day, limits.max_points_per_day, day(calendar, at)),
-        (Period::Month, limits.max_points_per_month, month(calendar, at)),
-    ] {
+    // The periods' bounds cost time zone arithmetic: worked out only for the caps there are.
+    let periods: [(Period, Option<i64>, PeriodBounds); 2] =
+        [(Period::Day, limits.max_points_per_day, day), (Period::Month, limits.max_points_per_month, month)];
+    for (period, cap, window) in periods {
         let Some(cap) = cap else { continue };
-        let earned = judging.aggregates.window(&window);
+        let earned = judging.aggregates.window(&window(calendar, at));
         let left = Points::new((cap - earned).max(0));
         if points > left {
             cuts.push(LimitCut { period, cap, earned, from: points, to: left });

@@ -300,11 +300,7 @@ impl Room {
         let given = wanted.min(*left);
         *left -= given;
         self.used += given;
-        let detail = if given < wanted {
-            Detail::Cut { wanted, left: whole(given), limit: *limit }
-        } else {
-            Detail::None
-        };
+        let detail = if given < wanted { Detail::Cut { wanted, limit: *limit } } else { Detail::None };
         (given, detail)
     }
 }

@@ -33,8 +33,8 @@ pub enum Detail {
     Count { n: i64, of: i64 },
     /// Money spent in a window, in minor units.
     Spend(i64),
-    /// The award was cut to what `limit` had left; `wanted` points were due.
-    Cut { wanted: Decimal, left: i64, limit: Limit },
+    /// The award was cut to what `limit` had left (its points); `wanted` points were due.
+    Cut { wanted: Decimal, limit: Limit },
     /// The award was refused: `limit` had nothing left.
     Refused(Limit),
     /// The award was refused: a limit on how often it is given was reached, `count` times.
@@ -90,7 +90,9 @@ impl Tally {
             excluded: vec![false; lines],
             order: Decimal::ZERO,
             referrer: Decimal::ZERO,
-            awards: Vec::with_capacity(lines * 2),
+            // Room for an award a line, a bonus on every other line, and a few for the
+            // order, so that the list rarely grows.
+            awards: Vec::with_capacity(lines + lines / 2 + 2),
             counters: Vec::new(),
             reward: None,
             rule: 0,
