@@ -58,6 +58,35 @@ impl Calendar {
         self.start_of_month(next)
     }
 
+    /// The same wall-clock time `months` months after `at` (the last day of the month when
+    /// that month is shorter).
+    pub fn add_months(&self, at: Timestamp, months: u32) -> Option<Timestamp> {
+        let later = self.local(at).0.checked_add(jiff::Span::new().months(i64::from(months))).ok()?;
+        self.instant(later)
+    }
+
+    /// The same wall-clock time `days` days after `at`.
+    pub fn add_days(&self, at: Timestamp, days: u32) -> Option<Timestamp> {
+        let later = self.local(at).0.checked_add(jiff::Span::new().days(i64::from(days))).ok()?;
+        self.instant(later)
+    }
+
+    /// The first moment of the `n`th local calendar quarter after the one of `at`.
+    pub fn start_of_quarter_after(&self, at: Timestamp, n: u32) -> Option<Timestamp> {
+        let date = self.local(at).0.date();
+        let first_month = (date.month() - 1) / 3 * 3 + 1;
+        let start = Date::new(date.year(), first_month, 1).ok()?;
+        let later = start.checked_add(jiff::Span::new().months(i64::from(n) * 3)).ok()?;
+        self.instant(later.to_datetime(jiff::civil::Time::midnight()))
+    }
+
+    /// The first moment of the `n`th local calendar year after the one of `at`.
+    pub fn start_of_year_after(&self, at: Timestamp, n: u32) -> Option<Timestamp> {
+        let year = i16::try_from(i64::from(self.local(at).0.year()) + i64::from(n)).ok()?;
+        let first = Date::new(year, 1, 1).ok()?;
+        self.instant(first.to_datetime(jiff::civil::Time::midnight()))
+    }
+
     /// The first moment of the local year of `at`.
     pub fn start_of_year(&self, at: Timestamp) -> Timestamp {
         let date = self.local(at).0.date();
@@ -130,6 +159,24 @@ mod tests {
         assert_eq!(ny.start_of_month(t), at("2026-11-01T04:00:00Z"), "1 November starts in summer time");
         assert_eq!(ny.start_of_year(t), at("2026-01-01T05:00:00Z"));
         assert_eq!(ny.local(t).month_key(), "2026-11");
+    }
+
+    #[test]
+    fn months_quarters_and_years_later_are_local() {
+        let ny = new_york();
+        // 10:00 in New York on 31 January; a month later is the last day of February.
+        let t = at("2026-01-31T15:00:00Z");
+        assert_eq!(ny.add_months(t, 1), Some(at("2026-02-28T15:00:00Z")));
+        // Twelve months later the wall clock is the same, in winter time again.
+        assert_eq!(ny.add_months(t, 12), Some(at("2027-01-31T15:00:00Z")));
+        // Across the change to summer time the wall clock stays at 10:00 (UTC-4).
+        assert_eq!(ny.add_days(at("2026-03-07T15:00:00Z"), 1), Some(at("2026-03-08T14:00:00Z")));
+        // 1 April 01:00 UTC is still 31 March in New York: the first quarter.
+        let q1 = at("2026-04-01T01:00:00Z");
+        assert_eq!(ny.start_of_quarter_after(q1, 1), Some(at("2026-04-01T04:00:00Z")));
+        assert_eq!(ny.start_of_quarter_after(q1, 4), Some(at("2027-01-01T05:00:00Z")));
+        assert_eq!(ny.start_of_year_after(q1, 1), Some(at("2027-01-01T05:00:00Z")));
+        assert_eq!(ny.start_of_year_after(q1, 2), Some(at("2028-01-01T05:00:00Z")));
     }
 
     #[test]

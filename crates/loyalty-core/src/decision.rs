@@ -134,6 +134,16 @@ pub enum Calculation {
     Review { points: Points },
     Referral,
     Profile,
+    Expiry {
+        points: Points,
+    },
+    PendingRelease {
+        points: Points,
+    },
+    ExpiryNotice {
+        points: Points,
+        expires_at: Timestamp,
+    },
 }
 
 /// How an earning event's points were reached.
@@ -154,6 +164,8 @@ pub struct EarnCalc {
     pub debt_repaid: Points,
     /// Why the points are held for review, if they are.
     pub review: Option<VelocityHit>,
+    /// Until when the points are pending for the return window, if they are.
+    pub pending_until: Option<Timestamp>,
     /// The referrer's share, rounded.
     pub referrer_points: Points,
 }

@@ -27,6 +27,12 @@ pub enum Event {
     Review(ReviewDecision),
     Refer(Referral),
     Profile(ProfileUpdate),
+    /// The expiry job: lots due by `occurred_at` expire.
+    Expire(JobTick),
+    /// The pending-release job: pending lots due by `occurred_at` become available.
+    ReleasePending(JobTick),
+    /// The expiry job's warning, some days ahead, of the points a date will expire.
+    ExpiryNotice(ExpiryNotice),
 }
 
 /// What kind of event this is, for storage and for the journal.
@@ -43,6 +49,9 @@ pub enum EventKind {
     Review,
     Refer,
     Profile,
+    Expire,
+    ReleasePending,
+    ExpiryNotice,
 }
 
 impl EventKind {
@@ -58,6 +67,9 @@ impl EventKind {
             EventKind::Review => "review",
             EventKind::Refer => "refer",
             EventKind::Profile => "profile",
+            EventKind::Expire => "expire",
+            EventKind::ReleasePending => "release_pending",
+            EventKind::ExpiryNotice => "expiry_notice",
         }
     }
 }
@@ -75,6 +87,9 @@ impl Event {
             Event::Review(_) => EventKind::Review,
             Event::Refer(_) => EventKind::Refer,
             Event::Profile(_) => EventKind::Profile,
+            Event::Expire(_) => EventKind::Expire,
+            Event::ReleasePending(_) => EventKind::ReleasePending,
+            Event::ExpiryNotice(_) => EventKind::ExpiryNotice,
         }
     }
 
@@ -91,6 +106,8 @@ impl Event {
             Event::Review(e) => &e.member,
             Event::Refer(e) => &e.member,
             Event::Profile(e) => &e.member,
+            Event::Expire(e) | Event::ReleasePending(e) => &e.member,
+            Event::ExpiryNotice(e) => &e.member,
         }
     }
 
@@ -106,6 +123,8 @@ impl Event {
             Event::Review(e) => e.occurred_at,
             Event::Refer(e) => e.occurred_at,
             Event::Profile(e) => e.occurred_at,
+            Event::Expire(e) | Event::ReleasePending(e) => e.occurred_at,
+            Event::ExpiryNotice(e) => e.occurred_at,
         }
     }
 
@@ -122,7 +141,12 @@ impl Event {
     /// reason.
     pub fn reference(&self) -> Option<&str> {
         match self {
-            Event::Enrol(_) | Event::Birthday(_) | Event::Profile(_) => None,
+            Event::Enrol(_)
+            | Event::Birthday(_)
+            | Event::Profile(_)
+            | Event::Expire(_)
+            | Event::ReleasePending(_)
+            | Event::ExpiryNotice(_) => None,
             Event::Purchase(e) => Some(e.order_id.as_str()),
             Event::Return(e) => Some(e.order_id.as_str()),
             Event::Redeem(e) => Some(e.reward.as_str()),
@@ -136,7 +160,12 @@ impl Event {
     /// Whether `decide` needs the member's open lots (it does whenever points may leave).
     pub fn spends_points(&self) -> bool {
         match self {
-            Event::Return(_) | Event::Redeem(_) | Event::Review(_) => true,
+            Event::Return(_)
+            | Event::Redeem(_)
+            | Event::Review(_)
+            | Event::Expire(_)
+            | Event::ReleasePending(_)
+            | Event::ExpiryNotice(_) => true,
             Event::Adjust(a) => !a.points.is_positive(),
             Event::Enrol(_)
             | Event::Purchase(_)
@@ -215,6 +244,23 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Birthday {
     pub member: ExternalId,
+    pub occurred_at: Timestamp,
+}
+
+/// A job's call on one member at the instant the job's work fell due. Jobs date their
+/// events by when the work was due, not when they ran, so that a late run writes the same
+/// ledger as a punctual one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobTick {
+    pub member: ExternalId,
+    pub occurred_at: Timestamp,
+}
+
+/// A warning that the member's lots expiring at `expires_at` will expire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiryNotice {
+    pub member: ExternalId,
+    pub expires_at: Timestamp,
     pub occurred_at: Timestamp,
 }
 

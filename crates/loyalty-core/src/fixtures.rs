@@ -68,6 +68,7 @@ pub fn lot(id: i64, remaining: i64, order: Option<&str>) -> Lot {
         order_id: order.map(|o| OrderId::parse(o).unwrap()),
         source: LotSource::Purchase,
         in_review: false,
+        pending_until: None,
     }
 }
 

@@ -36,6 +36,8 @@ pub enum ProgramAccount {
     /// Points a return should have taken back but could not, because the member had
     /// already spent them and the program does not allow negative balances.
     ReturnLoss,
+    /// Points that expired unspent, or were forfeited when an account closed.
+    Expired,
 }
 
 impl Account {
@@ -50,6 +52,7 @@ impl Account {
             Account::Program(ProgramAccount::Redeemed) => "program:redeemed",
             Account::Program(ProgramAccount::Adjusted) => "program:adjusted",
             Account::Program(ProgramAccount::ReturnLoss) => "program:return_loss",
+            Account::Program(ProgramAccount::Expired) => "program:expired",
         }
     }
 
@@ -62,7 +65,7 @@ impl Account {
     }
 }
 
-const ALL_ACCOUNTS: [Account; 7] = [
+const ALL_ACCOUNTS: [Account; 8] = [
     Account::Member(MemberAccount::Available),
     Account::Member(MemberAccount::Pending),
     Account::Member(MemberAccount::Review),
@@ -70,6 +73,7 @@ const ALL_ACCOUNTS: [Account; 7] = [
     Account::Program(ProgramAccount::Redeemed),
     Account::Program(ProgramAccount::Adjusted),
     Account::Program(ProgramAccount::ReturnLoss),
+    Account::Program(ProgramAccount::Expired),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,10 +99,14 @@ pub enum EntryKind {
     ReviewRelease,
     /// Points held for review taken back.
     ReviewVoid,
+    /// Points whose lots reached their expiry date unspent.
+    Expiry,
+    /// Pending points made available once the return window passed.
+    PendingRelease,
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 9] = [
+    const ALL: [EntryKind; 11] = [
         EntryKind::Purchase,
         EntryKind::Return,
         EntryKind::Redemption,
@@ -108,6 +116,8 @@ impl EntryKind {
         EntryKind::Referral,
         EntryKind::ReviewRelease,
         EntryKind::ReviewVoid,
+        EntryKind::Expiry,
+        EntryKind::PendingRelease,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +131,8 @@ impl EntryKind {
             EntryKind::Referral => "referral",
             EntryKind::ReviewRelease => "review_release",
             EntryKind::ReviewVoid => "review_void",
+            EntryKind::Expiry => "expiry",
+            EntryKind::PendingRelease => "pending_release",
         }
     }
 
@@ -221,13 +233,15 @@ mod tests {
             | EntryKind::Bonus
             | EntryKind::Referral
             | EntryKind::ReviewRelease
-            | EntryKind::ReviewVoid => EntryKind::ALL.contains(&kind),
+            | EntryKind::ReviewVoid
+            | EntryKind::Expiry
+            | EntryKind::PendingRelease => EntryKind::ALL.contains(&kind),
         };
         for kind in EntryKind::ALL {
             assert!(listed(kind));
             assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
         }
-        assert_eq!(EntryKind::ALL.len(), 9);
+        assert_eq!(EntryKind::ALL.len(), 11);
         assert_eq!(EntryKind::parse("gift"), None);
     }
 }

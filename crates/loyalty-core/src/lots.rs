@@ -13,9 +13,13 @@ pub enum LotChange {
         lot: LotId,
         amount: Points,
     },
-    /// A lot held for review becomes spendable.
+    /// A lot held for review, or pending, becomes spendable.
     Release {
         lot: LotId,
+    },
+    /// Every open lot of the member that would expire before `until` expires then instead.
+    Extend {
+        until: Timestamp,
     },
     /// A lot held for review is taken back whole.
     Void {
@@ -34,6 +38,8 @@ pub struct NewLot {
     pub source: LotSource,
     /// Held for a fraud review.
     pub in_review: bool,
+    /// Pending until then, for the return window.
+    pub pending_until: Option<Timestamp>,
 }
 
 /// The points `wanted` drawn from `lots`: the lots of `prefer` first (a return takes back
@@ -43,7 +49,7 @@ pub struct NewLot {
 pub fn draw(lots: &[Lot], wanted: Points, prefer: Option<&OrderId>) -> (Vec<LotChange>, Points) {
     let own = |l: &Lot| prefer.is_some() && l.order_id.as_ref() == prefer;
     let mut order: Vec<&Lot> =
-        lots.iter().filter(|l| l.remaining.is_positive() && (!l.in_review || own(l))).collect();
+        lots.iter().filter(|l| l.remaining.is_positive() && (!l.is_held() || own(l))).collect();
     order.sort_by_key(|l| {
         (
             prefer.is_none_or(|o| l.order_id.as_ref() != Some(o)),
@@ -79,6 +85,7 @@ mod tests {
             order_id: order.map(|o| OrderId::parse(o).unwrap()),
             source: LotSource::Purchase,
             in_review: false,
+            pending_until: None,
         }
     }
 
@@ -115,6 +122,18 @@ mod tests {
         let lots = [held, lot(2, 30, 20, None, None)];
         let (changes, drawn) = draw(&lots, Points::new(40), None);
         assert_eq!((draws(&changes), drawn.get()), (vec![(2, 30)], 30));
+    }
+
+    #[test]
+    fn pending_lots_are_not_spent_but_a_return_takes_its_own() {
+        let mut pending = lot(1, 50, 10, None, Some("o-1"));
+        pending.pending_until = Some(Timestamp::from_micros(1_000));
+        let lots = [pending, lot(2, 30, 20, None, None)];
+        let (changes, drawn) = draw(&lots, Points::new(40), None);
+        assert_eq!((draws(&changes), drawn.get()), (vec![(2, 30)], 30));
+        let order = OrderId::parse("o-1").unwrap();
+        let (changes, drawn) = draw(&lots, Points::new(40), Some(&order));
+        assert_eq!((draws(&changes), drawn.get()), (vec![(1, 40)], 40));
     }
 
     #[test]

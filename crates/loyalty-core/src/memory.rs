@@ -184,6 +184,18 @@ impl MemoryLedger {
                 LotChange::Release { lot } => {
                     if let Some(l) = self.lot_mut(*lot) {
                         l.in_review = false;
+                        l.pending_until = None;
+                    }
+                }
+                LotChange::Extend { until } => {
+                    let indexes = self.lots_by_member.get(&member_id).cloned().unwrap_or_default();
+                    for i in indexes {
+                        if let Some((_, l)) = self.lots.get_mut(i)
+                            && l.remaining.is_positive()
+                            && l.expires_at.is_some_and(|e| e < *until)
+                        {
+                            l.expires_at = Some(*until);
+                        }
                     }
                 }
                 LotChange::Void { lot } => {
@@ -263,6 +275,7 @@ impl MemoryLedger {
                 order_id: new.order_id.clone(),
                 source: new.source,
                 in_review: new.in_review,
+                pending_until: new.pending_until,
             },
         ));
     }
@@ -339,16 +352,26 @@ impl MemoryLedger {
             }
         }
         for m in &self.members {
-            let (mut spendable, mut held) = (0i128, 0i128);
+            let (mut spendable, mut held, mut pending) = (0i128, 0i128, 0i128);
             for lot in self.lots_of(m.id) {
                 let remaining = i128::from(lot.remaining.get());
-                if lot.in_review { held += remaining } else { spendable += remaining }
+                match (lot.in_review, lot.pending_until) {
+                    (true, _) => held += remaining,
+                    (false, Some(_)) => pending += remaining,
+                    (false, None) => spendable += remaining,
+                }
             }
             let available = i128::from(m.balance.available.get());
             if available != spendable - i128::from(m.debt.get()) {
                 return Err(format!(
                     "member {} has available {available} but lots hold {spendable} and debt is {}",
                     m.external_id, m.debt
+                ));
+            }
+            if i128::from(m.balance.pending.get()) != pending {
+                return Err(format!(
+                    "member {} has {} pending but lots hold {pending}",
+                    m.external_id, m.balance.pending
                 ));
             }
             if i128::from(m.balance.pending_review.get()) != held {
@@ -409,6 +432,7 @@ impl MemoryLedger {
                     order_id: l.order_id.as_ref().map(ToString::to_string),
                     source: l.source,
                     in_review: l.in_review,
+                    pending_until: l.pending_until,
                 })
                 .collect();
             let referred_by =

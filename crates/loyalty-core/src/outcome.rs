@@ -23,6 +23,7 @@ pub enum Outcome {
     Adjustment(AdjustmentOutcome),
     Earning(EarningOutcome),
     Review(ReviewOutcome),
+    Job(JobOutcome),
 }
 
 /// A member as the API shows them.
@@ -102,6 +103,9 @@ pub struct Explanation {
     /// Why the points are held for review, if they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_for_review: Option<String>,
+    /// Until when the points are pending for the return window, if they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_until: Option<Timestamp>,
     pub summary: String,
 }
 
@@ -190,6 +194,20 @@ pub struct ReviewOutcome {
     pub points: Points,
     pub reason: Reason,
     pub occurred_at: Timestamp,
+    pub balance: Balance,
+}
+
+/// What a job did for one member: points expired or released, or a warning recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobOutcome {
+    pub member: ExternalId,
+    /// `expire`, `release_pending` or `expiry_notice`.
+    pub job: String,
+    pub occurred_at: Timestamp,
+    pub points: Points,
+    /// For a notice: when the points will expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
     pub balance: Balance,
 }
 
@@ -331,9 +349,31 @@ impl Outcome {
                 let referred_by = member.referred_by.and(referrer_id);
                 Outcome::Member(MemberView::of(&member, referred_by))
             }
+            (Event::Expire(t), Calculation::Expiry { points }, _) => {
+                Outcome::Job(JobOutcome::new(&t.member, "expire", t.occurred_at, *points, None, balance))
+            }
+            (Event::ReleasePending(t), Calculation::PendingRelease { points }, _) => {
+                Outcome::Job(JobOutcome::new(&t.member, "release_pending", t.occurred_at, *points, None, balance))
+            }
+            (Event::ExpiryNotice(n), Calculation::ExpiryNotice { points, expires_at }, _) => Outcome::Job(
+                JobOutcome::new(&n.member, "expiry_notice", n.occurred_at, *points, Some(*expires_at), balance),
+            ),
             _ => return None,
         };
         Some(outcome)
+    }
+}
+
+impl JobOutcome {
+    fn new(
+        member: &ExternalId,
+        job: &str,
+        occurred_at: Timestamp,
+        points: Points,
+        expires_at: Option<Timestamp>,
+        balance: Balance,
+    ) -> JobOutcome {
+        JobOutcome { member: member.clone(), job: job.to_owned(), occurred_at, points, expires_at, balance }
     }
 }
 
@@ -434,6 +474,9 @@ fn explain(
         summary.push_str(&format!("; {why}"));
         why
     });
+    if let Some(until) = calc.pending_until {
+        summary.push_str(&format!("; pending until {until}, when the return window closes"));
+    }
     if calc.referrer_points.is_positive() {
         summary.push_str(&format!("; {} {name} go to the member who referred", calc.referrer_points));
     }
@@ -447,6 +490,7 @@ fn explain(
         points: calc.points,
         debt_repaid: calc.debt_repaid,
         held_for_review,
+        pending_until: calc.pending_until,
         summary,
     }
 }

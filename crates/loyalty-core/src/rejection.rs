@@ -71,6 +71,10 @@ pub enum Rejection {
     #[error("{external_id} has no points held for review")]
     NothingInReview { external_id: String },
 
+    // Jobs.
+    #[error("{external_id} has no {what} due by {at}")]
+    NothingDue { external_id: String, what: &'static str, at: Timestamp },
+
     // Balances and limits.
     #[error(
         "cannot return {requested} of {sku} from order {order_id}: {bought} bought, {returned} already returned"
@@ -111,6 +115,7 @@ impl Rejection {
             Rejection::BirthDateUnknown { .. } => "birth_date_unknown",
             Rejection::NotBirthday { .. } => "not_birthday",
             Rejection::NothingInReview { .. } => "nothing_in_review",
+            Rejection::NothingDue { .. } => "nothing_due",
             Rejection::ReturnExceedsPurchase { .. } => "return_exceeds_purchase",
             Rejection::InsufficientPoints { .. } => "insufficient_points",
             Rejection::PointsOverflow => "points_overflow",

@@ -47,6 +47,7 @@ pub struct LotSnapshot {
     pub order_id: Option<String>,
     pub source: LotSource,
     pub in_review: bool,
+    pub pending_until: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +170,9 @@ impl Display for LotSnapshot {
         )?;
         if self.in_review {
             f.write_str(" (in review)")?;
+        }
+        if let Some(until) = self.pending_until {
+            write!(f, " pending until {until}")?;
         }
         if let Some(expires) = self.expires_at {
             write!(f, " expiring {expires}")?;

@@ -95,6 +95,16 @@ pub struct Lot {
     pub source: LotSource,
     /// Held for a fraud review: not spendable until released.
     pub in_review: bool,
+    /// Pending for the return window: not spendable until the release job frees it, at
+    /// or after this instant.
+    pub pending_until: Option<Timestamp>,
+}
+
+impl Lot {
+    /// Whether the lot's points are held (in review or pending) rather than spendable.
+    pub fn is_held(&self) -> bool {
+        self.in_review || self.pending_until.is_some()
+    }
 }
 
 /// How the points of a lot came about; caps and velocity count only what was earned.

@@ -14,7 +14,7 @@ pub use types::*;
 pub use url::{Backend, DatabaseUrl};
 
 use loyalty_core::Timestamp;
-use loyalty_core::ids::ExternalId;
+use loyalty_core::ids::{ExternalId, MemberId};
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::snapshot::Snapshot;
@@ -119,6 +119,24 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
         before: Option<i64>,
     ) -> impl Future<Output = Result<LedgerPage, StoreError>> + Send;
+
+    /// Who has `work` due, earliest first, `limit` at a time after `after`.
+    fn due(
+        &self,
+        program: ProgramId,
+        work: DueWork,
+        after: Option<DueCursor>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Due>, StoreError>> + Send;
+
+    /// Active members born on one of `month_days` (`MM-DD`), by id after `after`.
+    fn birthdays(
+        &self,
+        program: ProgramId,
+        month_days: &[String],
+        after: MemberId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(MemberId, ExternalId)>, StoreError>> + Send;
 
     /// Checks the seven ledger invariants over the whole database.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;

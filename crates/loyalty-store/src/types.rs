@@ -1,6 +1,6 @@
 //! What goes in and out of a store.
 
-use loyalty_core::ids::IdempotencyKey;
+use loyalty_core::ids::{ExternalId, IdempotencyKey, MemberId};
 use loyalty_core::program::ProgramDef;
 use loyalty_core::{Event, Outcome, Program, Timestamp};
 use serde::Serialize;
@@ -118,6 +118,38 @@ pub struct StoredEvent {
 pub struct Submitted {
     pub outcome: Outcome,
     pub replayed: bool,
+}
+
+/// What a job looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueWork {
+    /// Lots (not held for review) with points left whose expiry is at or before `until`.
+    Expiry { until: Timestamp },
+    /// Pending lots due for release at or before `until`.
+    Release { until: Timestamp },
+    /// Lots with points left expiring after `from`, up to and including `until`.
+    ExpiringSoon { from: Timestamp, until: Timestamp },
+}
+
+/// A member whose lots fell due at `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub at: Timestamp,
+    pub member: MemberId,
+    pub external_id: ExternalId,
+}
+
+/// Where a page of due work ended: the next page starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueCursor {
+    pub at: Timestamp,
+    pub member: MemberId,
+}
+
+impl Due {
+    pub fn cursor(&self) -> DueCursor {
+        DueCursor { at: self.at, member: self.member }
+    }
 }
 
 /// One page of a member's journal, newest first.

@@ -159,7 +159,8 @@ pub fn generate(members: usize, events: usize, start: Timestamp, rewards: &[Rewa
 }
 
 /// The POST request that sends `event`: its path and JSON body. `None` for the events
-/// that no POST route takes (birthdays come from the job runner, profiles by PATCH).
+/// that no POST route takes (birthdays, expiry and releases come from the job runner,
+/// profiles by PATCH).
 pub fn request(event: &Event) -> Option<(String, Value)> {
     Some(match event {
         Event::Purchase(p) => (
@@ -188,7 +189,11 @@ pub fn request(event: &Event) -> Option<(String, Value)> {
             let decision = if r.release { "release" } else { "void" };
             (format!("/v1/members/{}/review/{decision}", r.member), json!({"reason": r.reason}))
         }
-        Event::Birthday(_) | Event::Profile(_) => return None,
+        Event::Birthday(_)
+        | Event::Profile(_)
+        | Event::Expire(_)
+        | Event::ReleasePending(_)
+        | Event::ExpiryNotice(_) => return None,
     })
 }
 

@@ -3,12 +3,13 @@ use crate::decision::{Calculation, Decision, MemberChange};
 use crate::event::Adjustment;
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
 use crate::lots::{self, LotChange, NewLot};
+use crate::program::Program;
 use crate::rejection::Rejection;
 use crate::state::{Balance, LotSource, MemberState};
 
 /// A positive adjustment is earned like a purchase (a new lot, repaying any debt first);
 /// a negative one is spent like a redemption and may not overdraw the balance.
-pub(super) fn decide(state: &MemberState, a: &Adjustment) -> Result<Decision, Rejection> {
+pub(super) fn decide(program: &Program, state: &MemberState, a: &Adjustment) -> Result<Decision, Rejection> {
     let member = existing_member(state, &a.member)?;
     let available = Account::Member(MemberAccount::Available);
     let adjusted = Account::Program(ProgramAccount::Adjusted);
@@ -19,10 +20,11 @@ pub(super) fn decide(state: &MemberState, a: &Adjustment) -> Result<Decision, Re
             amount: a.points,
             remaining: sub(a.points, repaid)?,
             earned_at: a.occurred_at,
-            expires_at: None,
+            expires_at: program.expires_at(a.occurred_at),
             order_id: None,
             source: LotSource::Adjustment,
             in_review: false,
+            pending_until: None,
         });
         (
             EntryDraft::transfer(EntryKind::Adjustment, adjusted, available, a.points),

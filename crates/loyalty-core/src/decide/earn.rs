@@ -124,6 +124,11 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
     let rounded = round(program.rounding(), subtotal)?;
     let (points, cuts) = apply_caps(program, &judging, rounded);
     let review = velocity_hit(program, &judging, points);
+    // Only a purchase's points wait for its return window; a hold for review comes first.
+    let pending_until = match (e.source, review) {
+        (LotSource::Purchase, None) => program.pending_until(e.occurred_at),
+        _ => None,
+    };
 
     let mut calc = EarnCalc {
         awards: parts.awards,
@@ -135,6 +140,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         points,
         debt_repaid: Points::ZERO,
         review,
+        pending_until,
         referrer_points: Points::ZERO,
     };
     let member = e.member;
@@ -142,30 +148,42 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
     let mut debt = member.debt;
     let mut entries = Vec::with_capacity(1);
     let mut lots = Vec::with_capacity(1);
-    let into = if review.is_some() { MemberAccount::Review } else { MemberAccount::Available };
+    let into = match (review, pending_until) {
+        (Some(_), _) => MemberAccount::Review,
+        (None, Some(_)) => MemberAccount::Pending,
+        (None, None) => MemberAccount::Available,
+    };
+    let expires_at = program.expires_at(e.occurred_at);
     if let Some(entry) =
         EntryDraft::transfer(e.entry, Account::Program(ProgramAccount::Issued), Account::Member(into), points)
     {
         entries.push(entry);
         // Debt left by an earlier return is repaid before new points become spendable;
-        // points held for review repay nothing until they are released.
-        let repaid = if review.is_some() { Points::ZERO } else { points.min(debt) };
+        // points held for review or pending repay nothing until they are released.
+        let repaid = if into == MemberAccount::Available { points.min(debt) } else { Points::ZERO };
         calc.debt_repaid = repaid;
         lots.push(LotChange::Open(NewLot {
             amount: points,
             remaining: sub(points, repaid)?,
             earned_at: e.occurred_at,
-            expires_at: None,
+            expires_at,
             order_id: e.order_id.cloned(),
             source: e.source,
             in_review: review.is_some(),
+            pending_until,
         }));
-        match review {
-            Some(_) => balance.pending_review = add(balance.pending_review, points)?,
-            None => {
+        match into {
+            MemberAccount::Review => balance.pending_review = add(balance.pending_review, points)?,
+            MemberAccount::Pending => balance.pending = add(balance.pending, points)?,
+            MemberAccount::Available => {
                 balance.available = add(balance.available, points)?;
                 debt = sub(debt, repaid)?;
             }
+        }
+        if program.expiry().activity_extends_all_lots
+            && let Some(until) = expires_at
+        {
+            lots.push(LotChange::Extend { until });
         }
     }
 
@@ -173,7 +191,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         (Some(referrer), true) => {
             let share = round(program.rounding(), parts.referrer)?;
             calc.referrer_points = share;
-            credit(referrer, share, e.occurred_at, review.is_some())?
+            credit(referrer, share, e.occurred_at, program.expires_at(e.occurred_at), review.is_some())?
         }
         _ => None,
     };
@@ -191,7 +209,13 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
 
 /// Points for the referrer, booked to them like any earning; held for review, as the
 /// referee's are, when the referee's earning is held (a voided order must not pay).
-fn credit(referrer: &Member, points: Points, at: Timestamp, held: bool) -> Result<Option<Credit>, Rejection> {
+fn credit(
+    referrer: &Member,
+    points: Points,
+    at: Timestamp,
+    expires_at: Option<Timestamp>,
+    held: bool,
+) -> Result<Option<Credit>, Rejection> {
     let into = if held { MemberAccount::Review } else { MemberAccount::Available };
     let Some(entry) = EntryDraft::transfer(
         EntryKind::Referral,
@@ -217,10 +241,11 @@ fn credit(referrer: &Member, points: Points, at: Timestamp, held: bool) -> Resul
             amount: points,
             remaining: sub(points, repaid)?,
             earned_at: at,
-            expires_at: None,
+            expires_at,
             order_id: None,
             source: LotSource::Referral,
             in_review: held,
+            pending_until: None,
         },
     }))
 }

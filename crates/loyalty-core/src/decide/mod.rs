@@ -6,10 +6,12 @@ mod adjust;
 mod birthday;
 mod earn;
 mod enrol;
+mod expire;
 mod profile;
 mod purchase;
 mod redeem;
 mod refer;
+mod release_pending;
 mod returns;
 mod review;
 
@@ -61,12 +63,15 @@ pub fn decide(
         Event::Purchase(p) => purchase::decide(program, state, p),
         Event::Return(r) => returns::decide(program, state, r),
         Event::Redeem(r) => redeem::decide(program, state, r),
-        Event::Adjust(a) => adjust::decide(state, a),
+        Event::Adjust(a) => adjust::decide(program, state, a),
         Event::Activity(a) => activity::decide(program, state, a),
         Event::Birthday(b) => birthday::decide(program, state, b),
         Event::Review(r) => review::decide(state, r),
         Event::Refer(r) => refer::decide(state, r),
         Event::Profile(p) => profile::decide(state, p),
+        Event::Expire(t) => expire::decide(state, t),
+        Event::ReleasePending(t) => release_pending::decide(state, t),
+        Event::ExpiryNotice(n) => expire::notice(state, n),
     }
 }
 

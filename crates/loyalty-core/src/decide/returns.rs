@@ -6,7 +6,7 @@ use crate::lots::{self, LotChange};
 use crate::points::Points;
 use crate::program::{Program, SpentPointsPolicy};
 use crate::rejection::Rejection;
-use crate::state::{Balance, MemberState, OrderLineRecord};
+use crate::state::{Balance, Lot, MemberState, OrderLineRecord};
 use rust_decimal::Decimal;
 
 /// A return takes back what the order would not have earned without the returned units:
@@ -35,18 +35,23 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
 
     let (draws, drawn) = lots::draw(&state.lots, reversed, Some(&order.order_id));
     let shortfall = sub(reversed, drawn)?;
-    // Points still held for review come back from review, the rest from the balance.
-    let from_review = draws
-        .iter()
-        .filter_map(|d| match d {
-            LotChange::Draw { lot, amount } if state.lots.iter().any(|l| l.id == *lot && l.in_review) => {
-                Some(*amount)
-            }
-            _ => None,
-        })
-        .try_fold(Points::ZERO, Points::checked_add)
-        .ok_or(Rejection::PointsOverflow)?;
-    let from_available = sub(drawn, from_review)?;
+    // Points still held for review come back from review, points still pending from
+    // pending (the balance is untouched), the rest from the balance.
+    let drawn_from = |held: fn(&Lot) -> bool| {
+        draws
+            .iter()
+            .filter_map(|d| match d {
+                LotChange::Draw { lot, amount } if state.lots.iter().any(|l| l.id == *lot && held(l)) => {
+                    Some(*amount)
+                }
+                _ => None,
+            })
+            .try_fold(Points::ZERO, Points::checked_add)
+            .ok_or(Rejection::PointsOverflow)
+    };
+    let from_review = drawn_from(|l| l.in_review)?;
+    let from_pending = drawn_from(|l| !l.in_review && l.pending_until.is_some())?;
+    let from_available = sub(sub(drawn, from_review)?, from_pending)?;
     let policy = program.spent_points_policy();
     let (from_balance, lost, debt) = match policy {
         SpentPointsPolicy::NegativeBalance => {
@@ -58,6 +63,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
     for (account, amount) in [
         (Account::Member(MemberAccount::Available), from_balance.checked_neg()),
         (Account::Member(MemberAccount::Review), from_review.checked_neg()),
+        (Account::Member(MemberAccount::Pending), from_pending.checked_neg()),
         (Account::Program(ProgramAccount::Issued), Some(reversed)),
         (Account::Program(ProgramAccount::ReturnLoss), lost.checked_neg()),
     ] {
@@ -68,8 +74,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
     }
     let balance = Balance {
         available: sub(member.balance.available, from_balance)?,
+        pending: sub(member.balance.pending, from_pending)?,
         pending_review: sub(member.balance.pending_review, from_review)?,
-        ..member.balance
     };
     let amount_minor = lines
         .iter()

@@ -1,5 +1,6 @@
 //! The program definition as written (TOML on disk, JSON over the API).
 
+use super::expiry::ExpiryDef;
 use crate::earning::RuleDef;
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,9 @@ pub struct ProgramDef {
     pub returns: ReturnsDef,
     #[serde(default, skip_serializing_if = "LimitsDef::is_unlimited")]
     pub limits: LimitsDef,
+    /// When points expire; never, unless the program says.
+    #[serde(default, skip_serializing_if = "ExpiryDef::is_never")]
+    pub expiry: ExpiryDef,
 }
 
 /// Limits on what a member may earn, whatever the rules say.
@@ -101,6 +105,10 @@ pub struct RewardDef {
 pub struct ReturnsDef {
     #[serde(default)]
     pub when_points_spent: SpentPointsPolicy,
+    /// Points a purchase earns stay pending this many days, the window in which the goods
+    /// may be returned, before they can be spent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_days: Option<u32>,
 }
 
 /// What a return does when the points it takes back were already spent.

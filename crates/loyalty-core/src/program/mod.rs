@@ -3,9 +3,11 @@
 pub mod decimal;
 mod def;
 mod error;
+mod expiry;
 
 pub use def::{LimitsDef, ProgramDef, ReturnsDef, RewardDef, Rounding, SpentPointsPolicy, VelocityDef};
 pub use error::{DefinitionError, DefinitionErrors};
+pub use expiry::{ExpiryDef, ExpiryPolicy};
 
 use crate::calendar::Calendar;
 use crate::earning::{BuildContext, EarningRule, RuleDef};
@@ -13,6 +15,7 @@ use crate::ids::{RewardCode, check_slug};
 use crate::limits::{MAX_EARNING_RULES, MAX_REWARDS};
 use crate::money::Currency;
 use crate::points::Points;
+use crate::time::Timestamp;
 use std::collections::HashSet;
 
 /// A validated program. Only `Program::from_def` makes one.
@@ -34,6 +37,7 @@ pub struct Reward {
 }
 
 const MAX_NAME_CHARS: usize = 200;
+const MAX_PENDING_DAYS: u32 = 365;
 const MAX_POINTS_NAME_CHARS: usize = 40;
 
 impl Program {
@@ -74,6 +78,12 @@ impl Program {
         };
         let rewards = build_rewards(&def, &mut errors);
         check_limits(&def.limits, &mut errors);
+        def.expiry.check(&mut errors);
+        if let Some(days) = def.returns.pending_days
+            && !(1..=MAX_PENDING_DAYS).contains(&days)
+        {
+            errors.push("returns.pending_days", format!("must be between 1 and {MAX_PENDING_DAYS}, not {days}"));
+        }
 
         match (currency, calendar) {
             (Some(currency), Some(calendar)) if errors.is_empty() => {
@@ -110,6 +120,21 @@ impl Program {
 
     pub fn points_name(&self) -> &str {
         &self.def.points_name
+    }
+
+    pub fn expiry(&self) -> &ExpiryDef {
+        &self.def.expiry
+    }
+
+    /// When points earned at `earned_at` expire under this program.
+    pub fn expires_at(&self, earned_at: Timestamp) -> Option<Timestamp> {
+        self.def.expiry.expires_at(&self.calendar, earned_at)
+    }
+
+    /// Until when a purchase's points earned at `earned_at` stay pending, if the program
+    /// holds them for a return window.
+    pub fn pending_until(&self, earned_at: Timestamp) -> Option<Timestamp> {
+        self.def.returns.pending_days.and_then(|days| self.calendar.add_days(earned_at, days))
     }
 
     pub fn rounding(&self) -> Rounding {

@@ -109,5 +109,6 @@ fn outcome_body(outcome: &Outcome) -> Response {
         Outcome::Adjustment(o) => Json(o).into_response(),
         Outcome::Earning(o) => Json(o).into_response(),
         Outcome::Review(o) => Json(o).into_response(),
+        Outcome::Job(o) => Json(o).into_response(),
     }
 }

@@ -3,6 +3,7 @@
 //! partial indexes), and the few differences are in `Dialect`.
 
 mod apply;
+mod due;
 mod keys;
 mod log;
 mod programs;
@@ -279,6 +280,26 @@ impl Store for SqlStore {
         before: Option<i64>,
     ) -> Result<LedgerPage, StoreError> {
         read::ledger(&self.reader, program, external_id, limit, before).await
+    }
+
+    async fn due(
+        &self,
+        program: ProgramId,
+        work: DueWork,
+        after: Option<DueCursor>,
+        limit: u32,
+    ) -> Result<Vec<Due>, StoreError> {
+        due::due(&self.reader, program, work, after, limit).await
+    }
+
+    async fn birthdays(
+        &self,
+        program: ProgramId,
+        month_days: &[String],
+        after: loyalty_core::ids::MemberId,
+        limit: u32,
+    ) -> Result<Vec<(loyalty_core::ids::MemberId, ExternalId)>, StoreError> {
+        due::birthdays(&self.reader, program, month_days, after, limit).await
     }
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {

@@ -45,8 +45,8 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
     }
 
     for row in sqlx::query(
-        "SELECT member_id, id, amount, remaining, earned_at_us, expires_at_us, order_id, source, in_review FROM lots \
-         WHERE program_id = $1 ORDER BY id",
+        "SELECT member_id, id, amount, remaining, earned_at_us, expires_at_us, order_id, source, in_review, \
+         pending_until_us FROM lots WHERE program_id = $1 ORDER BY id",
     )
     .bind(program.0)
     .fetch_all(pool)
@@ -61,6 +61,7 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
             order_id: l.order_id.map(|o| o.to_string()),
             source: l.source,
             in_review: l.in_review,
+            pending_until: l.pending_until,
         });
     }
 

@@ -257,8 +257,8 @@ async fn counters(
 
 async fn open_lots(tx: &mut Transaction<'static, Any>, member: MemberId) -> Result<Vec<Lot>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, amount, remaining, earned_at_us, expires_at_us, order_id, source, in_review FROM lots \
-         WHERE member_id = $1 AND remaining > 0",
+        "SELECT id, amount, remaining, earned_at_us, expires_at_us, order_id, source, in_review, pending_until_us \
+         FROM lots WHERE member_id = $1 AND remaining > 0",
     )
     .bind(member.0)
     .fetch_all(&mut **tx)
@@ -278,6 +278,7 @@ pub(super) fn lot(row: &AnyRow) -> Result<Lot, StoreError> {
         source: LotSource::parse(&source)
             .ok_or_else(|| StoreError::corrupt(format!("unknown lot source {source}")))?,
         in_review: int(row, "in_review")? != 0,
+        pending_until: opt_timestamp(row, "pending_until_us")?,
     })
 }
 

@@ -75,7 +75,8 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
     }
 
     // 2. A member's balances equal their postings, and their lots (less debt, for what is
-    // available; those held for review, for what is in review).
+    // available; those pending, for what is pending; those held for review, for what is
+    // in review).
     for row in sqlx::query(
         "SELECT m.id, m.external_id, m.available, m.pending, m.pending_review, m.debt, \
            CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
@@ -85,7 +86,11 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
            CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
                  WHERE p.member_id = m.id AND p.account = 'member:pending_review'), 0) AS BIGINT) AS posted_review, \
            CAST(COALESCE((SELECT SUM(l.remaining) FROM lots l \
-                 WHERE l.member_id = m.id AND l.in_review = 0), 0) AS BIGINT) AS in_lots, \
+                 WHERE l.member_id = m.id AND l.in_review = 0 AND l.pending_until_us IS NULL), 0) AS BIGINT) \
+                 AS in_lots, \
+           CAST(COALESCE((SELECT SUM(l.remaining) FROM lots l \
+                 WHERE l.member_id = m.id AND l.in_review = 0 AND l.pending_until_us IS NOT NULL), 0) AS BIGINT) \
+                 AS in_pending, \
            CAST(COALESCE((SELECT SUM(l.remaining) FROM lots l \
                  WHERE l.member_id = m.id AND l.in_review = 1), 0) AS BIGINT) AS held \
          FROM members m ORDER BY m.id",
@@ -106,8 +111,11 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
         if Some(available) != in_lots.checked_sub(debt) {
             broken(format!("{who} shows available {available} but its lots hold {in_lots} with debt {debt}"));
         }
-        if pending != posted_pending {
-            broken(format!("{who} shows pending {pending} but its postings sum to {posted_pending}"));
+        let in_pending = int(&row, "in_pending")?;
+        if pending != posted_pending || pending != in_pending {
+            broken(format!(
+                "{who} shows pending {pending} but its postings sum to {posted_pending} and its lots hold {in_pending}"
+            ));
         }
         if review != posted_review || review != held {
             broken(format!(

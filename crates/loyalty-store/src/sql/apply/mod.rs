@@ -82,6 +82,8 @@ struct Rows<'a> {
     /// one update per row, as PostgreSQL needs within a statement.
     released: Vec<(LotId, i64)>,
     voided: Vec<LotId>,
+    /// The instant the member's open lots are extended to, if the decision extends them.
+    extended: Option<i64>,
     order: Option<(&'a OrderChange, String)>,
     reward: Option<(&'a str, &'a str, i64)>,
     /// Counters to add to: (of the member, key, delta).
@@ -114,12 +116,14 @@ impl<'a> Rows<'a> {
         let event = &command.event;
         let (mut opened, mut draws, mut released, mut voided) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut extended = None;
         for change in &decision.lots {
             match change {
                 LotChange::Open(lot) => opened.push(lot),
                 LotChange::Draw { lot, amount } => draws.push((*lot, amount.get())),
                 LotChange::Release { lot } => released.push((*lot, 0)),
                 LotChange::Void { lot } => voided.push(*lot),
+                LotChange::Extend { until } => extended = Some(until.as_micros()),
             }
         }
         for (lot, drawn) in &mut released {
@@ -177,6 +181,7 @@ impl<'a> Rows<'a> {
             draws,
             released,
             voided,
+            extended,
             order,
             reward: decision.reward.as_ref().map(|r| (r.reward.as_str(), r.code.as_str(), r.points.get())),
             counters: decision

@@ -60,7 +60,7 @@ impl Statement {
     }
 
     fn lot(&mut self, name: &str, program: &str, owner: &str, lot: &NewLot) {
-        let (order, amount, remaining, earned, expires, source, in_review) = (
+        let (order, amount, remaining, earned, expires, source, in_review, pending) = (
             self.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
             self.int(lot.amount.get()),
             self.int(lot.remaining.get()),
@@ -68,14 +68,15 @@ impl Statement {
             self.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
             self.text(lot.source.as_str()),
             self.int(i64::from(lot.in_review)),
+            self.arg(Arg::OptInt(lot.pending_until.map(|t| t.as_micros()))),
         );
         self.clause(
             name,
             format!(
                 "INSERT INTO lots (program_id, member_id, event_id, order_id, amount, remaining, earned_at_us, \
-                 expires_at_us, source, in_review) \
-                 SELECT {program}, {owner}, ev.id, {order}, {amount}, {remaining}, {earned}, {expires}, {source}, {in_review} \
-                 FROM ev"
+                 expires_at_us, source, in_review, pending_until_us) \
+                 SELECT {program}, {owner}, ev.id, {order}, {amount}, {remaining}, {earned}, {expires}, {source}, \
+                 {in_review}, {pending} FROM ev"
             ),
         );
     }
@@ -136,8 +137,9 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         s.clause(
             &format!("r{i}"),
             format!(
-                "UPDATE lots SET in_review = 0, remaining = remaining - {drawn} \
-                 WHERE id = {id} AND member_id = {member} AND in_review = 1 AND remaining >= {drawn} RETURNING 1"
+                "UPDATE lots SET in_review = 0, pending_until_us = NULL, remaining = remaining - {drawn} \
+                 WHERE id = {id} AND member_id = {member} AND (in_review = 1 OR pending_until_us IS NOT NULL) \
+                 AND remaining >= {drawn} RETURNING 1"
             ),
         );
         changed.push(format!("r{i}"));
@@ -160,6 +162,19 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
             ),
         );
         changed.push(format!("d{i}"));
+    }
+
+    // How many lots an extension moves is not known ahead, so it is not counted. It never
+    // meets another change to the same lots: only earnings extend, and they draw on none.
+    if let Some(until) = rows.extended {
+        let until = s.int(until);
+        s.clause(
+            "x",
+            format!(
+                "UPDATE lots SET expires_at_us = {until} WHERE member_id = {member} AND remaining > 0 \
+                 AND expires_at_us IS NOT NULL AND expires_at_us < {until} RETURNING 1"
+            ),
+        );
     }
 
     match &rows.order {

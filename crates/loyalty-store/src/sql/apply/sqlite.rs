@@ -45,7 +45,7 @@ fn entry(
 }
 
 fn lot(s: &mut Statement, program: &str, owner: &str, lot: &loyalty_core::lots::NewLot) {
-    let (order, amount, remaining, earned, expires, source, in_review) = (
+    let (order, amount, remaining, earned, expires, source, in_review, pending) = (
         s.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
         s.int(lot.amount.get()),
         s.int(lot.remaining.get()),
@@ -53,11 +53,13 @@ fn lot(s: &mut Statement, program: &str, owner: &str, lot: &loyalty_core::lots::
         s.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
         s.text(lot.source.as_str()),
         s.int(i64::from(lot.in_review)),
+        s.arg(Arg::OptInt(lot.pending_until.map(|t| t.as_micros()))),
     );
     s.parts.push(format!(
         "INSERT INTO lots (program_id, member_id, event_id, order_id, amount, remaining, earned_at_us, expires_at_us, \
-         source, in_review) \
-         VALUES ({program}, {owner}, {NEW_EVENT}, {order}, {amount}, {remaining}, {earned}, {expires}, {source}, {in_review})"
+         source, in_review, pending_until_us) \
+         VALUES ({program}, {owner}, {NEW_EVENT}, {order}, {amount}, {remaining}, {earned}, {expires}, {source}, \
+         {in_review}, {pending})"
     ));
 }
 
@@ -110,8 +112,9 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     for (lot, drawn) in &rows.released {
         let (id, drawn) = (s.int(lot.0), s.int(*drawn));
         s.parts.push(format!(
-            "UPDATE lots SET in_review = 0, remaining = remaining - {drawn} \
-             WHERE id = {id} AND member_id = {member} AND in_review = 1 AND remaining >= {drawn}"
+            "UPDATE lots SET in_review = 0, pending_until_us = NULL, remaining = remaining - {drawn} \
+             WHERE id = {id} AND member_id = {member} AND (in_review = 1 OR pending_until_us IS NOT NULL) \
+             AND remaining >= {drawn}"
         ));
         expected += 1;
     }
@@ -208,6 +211,18 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         } else {
             lot_cannot_give(lot, amount)
         });
+    }
+    // How many lots an extension moves is not known ahead, so it is not counted above.
+    if let Some(until) = rows.extended {
+        let member_id = rows.updated.as_ref().map(|(id, _)| *id);
+        sqlx::query(
+            "UPDATE lots SET expires_at_us = $1 \
+             WHERE member_id = $2 AND remaining > 0 AND expires_at_us IS NOT NULL AND expires_at_us < $1",
+        )
+        .bind(until)
+        .bind(member_id)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
