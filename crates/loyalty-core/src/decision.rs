@@ -134,16 +134,9 @@ pub enum Calculation {
     Review { points: Points },
     Referral,
     Profile,
-    Expiry {
-        points: Points,
-    },
-    PendingRelease {
-        points: Points,
-    },
-    ExpiryNotice {
-        points: Points,
-        expires_at: Timestamp,
-    },
+    Expiry { points: Points },
+    PendingRelease { points: Points },
+    ExpiryNotice { points: Points, expires_at: Timestamp },
 }
 
 /// How an earning event's points were reached.

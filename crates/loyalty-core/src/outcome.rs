@@ -352,12 +352,19 @@ impl Outcome {
             (Event::Expire(t), Calculation::Expiry { points }, _) => {
                 Outcome::Job(JobOutcome::new(&t.member, "expire", t.occurred_at, *points, None, balance))
             }
-            (Event::ReleasePending(t), Calculation::PendingRelease { points }, _) => {
-                Outcome::Job(JobOutcome::new(&t.member, "release_pending", t.occurred_at, *points, None, balance))
-            }
-            (Event::ExpiryNotice(n), Calculation::ExpiryNotice { points, expires_at }, _) => Outcome::Job(
-                JobOutcome::new(&n.member, "expiry_notice", n.occurred_at, *points, Some(*expires_at), balance),
+            (Event::ReleasePending(t), Calculation::PendingRelease { points }, _) => Outcome::Job(
+                JobOutcome::new(&t.member, "release_pending", t.occurred_at, *points, None, balance),
             ),
+            (Event::ExpiryNotice(n), Calculation::ExpiryNotice { points, expires_at }, _) => {
+                Outcome::Job(JobOutcome::new(
+                    &n.member,
+                    "expiry_notice",
+                    n.occurred_at,
+                    *points,
+                    Some(*expires_at),
+                    balance,
+                ))
+            }
             _ => return None,
         };
         Some(outcome)

@@ -51,11 +51,15 @@ pub fn coffee_variants() -> Vec<Program> {
             all.push(coffee_variant(rounding, policy));
         }
     }
-    for policy in ["negative_balance", "clamp"] {
-        let text = ops::PROPERTY_PROGRAM.replace(
+    // The second also has every earning extend the member's lots.
+    for (policy, extends) in [("negative_balance", false), ("clamp", true)] {
+        let mut text = ops::PROPERTY_PROGRAM.replace(
             "when_points_spent = \"negative_balance\"",
             &format!("when_points_spent = \"{policy}\""),
         );
+        if extends {
+            text = text.replace("months = 1\n", "months = 1\nactivity_extends_all_lots = true\n");
+        }
         all.push(loyalty_server::program_file::parse("property program", &text).unwrap());
     }
     all

@@ -5,8 +5,8 @@
 use loyalty_core::decision::{Calculation, Decision};
 use loyalty_core::earning::{Detail, Limit};
 use loyalty_core::event::{
-    Activity, Adjustment, Enrolment, ProfileChanges, ProfileUpdate, Purchase, PurchaseLine, Quantity,
-    Redemption, Referral, Return, ReturnLine, ReviewDecision,
+    Activity, Adjustment, Enrolment, JobTick, ProfileChanges, ProfileUpdate, Purchase, PurchaseLine,
+    Quantity, Redemption, Referral, Return, ReturnLine, ReviewDecision,
 };
 use loyalty_core::ids::{
     ActivityKind, ActivityTarget, Category, ExternalId, InstanceCode, OrderId, Reason, ReferralCode,
@@ -15,6 +15,7 @@ use loyalty_core::ids::{
 use loyalty_core::ledger::{Account, MemberAccount};
 use loyalty_core::limits::{MAX_QUANTITY_PER_LINE, MAX_UNIT_PRICE};
 use loyalty_core::memory::MemoryLedger;
+use loyalty_core::state::Balance;
 use loyalty_core::{Event, Points, Program, Rejection, Timestamp};
 use proptest::prelude::*;
 use std::collections::HashMap;
@@ -37,7 +38,9 @@ const TARGETS: [&str; 2] = ["instagram", "tiktok"];
 const TIERS: [&str; 2] = ["gold", "silver"];
 
 /// A program with every kind of earning rule and both limits, for property tests: its
-/// campaign runs over the days the histories cover, with a budget they can exhaust.
+/// campaign runs over the days the histories cover, with a budget they can exhaust; its
+/// purchases are pending for two days and its points expire after a month, which the
+/// histories' later, slower steps reach.
 pub const PROPERTY_PROGRAM: &str = r#"
 id = "property"
 name = "Every rule at once"
@@ -148,6 +151,11 @@ points_cost = 60
 
 [returns]
 when_points_spent = "negative_balance"
+pending_days = 2
+
+[expiry]
+policy = "months_after_earning"
+months = 1
 
 [limits]
 max_points_per_day = 5000
@@ -160,15 +168,50 @@ max_points = 20000
 
 #[derive(Debug, Clone)]
 pub enum Op {
-    Enrol { member: usize, referred_by: Option<usize> },
-    Purchase { member: usize, order: usize, lines: Vec<(usize, i64, i64)> },
-    Return { member: usize, order: usize, lines: Vec<(usize, i64)> },
-    Redeem { member: usize, reward: usize },
-    Adjust { member: usize, points: i64 },
-    Activity { member: usize, kind: usize, target: usize },
-    Refer { member: usize, referrer: usize },
-    Review { member: usize, release: bool },
-    Tier { member: usize, tier: usize },
+    Enrol {
+        member: usize,
+        referred_by: Option<usize>,
+    },
+    Purchase {
+        member: usize,
+        order: usize,
+        lines: Vec<(usize, i64, i64)>,
+    },
+    Return {
+        member: usize,
+        order: usize,
+        lines: Vec<(usize, i64)>,
+    },
+    Redeem {
+        member: usize,
+        reward: usize,
+    },
+    Adjust {
+        member: usize,
+        points: i64,
+    },
+    Activity {
+        member: usize,
+        kind: usize,
+        target: usize,
+    },
+    Refer {
+        member: usize,
+        referrer: usize,
+    },
+    Review {
+        member: usize,
+        release: bool,
+    },
+    Tier {
+        member: usize,
+        tier: usize,
+    },
+    /// The expiry job (or else the pending-release job) for one member.
+    Tick {
+        member: usize,
+        expire: bool,
+    },
 }
 
 fn quantity() -> impl Strategy<Value = i64> {
@@ -198,7 +241,8 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(member, kind, target)| Op::Activity { member, kind, target }),
         1 => (member.clone(), 0..MEMBERS).prop_map(|(member, referrer)| Op::Refer { member, referrer }),
         1 => (member.clone(), any::<bool>()).prop_map(|(member, release)| Op::Review { member, release }),
-        1 => (member, 0..TIERS.len()).prop_map(|(member, tier)| Op::Tier { member, tier }),
+        1 => (member.clone(), 0..TIERS.len()).prop_map(|(member, tier)| Op::Tier { member, tier }),
+        1 => (member, any::<bool>()).prop_map(|(member, expire)| Op::Tick { member, expire }),
     ]
 }
 
@@ -292,15 +336,25 @@ impl Op {
                 },
                 occurred_at: at,
             }),
+            Op::Tick { member: m, expire } => {
+                let tick = JobTick { member: member(*m), occurred_at: at };
+                if *expire { Event::Expire(tick) } else { Event::ReleasePending(tick) }
+            }
         })
     }
 }
 
-/// When the `step`th operation of a history happens: seven minutes apart from 2026-11-02,
-/// so that a history crosses days (caps, windows) and a campaign's start and end.
+/// When the `step`th operation of a history happens: from 2026-11-02, seven minutes apart
+/// for the first 400 steps, so that a history crosses days (caps, windows) and a
+/// campaign's start and end; six hours apart after, so that return windows close and
+/// points expire.
 pub fn time_of(step: usize) -> Timestamp {
-    let start = 1_793_577_600_000_000; // 2026-11-02T00:00:00Z
-    Timestamp::from_micros(start + i64::try_from(step).unwrap_or(i64::MAX) * 7 * 60_000_000)
+    const START: i64 = 1_793_577_600_000_000; // 2026-11-02T00:00:00Z
+    const MINUTE: i64 = 60_000_000;
+    const BRISK: i64 = 400;
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    let (brisk, slow) = (step.min(BRISK), (step - BRISK).max(0));
+    Timestamp::from_micros(START + brisk * 7 * MINUTE + slow * 6 * 60 * MINUTE)
 }
 
 /// The in-memory ledger under test, with what the invariants are checked against kept
@@ -347,6 +401,14 @@ impl Harness {
                 *self.features.entry("review_decided").or_default() += 1;
                 return;
             }
+            Calculation::Expiry { .. } => {
+                *self.features.entry("expired").or_default() += 1;
+                return;
+            }
+            Calculation::PendingRelease { .. } => {
+                *self.features.entry("released").or_default() += 1;
+                return;
+            }
             _ => return,
         };
         let mut seen = Vec::new();
@@ -372,6 +434,9 @@ impl Harness {
         }
         if calc.review.is_some() {
             seen.push("held_for_review");
+        }
+        if calc.pending_until.is_some() && calc.points.is_positive() {
+            seen.push("pending");
         }
         if decision.referrer.is_some() {
             seen.push("referrer_credited");
@@ -429,10 +494,10 @@ impl Harness {
     }
 
     /// What a refused event must leave as it was.
-    fn fingerprint(&self, member: &ExternalId) -> (usize, usize, Option<(Points, Points, Points)>, usize) {
+    fn fingerprint(&self, member: &ExternalId) -> (usize, usize, Option<(Balance, Points)>, usize) {
         let m = self.ledger.member(member);
         let lots = m.map_or(0, |m| self.ledger.lots_of(m.id).count());
-        let balances = m.map(|m| (m.balance.available, m.balance.pending_review, m.debt));
+        let balances = m.map(|m| (m.balance, m.debt));
         (self.ledger.journal().len(), lots, balances, self.ledger.rewards().len())
     }
 
@@ -458,17 +523,25 @@ impl Harness {
         let m = self.ledger.member(external_id).ok_or_else(|| format!("member {external_id} is missing"))?;
         let posted =
             |account| self.member_postings.get(&(external_id.clone(), account)).copied().unwrap_or(0);
-        let (mut spendable, mut held) = (0i128, 0i128);
+        let (mut spendable, mut held, mut pending) = (0i128, 0i128, 0i128);
         for lot in self.ledger.lots_of(m.id) {
             // 3. No lot below zero or above its amount (6: nothing spent twice).
             if lot.remaining.get() < 0 || lot.remaining > lot.amount {
                 return Err(format!("lot {:?} has {} of {}", lot.id, lot.remaining, lot.amount));
             }
-            if lot.in_review {
-                held += i128::from(lot.remaining.get())
-            } else {
-                spendable += i128::from(lot.remaining.get())
+            let remaining = i128::from(lot.remaining.get());
+            match (lot.in_review, lot.pending_until) {
+                (true, _) => held += remaining,
+                (false, Some(_)) => pending += remaining,
+                (false, None) => spendable += remaining,
             }
+        }
+        let shown = i128::from(m.balance.pending.get());
+        if shown != posted(MemberAccount::Pending) || shown != pending {
+            return Err(format!(
+                "{external_id} has {shown} pending but its postings sum to {} and its pending lots to {pending}",
+                posted(MemberAccount::Pending)
+            ));
         }
         let available = i128::from(m.balance.available.get());
         let review = i128::from(m.balance.pending_review.get());

@@ -82,7 +82,10 @@ impl Program {
         if let Some(days) = def.returns.pending_days
             && !(1..=MAX_PENDING_DAYS).contains(&days)
         {
-            errors.push("returns.pending_days", format!("must be between 1 and {MAX_PENDING_DAYS}, not {days}"));
+            errors.push(
+                "returns.pending_days",
+                format!("must be between 1 and {MAX_PENDING_DAYS}, not {days}"),
+            );
         }
 
         match (currency, calendar) {

@@ -1,12 +1,15 @@
-//! Each earning rule and limit on exact numbers: the points a member ends with, and every
-//! entry of the explanation that says why. Events run through the in-memory ledger, which
+//! Each earning rule and limit, and what time does to the points (expiry, pending), on
+//! exact numbers: the points a member ends with, and every entry of the explanation that
+//! says why. Events run through the in-memory ledger, which
 //! loads for each event what a store would (windows, counters, the referrer).
 
 #![allow(clippy::unwrap_used)]
 
 mod activities;
 mod campaigns;
+mod expiry;
 mod limits;
+mod pending;
 mod products;
 mod punch_card;
 mod referrals;
@@ -14,17 +17,20 @@ mod spend_threshold;
 mod welcome_and_birthday;
 
 use loyalty_core::event::{
-    Activity, Birthday, Enrolment, ProfileChanges, ProfileUpdate, Purchase, PurchaseLine, Referral,
-    ReviewDecision,
+    Activity, Adjustment, Birthday, Enrolment, ExpiryNotice, JobTick, ProfileChanges, ProfileUpdate,
+    Purchase, PurchaseLine, Quantity, Referral, Return, ReturnLine, ReviewDecision,
 };
 use loyalty_core::ids::{
     ActivityKind, ActivityTarget, Category, ExternalId, InstanceCode, OrderId, Reason, ReferralCode, Sku,
     Tag, TierCode,
 };
+use loyalty_core::ledger::{Account, EntryKind};
 use loyalty_core::memory::MemoryLedger;
 use loyalty_core::outcome::{AwardExplanation, Explanation};
+use loyalty_core::points::Points;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::state::Balance;
+use loyalty_core::state::Lot;
 use loyalty_core::{Event, Outcome, Program, Rejection, Timestamp};
 
 /// What every test program starts with: a US shop in New York time, rounding down.
@@ -216,6 +222,66 @@ impl Shop {
             reason: Reason::parse("checked").unwrap(),
             occurred_at: at(at_text),
         }))
+    }
+
+    /// Spends `points` by hand (as a redemption would: first-to-expire first).
+    pub fn spend(&mut self, who: &str, points: i64, at_text: &str) -> Result<Outcome, Rejection> {
+        self.run(Event::Adjust(Adjustment {
+            member: external(who),
+            points: Points::new(-points),
+            reason: Reason::parse("spent").unwrap(),
+            occurred_at: at(at_text),
+        }))
+    }
+
+    /// Returns `quantity` units of `sku` from `order`.
+    pub fn give_back(&mut self, who: &str, order: &str, sku: &str, quantity: i64, at_text: &str) -> Outcome {
+        self.run(Event::Return(Return {
+            member: external(who),
+            order_id: OrderId::parse(order).unwrap(),
+            occurred_at: at(at_text),
+            lines: vec![ReturnLine {
+                sku: Sku::parse(sku).unwrap(),
+                quantity: Quantity::parse(1, quantity).unwrap(),
+            }],
+        }))
+        .unwrap()
+    }
+
+    /// The expiry job's tick for one member.
+    pub fn expire(&mut self, who: &str, at_text: &str) -> Result<Outcome, Rejection> {
+        self.run(Event::Expire(JobTick { member: external(who), occurred_at: at(at_text) }))
+    }
+
+    /// The pending-release job's tick for one member.
+    pub fn release(&mut self, who: &str, at_text: &str) -> Result<Outcome, Rejection> {
+        self.run(Event::ReleasePending(JobTick { member: external(who), occurred_at: at(at_text) }))
+    }
+
+    pub fn notice(&mut self, who: &str, expires_at: &str, at_text: &str) -> Result<Outcome, Rejection> {
+        self.run(Event::ExpiryNotice(ExpiryNotice {
+            member: external(who),
+            expires_at: at(expires_at),
+            occurred_at: at(at_text),
+        }))
+    }
+
+    /// The member's lots, oldest first, as (amount, remaining, expires_at, pending_until).
+    pub fn lots(&self, who: &str) -> Vec<(i64, i64, Option<String>, Option<String>)> {
+        let member = self.ledger.member(&external(who)).unwrap().id;
+        let show = |t: Option<Timestamp>| t.map(|t| t.to_string());
+        self.ledger
+            .lots_of(member)
+            .map(|l: &Lot| (l.amount.get(), l.remaining.get(), show(l.expires_at), show(l.pending_until)))
+            .collect()
+    }
+
+    /// The member's last journal entry: its kind and postings as (account, amount).
+    pub fn last_entry(&self, who: &str) -> (EntryKind, Vec<(String, i64)>) {
+        let member = self.ledger.member(&external(who)).unwrap().id;
+        let row = self.ledger.journal().iter().rev().find(|r| r.member == member).unwrap();
+        let postings = row.postings.iter().map(|p| (Account::name(p.account).to_owned(), p.amount.get()));
+        (row.kind, postings.collect())
     }
 
     pub fn balance(&self, who: &str) -> Balance {

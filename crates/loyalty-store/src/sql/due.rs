@@ -1,0 +1,90 @@
+//! What the jobs have to do: the members whose lots fell due, and whose birthday it is.
+
+use super::rows::{int, parsed, timestamp};
+use crate::StoreError;
+use crate::types::{Due, DueCursor, DueWork, ProgramId};
+use loyalty_core::ids::{ExternalId, MemberId};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, AssertSqlSafe};
+
+/// One row per member and instant at which `work` fell due by `until`, earliest first,
+/// after `after`.
+pub(super) async fn due(
+    pool: &AnyPool,
+    program: ProgramId,
+    work: DueWork,
+    after: Option<DueCursor>,
+    limit: u32,
+) -> Result<Vec<Due>, StoreError> {
+    // Lots held for review are left alone by every job until the review is decided.
+    let (column, window, bounds) = match work {
+        DueWork::Expiry { until } => {
+            ("expires_at_us", "l.remaining > 0 AND l.expires_at_us IS NOT NULL", (None, until))
+        }
+        DueWork::Release { until } => {
+            ("pending_until_us", "l.remaining > 0 AND l.pending_until_us IS NOT NULL", (None, until))
+        }
+        DueWork::ExpiringSoon { from, until } => {
+            ("expires_at_us", "l.remaining > 0 AND l.expires_at_us IS NOT NULL", (Some(from), until))
+        }
+    };
+    let after = after
+        .unwrap_or(DueCursor { at: loyalty_core::Timestamp::from_micros(i64::MIN), member: MemberId(0) });
+    let sql = format!(
+        "SELECT l.{column} AS at, m.id AS member_id, m.external_id FROM lots l JOIN members m ON m.id = l.member_id \
+         WHERE l.program_id = $1 AND {window} AND l.in_review = 0 AND l.{column} > $2 AND l.{column} <= $3 \
+         AND (l.{column} > $4 OR (l.{column} = $4 AND m.id > $5)) \
+         GROUP BY l.{column}, m.id, m.external_id ORDER BY l.{column}, m.id LIMIT $6"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(program.0)
+        .bind(bounds.0.map_or(i64::MIN, |t| t.as_micros()))
+        .bind(bounds.1.as_micros())
+        .bind(after.at.as_micros())
+        .bind(after.member.0)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(due_row).collect()
+}
+
+/// Members born on one of `month_days` (`MM-DD`), by id after `after`.
+pub(super) async fn birthdays(
+    pool: &AnyPool,
+    program: ProgramId,
+    month_days: &[String],
+    after: MemberId,
+    limit: u32,
+) -> Result<Vec<(MemberId, ExternalId)>, StoreError> {
+    let mut found = Vec::new();
+    for month_day in month_days {
+        let rows = sqlx::query(
+            "SELECT id, external_id FROM members WHERE program_id = $1 AND status = 'active' \
+             AND substr(birth_date, 6) = $2 AND id > $3 ORDER BY id LIMIT $4",
+        )
+        .bind(program.0)
+        .bind(month_day.as_str())
+        .bind(after.0)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+        for row in &rows {
+            found.push((MemberId(int(row, "id")?), external_id(row)?));
+        }
+    }
+    found.sort_by_key(|(id, _)| *id);
+    found.truncate(limit as usize);
+    Ok(found)
+}
+
+fn due_row(row: &AnyRow) -> Result<Due, StoreError> {
+    Ok(Due {
+        at: timestamp(row, "at")?,
+        member: MemberId(int(row, "member_id")?),
+        external_id: external_id(row)?,
+    })
+}
+
+fn external_id(row: &AnyRow) -> Result<ExternalId, StoreError> {
+    parsed(row, "external_id", ExternalId::parse)
+}
