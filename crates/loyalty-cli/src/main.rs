@@ -2,6 +2,7 @@
 
 mod bench;
 mod check;
+mod jobs;
 mod replay;
 mod serve;
 mod verify;
@@ -32,6 +33,9 @@ enum Command {
     Verify(DatabaseArgs),
     /// Measure the engine: pure decisions, the store path against plain SQL, and HTTP.
     Bench(bench::BenchArgs),
+    /// Run the jobs that time makes due: expiry, pending release, notices, birthdays.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
     /// Rebuild every projection from the event log in a scratch store and report any
     /// difference from the database; exits 1 if there is one.
     Replay(DatabaseArgs),
@@ -84,8 +88,14 @@ fn main() -> ExitCode {
             Command::Verify(args) => verify::run(&args.database).await,
             Command::Replay(args) => replay::run(&args.database).await,
             Command::Bench(args) => bench::run(args).await,
+            Command::Jobs(command) => jobs::run(command).await,
         }
     })
+}
+
+/// Parses a command-line timestamp (RFC 3339, with an offset).
+fn parse_timestamp(text: &str) -> Result<loyalty_core::Timestamp, String> {
+    loyalty_core::Timestamp::parse_rfc3339(text).map_err(|e| e.to_string())
 }
 
 /// Reports a failure on stderr and gives the exit code for errors (2; 1 means "checked,

@@ -1,5 +1,6 @@
-use crate::{DatabaseArgs, fail};
+use crate::{DatabaseArgs, fail, parse_timestamp};
 use clap::Args;
+use loyalty_core::Timestamp;
 use loyalty_server::{Clock, KeySource, Settings, app, serve, start};
 use loyalty_store::{DatabaseUrl, SqlStore};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,14 @@ pub struct ServeArgs {
     /// The first program's admin API key; generated and kept in the database if unset.
     #[arg(long, env = "LOYALTY_ADMIN_KEY", hide_env_values = true, value_name = "KEY")]
     admin_key: Option<String>,
+    /// Start on a test clock standing at this time (RFC 3339), which admins can then set
+    /// with PUT /v1/admin/clock. For tests only; never on unless given.
+    #[arg(long, env = "LOYALTY_TEST_CLOCK", value_name = "TIMESTAMP", value_parser = parse_timestamp)]
+    test_clock: Option<Timestamp>,
+    /// Seconds between runs of the jobs (expiry, pending release, notices, birthdays);
+    /// 0 runs none.
+    #[arg(long, env = "LOYALTY_JOBS_EVERY", default_value_t = 60, value_name = "SECONDS")]
+    jobs_every: u64,
 }
 
 pub async fn run(args: ServeArgs) -> ExitCode {
@@ -33,7 +42,8 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(format!("cannot open {url}: {e}")),
     };
     let settings = Settings { program_files: args.programs, admin_key: args.admin_key };
-    let started = match start(store.clone(), &settings, Clock::system()).await {
+    let clock = args.test_clock.map_or_else(Clock::system, Clock::manual);
+    let started = match start(store.clone(), &settings, clock).await {
         Ok(started) => started,
         Err(e) => return fail(e),
     };
@@ -69,6 +79,13 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         );
     }
 
+    if let Some(start) = args.test_clock {
+        println!("  clock      TEST CLOCK at {start}; set it with PUT /v1/admin/clock");
+    }
+    if args.jobs_every > 0 {
+        let every = std::time::Duration::from_secs(args.jobs_every);
+        tokio::spawn(loyalty_server::jobs::schedule(started.state.clone(), every));
+    }
     let result = serve(listener, app(started.state), shutdown_signal()).await;
     store.close().await;
     match result {

@@ -45,6 +45,9 @@ pub struct MemberView {
     pub status: MemberStatus,
     pub enrolled_at: Timestamp,
     pub balance: Balance,
+    /// The next dates on which points expire, with how many, soonest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expiring_soon: Vec<Expiring>,
     /// How an enrolment's welcome bonus was reached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
@@ -197,6 +200,13 @@ pub struct ReviewOutcome {
     pub balance: Balance,
 }
 
+/// Points that expire together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expiring {
+    pub points: Points,
+    pub expires_at: Timestamp,
+}
+
 /// What a job did for one member: points expired or released, or a warning recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobOutcome {
@@ -227,6 +237,7 @@ impl MemberView {
             status: member.status,
             enrolled_at: member.enrolled_at,
             balance: member.balance,
+            expiring_soon: Vec::new(),
             explanation: None,
         }
     }

@@ -28,6 +28,11 @@ impl Clock {
         }
     }
 
+    /// Whether this is a test clock that `set` can move.
+    pub fn is_manual(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Moves a manual clock to `to`; returns false (and does nothing) on the system clock.
     pub fn set(&self, to: Timestamp) -> bool {
         match &self.0 {

@@ -5,6 +5,7 @@ mod app;
 mod auth;
 pub mod clock;
 mod error;
+pub mod jobs;
 mod json;
 pub mod program_file;
 mod routes;

@@ -82,6 +82,11 @@ impl Programs {
         self.0.read().unwrap_or_else(PoisonError::into_inner).get(&id).cloned()
     }
 
+    /// Every program served, in no particular order.
+    pub fn all(&self) -> Vec<Arc<Versions>> {
+        self.0.read().unwrap_or_else(PoisonError::into_inner).values().cloned().collect()
+    }
+
     /// Serves `versions` from now on, in place of what was served for the program.
     pub fn replace(&self, versions: Versions) {
         self.0.write().unwrap_or_else(PoisonError::into_inner).insert(versions.id(), Arc::new(versions));

@@ -21,6 +21,10 @@ pub fn coffee_path() -> PathBuf {
 }
 
 /// The retail example program: every kind of earning rule, caps and velocity review.
+pub fn bistro_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/programs/bistro.toml")
+}
+
 pub fn retail_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/programs/retail.toml")
 }

@@ -4,6 +4,7 @@
 
 mod bench;
 mod crash;
+mod jobs;
 mod program_check;
 mod serve;
 mod verify;

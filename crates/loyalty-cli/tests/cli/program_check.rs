@@ -28,6 +28,7 @@ fn every_example_program_is_valid() {
     assert_eq!(
         described,
         [
+            "program `bistro` is valid (2 earning rules, 1 rewards, currency EUR, time zone Europe/Paris)",
             "program `coffee` is valid (2 earning rules, 2 rewards, currency USD, time zone America/New_York)",
             "program `retail` is valid (19 earning rules, 3 rewards, currency EUR, time zone Europe/Paris)",
         ]
@@ -55,7 +56,7 @@ fn an_invalid_program_names_each_field_and_line() {
 fn help_lists_every_command() {
     let help = run(loyalty().arg("--help"));
     assert!(help.status.success());
-    for command in ["serve", "program", "verify"] {
+    for command in ["serve", "program", "verify", "jobs"] {
         assert!(stdout(&help).contains(command), "{}", stdout(&help));
     }
 }

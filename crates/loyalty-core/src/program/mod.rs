@@ -125,6 +125,11 @@ impl Program {
         &self.def.points_name
     }
 
+    /// Whether a rule gives a birthday bonus, which the birthday job then calls for.
+    pub fn has_birthday_bonus(&self) -> bool {
+        self.def.earning.iter().any(|r| matches!(r, RuleDef::BirthdayBonus(_)))
+    }
+
     pub fn expiry(&self) -> &ExpiryDef {
         &self.def.expiry
     }

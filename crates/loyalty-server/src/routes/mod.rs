@@ -3,6 +3,7 @@
 pub mod campaigns;
 pub mod events;
 pub mod health;
+pub mod jobs;
 pub mod members;
 pub mod program;
 pub mod rewards;

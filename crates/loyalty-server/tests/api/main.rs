@@ -12,6 +12,7 @@ mod ledger;
 mod referrals;
 mod retail;
 mod review;
+mod time;
 mod versions;
 mod walkthrough;
 

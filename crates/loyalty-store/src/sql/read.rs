@@ -4,9 +4,11 @@ use super::rows::{int, opt_text, text, timestamp};
 use super::state::{MEMBER_COLUMNS, member as member_of};
 use crate::StoreError;
 use crate::types::{LedgerEntry, LedgerPage, PostingView, ProgramId};
+use loyalty_core::Points;
 use loyalty_core::Rejection;
 use loyalty_core::ids::ExternalId;
-use loyalty_core::outcome::MemberView;
+use loyalty_core::ids::MemberId;
+use loyalty_core::outcome::{Expiring, MemberView};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, AssertSqlSafe};
 use std::collections::BTreeMap;
@@ -32,7 +34,35 @@ pub(super) async fn member(
         .fetch_optional(pool)
         .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(Some(MemberView::of(&member_of(&row)?, opt_text(&row, "referrer")?)))
+    let member = member_of(&row)?;
+    let mut view = MemberView::of(&member, opt_text(&row, "referrer")?);
+    view.expiring_soon = expiring_soon(pool, member.id).await?;
+    Ok(Some(view))
+}
+
+/// How many of the next dates on which points expire a member's page shows.
+const EXPIRY_DATES_SHOWN: i64 = 3;
+
+/// The member's next expiry dates with the points left in the lots that expire then;
+/// points held for review are not the member's to lose yet.
+async fn expiring_soon(pool: &AnyPool, member: MemberId) -> Result<Vec<Expiring>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT expires_at_us, CAST(SUM(remaining) AS BIGINT) AS points FROM lots \
+         WHERE member_id = $1 AND remaining > 0 AND in_review = 0 AND expires_at_us IS NOT NULL \
+         GROUP BY expires_at_us ORDER BY expires_at_us LIMIT $2",
+    )
+    .bind(member.0)
+    .bind(EXPIRY_DATES_SHOWN)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Expiring {
+                points: Points::new(int(row, "points")?),
+                expires_at: timestamp(row, "expires_at_us")?,
+            })
+        })
+        .collect()
 }
 
 /// A member's counters whose key starts with `prefix` (for their page: punch card progress).

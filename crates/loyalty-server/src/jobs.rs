@@ -1,0 +1,214 @@
+//! The jobs: the work that falls due with time (points expiring, pending points released,
+//! warnings ahead of expiry, birthday bonuses), done as events through `decide` like any
+//! other. Each event is dated when its work fell due and keyed by what it is about, so a
+//! job run twice, late, or again after a crash writes the same ledger once.
+
+use crate::state::Versions;
+use loyalty_core::event::{Birthday, ExpiryNotice, JobTick};
+use loyalty_core::ids::{IdempotencyKey, MemberId};
+use loyalty_core::{Event, Rejection, Timestamp};
+use loyalty_store::{Command, Due, DueCursor, DueWork, Store, StoreError};
+use serde::Serialize;
+
+/// How many members a job asks the store for at a time.
+pub const DEFAULT_BATCH: u32 = 500;
+
+const DAY_MICROS: i64 = 86_400_000_000;
+
+/// What one run of the jobs did for one program.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobReport {
+    /// Members whose points expired (once per member and expiry date).
+    pub expired: u64,
+    /// Members whose pending points were released.
+    pub released: u64,
+    /// Warnings of points about to expire.
+    pub notices: u64,
+    /// Birthday bonuses given.
+    pub birthdays: u64,
+    /// Work already done by an earlier run, or that turned out to be due no more.
+    pub skipped: u64,
+    /// Work refused for another reason, which the events' log keeps no trace of; a sign
+    /// of a bug, reported so that it is seen.
+    pub refused: u64,
+}
+
+/// The jobs of one kind, for progress lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    Expiry,
+    Release,
+    Notice,
+    Birthday,
+}
+
+impl Job {
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::Expiry => "expiry",
+            Job::Release => "pending release",
+            Job::Notice => "expiry notices",
+            Job::Birthday => "birthdays",
+        }
+    }
+}
+
+/// Runs the jobs of every served program at the server's time, every `every`, until the
+/// process ends. A failed run is logged and tried again at the next tick: the work it
+/// left is still due.
+pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        for versions in state.programs.all() {
+            let code = versions.latest().program.code().to_owned();
+            let now = state.clock.now();
+            match run_due(state.store.as_ref(), &versions, now, DEFAULT_BATCH, &mut |_, _| {}).await {
+                Ok(report) if report != JobReport::default() => {
+                    tracing::info!(program = %code, ?report, "jobs ran");
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(program = %code, error = %e, "jobs failed; retrying at the next tick")
+                }
+            }
+        }
+    }
+}
+
+/// Runs every job of the program that is due at `now`, `batch` members at a time,
+/// calling `progress` after each batch with the job and how many it has handled so far.
+pub async fn run_due<S: Store>(
+    store: &S,
+    versions: &Versions,
+    now: Timestamp,
+    batch: u32,
+    progress: &mut (dyn FnMut(Job, u64) + Send),
+) -> Result<JobReport, StoreError> {
+    let mut run = Run { store, versions, now, batch, progress, report: JobReport::default() };
+    let latest = versions.latest().program.clone();
+    run.each_due(Job::Release, DueWork::Release { until: now }, |due| {
+        Event::ReleasePending(JobTick { member: due.external_id.clone(), occurred_at: due.at })
+    })
+    .await?;
+    run.each_due(Job::Expiry, DueWork::Expiry { until: now }, |due| {
+        Event::Expire(JobTick { member: due.external_id.clone(), occurred_at: due.at })
+    })
+    .await?;
+    let notice_days = latest.expiry().notice_days;
+    if notice_days > 0 {
+        let lead = i64::from(notice_days) * DAY_MICROS;
+        let until = now.checked_add_micros(lead).unwrap_or(now);
+        run.each_due(Job::Notice, DueWork::ExpiringSoon { from: now, until }, |due| {
+            Event::ExpiryNotice(ExpiryNotice {
+                member: due.external_id.clone(),
+                expires_at: due.at,
+                occurred_at: Timestamp::from_micros(due.at.as_micros().saturating_sub(lead)),
+            })
+        })
+        .await?;
+    }
+    if latest.has_birthday_bonus() {
+        run.birthdays().await?;
+    }
+    Ok(run.report)
+}
+
+/// One run of the jobs of one program.
+struct Run<'a, S> {
+    store: &'a S,
+    versions: &'a Versions,
+    /// When the run happens, recorded with each event it writes.
+    now: Timestamp,
+    batch: u32,
+    progress: &'a mut (dyn FnMut(Job, u64) + Send),
+    report: JobReport,
+}
+
+impl<S: Store> Run<'_, S> {
+    /// Submits the event `make` builds for each member with `work` due, page by page.
+    async fn each_due(
+        &mut self,
+        job: Job,
+        work: DueWork,
+        make: impl Fn(&Due) -> Event,
+    ) -> Result<(), StoreError> {
+        let (mut after, mut handled): (Option<DueCursor>, u64) = (None, 0);
+        loop {
+            let page = self.store.due(self.versions.id(), work, after, self.batch).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = Some(last.cursor());
+            for due in &page {
+                let event = make(due);
+                let key = format!("job:{}:{}:{}", event.kind().as_str(), due.member.0, due.at.as_micros());
+                self.submit(job, event, &key).await?;
+            }
+            handled += page.len() as u64;
+            (self.progress)(job, handled);
+        }
+    }
+
+    async fn birthdays(&mut self) -> Result<(), StoreError> {
+        let now = self.now;
+        let program = self.versions.at(now).program.clone();
+        let today = program.calendar().local(now).date();
+        let mut month_days = vec![format!("{:02}-{:02}", today.month(), today.day())];
+        // Those born on 29 February celebrate on the 28th in other years.
+        if today.month() == 2 && today.day() == 28 && !today.in_leap_year() {
+            month_days.push("02-29".to_owned());
+        }
+        let (mut after, mut handled) = (MemberId(0), 0u64);
+        loop {
+            let page = self.store.birthdays(self.versions.id(), &month_days, after, self.batch).await?;
+            let Some((last, _)) = page.last() else { return Ok(()) };
+            after = *last;
+            for (member, external_id) in &page {
+                let event = Event::Birthday(Birthday { member: external_id.clone(), occurred_at: now });
+                let key = format!("job:birthday:{}:{}", member.0, today.year());
+                self.submit(Job::Birthday, event, &key).await?;
+            }
+            handled += page.len() as u64;
+            (self.progress)(Job::Birthday, handled);
+        }
+    }
+
+    async fn submit(&mut self, job: Job, event: Event, key: &str) -> Result<(), StoreError> {
+        let idempotency_key =
+            IdempotencyKey::parse(key).map_err(|e| StoreError::Corrupt(format!("job key {key}: {e}")))?;
+        let command = Command {
+            fingerprint: key.to_owned(),
+            event,
+            idempotency_key: Some(idempotency_key),
+            now: self.now,
+        };
+        let program = self.versions.at(command.event.occurred_at());
+        let report = &mut self.report;
+        match self.store.submit(program, &command).await {
+            Ok(done) if !done.replayed => {
+                *match job {
+                    Job::Expiry => &mut report.expired,
+                    Job::Release => &mut report.released,
+                    Job::Notice => &mut report.notices,
+                    Job::Birthday => &mut report.birthdays,
+                } += 1;
+                Ok(())
+            }
+            // Done before, or no longer due (a review, a return or a spend came first).
+            Ok(_)
+            | Err(StoreError::Rejected(
+                Rejection::NothingDue { .. }
+                | Rejection::NotBirthday { .. }
+                | Rejection::BirthDateUnknown { .. },
+            )) => {
+                report.skipped += 1;
+                Ok(())
+            }
+            Err(StoreError::Rejected(_)) => {
+                report.refused += 1;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
