@@ -42,6 +42,21 @@ pub struct NewLot {
     pub pending_until: Option<Timestamp>,
 }
 
+/// Makes the `held` lots spendable, repaying `debt` from them first, as earnings do.
+/// Returns the changes and what is still owed.
+pub fn release(held: &[&Lot], debt: Points) -> (Vec<LotChange>, Points) {
+    let mut changes: Vec<LotChange> = held.iter().map(|l| LotChange::Release { lot: l.id }).collect();
+    let mut owed = debt;
+    for lot in held {
+        let repay = lot.remaining.min(owed);
+        if repay.is_positive() {
+            changes.push(LotChange::Draw { lot: lot.id, amount: repay });
+            owed = Points::new(owed.get() - repay.get());
+        }
+    }
+    (changes, owed)
+}
+
 /// The points `wanted` drawn from `lots`: the lots of `prefer` first (a return takes back
 /// from its own order's points, even those held for review), then the other spendable
 /// lots first-to-expire first, oldest first among equals. Returns the draws and how many

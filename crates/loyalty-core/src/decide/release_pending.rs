@@ -4,7 +4,7 @@ use super::{add, existing_member, sub};
 use crate::decision::{Calculation, Decision, MemberChange};
 use crate::event::JobTick;
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount};
-use crate::lots::LotChange;
+use crate::lots;
 use crate::points::Points;
 use crate::rejection::Rejection;
 use crate::state::{Balance, MemberState};
@@ -32,15 +32,7 @@ pub(super) fn decide(state: &MemberState, tick: &JobTick) -> Result<Decision, Re
             at: tick.occurred_at,
         });
     }
-    let mut lots: Vec<LotChange> = due.iter().map(|l| LotChange::Release { lot: l.id }).collect();
-    let mut owed = member.debt;
-    for lot in &due {
-        let repay = lot.remaining.min(owed);
-        if repay.is_positive() {
-            lots.push(LotChange::Draw { lot: lot.id, amount: repay });
-            owed = sub(owed, repay)?;
-        }
-    }
+    let (lots, owed) = lots::release(&due, member.debt);
     let entry = EntryDraft::transfer(
         EntryKind::PendingRelease,
         Account::Member(MemberAccount::Pending),

@@ -2,7 +2,7 @@ use super::{add, existing_member, sub};
 use crate::decision::{Calculation, Decision, MemberChange};
 use crate::event::ReviewDecision;
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
-use crate::lots::LotChange;
+use crate::lots::{self, LotChange};
 use crate::points::Points;
 use crate::rejection::Rejection;
 use crate::state::{Balance, MemberState};
@@ -22,15 +22,7 @@ pub(super) fn decide(state: &MemberState, r: &ReviewDecision) -> Result<Decision
     let review = Account::Member(MemberAccount::Review);
     let pending_review = sub(member.balance.pending_review, total)?;
     let (entry, lots, balance, debt) = if r.release {
-        let mut lots: Vec<LotChange> = held.iter().map(|l| LotChange::Release { lot: l.id }).collect();
-        let mut owed = member.debt;
-        for lot in &held {
-            let repay = lot.remaining.min(owed);
-            if repay.is_positive() {
-                lots.push(LotChange::Draw { lot: lot.id, amount: repay });
-                owed = sub(owed, repay)?;
-            }
-        }
+        let (lots, owed) = lots::release(&held, member.debt);
         let entry = EntryDraft::transfer(
             EntryKind::ReviewRelease,
             review,
