@@ -355,10 +355,10 @@ impl MemoryLedger {
             let (mut spendable, mut held, mut pending) = (0i128, 0i128, 0i128);
             for lot in self.lots_of(m.id) {
                 let remaining = i128::from(lot.remaining.get());
-                match (lot.in_review, lot.pending_until) {
-                    (true, _) => held += remaining,
-                    (false, Some(_)) => pending += remaining,
-                    (false, None) => spendable += remaining,
+                match lot.account() {
+                    MemberAccount::Review => held += remaining,
+                    MemberAccount::Pending => pending += remaining,
+                    MemberAccount::Available => spendable += remaining,
                 }
             }
             let available = i128::from(m.balance.available.get());

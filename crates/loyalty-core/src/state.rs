@@ -1,6 +1,7 @@
 //! What `decide` may know about a member: the projections the store loads for one event.
 
 use crate::ids::{Email, ExternalId, LotId, MemberId, OrderId, PersonName, ReferralCode, Sku, Tag, TierCode};
+use crate::ledger::MemberAccount;
 use crate::needs::Aggregates;
 use crate::points::Points;
 use crate::time::Timestamp;
@@ -101,9 +102,18 @@ pub struct Lot {
 }
 
 impl Lot {
+    /// The member account that holds the lot's points: review first, then pending.
+    pub fn account(&self) -> MemberAccount {
+        match (self.in_review, self.pending_until) {
+            (true, _) => MemberAccount::Review,
+            (false, Some(_)) => MemberAccount::Pending,
+            (false, None) => MemberAccount::Available,
+        }
+    }
+
     /// Whether the lot's points are held (in review or pending) rather than spendable.
     pub fn is_held(&self) -> bool {
-        self.in_review || self.pending_until.is_some()
+        self.account() != MemberAccount::Available
     }
 }
 

@@ -530,10 +530,10 @@ impl Harness {
                 return Err(format!("lot {:?} has {} of {}", lot.id, lot.remaining, lot.amount));
             }
             let remaining = i128::from(lot.remaining.get());
-            match (lot.in_review, lot.pending_until) {
-                (true, _) => held += remaining,
-                (false, Some(_)) => pending += remaining,
-                (false, None) => spendable += remaining,
+            match lot.account() {
+                MemberAccount::Review => held += remaining,
+                MemberAccount::Pending => pending += remaining,
+                MemberAccount::Available => spendable += remaining,
             }
         }
         let shown = i128::from(m.balance.pending.get());

@@ -19,9 +19,9 @@ pub(super) fn decide(state: &MemberState, tick: &JobTick) -> Result<Decision, Re
     };
     let (mut available, mut pending, mut lots) = (Points::ZERO, Points::ZERO, Vec::new());
     for lot in state.lots.iter().filter(due) {
-        match lot.pending_until {
-            Some(_) => pending = add(pending, lot.remaining)?,
-            None => available = add(available, lot.remaining)?,
+        match lot.account() {
+            MemberAccount::Pending => pending = add(pending, lot.remaining)?,
+            _ => available = add(available, lot.remaining)?,
         }
         lots.push(LotChange::Draw { lot: lot.id, amount: lot.remaining });
     }

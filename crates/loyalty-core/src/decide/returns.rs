@@ -6,7 +6,7 @@ use crate::lots::{self, LotChange};
 use crate::points::Points;
 use crate::program::{Program, SpentPointsPolicy};
 use crate::rejection::Rejection;
-use crate::state::{Balance, Lot, MemberState, OrderLineRecord};
+use crate::state::{Balance, MemberState, OrderLineRecord};
 use rust_decimal::Decimal;
 
 /// A return takes back what the order would not have earned without the returned units:
@@ -37,11 +37,13 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
     let shortfall = sub(reversed, drawn)?;
     // Points still held for review come back from review, points still pending from
     // pending (the balance is untouched), the rest from the balance.
-    let drawn_from = |held: fn(&Lot) -> bool| {
+    let drawn_from = |account: MemberAccount| {
         draws
             .iter()
             .filter_map(|d| match d {
-                LotChange::Draw { lot, amount } if state.lots.iter().any(|l| l.id == *lot && held(l)) => {
+                LotChange::Draw { lot, amount }
+                    if state.lots.iter().any(|l| l.id == *lot && l.account() == account) =>
+                {
                     Some(*amount)
                 }
                 _ => None,
@@ -49,8 +51,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
             .try_fold(Points::ZERO, Points::checked_add)
             .ok_or(Rejection::PointsOverflow)
     };
-    let from_review = drawn_from(|l| l.in_review)?;
-    let from_pending = drawn_from(|l| !l.in_review && l.pending_until.is_some())?;
+    let from_review = drawn_from(MemberAccount::Review)?;
+    let from_pending = drawn_from(MemberAccount::Pending)?;
     let from_available = sub(sub(drawn, from_review)?, from_pending)?;
     let policy = program.spent_points_policy();
     let (from_balance, lost, debt) = match policy {
