@@ -65,6 +65,12 @@ impl Calendar {
         self.instant(later)
     }
 
+    /// The same wall-clock time `months` months before `at`.
+    pub fn months_before(&self, at: Timestamp, months: u32) -> Option<Timestamp> {
+        let earlier = self.local(at).0.checked_sub(jiff::Span::new().months(i64::from(months))).ok()?;
+        self.instant(earlier)
+    }
+
     /// The same wall-clock time `days` days after `at`.
     pub fn add_days(&self, at: Timestamp, days: u32) -> Option<Timestamp> {
         let later = self.local(at).0.checked_add(jiff::Span::new().days(i64::from(days))).ok()?;

@@ -3,15 +3,16 @@
 
 use crate::earning::Award;
 use crate::event::ProfileChanges;
-use crate::ids::{ExternalId, InstanceCode, MemberId, OrderId, ReferralCode, RewardCode};
+use crate::ids::{ExternalId, InstanceCode, MemberId, OrderId, ReferralCode, RewardCode, TierCode};
 use crate::ledger::EntryDraft;
 use crate::lots::{LotChange, NewLot};
 use crate::needs::Counter;
 use crate::points::Points;
 use crate::program::SpentPointsPolicy;
-use crate::state::{Balance, Member, MemberStatus, OrderLineRecord, Profile};
+use crate::state::{Balance, Member, MemberStatus, OrderLineRecord, Profile, Standing};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
@@ -24,10 +25,79 @@ pub struct Decision {
     pub counters: Vec<(Counter, i64)>,
     /// Points for another member: the one who referred this one.
     pub referrer: Option<Credit>,
+    /// The member's tier, status and subscription after the event, when it changes them.
+    pub standing: Option<Box<StandingChange>>,
+    /// When the event is the member's own doing: the instant of their latest activity.
+    pub last_activity_at: Option<Timestamp>,
     pub calculation: Calculation,
 }
 
+/// A member's standing after an event, in full, and the lines it adds to their history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandingChange {
+    pub status: MemberStatus,
+    pub tier: Option<TierCode>,
+    pub standing: Standing,
+    pub history: Vec<HistoryNote>,
+}
+
+impl StandingChange {
+    /// The member's standing as it is, to change.
+    pub fn of(member: &Member) -> StandingChange {
+        StandingChange {
+            status: member.status,
+            tier: member.profile.tier.clone(),
+            standing: member.standing.clone(),
+            history: Vec::new(),
+        }
+    }
+
+    pub fn note(&mut self, topic: HistoryTopic, from: Option<String>, to: Option<String>, reason: String) {
+        self.history.push(HistoryNote { topic, from, to, reason });
+    }
+}
+
+/// One line of a member's history: a tier reached or lost, a subscription's turn, a status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryNote {
+    pub topic: HistoryTopic,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryTopic {
+    Tier,
+    Subscription,
+    Status,
+}
+
+impl HistoryTopic {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistoryTopic::Tier => "tier",
+            HistoryTopic::Subscription => "subscription",
+            HistoryTopic::Status => "status",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<HistoryTopic> {
+        [HistoryTopic::Tier, HistoryTopic::Subscription, HistoryTopic::Status]
+            .into_iter()
+            .find(|t| t.as_str() == text)
+    }
+}
+
 impl Decision {
+    /// A decision that changes the member's standing and moves no points.
+    pub fn about_standing(member: &Member, change: StandingChange, calculation: Calculation) -> Decision {
+        let mut decision = Decision::about_member(member, None, None, calculation);
+        decision.standing = Some(Box::new(change));
+        decision
+    }
+
     /// A decision that changes what is known of a member and moves no points.
     pub fn about_member(
         member: &Member,
@@ -49,6 +119,8 @@ impl Decision {
             reward: None,
             counters: Vec::new(),
             referrer: None,
+            standing: None,
+            last_activity_at: None,
             calculation,
         }
     }
@@ -131,12 +203,36 @@ pub enum Calculation {
     Return(ReturnCalc),
     Redemption,
     Adjustment,
-    Review { points: Points },
+    Review {
+        points: Points,
+    },
     Referral,
     Profile,
-    Expiry { points: Points },
-    PendingRelease { points: Points },
-    ExpiryNotice { points: Points, expires_at: Timestamp },
+    Expiry {
+        points: Points,
+    },
+    PendingRelease {
+        points: Points,
+    },
+    ExpiryNotice {
+        points: Points,
+        expires_at: Timestamp,
+    },
+    /// A tier evaluation: the metric in the evaluated window and now, and what it gave.
+    TierReview(TierReviewCalc),
+    Subscription,
+    /// A status change; for a closure or reinstatement, the points forfeited or restored.
+    Status {
+        points: Points,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierReviewCalc {
+    pub evaluated: i64,
+    pub current: i64,
+    pub from: Option<TierCode>,
+    pub to: Option<TierCode>,
 }
 
 /// How an earning event's points were reached.
@@ -157,6 +253,8 @@ pub struct EarnCalc {
     pub debt_repaid: Points,
     /// Why the points are held for review, if they are.
     pub review: Option<VelocityHit>,
+    /// The points are held for review because the member is suspended.
+    pub suspended: bool,
     /// Until when the points are pending for the return window, if they are.
     pub pending_until: Option<Timestamp>,
     /// The referrer's share, rounded.

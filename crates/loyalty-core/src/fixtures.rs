@@ -51,6 +51,8 @@ pub fn member(available: i64, debt: i64) -> Member {
         referral_code: ReferralCode::parse("REF-1").unwrap(),
         referred_by: None,
         enrolled_at: at("2026-11-01T08:00:00Z"),
+        last_activity_at: at("2026-11-01T08:00:00Z"),
+        standing: Default::default(),
     }
 }
 

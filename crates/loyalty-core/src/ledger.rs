@@ -2,6 +2,7 @@
 //! to zero; the entry types below can only be built balanced.
 
 use crate::points::Points;
+use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// An account a posting moves points into (positive) or out of (negative).
@@ -22,6 +23,17 @@ pub enum MemberAccount {
     Pending,
     /// Points held for a fraud review, released or voided by an administrator.
     Review,
+}
+
+impl MemberAccount {
+    /// The account that holds a lot's points: review first, then pending.
+    pub fn holding(in_review: bool, pending_until: Option<Timestamp>) -> MemberAccount {
+        match (in_review, pending_until) {
+            (true, _) => MemberAccount::Review,
+            (false, Some(_)) => MemberAccount::Pending,
+            (false, None) => MemberAccount::Available,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,10 +115,14 @@ pub enum EntryKind {
     Expiry,
     /// Pending points made available once the return window passed.
     PendingRelease,
+    /// Points a closed account lost.
+    Forfeit,
+    /// Forfeited points given back when the account was reinstated.
+    Reinstatement,
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 11] = [
+    const ALL: [EntryKind; 13] = [
         EntryKind::Purchase,
         EntryKind::Return,
         EntryKind::Redemption,
@@ -118,6 +134,8 @@ impl EntryKind {
         EntryKind::ReviewVoid,
         EntryKind::Expiry,
         EntryKind::PendingRelease,
+        EntryKind::Forfeit,
+        EntryKind::Reinstatement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +151,8 @@ impl EntryKind {
             EntryKind::ReviewVoid => "review_void",
             EntryKind::Expiry => "expiry",
             EntryKind::PendingRelease => "pending_release",
+            EntryKind::Forfeit => "forfeit",
+            EntryKind::Reinstatement => "reinstatement",
         }
     }
 
@@ -235,13 +255,15 @@ mod tests {
             | EntryKind::ReviewRelease
             | EntryKind::ReviewVoid
             | EntryKind::Expiry
-            | EntryKind::PendingRelease => EntryKind::ALL.contains(&kind),
+            | EntryKind::PendingRelease
+            | EntryKind::Forfeit
+            | EntryKind::Reinstatement => EntryKind::ALL.contains(&kind),
         };
         for kind in EntryKind::ALL {
             assert!(listed(kind));
             assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
         }
-        assert_eq!(EntryKind::ALL.len(), 11);
+        assert_eq!(EntryKind::ALL.len(), 13);
         assert_eq!(EntryKind::parse("gift"), None);
     }
 }

@@ -21,6 +21,7 @@ pub mod points;
 pub mod program;
 pub mod rejection;
 pub mod snapshot;
+mod standing_view;
 pub mod state;
 pub mod time;
 

@@ -3,7 +3,7 @@
 //! simulations run on it.
 
 use crate::decide::{decide, needs};
-use crate::decision::{Decision, IssuedReward, MemberChange, OrderChange};
+use crate::decision::{Decision, HistoryNote, IssuedReward, MemberChange, OrderChange};
 use crate::event::Event;
 use crate::ids::{ExternalId, LotId, MemberId, OrderId, ReferralCode};
 use crate::ledger::{Account, EntryKind, MemberAccount, Posting};
@@ -35,6 +35,7 @@ pub struct MemoryLedger {
     counters: HashMap<(Option<MemberId>, String), i64>,
     journal: Vec<JournalRow>,
     rewards: Vec<(MemberId, IssuedReward)>,
+    history: HashMap<MemberId, Vec<HistoryNote>>,
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +154,8 @@ impl MemoryLedger {
                     referral_code: new.referral_code.clone(),
                     referred_by: new.referred_by,
                     enrolled_at: new.enrolled_at,
+                    last_activity_at: new.enrolled_at,
+                    standing: Default::default(),
                 });
                 self.by_external_id.insert(new.external_id.clone(), id);
                 self.by_referral_code.insert(new.referral_code.clone(), id);
@@ -172,6 +175,19 @@ impl MemoryLedger {
                 *member
             }
         };
+        if let Some(m) = self.member_mut(member_id) {
+            if let Some(change) = &decision.standing {
+                m.status = change.status;
+                m.profile.tier.clone_from(&change.tier);
+                m.standing = change.standing.clone();
+            }
+            if let Some(at) = decision.last_activity_at {
+                m.last_activity_at = at;
+            }
+        }
+        if let Some(change) = &decision.standing {
+            self.history.entry(member_id).or_default().extend(change.history.iter().cloned());
+        }
         let at = event.occurred_at();
         for change in &decision.lots {
             match change {
@@ -450,6 +466,9 @@ impl MemoryLedger {
                     entries: entries.remove(&m.id).unwrap_or_default(),
                     rewards: rewards.remove(&m.id).unwrap_or_default(),
                     counters: counters.remove(&Some(m.id)).unwrap_or_default(),
+                    last_activity_at: m.last_activity_at,
+                    standing: m.standing.clone(),
+                    history: self.history.get(&m.id).cloned().unwrap_or_default(),
                 },
             );
         }

@@ -8,7 +8,8 @@ use crate::ids::{Category, ExternalId, InstanceCode, OrderId, Reason, RewardCode
 use crate::money::MinorUnits;
 use crate::points::Points;
 use crate::program::{Program, Rounding, SpentPointsPolicy};
-use crate::state::{Balance, Member, MemberState, MemberStatus, Profile};
+pub use crate::standing_view::{ClosureView, TierProgress};
+use crate::state::{Balance, Member, MemberState, MemberStatus, Profile, Subscription};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -44,7 +45,18 @@ pub struct MemberView {
     pub referred_by: Option<String>,
     pub status: MemberStatus,
     pub enrolled_at: Timestamp,
+    /// The last thing the member did themselves; the inactivity period runs from it.
+    pub last_activity_at: Timestamp,
     pub balance: Balance,
+    /// Where the member stands in the program's tiers (shown by the member's page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_progress: Option<Box<TierProgress>>,
+    /// The paid tier, if the member ever subscribed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<Box<Subscription>>,
+    /// What the account's closure took, while it may be reinstated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<ClosureView>,
     /// The next dates on which points expire, with how many, soonest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expiring_soon: Vec<Expiring>,
@@ -218,6 +230,9 @@ pub struct JobOutcome {
     /// For a notice: when the points will expire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
+    /// For a tier evaluation: the tier the member has after it (`none` for no tier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
     pub balance: Balance,
 }
 
@@ -236,7 +251,11 @@ impl MemberView {
             referred_by,
             status: member.status,
             enrolled_at: member.enrolled_at,
+            last_activity_at: member.last_activity_at,
             balance: member.balance,
+            tier_progress: None,
+            subscription: member.standing.subscription.clone().map(Box::new),
+            closure: member.standing.closure.as_ref().map(ClosureView::of),
             expiring_soon: Vec::new(),
             explanation: None,
         }
@@ -267,117 +286,138 @@ impl Outcome {
     ) -> Option<Outcome> {
         let balance = decision.balance_after();
         let referrer_id = state.referrer.as_ref().map(|r| r.external_id.to_string());
-        let outcome = match (event, &decision.calculation, &decision.member) {
-            (Event::Enrol(_), Calculation::Enrolment(calc), MemberChange::Enrol(new)) => {
-                let member = Member {
-                    id: crate::ids::MemberId(0),
-                    external_id: new.external_id.clone(),
-                    status: new.status,
-                    balance,
-                    debt: Points::ZERO,
-                    profile: new.profile.clone(),
-                    referral_code: new.referral_code.clone(),
-                    referred_by: new.referred_by,
-                    enrolled_at: new.enrolled_at,
-                };
-                let mut view = MemberView::of(&member, new.referred_by.and(referrer_id));
-                if !calc.awards.is_empty() {
-                    view.explanation = Some(explain(program, version, &[], calc, referrer_id_of(state)));
+        let outcome =
+            match (event, &decision.calculation, &decision.member) {
+                (Event::Enrol(_), Calculation::Enrolment(calc), MemberChange::Enrol(new)) => {
+                    let member = Member {
+                        id: crate::ids::MemberId(0),
+                        external_id: new.external_id.clone(),
+                        status: new.status,
+                        balance,
+                        debt: Points::ZERO,
+                        profile: new.profile.clone(),
+                        referral_code: new.referral_code.clone(),
+                        referred_by: new.referred_by,
+                        enrolled_at: new.enrolled_at,
+                        last_activity_at: new.enrolled_at,
+                        standing: decision.standing.as_ref().map(|s| s.standing.clone()).unwrap_or_default(),
+                    };
+                    let mut view = MemberView::of(&member, new.referred_by.and(referrer_id));
+                    if !calc.awards.is_empty() {
+                        view.explanation = Some(explain(program, version, &[], calc, referrer_id_of(state)));
+                    }
+                    Outcome::Member(view)
                 }
-                Outcome::Member(view)
-            }
-            (Event::Purchase(p), Calculation::Purchase(calc), _) => Outcome::Purchase(PurchaseOutcome {
-                member: p.member.clone(),
-                order_id: p.order_id.clone(),
-                occurred_at: p.occurred_at,
-                points_awarded: calc.points,
-                balance,
-                reward: decision
-                    .reward
-                    .as_ref()
-                    .map(|r| IssuedRewardView { reward: r.reward.clone(), code: r.code.clone() }),
-                explanation: explain(program, version, &p.lines, calc, referrer_id_of(state)),
-            }),
-            (Event::Activity(a), Calculation::Activity(calc), _) => Outcome::Earning(EarningOutcome {
-                member: a.member.clone(),
-                kind: a.kind.to_string(),
-                occurred_at: a.occurred_at,
-                points_awarded: calc.points,
-                balance,
-                explanation: explain(program, version, &[], calc, None),
-            }),
-            (Event::Birthday(b), Calculation::Birthday(calc), _) => Outcome::Earning(EarningOutcome {
-                member: b.member.clone(),
-                kind: "birthday".to_owned(),
-                occurred_at: b.occurred_at,
-                points_awarded: calc.points,
-                balance,
-                explanation: explain(program, version, &[], calc, None),
-            }),
-            (Event::Return(r), Calculation::Return(calc), _) => Outcome::Return(ReturnOutcome {
-                member: r.member.clone(),
-                order_id: r.order_id.clone(),
-                occurred_at: r.occurred_at,
-                points_reversed: calc.reversed,
-                points_unrecovered: match calc.policy {
-                    SpentPointsPolicy::Clamp => calc.shortfall,
-                    SpentPointsPolicy::NegativeBalance => Points::ZERO,
-                },
-                balance,
-                explanation: explain_return(program, r.order_id.as_str(), calc),
-            }),
-            (Event::Redeem(r), Calculation::Redemption, _) => Outcome::Redemption(RedemptionOutcome {
-                member: r.member.clone(),
-                reward: r.reward.clone(),
-                code: r.code.clone(),
-                points_spent: decision.reward.as_ref()?.points,
-                state: "issued".to_owned(),
-                occurred_at: r.occurred_at,
-                balance,
-            }),
-            (Event::Adjust(a), Calculation::Adjustment, _) => Outcome::Adjustment(AdjustmentOutcome {
-                member: a.member.clone(),
-                points: a.points,
-                reason: a.reason.clone(),
-                occurred_at: a.occurred_at,
-                balance,
-            }),
-            (Event::Review(r), Calculation::Review { points }, _) => Outcome::Review(ReviewOutcome {
-                member: r.member.clone(),
-                decision: if r.release { "released" } else { "voided" }.to_owned(),
-                points: *points,
-                reason: r.reason.clone(),
-                occurred_at: r.occurred_at,
-                balance,
-            }),
-            (Event::Refer(_), Calculation::Referral, _) => {
-                let member = state.member.as_ref()?;
-                Outcome::Member(MemberView::of(member, referrer_id))
-            }
-            (Event::Profile(p), Calculation::Profile, _) => {
-                let mut member = state.member.clone()?;
-                member.profile = changed(&member.profile, &p.changes);
-                let referred_by = member.referred_by.and(referrer_id);
-                Outcome::Member(MemberView::of(&member, referred_by))
-            }
-            (Event::Expire(t), Calculation::Expiry { points }, _) => {
-                Outcome::Job(JobOutcome::new(&t.member, "expire", t.occurred_at, *points, None, balance))
-            }
-            (Event::ReleasePending(t), Calculation::PendingRelease { points }, _) => Outcome::Job(
-                JobOutcome::new(&t.member, "release_pending", t.occurred_at, *points, None, balance),
-            ),
-            (Event::ExpiryNotice(n), Calculation::ExpiryNotice { points, expires_at }, _) => {
-                Outcome::Job(JobOutcome::new(
-                    &n.member,
-                    "expiry_notice",
-                    n.occurred_at,
-                    *points,
-                    Some(*expires_at),
+                (Event::Purchase(p), Calculation::Purchase(calc), _) => Outcome::Purchase(PurchaseOutcome {
+                    member: p.member.clone(),
+                    order_id: p.order_id.clone(),
+                    occurred_at: p.occurred_at,
+                    points_awarded: calc.points,
                     balance,
-                ))
-            }
-            _ => return None,
-        };
+                    reward: decision
+                        .reward
+                        .as_ref()
+                        .map(|r| IssuedRewardView { reward: r.reward.clone(), code: r.code.clone() }),
+                    explanation: explain(program, version, &p.lines, calc, referrer_id_of(state)),
+                }),
+                (Event::Activity(a), Calculation::Activity(calc), _) => Outcome::Earning(EarningOutcome {
+                    member: a.member.clone(),
+                    kind: a.kind.to_string(),
+                    occurred_at: a.occurred_at,
+                    points_awarded: calc.points,
+                    balance,
+                    explanation: explain(program, version, &[], calc, None),
+                }),
+                (Event::Birthday(b), Calculation::Birthday(calc), _) => Outcome::Earning(EarningOutcome {
+                    member: b.member.clone(),
+                    kind: "birthday".to_owned(),
+                    occurred_at: b.occurred_at,
+                    points_awarded: calc.points,
+                    balance,
+                    explanation: explain(program, version, &[], calc, None),
+                }),
+                (Event::Return(r), Calculation::Return(calc), _) => Outcome::Return(ReturnOutcome {
+                    member: r.member.clone(),
+                    order_id: r.order_id.clone(),
+                    occurred_at: r.occurred_at,
+                    points_reversed: calc.reversed,
+                    points_unrecovered: match calc.policy {
+                        SpentPointsPolicy::Clamp => calc.shortfall,
+                        SpentPointsPolicy::NegativeBalance => Points::ZERO,
+                    },
+                    balance,
+                    explanation: explain_return(program, r.order_id.as_str(), calc),
+                }),
+                (Event::Redeem(r), Calculation::Redemption, _) => Outcome::Redemption(RedemptionOutcome {
+                    member: r.member.clone(),
+                    reward: r.reward.clone(),
+                    code: r.code.clone(),
+                    points_spent: decision.reward.as_ref()?.points,
+                    state: "issued".to_owned(),
+                    occurred_at: r.occurred_at,
+                    balance,
+                }),
+                (Event::Adjust(a), Calculation::Adjustment, _) => Outcome::Adjustment(AdjustmentOutcome {
+                    member: a.member.clone(),
+                    points: a.points,
+                    reason: a.reason.clone(),
+                    occurred_at: a.occurred_at,
+                    balance,
+                }),
+                (Event::Review(r), Calculation::Review { points }, _) => Outcome::Review(ReviewOutcome {
+                    member: r.member.clone(),
+                    decision: if r.release { "released" } else { "voided" }.to_owned(),
+                    points: *points,
+                    reason: r.reason.clone(),
+                    occurred_at: r.occurred_at,
+                    balance,
+                }),
+                (Event::Refer(_), Calculation::Referral, _) => {
+                    let member = state.member.as_ref()?;
+                    Outcome::Member(MemberView::of(member, referrer_id))
+                }
+                (Event::Profile(p), Calculation::Profile, _) => {
+                    let mut member = state.member.clone()?;
+                    member.profile = changed(&member.profile, &p.changes);
+                    let referred_by = member.referred_by.and(referrer_id);
+                    Outcome::Member(MemberView::of(&member, referred_by))
+                }
+                (Event::Expire(t), Calculation::Expiry { points }, _) => {
+                    Outcome::Job(JobOutcome::new(&t.member, "expire", t.occurred_at, *points, None, balance))
+                }
+                (Event::ReleasePending(t), Calculation::PendingRelease { points }, _) => Outcome::Job(
+                    JobOutcome::new(&t.member, "release_pending", t.occurred_at, *points, None, balance),
+                ),
+                (Event::ExpiryNotice(n), Calculation::ExpiryNotice { points, expires_at }, _) => {
+                    Outcome::Job(JobOutcome::new(
+                        &n.member,
+                        "expiry_notice",
+                        n.occurred_at,
+                        *points,
+                        Some(*expires_at),
+                        balance,
+                    ))
+                }
+                (Event::TierReview(t), Calculation::TierReview(calc), _) => {
+                    let mut job =
+                        JobOutcome::new(&t.member, "tier_review", t.occurred_at, Points::ZERO, None, balance);
+                    job.tier = Some(calc.to.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string));
+                    Outcome::Job(job)
+                }
+                (Event::CloseInactive(t), Calculation::Status { points }, _) => Outcome::Job(
+                    JobOutcome::new(&t.member, "close_inactive", t.occurred_at, *points, None, balance),
+                ),
+                (
+                    Event::Subscription(_) | Event::Status(_),
+                    Calculation::Subscription | Calculation::Status { .. },
+                    _,
+                ) => {
+                    let member = member_after(state, decision)?;
+                    let referred_by = member.referred_by.and(referrer_id);
+                    Outcome::Member(MemberView::of(&member, referred_by))
+                }
+                _ => return None,
+            };
         Some(outcome)
     }
 }
@@ -391,8 +431,31 @@ impl JobOutcome {
         expires_at: Option<Timestamp>,
         balance: Balance,
     ) -> JobOutcome {
-        JobOutcome { member: member.clone(), job: job.to_owned(), occurred_at, points, expires_at, balance }
+        JobOutcome {
+            member: member.clone(),
+            job: job.to_owned(),
+            occurred_at,
+            points,
+            expires_at,
+            tier: None,
+            balance,
+        }
     }
+}
+
+/// The event's member as the decision leaves them.
+fn member_after(state: &MemberState, decision: &Decision) -> Option<Member> {
+    let mut member = state.member.clone()?;
+    member.balance = decision.balance_after();
+    if let Some(change) = &decision.standing {
+        member.status = change.status;
+        member.profile.tier.clone_from(&change.tier);
+        member.standing = change.standing.clone();
+    }
+    if let Some(at) = decision.last_activity_at {
+        member.last_activity_at = at;
+    }
+    Some(member)
 }
 
 fn referrer_id_of(state: &MemberState) -> Option<String> {
@@ -483,15 +546,20 @@ fn explain(
     if calc.debt_repaid.is_positive() {
         summary.push_str(&format!("; {} of them repay points owed from an earlier return", calc.debt_repaid));
     }
-    let held_for_review = calc.review.map(|hit| {
+    let mut held_for_review = calc.review.map(|hit| {
         let purchases = if hit.purchases == 1 { "purchase" } else { "purchases" };
-        let why = format!(
+        format!(
             "earned too fast: {} {purchases} and {} {name} within {} minutes; held until an administrator releases them",
             hit.purchases, hit.points, hit.minutes
-        );
-        summary.push_str(&format!("; {why}"));
-        why
+        )
     });
+    if calc.suspended && held_for_review.is_none() {
+        held_for_review =
+            Some("the account is suspended for review; held until an administrator releases them".to_owned());
+    }
+    if let Some(why) = &held_for_review {
+        summary.push_str(&format!("; {why}"));
+    }
     if let Some(until) = calc.pending_until {
         summary.push_str(&format!("; pending until {until}, when the return window closes"));
     }

@@ -71,6 +71,28 @@ pub enum Rejection {
     #[error("{external_id} has no points held for review")]
     NothingInReview { external_id: String },
 
+    // Standing: status, tiers and subscriptions.
+    #[error("{external_id}'s account is closed; only a reinstatement reopens it")]
+    MemberClosed { external_id: String },
+    #[error("{external_id}'s account is suspended for review and cannot redeem")]
+    MemberSuspended { external_id: String },
+    #[error("cannot {action} {external_id}: the account is {status}")]
+    StatusUnchanged { external_id: String, action: &'static str, status: &'static str },
+    #[error("{external_id}'s account is not closed")]
+    MemberNotClosed { external_id: String },
+    #[error("{external_id}'s account could be reinstated only until {until}")]
+    ReinstatementWindowPassed { external_id: String, until: Timestamp },
+    #[error("no tier {tier} in this program")]
+    TierNotFound { tier: String },
+    #[error("tier {tier} has no price_minor and cannot be bought")]
+    TierNotForSale { tier: String },
+    #[error("{external_id} already pays for tier {tier}")]
+    AlreadySubscribed { external_id: String, tier: String },
+    #[error("{external_id} has no subscription to a paid tier")]
+    NotSubscribed { external_id: String },
+    #[error("reward {reward} is only for members of the tiers {tiers}")]
+    TierRequired { reward: String, tiers: String },
+
     // Jobs.
     #[error("{external_id} has no {what} due by {at}")]
     NothingDue { external_id: String, what: &'static str, at: Timestamp },
@@ -115,6 +137,16 @@ impl Rejection {
             Rejection::BirthDateUnknown { .. } => "birth_date_unknown",
             Rejection::NotBirthday { .. } => "not_birthday",
             Rejection::NothingInReview { .. } => "nothing_in_review",
+            Rejection::MemberClosed { .. } => "member_closed",
+            Rejection::MemberSuspended { .. } => "member_suspended",
+            Rejection::StatusUnchanged { .. } => "status_unchanged",
+            Rejection::MemberNotClosed { .. } => "member_not_closed",
+            Rejection::ReinstatementWindowPassed { .. } => "reinstatement_window_passed",
+            Rejection::TierNotFound { .. } => "tier_not_found",
+            Rejection::TierNotForSale { .. } => "tier_not_for_sale",
+            Rejection::AlreadySubscribed { .. } => "already_subscribed",
+            Rejection::NotSubscribed { .. } => "not_subscribed",
+            Rejection::TierRequired { .. } => "tier_required",
             Rejection::NothingDue { .. } => "nothing_due",
             Rejection::ReturnExceedsPurchase { .. } => "return_exceeds_purchase",
             Rejection::InsufficientPoints { .. } => "insufficient_points",

@@ -2,9 +2,10 @@
 //! on to be the same. The store and the in-memory model both produce one, so a replay, a
 //! simulation or a property test can compare them field by field.
 
+use crate::decision::HistoryNote;
 use crate::ledger::{Account, EntryKind};
 use crate::points::Points;
-use crate::state::{Balance, LotSource, MemberStatus, OrderLineRecord, Profile};
+use crate::state::{Balance, LotSource, MemberStatus, OrderLineRecord, Profile, Standing};
 use crate::time::Timestamp;
 use std::collections::BTreeMap;
 use std::fmt::{self, Display};
@@ -36,6 +37,10 @@ pub struct MemberSnapshot {
     pub rewards: Vec<RewardSnapshot>,
     /// The member's counters (punch cards, activity caps, ...), by key.
     pub counters: BTreeMap<String, i64>,
+    pub last_activity_at: Timestamp,
+    pub standing: Standing,
+    /// Tier, subscription and status changes, in order.
+    pub history: Vec<HistoryNote>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +100,20 @@ impl Snapshot {
             field("referral code", &b.referral_code, &a.referral_code, a.referral_code == b.referral_code);
             let referrer = |s: &MemberSnapshot| s.referred_by.clone().unwrap_or_else(|| "nobody".to_owned());
             field("referred by", &referrer(b), &referrer(a), a.referred_by == b.referred_by);
+            field(
+                "last activity",
+                &b.last_activity_at,
+                &a.last_activity_at,
+                a.last_activity_at == b.last_activity_at,
+            );
             if a.profile != b.profile {
                 found.push(format!("member {id}: profile is {:?}, expected {:?}", b.profile, a.profile));
+            }
+            if a.standing != b.standing {
+                found.push(format!("member {id}: standing is {:?}, expected {:?}", b.standing, a.standing));
+            }
+            if a.history != b.history {
+                found.push(format!("member {id}: history is {:?}, expected {:?}", b.history, a.history));
             }
             if a.counters != b.counters {
                 found.push(format!("member {id}: counters are {:?}, expected {:?}", b.counters, a.counters));
@@ -236,6 +253,9 @@ mod tests {
             lots: Vec::new(),
             entries: Vec::new(),
             rewards: Vec::new(),
+            last_activity_at: Timestamp::from_micros(0),
+            standing: Standing::default(),
+            history: Vec::new(),
         }
     }
 

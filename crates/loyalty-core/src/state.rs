@@ -31,20 +31,37 @@ pub struct MemberState {
 #[serde(rename_all = "snake_case")]
 pub enum MemberStatus {
     Active,
+    /// Under a fraud review: points earned are held for review, and nothing is redeemed.
+    Suspended,
+    /// Closed at the member's request.
+    ClosedByRequest,
+    /// Closed by the inactivity job.
+    ClosedInactive,
 }
 
 impl MemberStatus {
+    const ALL: [MemberStatus; 4] = [
+        MemberStatus::Active,
+        MemberStatus::Suspended,
+        MemberStatus::ClosedByRequest,
+        MemberStatus::ClosedInactive,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MemberStatus::Active => "active",
+            MemberStatus::Suspended => "suspended",
+            MemberStatus::ClosedByRequest => "closed_by_request",
+            MemberStatus::ClosedInactive => "closed_inactive",
         }
     }
 
     pub fn parse(text: &str) -> Option<MemberStatus> {
-        match text {
-            "active" => Some(MemberStatus::Active),
-            _ => None,
-        }
+        MemberStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, MemberStatus::ClosedByRequest | MemberStatus::ClosedInactive)
     }
 }
 
@@ -61,6 +78,82 @@ pub struct Member {
     pub referral_code: ReferralCode,
     pub referred_by: Option<MemberId>,
     pub enrolled_at: Timestamp,
+    /// The last time the member did something themselves (see `Event::is_member_activity`).
+    pub last_activity_at: Timestamp,
+    pub standing: Standing,
+}
+
+/// What a member holds besides points and profile: when their tier is next evaluated,
+/// the tier they pay for, and what a closure took from them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier_review_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<Subscription>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closure: Option<Closure>,
+}
+
+/// A paid tier, month to month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub tier: TierCode,
+    pub status: SubscriptionStatus,
+    pub price_minor: i64,
+    pub started_at: Timestamp,
+    /// The tier's benefits last until this instant, whatever the status.
+    pub paid_until: Timestamp,
+}
+
+impl Subscription {
+    /// The tier it gives at `at`, if the paid period has not ended.
+    pub fn tier_at(&self, at: Timestamp) -> Option<&TierCode> {
+        (at < self.paid_until).then_some(&self.tier)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Active,
+    /// The last renewal failed; the paid period still runs out.
+    PastDue,
+    /// Cancelled; the paid period still runs out.
+    Cancelled,
+}
+
+impl SubscriptionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::PastDue => "past_due",
+            SubscriptionStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// What closing an account took, so that a reinstatement gives back exactly that.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub closed_at: Timestamp,
+    pub forfeited: Vec<ForfeitedLot>,
+}
+
+/// The unspent part of a lot a closure forfeited, with the dates that governed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForfeitedLot {
+    pub points: Points,
+    pub earned_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    pub source: LotSource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<OrderId>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_review: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_until: Option<Timestamp>,
 }
 
 /// What a member tells about themselves, and what the program knows of them.
@@ -104,11 +197,7 @@ pub struct Lot {
 impl Lot {
     /// The member account that holds the lot's points: review first, then pending.
     pub fn account(&self) -> MemberAccount {
-        match (self.in_review, self.pending_until) {
-            (true, _) => MemberAccount::Review,
-            (false, Some(_)) => MemberAccount::Pending,
-            (false, None) => MemberAccount::Available,
-        }
+        MemberAccount::holding(self.in_review, self.pending_until)
     }
 
     /// Whether the lot's points are held (in review or pending) rather than spendable.

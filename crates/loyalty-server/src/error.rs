@@ -53,10 +53,16 @@ impl From<Rejection> for ApiError {
         let status = match rejection {
             Rejection::MemberNotFound { .. }
             | Rejection::RewardNotFound { .. }
-            | Rejection::OrderNotFound { .. } => StatusCode::NOT_FOUND,
+            | Rejection::OrderNotFound { .. }
+            | Rejection::TierNotFound { .. } => StatusCode::NOT_FOUND,
             Rejection::MemberAlreadyExists { .. }
             | Rejection::IdempotencyKeyReused
-            | Rejection::OrderAlreadyRecorded { .. } => StatusCode::CONFLICT,
+            | Rejection::OrderAlreadyRecorded { .. }
+            | Rejection::MemberClosed { .. }
+            | Rejection::MemberSuspended { .. }
+            | Rejection::StatusUnchanged { .. }
+            | Rejection::MemberNotClosed { .. }
+            | Rejection::AlreadySubscribed { .. } => StatusCode::CONFLICT,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, rejection.code(), rejection.to_string())

@@ -30,6 +30,8 @@ pub fn pure_decide(program: &Program, lines: usize) -> Timing {
             referral_code: referral_code(0),
             referred_by: None,
             enrolled_at: Timestamp::from_micros(0),
+            last_activity_at: Timestamp::from_micros(0),
+            standing: Default::default(),
         }),
         ..MemberState::default()
     };

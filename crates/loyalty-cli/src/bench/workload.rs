@@ -1,7 +1,9 @@
 //! A realistic, repeatable workload: members buying baskets of 1 to 10 lines over several
 //! categories, returning some items, and redeeming rewards.
 
-use loyalty_core::event::{Enrolment, Purchase, PurchaseLine, Quantity, Redemption, Return, ReturnLine};
+use loyalty_core::event::{
+    Enrolment, Purchase, PurchaseLine, Quantity, Redemption, Return, ReturnLine, SubscriptionAction,
+};
 use loyalty_core::ids::{Category, ExternalId, InstanceCode, OrderId, ReferralCode, RewardCode, Sku};
 use loyalty_core::{Event, Timestamp};
 use serde_json::{Value, json};
@@ -159,7 +161,8 @@ pub fn generate(members: usize, events: usize, start: Timestamp, rewards: &[Rewa
 }
 
 /// The POST request that sends `event`: its path and JSON body. `None` for the events
-/// that no POST route takes (birthdays, expiry and releases come from the job runner,
+/// that no POST route takes (birthdays, expiry, releases, tier evaluations and inactivity
+/// closures come from the job runner,
 /// profiles by PATCH).
 pub fn request(event: &Event) -> Option<(String, Value)> {
     Some(match event {
@@ -189,11 +192,25 @@ pub fn request(event: &Event) -> Option<(String, Value)> {
             let decision = if r.release { "release" } else { "void" };
             (format!("/v1/members/{}/review/{decision}", r.member), json!({"reason": r.reason}))
         }
+        Event::Subscription(u) => {
+            let path = format!("/v1/members/{}/subscription", u.member);
+            match &u.action {
+                SubscriptionAction::Start { tier } => (path, json!({"tier": tier})),
+                SubscriptionAction::Renew => (format!("{path}/renewal"), json!({})),
+                SubscriptionAction::PaymentFailed => (format!("{path}/payment-failure"), json!({})),
+                SubscriptionAction::Cancel => (format!("{path}/cancellation"), json!({})),
+            }
+        }
+        Event::Status(s) => {
+            (format!("/v1/members/{}/status", s.member), json!({"action": s.action, "reason": s.reason}))
+        }
         Event::Birthday(_)
         | Event::Profile(_)
         | Event::Expire(_)
         | Event::ReleasePending(_)
-        | Event::ExpiryNotice(_) => return None,
+        | Event::ExpiryNotice(_)
+        | Event::TierReview(_)
+        | Event::CloseInactive(_) => return None,
     })
 }
 

@@ -59,6 +59,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, a: &Adjustment) -> 
         reward: None,
         counters: Vec::new(),
         referrer: None,
+        standing: None,
+        last_activity_at: None,
         calculation: Calculation::Adjustment,
     })
 }

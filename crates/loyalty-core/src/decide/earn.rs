@@ -13,7 +13,7 @@ use crate::needs::{Counter, Measure, Needs, Window};
 use crate::points::Points;
 use crate::program::Program;
 use crate::rejection::Rejection;
-use crate::state::{Balance, LotSource, Member, MemberState};
+use crate::state::{Balance, LotSource, Member, MemberState, MemberStatus};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
 
@@ -95,6 +95,8 @@ impl Earned {
             reward: None,
             counters: self.counters,
             referrer: self.referrer,
+            standing: None,
+            last_activity_at: None,
             calculation: calculation(self.calc),
         }
     }
@@ -105,6 +107,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
     let judging = Judging {
         occasion: e.occasion,
         member: e.member,
+        tier: super::tier_at(program.tiers(), e.member, e.occurred_at),
         aggregates: &e.state.aggregates,
         referrer: e.state.referrer.as_ref(),
         calendar: program.calendar(),
@@ -124,9 +127,12 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
     let rounded = round(program.rounding(), subtotal)?;
     let (points, cuts) = apply_caps(program, &judging, rounded);
     let review = velocity_hit(program, &judging, points);
+    // A suspended member's points wait for the review that the suspension is for.
+    let suspended = e.member.status == MemberStatus::Suspended && points.is_positive();
+    let held = review.is_some() || suspended;
     // Only a purchase's points wait for its return window; a hold for review comes first.
-    let pending_until = match (e.source, review) {
-        (LotSource::Purchase, None) => program.pending_until(e.occurred_at),
+    let pending_until = match (e.source, held) {
+        (LotSource::Purchase, false) => program.pending_until(e.occurred_at),
         _ => None,
     };
 
@@ -140,6 +146,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         points,
         debt_repaid: Points::ZERO,
         review,
+        suspended,
         pending_until,
         referrer_points: Points::ZERO,
     };
@@ -148,11 +155,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
     let mut debt = member.debt;
     let mut entries = Vec::with_capacity(1);
     let mut lots = Vec::with_capacity(1);
-    let into = match (review, pending_until) {
-        (Some(_), _) => MemberAccount::Review,
-        (None, Some(_)) => MemberAccount::Pending,
-        (None, None) => MemberAccount::Available,
-    };
+    let into = MemberAccount::holding(held, pending_until);
     let expires_at = program.expires_at(e.occurred_at);
     if let Some(entry) =
         EntryDraft::transfer(e.entry, Account::Program(ProgramAccount::Issued), Account::Member(into), points)
@@ -169,7 +172,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
             expires_at,
             order_id: e.order_id.cloned(),
             source: e.source,
-            in_review: review.is_some(),
+            in_review: held,
             pending_until,
         }));
         match into {
@@ -188,10 +191,12 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
     }
 
     let referrer = match (&e.state.referrer, parts.referrer > Decimal::ZERO) {
-        (Some(referrer), true) => {
+        // A closed account takes no points; a suspended one's wait for review.
+        (Some(referrer), true) if !referrer.status.is_closed() => {
             let share = round(program.rounding(), parts.referrer)?;
             calc.referrer_points = share;
-            credit(referrer, share, e.occurred_at, program.expires_at(e.occurred_at), review.is_some())?
+            let held = held || referrer.status == MemberStatus::Suspended;
+            credit(referrer, share, e.occurred_at, program.expires_at(e.occurred_at), held)?
         }
         _ => None,
     };

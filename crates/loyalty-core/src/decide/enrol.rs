@@ -52,6 +52,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, e: &Enrolment) -> R
         referral_code: e.referral_code.clone(),
         referred_by,
         enrolled_at: e.occurred_at,
+        last_activity_at: e.occurred_at,
+        standing: Default::default(),
     };
     let earned = earn(Earning {
         program,

@@ -14,6 +14,11 @@ mod refer;
 mod release_pending;
 mod returns;
 mod review;
+mod status;
+mod subscription;
+mod tiers;
+
+pub use tiers::tier_at;
 
 use crate::decision::Decision;
 use crate::event::Event;
@@ -23,7 +28,7 @@ use crate::needs::{Measure, Needs, Window};
 use crate::points::Points;
 use crate::program::{Program, Rounding};
 use crate::rejection::Rejection;
-use crate::state::{Member, MemberState};
+use crate::state::{Member, MemberState, MemberStatus};
 use crate::time::Timestamp;
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -40,6 +45,7 @@ pub fn needs(program: &Program, event: &Event) -> Needs {
         Event::Refer(r) => needs.window(ever(Measure::Purchases, r.occurred_at)),
         _ => {}
     }
+    tiers::needs(program, event, &mut needs);
     needs
 }
 
@@ -58,7 +64,8 @@ pub fn decide(
     if event.occurred_at() > latest {
         return Err(Rejection::OccurredAtInFuture { occurred_at: event.occurred_at(), now });
     }
-    match event {
+    gate(state, event)?;
+    let mut decision = match event {
         Event::Enrol(e) => enrol::decide(program, state, e),
         Event::Purchase(p) => purchase::decide(program, state, p),
         Event::Return(r) => returns::decide(program, state, r),
@@ -68,10 +75,36 @@ pub fn decide(
         Event::Birthday(b) => birthday::decide(program, state, b),
         Event::Review(r) => review::decide(state, r),
         Event::Refer(r) => refer::decide(state, r),
-        Event::Profile(p) => profile::decide(state, p),
+        Event::Profile(p) => profile::decide(program, state, p),
         Event::Expire(t) => expire::decide(state, t),
         Event::ReleasePending(t) => release_pending::decide(state, t),
         Event::ExpiryNotice(n) => expire::notice(state, n),
+        Event::TierReview(t) => tiers::review(program, state, t),
+        Event::CloseInactive(t) => status::close_inactive(program, state, t),
+        Event::Subscription(u) => subscription::decide(program, state, u),
+        Event::Status(s) => status::decide(program, state, s),
+    }?;
+    if event.is_member_activity()
+        && let Some(member) = &state.member
+    {
+        decision.last_activity_at = Some(member.last_activity_at.max(event.occurred_at()));
+    }
+    tiers::upgrade(program, state, event, &mut decision)?;
+    Ok(decision)
+}
+
+/// What a member's status forbids before an event is judged: a closed account takes
+/// nothing but a status change (a reinstatement), a suspended one redeems nothing.
+fn gate(state: &MemberState, event: &Event) -> Result<(), Rejection> {
+    let Some(member) = &state.member else { return Ok(()) };
+    let external_id = || member.external_id.to_string();
+    match event {
+        Event::Enrol(_) | Event::Status(_) => Ok(()),
+        _ if member.status.is_closed() => Err(Rejection::MemberClosed { external_id: external_id() }),
+        Event::Redeem(_) if member.status == MemberStatus::Suspended => {
+            Err(Rejection::MemberSuspended { external_id: external_id() })
+        }
+        _ => Ok(()),
     }
 }
 

@@ -75,6 +75,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
         reward,
         counters: earned.counters,
         referrer: earned.referrer,
+        standing: None,
+        last_activity_at: None,
         calculation: Calculation::Purchase(earned.calc),
     })
 }

@@ -12,6 +12,12 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Redemption) -> 
     let reward = program
         .reward(&r.reward)
         .ok_or_else(|| Rejection::RewardNotFound { reward: r.reward.to_string() })?;
+    if !reward.tiers.is_empty()
+        && super::tier_at(program.tiers(), member, r.occurred_at).is_none_or(|t| !reward.tiers.contains(t))
+    {
+        let tiers: Vec<&str> = reward.tiers.iter().map(|t| t.as_str()).collect();
+        return Err(Rejection::TierRequired { reward: reward.code.to_string(), tiers: tiers.join(", ") });
+    }
     let cost = reward.points_cost;
     let insufficient =
         || Rejection::InsufficientPoints { available: member.balance.available, required: cost };
@@ -40,6 +46,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Redemption) -> 
         reward: Some(IssuedReward { reward: reward.code.clone(), code: r.code.clone(), points: cost }),
         counters: Vec::new(),
         referrer: None,
+        standing: None,
+        last_activity_at: None,
         calculation: Calculation::Redemption,
     })
 }

@@ -52,6 +52,8 @@ pub(super) fn decide(state: &MemberState, tick: &JobTick) -> Result<Decision, Re
         reward: None,
         counters: Vec::new(),
         referrer: None,
+        standing: None,
+        last_activity_at: None,
         calculation: Calculation::PendingRelease { points },
     })
 }

@@ -97,6 +97,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
         reward: None,
         counters: Vec::new(),
         referrer: None,
+        standing: None,
+        last_activity_at: None,
         calculation: Calculation::Return(ReturnCalc {
             held_before: order.awarded,
             subtotal_after,

@@ -50,6 +50,8 @@ pub(super) fn decide(state: &MemberState, r: &ReviewDecision) -> Result<Decision
         reward: None,
         counters: Vec::new(),
         referrer: None,
+        standing: None,
+        last_activity_at: None,
         calculation: Calculation::Review { points: total },
     })
 }

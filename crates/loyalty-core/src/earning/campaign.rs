@@ -276,7 +276,7 @@ impl Campaign {
     fn targets(&self, judging: &Judging<'_>) -> bool {
         let profile = &judging.member.profile;
         (self.tags.is_empty() || self.tags.iter().any(|t| profile.tags.contains(t)))
-            && (self.tiers.is_empty() || profile.tier.as_ref().is_some_and(|t| self.tiers.contains(t)))
+            && (self.tiers.is_empty() || judging.tier.is_some_and(|t| self.tiers.contains(t)))
     }
 }
 

@@ -27,7 +27,7 @@ pub use tally::{Award, Beneficiary, Detail, Limit, Tally, TallyParts, Target};
 
 use crate::calendar::Calendar;
 use crate::event::{Activity, Event, Purchase, PurchaseLine};
-use crate::ids::{Category, Sku};
+use crate::ids::{Category, Sku, TierCode};
 use crate::money::Currency;
 use crate::needs::{Aggregates, Needs};
 use crate::program::{DefinitionErrors, Program};
@@ -66,6 +66,8 @@ pub trait EarningRule: fmt::Debug + Send + Sync {
 pub struct Judging<'a> {
     pub occasion: Occasion<'a>,
     pub member: &'a Member,
+    /// The member's tier at the event: earned or paid for, whichever is higher.
+    pub tier: Option<&'a TierCode>,
     pub aggregates: &'a Aggregates,
     /// The member who referred this one, when the store loaded them.
     pub referrer: Option<&'a Member>,

@@ -67,7 +67,7 @@ impl EarningRule for TierMultiplier {
     }
 
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
-        let Some(tier) = &judging.member.profile.tier else { return };
+        let Some(tier) = judging.tier else { return };
         let Some((_, multiplier)) = self.tiers.iter().find(|(t, _)| t == tier) else { return };
         let extra = *multiplier - Decimal::ONE;
         for i in 0..judging.lines().len() {

@@ -1,6 +1,8 @@
 //! The program definition as written (TOML on disk, JSON over the API).
 
 use super::expiry::ExpiryDef;
+use super::lifecycle::LifecycleDef;
+use super::tiers::TiersDef;
 use crate::earning::RuleDef;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,12 @@ pub struct ProgramDef {
     /// When points expire; never, unless the program says.
     #[serde(default, skip_serializing_if = "ExpiryDef::is_never")]
     pub expiry: ExpiryDef,
+    /// Ordered tiers and how members reach and keep them; none unless the program says.
+    #[serde(default, skip_serializing_if = "TiersDef::is_empty")]
+    pub tiers: TiersDef,
+    /// When dormant accounts close and may come back.
+    #[serde(default, skip_serializing_if = "LifecycleDef::is_default")]
+    pub lifecycle: LifecycleDef,
 }
 
 /// Limits on what a member may earn, whatever the rules say.
@@ -98,6 +106,9 @@ pub struct RewardDef {
     pub code: String,
     pub name: String,
     pub points_cost: i64,
+    /// Only members of these tiers may redeem it; any member when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -4,14 +4,18 @@ pub mod decimal;
 mod def;
 mod error;
 mod expiry;
+mod lifecycle;
+mod tiers;
 
 pub use def::{LimitsDef, ProgramDef, ReturnsDef, RewardDef, Rounding, SpentPointsPolicy, VelocityDef};
 pub use error::{DefinitionError, DefinitionErrors};
 pub use expiry::{ExpiryDef, ExpiryPolicy};
+pub use lifecycle::LifecycleDef;
+pub use tiers::{Downgrade, TierLevel, TierLevelDef, TierMetric, TierWindow, Tiers, TiersDef};
 
 use crate::calendar::Calendar;
 use crate::earning::{BuildContext, EarningRule, RuleDef};
-use crate::ids::{RewardCode, check_slug};
+use crate::ids::{RewardCode, TierCode, check_slug};
 use crate::limits::{MAX_EARNING_RULES, MAX_REWARDS};
 use crate::money::Currency;
 use crate::points::Points;
@@ -26,6 +30,7 @@ pub struct Program {
     calendar: Calendar,
     rules: Vec<Box<dyn EarningRule>>,
     rewards: Vec<Reward>,
+    tiers: Tiers,
 }
 
 /// A reward in the catalogue.
@@ -34,6 +39,8 @@ pub struct Reward {
     pub code: RewardCode,
     pub name: String,
     pub points_cost: Points,
+    /// The tiers whose members may redeem it; all members when empty.
+    pub tiers: Vec<TierCode>,
 }
 
 const MAX_NAME_CHARS: usize = 200;
@@ -76,7 +83,10 @@ impl Program {
             (Some(currency), Some(calendar)) => build_rules(&def, currency, calendar, &mut errors),
             _ => Vec::new(),
         };
-        let rewards = build_rewards(&def, &mut errors);
+        let tiers = def.tiers.build(&mut errors);
+        let rewards = build_rewards(&def, &tiers, &mut errors);
+        check_tier_codes(&def, &tiers, &mut errors);
+        def.lifecycle.check(&mut errors);
         check_limits(&def.limits, &mut errors);
         def.expiry.check(&mut errors);
         if let Some(days) = def.returns.pending_days
@@ -90,7 +100,7 @@ impl Program {
 
         match (currency, calendar) {
             (Some(currency), Some(calendar)) if errors.is_empty() => {
-                Ok(Program { def, currency, calendar, rules, rewards })
+                Ok(Program { def, currency, calendar, rules, rewards, tiers })
             }
             _ => Err(errors),
         }
@@ -143,6 +153,14 @@ impl Program {
     /// holds them for a return window.
     pub fn pending_until(&self, earned_at: Timestamp) -> Option<Timestamp> {
         self.def.returns.pending_days.and_then(|days| self.calendar.add_days(earned_at, days))
+    }
+
+    pub fn tiers(&self) -> &Tiers {
+        &self.tiers
+    }
+
+    pub fn lifecycle(&self) -> &LifecycleDef {
+        &self.def.lifecycle
     }
 
     pub fn rounding(&self) -> Rounding {
@@ -232,7 +250,34 @@ fn check_limits(limits: &LimitsDef, errors: &mut DefinitionErrors) {
     }
 }
 
-fn build_rewards(def: &ProgramDef, errors: &mut DefinitionErrors) -> Vec<Reward> {
+/// Tier codes that rules name must be tiers of the program, once it defines any: a typo
+/// would otherwise never match a member.
+fn check_tier_codes(def: &ProgramDef, tiers: &Tiers, errors: &mut DefinitionErrors) {
+    if tiers.is_empty() {
+        return;
+    }
+    for (i, rule) in def.earning.iter().enumerate() {
+        let named: Vec<(String, &String)> = match rule {
+            RuleDef::TierMultiplier(m) => {
+                m.multipliers.keys().map(|k| (format!("multipliers.{k}"), k)).collect()
+            }
+            RuleDef::Campaign(c) => {
+                c.tiers.iter().enumerate().map(|(j, t)| (format!("tiers[{j}]"), t)).collect()
+            }
+            _ => Vec::new(),
+        };
+        for (field, code) in named {
+            if !tiers.levels.iter().any(|l| l.code.as_str() == code) {
+                errors.push(
+                    format!("earning[{i}].{field}"),
+                    format!("`{code}` is not one of the program's tiers"),
+                );
+            }
+        }
+    }
+}
+
+fn build_rewards(def: &ProgramDef, tiers: &Tiers, errors: &mut DefinitionErrors) -> Vec<Reward> {
     if def.rewards.len() > MAX_REWARDS {
         errors.push("rewards", format!("a catalogue may have at most {MAX_REWARDS} rewards"));
         return Vec::new();
@@ -259,7 +304,21 @@ fn build_rewards(def: &ProgramDef, errors: &mut DefinitionErrors) -> Vec<Reward>
             );
             continue;
         }
-        rewards.push(Reward { code, name: r.name.clone(), points_cost: Points::new(r.points_cost) });
+        let mut eligible = Vec::with_capacity(r.tiers.len());
+        for (j, t) in r.tiers.iter().enumerate() {
+            match TierCode::parse(t.clone()) {
+                Ok(code) if tiers.level(&code).is_some() => eligible.push(code),
+                Ok(_) => errors
+                    .push(format!("{path}.tiers[{j}]"), format!("`{t}` is not one of the program's tiers")),
+                Err(e) => errors.push(format!("{path}.tiers[{j}]"), e.problem),
+            }
+        }
+        rewards.push(Reward {
+            code,
+            name: r.name.clone(),
+            points_cost: Points::new(r.points_cost),
+            tiers: eligible,
+        });
     }
     rewards
 }

@@ -14,6 +14,7 @@ mod products;
 mod punch_card;
 mod referrals;
 mod spend_threshold;
+mod tiers;
 mod welcome_and_birthday;
 
 use loyalty_core::event::{

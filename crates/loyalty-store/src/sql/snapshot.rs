@@ -1,10 +1,11 @@
 //! A program's ledger read out as id-free data.
 
-use super::rows::{int, json, text, timestamp};
+use super::rows::{int, json, opt_text, text, timestamp};
 use super::state::{MEMBER_COLUMNS, lot, member as member_of};
 use crate::StoreError;
 use crate::types::ProgramId;
 use loyalty_core::Points;
+use loyalty_core::decision::{HistoryNote, HistoryTopic};
 use loyalty_core::ledger::{Account, EntryKind};
 use loyalty_core::snapshot::{
     EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot,
@@ -40,8 +41,29 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
                 entries: Vec::new(),
                 rewards: Vec::new(),
                 counters: BTreeMap::new(),
+                last_activity_at: m.last_activity_at,
+                standing: m.standing,
+                history: Vec::new(),
             },
         );
+    }
+
+    for row in sqlx::query(
+        "SELECT member_id, topic, from_value, to_value, reason FROM member_history WHERE program_id = $1 ORDER BY id",
+    )
+    .bind(program.0)
+    .fetch_all(pool)
+    .await?
+    {
+        let topic = text(&row, "topic")?;
+        let note = HistoryNote {
+            topic: HistoryTopic::parse(&topic)
+                .ok_or_else(|| StoreError::corrupt(format!("unknown history topic {topic}")))?,
+            from: opt_text(&row, "from_value")?,
+            to: opt_text(&row, "to_value")?,
+            reason: text(&row, "reason")?,
+        };
+        member(&mut snapshot, &names, int(&row, "member_id")?)?.history.push(note);
     }
 
     for row in sqlx::query(

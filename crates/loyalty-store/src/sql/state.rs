@@ -11,13 +11,16 @@ use loyalty_core::ids::{
     Email, ExternalId, LotId, MemberId, OrderId, PersonName, ReferralCode, Tag, TierCode,
 };
 use loyalty_core::needs::{Aggregates, Counter, Measure, Needs, Scope};
-use loyalty_core::state::{Balance, Lot, LotSource, Member, MemberState, MemberStatus, OrderRecord, Profile};
+use loyalty_core::state::{
+    Balance, Lot, LotSource, Member, MemberState, MemberStatus, OrderRecord, Profile, Standing,
+};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::BTreeSet;
 
 pub(super) const MEMBER_COLUMNS: &str = "id, external_id, status, available, pending, pending_review, debt, name, \
-     email, birth_date, tier, tags, referral_code, referred_by, enrolled_at_us";
+     email, birth_date, tier, tags, referral_code, referred_by, enrolled_at_us, last_activity_us, tier_review_at_us, \
+     standing";
 
 /// The deepest chain of referrers followed to refuse a referral loop.
 const REFERRAL_CHAIN: i64 = 64;
@@ -53,6 +56,11 @@ pub(super) fn member(row: &AnyRow) -> Result<Member, StoreError> {
         referral_code: parsed(row, "referral_code", ReferralCode::parse)?,
         referred_by: opt_int(row, "referred_by")?.map(MemberId),
         enrolled_at: timestamp(row, "enrolled_at_us")?,
+        last_activity_at: timestamp(row, "last_activity_us")?,
+        standing: Standing {
+            tier_review_at: opt_timestamp(row, "tier_review_at_us")?,
+            ..json(row, "standing")?
+        },
     })
 }
 

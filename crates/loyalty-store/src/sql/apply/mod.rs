@@ -14,7 +14,7 @@ use crate::StoreError;
 use crate::types::{Command, LoadedProgram};
 use crate::url::Backend;
 use loyalty_core::Outcome;
-use loyalty_core::decision::{Credit, Decision, MemberChange, OrderChange};
+use loyalty_core::decision::{Credit, Decision, MemberChange, OrderChange, StandingChange};
 use loyalty_core::ids::LotId;
 use loyalty_core::lots::{LotChange, NewLot};
 use loyalty_core::needs::Counter;
@@ -48,6 +48,26 @@ struct MemberRow {
     /// Profile fields to set; `None` leaves the stored ones.
     profile: Option<ProfileRow>,
     referred_by: Option<i64>,
+    standing: Option<StandingRow>,
+    last_activity: Option<i64>,
+}
+
+/// The standing columns, all set together.
+struct StandingRow {
+    status: &'static str,
+    tier: Option<String>,
+    tier_review_at: Option<i64>,
+    /// The subscription and closure, as JSON.
+    standing: String,
+}
+
+fn standing_row(change: &StandingChange) -> Result<StandingRow, StoreError> {
+    Ok(StandingRow {
+        status: change.status.as_str(),
+        tier: change.tier.as_ref().map(ToString::to_string),
+        tier_review_at: change.standing.tier_review_at.map(|t| t.as_micros()),
+        standing: to_json(&change.standing)?,
+    })
 }
 
 /// Profile columns, each `None` to keep what is stored.
@@ -63,8 +83,8 @@ struct ProfileRow {
 struct Rows<'a> {
     program_id: i64,
     program_version: i64,
-    /// The member enrolled now, with their profile as stored.
-    enrolled: Option<(&'a loyalty_core::decision::NewMember, ProfileRow)>,
+    /// The member enrolled now, with their profile and standing as stored.
+    enrolled: Option<(&'a loyalty_core::decision::NewMember, ProfileRow, Option<StandingRow>)>,
     /// The existing member's id and new columns.
     updated: Option<(i64, MemberRow)>,
     kind: &'static str,
@@ -89,6 +109,8 @@ struct Rows<'a> {
     /// Counters to add to: (of the member, key, delta).
     counters: Vec<(bool, &'a str, i64)>,
     credit: Option<(&'a Credit, EntryRows)>,
+    /// Lines of the member's history: (topic, from, to, reason).
+    history: Vec<(&'static str, Option<&'a str>, Option<&'a str>, &'a str)>,
 }
 
 fn profile_row(profile: &Profile) -> Result<ProfileRow, StoreError> {
@@ -138,7 +160,10 @@ impl<'a> Rows<'a> {
             None => None,
         };
         let (enrolled, updated) = match &decision.member {
-            MemberChange::Enrol(new) => (Some((new, profile_row(&new.profile)?)), None),
+            MemberChange::Enrol(new) => {
+                let standing = decision.standing.as_deref().map(standing_row).transpose()?;
+                (Some((new, profile_row(&new.profile)?, standing)), None)
+            }
             MemberChange::Update { member, balance, debt, profile, referred_by } => {
                 let profile = match profile {
                     None => None,
@@ -159,6 +184,8 @@ impl<'a> Rows<'a> {
                     debt: debt.get(),
                     profile,
                     referred_by: referred_by.map(|r| r.0),
+                    standing: decision.standing.as_deref().map(standing_row).transpose()?,
+                    last_activity: decision.last_activity_at.map(|t| t.as_micros()),
                 };
                 (None, Some((member.0, row)))
             }
@@ -192,6 +219,12 @@ impl<'a> Rows<'a> {
                 })
                 .collect(),
             credit: decision.referrer.as_ref().map(|c| (c, entry_rows(&c.entry))),
+            history: decision
+                .standing
+                .iter()
+                .flat_map(|c| c.history.iter())
+                .map(|h| (h.topic.as_str(), h.from.as_deref(), h.to.as_deref(), h.reason.as_str()))
+                .collect(),
         })
     }
 }
@@ -255,6 +288,7 @@ impl Statement {
         program: &str,
         new: &loyalty_core::decision::NewMember,
         profile: &ProfileRow,
+        standing: Option<&StandingRow>,
     ) -> String {
         let values = [
             program.to_owned(),
@@ -270,6 +304,10 @@ impl Statement {
             self.int(new.balance.pending.get()),
             self.int(new.balance.pending_review.get()),
             self.int(new.enrolled_at.as_micros()),
+            self.int(new.enrolled_at.as_micros()),
+            self.opt_text(&profile.tier),
+            self.arg(Arg::OptInt(standing.and_then(|s| s.tier_review_at))),
+            self.text(standing.map_or("{}", |s| s.standing.as_str())),
         ];
         values.join(", ")
     }
@@ -291,7 +329,8 @@ impl Statement {
                 ("tier", &p.tier),
                 ("tags", &p.tags),
             ] {
-                if value.is_some() {
+                // A standing change sets the tier itself, with its evaluation date.
+                if value.is_some() && !(column == "tier" && row.standing.is_some()) {
                     set.push(format!("{column} = {}", self.opt_text(value)));
                 }
             }
@@ -299,9 +338,18 @@ impl Statement {
         if let Some(referrer) = row.referred_by {
             set.push(format!("referred_by = {}", self.int(referrer)));
         }
+        if let Some(s) = &row.standing {
+            set.push(format!("status = {}", self.text(s.status)));
+            set.push(format!("tier = {}", self.opt_text(&s.tier)));
+            set.push(format!("tier_review_at_us = {}", self.arg(Arg::OptInt(s.tier_review_at))));
+            set.push(format!("standing = {}", self.text(s.standing.as_str())));
+        }
+        if let Some(at) = row.last_activity {
+            set.push(format!("last_activity_us = {}", self.int(at)));
+        }
         set.join(", ")
     }
 }
 
 const NEW_MEMBER_COLUMNS: &str = "program_id, external_id, name, email, birth_date, tags, referral_code, referred_by, \
-     status, available, pending, pending_review, enrolled_at_us, debt";
+     status, available, pending, pending_review, enrolled_at_us, last_activity_us, tier, tier_review_at_us, standing, debt";

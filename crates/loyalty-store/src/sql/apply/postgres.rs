@@ -90,8 +90,8 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
 
     // `m` holds the member's id, whether enrolled now or updated.
     match (&rows.enrolled, &rows.updated) {
-        (Some((new, profile)), _) => {
-            let values = s.new_member(&program, new, profile);
+        (Some((new, profile, standing)), _) => {
+            let values = s.new_member(&program, new, profile, standing.as_ref());
             s.clause(
                 "m",
                 format!("INSERT INTO members ({NEW_MEMBER_COLUMNS}) VALUES ({values}, 0) RETURNING id"),
@@ -252,6 +252,22 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         changed.push("cm".to_owned());
         s.entry("ce", &program, &referrer, (&occurred, &now), &memo, entry);
         s.lot("cl", &program, &referrer, &credit.lot);
+    }
+
+    for (i, (topic, from, to, reason)) in rows.history.iter().enumerate() {
+        let (topic, from, to, reason) = (
+            s.text(*topic),
+            s.arg(Arg::OptText(from.map(str::to_owned))),
+            s.arg(Arg::OptText(to.map(str::to_owned))),
+            s.text(*reason),
+        );
+        s.clause(
+            &format!("h{i}"),
+            format!(
+                "INSERT INTO member_history (program_id, member_id, event_id, topic, from_value, to_value, reason, \
+                 occurred_at_us) SELECT {program}, m.id, ev.id, {topic}, {from}, {to}, {reason}, {occurred} FROM ev, m"
+            ),
+        );
     }
 
     let counted: Vec<String> = changed.iter().map(|name| format!("(SELECT COUNT(*) FROM {name})")).collect();

@@ -70,8 +70,8 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     let program = s.int(rows.program_id);
 
     let member = match (&rows.enrolled, &rows.updated) {
-        (Some((new, profile)), _) => {
-            let values = s.new_member(&program, new, profile);
+        (Some((new, profile, standing)), _) => {
+            let values = s.new_member(&program, new, profile, standing.as_ref());
             s.parts.push(format!("INSERT INTO members ({NEW_MEMBER_COLUMNS}) VALUES ({values}, 0)"));
             NEW_MEMBER.to_owned()
         }
@@ -196,6 +196,20 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         ));
         expected += 1 + entry(&mut s, &program, &referrer, rows, &memo, rows_of_entry);
         lot(&mut s, &program, &referrer, &credit.lot);
+        expected += 1;
+    }
+
+    for (topic, from, to, reason) in &rows.history {
+        let (topic, from, to, reason) = (
+            s.text(*topic),
+            s.arg(Arg::OptText(from.map(str::to_owned))),
+            s.arg(Arg::OptText(to.map(str::to_owned))),
+            s.text(*reason),
+        );
+        s.parts.push(format!(
+            "INSERT INTO member_history (program_id, member_id, event_id, topic, from_value, to_value, reason, occurred_at_us) \
+             VALUES ({program}, {member}, {NEW_EVENT}, {topic}, {from}, {to}, {reason}, {occurred})"
+        ));
         expected += 1;
     }
 

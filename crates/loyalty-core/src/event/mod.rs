@@ -14,6 +14,10 @@ pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+mod standing;
+
+pub use standing::{DueTick, StatusAction, StatusChange, SubscriptionAction, SubscriptionUpdate};
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
@@ -33,6 +37,12 @@ pub enum Event {
     ReleasePending(JobTick),
     /// The expiry job's warning, some days ahead, of the points a date will expire.
     ExpiryNotice(ExpiryNotice),
+    /// The tier evaluation job: the member's tier is judged on the window that ended at `due`.
+    TierReview(DueTick),
+    /// The inactivity job: the member has done nothing since `due` less the program's period.
+    CloseInactive(DueTick),
+    Subscription(SubscriptionUpdate),
+    Status(StatusChange),
 }
 
 /// What kind of event this is, for storage and for the journal.
@@ -52,6 +62,10 @@ pub enum EventKind {
     Expire,
     ReleasePending,
     ExpiryNotice,
+    TierReview,
+    CloseInactive,
+    Subscription,
+    Status,
 }
 
 impl EventKind {
@@ -70,6 +84,10 @@ impl EventKind {
             EventKind::Expire => "expire",
             EventKind::ReleasePending => "release_pending",
             EventKind::ExpiryNotice => "expiry_notice",
+            EventKind::TierReview => "tier_review",
+            EventKind::CloseInactive => "close_inactive",
+            EventKind::Subscription => "subscription",
+            EventKind::Status => "status",
         }
     }
 }
@@ -90,6 +108,10 @@ impl Event {
             Event::Expire(_) => EventKind::Expire,
             Event::ReleasePending(_) => EventKind::ReleasePending,
             Event::ExpiryNotice(_) => EventKind::ExpiryNotice,
+            Event::TierReview(_) => EventKind::TierReview,
+            Event::CloseInactive(_) => EventKind::CloseInactive,
+            Event::Subscription(_) => EventKind::Subscription,
+            Event::Status(_) => EventKind::Status,
         }
     }
 
@@ -108,6 +130,9 @@ impl Event {
             Event::Profile(e) => &e.member,
             Event::Expire(e) | Event::ReleasePending(e) => &e.member,
             Event::ExpiryNotice(e) => &e.member,
+            Event::TierReview(e) | Event::CloseInactive(e) => &e.member,
+            Event::Subscription(e) => &e.member,
+            Event::Status(e) => &e.member,
         }
     }
 
@@ -125,6 +150,9 @@ impl Event {
             Event::Profile(e) => e.occurred_at,
             Event::Expire(e) | Event::ReleasePending(e) => e.occurred_at,
             Event::ExpiryNotice(e) => e.occurred_at,
+            Event::TierReview(e) | Event::CloseInactive(e) => e.occurred_at,
+            Event::Subscription(e) => e.occurred_at,
+            Event::Status(e) => e.occurred_at,
         }
     }
 
@@ -146,7 +174,11 @@ impl Event {
             | Event::Profile(_)
             | Event::Expire(_)
             | Event::ReleasePending(_)
-            | Event::ExpiryNotice(_) => None,
+            | Event::ExpiryNotice(_)
+            | Event::TierReview(_)
+            | Event::CloseInactive(_) => None,
+            Event::Subscription(e) => Some(e.action.as_str()),
+            Event::Status(e) => Some(e.reason.as_ref().map_or(e.action.as_str(), |r| r.as_str())),
             Event::Purchase(e) => Some(e.order_id.as_str()),
             Event::Return(e) => Some(e.order_id.as_str()),
             Event::Redeem(e) => Some(e.reward.as_str()),
@@ -165,15 +197,28 @@ impl Event {
             | Event::Review(_)
             | Event::Expire(_)
             | Event::ReleasePending(_)
-            | Event::ExpiryNotice(_) => true,
+            | Event::ExpiryNotice(_)
+            | Event::CloseInactive(_)
+            | Event::Status(_) => true,
             Event::Adjust(a) => !a.points.is_positive(),
             Event::Enrol(_)
             | Event::Purchase(_)
             | Event::Activity(_)
             | Event::Birthday(_)
             | Event::Refer(_)
-            | Event::Profile(_) => false,
+            | Event::Profile(_)
+            | Event::TierReview(_)
+            | Event::Subscription(_) => false,
         }
+    }
+
+    /// Whether the event is something the member did, which keeps the account from
+    /// closing for inactivity.
+    pub fn is_member_activity(&self) -> bool {
+        matches!(
+            self,
+            Event::Enrol(_) | Event::Purchase(_) | Event::Return(_) | Event::Redeem(_) | Event::Activity(_)
+        )
     }
 }
 
