@@ -10,7 +10,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
-    /// Run every job that is due (expiry, pending release, expiry notices, birthdays) once.
+    /// Run every job that is due (expiry, pending release, expiry notices, birthdays, tier
+    /// evaluations, inactivity closures) once.
     /// Safe to run again, late, or after a crash: done work is not done twice.
     Run(RunArgs),
 }
@@ -50,8 +51,15 @@ pub async fn run(command: JobsCommand) -> ExitCode {
         match run_due(&store, &versions, now, args.batch, &mut progress).await {
             Ok(report) => {
                 println!(
-                    "{code}: {} expired, {} released, {} notices, {} birthdays, {} already done or no longer due",
-                    report.expired, report.released, report.notices, report.birthdays, report.skipped
+                    "{code}: {} expired, {} released, {} notices, {} birthdays, {} tier evaluations, \
+                     {} closed for inactivity, {} already done or no longer due",
+                    report.expired,
+                    report.released,
+                    report.notices,
+                    report.birthdays,
+                    report.tier_reviews,
+                    report.closed_inactive,
+                    report.skipped
                 );
                 if report.refused > 0 {
                     println!("{code}: {} refused; see the log above", report.refused);

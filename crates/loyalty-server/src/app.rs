@@ -1,7 +1,7 @@
 //! The router: every route, and the layers every request passes through.
 
 use crate::error::ApiError;
-use crate::routes::{campaigns, events, health, jobs, members, program, rewards};
+use crate::routes::{campaigns, events, health, jobs, members, program, rewards, standing};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -32,6 +32,7 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
         .merge(program::router())
         .merge(campaigns::router())
         .merge(jobs::router())
+        .merge(standing::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -1,10 +1,10 @@
 //! The jobs: the work that falls due with time (points expiring, pending points released,
-//! warnings ahead of expiry, birthday bonuses), done as events through `decide` like any
+//! warnings ahead of expiry, birthday bonuses, tier evaluations, inactivity closures), done as events through `decide` like any
 //! other. Each event is dated when its work fell due and keyed by what it is about, so a
 //! job run twice, late, or again after a crash writes the same ledger once.
 
 use crate::state::Versions;
-use loyalty_core::event::{Birthday, ExpiryNotice, JobTick};
+use loyalty_core::event::{Birthday, DueTick, ExpiryNotice, JobTick};
 use loyalty_core::ids::{IdempotencyKey, MemberId};
 use loyalty_core::{Event, Rejection, Timestamp};
 use loyalty_store::{Command, Due, DueCursor, DueWork, Store, StoreError};
@@ -26,6 +26,10 @@ pub struct JobReport {
     pub notices: u64,
     /// Birthday bonuses given.
     pub birthdays: u64,
+    /// Tier evaluations done (kept, moved down, or moved up).
+    pub tier_reviews: u64,
+    /// Accounts closed for inactivity.
+    pub closed_inactive: u64,
     /// Work already done by an earlier run, or that turned out to be due no more.
     pub skipped: u64,
     /// Work refused for another reason, which the events' log keeps no trace of; a sign
@@ -40,6 +44,8 @@ pub enum Job {
     Release,
     Notice,
     Birthday,
+    TierReview,
+    Inactivity,
 }
 
 impl Job {
@@ -49,6 +55,8 @@ impl Job {
             Job::Release => "pending release",
             Job::Notice => "expiry notices",
             Job::Birthday => "birthdays",
+            Job::TierReview => "tier evaluations",
+            Job::Inactivity => "inactivity closures",
         }
     }
 }
@@ -111,6 +119,38 @@ pub async fn run_due<S: Store>(
     }
     if latest.has_birthday_bonus() {
         run.birthdays().await?;
+    }
+    let tiers = latest.tiers();
+    if !tiers.is_empty() {
+        // Dates in the program's calendar decide; this only bounds the search, and a
+        // member found a little early is skipped and found again at the next run.
+        let grace = i64::from(tiers.grace_days) * DAY_MICROS;
+        let until = Timestamp::from_micros(now.as_micros().saturating_sub(grace));
+        let calendar = latest.calendar().clone();
+        let tiers = tiers.clone();
+        run.each_due(Job::TierReview, DueWork::TierReview { until }, |due| {
+            Event::TierReview(DueTick {
+                member: due.external_id.clone(),
+                due: due.at,
+                occurred_at: tiers.downgrade_from(&calendar, due.at).unwrap_or(due.at),
+            })
+        })
+        .await?;
+    }
+    let months = latest.lifecycle().inactivity_months;
+    if months > 0
+        && let Some(until) = latest.calendar().months_before(now, months)
+    {
+        let calendar = latest.calendar().clone();
+        run.each_due(Job::Inactivity, DueWork::Inactive { until }, |due| {
+            let closes = calendar.add_months(due.at, months).unwrap_or(due.at);
+            Event::CloseInactive(DueTick {
+                member: due.external_id.clone(),
+                due: closes,
+                occurred_at: closes,
+            })
+        })
+        .await?;
     }
     Ok(run.report)
 }
@@ -191,6 +231,8 @@ impl<S: Store> Run<'_, S> {
                     Job::Release => &mut report.released,
                     Job::Notice => &mut report.notices,
                     Job::Birthday => &mut report.birthdays,
+                    Job::TierReview => &mut report.tier_reviews,
+                    Job::Inactivity => &mut report.closed_inactive,
                 } += 1;
                 Ok(())
             }

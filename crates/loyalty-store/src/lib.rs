@@ -14,6 +14,7 @@ pub use types::*;
 pub use url::{Backend, DatabaseUrl};
 
 use loyalty_core::Timestamp;
+use loyalty_core::decision::HistoryTopic;
 use loyalty_core::ids::{ExternalId, MemberId};
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
@@ -89,11 +90,23 @@ pub trait Store: Send + Sync + 'static {
         command: &Command,
     ) -> impl Future<Output = Result<Submitted, StoreError>> + Send;
 
+    /// A member as their page shows them at `at`: with their tier then and what the next
+    /// one needs, under the latest version of `program`.
     fn member(
+        &self,
+        program: &LoadedProgram,
+        external_id: &ExternalId,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<Option<MemberView>, StoreError>> + Send;
+
+    /// The member's history of tier, subscription and status changes (of `topic` only, if
+    /// given), oldest first; `None` if there is no such member.
+    fn member_history(
         &self,
         program: ProgramId,
         external_id: &ExternalId,
-    ) -> impl Future<Output = Result<Option<MemberView>, StoreError>> + Send;
+        topic: Option<HistoryTopic>,
+    ) -> impl Future<Output = Result<Option<Vec<HistoryEntry>>, StoreError>> + Send;
 
     /// A member's counters whose key starts with `prefix` (punch card progress).
     fn member_counters(

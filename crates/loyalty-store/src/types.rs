@@ -1,5 +1,6 @@
 //! What goes in and out of a store.
 
+use loyalty_core::decision::HistoryNote;
 use loyalty_core::ids::{ExternalId, IdempotencyKey, MemberId};
 use loyalty_core::program::ProgramDef;
 use loyalty_core::{Event, Outcome, Program, Timestamp};
@@ -129,9 +130,13 @@ pub enum DueWork {
     Release { until: Timestamp },
     /// Lots with points left expiring after `from`, up to and including `until`.
     ExpiringSoon { from: Timestamp, until: Timestamp },
+    /// Members whose tier evaluation date is at or before `until`.
+    TierReview { until: Timestamp },
+    /// Open accounts (active or suspended) whose last activity is at or before `until`.
+    Inactive { until: Timestamp },
 }
 
-/// A member whose lots fell due at `at`.
+/// A member whose work fell due at `at` (for inactivity: whose last activity was then).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Due {
     pub at: Timestamp,
@@ -150,6 +155,14 @@ impl Due {
     pub fn cursor(&self) -> DueCursor {
         DueCursor { at: self.at, member: self.member }
     }
+}
+
+/// A line of a member's history as stored, with when it happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    #[serde(flatten)]
+    pub note: HistoryNote,
+    pub occurred_at: Timestamp,
 }
 
 /// One page of a member's journal, newest first.

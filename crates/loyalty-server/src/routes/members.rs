@@ -158,7 +158,7 @@ async fn show<S: Store>(
     let id = caller.program.id();
     let view = state
         .store
-        .member(id, &external_id)
+        .member(caller.program.at(state.clock.now()), &external_id, state.clock.now())
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() })?;
     let counters = state.store.member_counters(id, &external_id, "punch:").await?;

@@ -7,6 +7,7 @@ pub mod jobs;
 pub mod members;
 pub mod program;
 pub mod rewards;
+pub mod standing;
 
 use crate::auth::Caller;
 use crate::error::ApiError;

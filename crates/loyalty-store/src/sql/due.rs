@@ -1,8 +1,10 @@
-//! What the jobs have to do: the members whose lots fell due, and whose birthday it is.
+//! What the jobs have to do: the members whose lots, tier evaluation or inactivity closure
+//! fell due, and whose birthday it is.
 
 use super::rows::{int, parsed, timestamp};
 use crate::StoreError;
 use crate::types::{Due, DueCursor, DueWork, ProgramId};
+use loyalty_core::Timestamp;
 use loyalty_core::ids::{ExternalId, MemberId};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, AssertSqlSafe};
@@ -16,6 +18,36 @@ pub(super) async fn due(
     after: Option<DueCursor>,
     limit: u32,
 ) -> Result<Vec<Due>, StoreError> {
+    let after = after.unwrap_or(DueCursor { at: Timestamp::from_micros(i64::MIN), member: MemberId(0) });
+    let (column, filter, until) = match work {
+        DueWork::TierReview { until } => ("tier_review_at_us", "tier_review_at_us IS NOT NULL", until),
+        DueWork::Inactive { until } => ("last_activity_us", "status IN ('active', 'suspended')", until),
+        _ => return lots_due(pool, program, work, after, limit).await,
+    };
+    let sql = format!(
+        "SELECT {column} AS at, id AS member_id, external_id FROM members \
+         WHERE program_id = $1 AND {filter} AND {column} <= $2 \
+         AND ({column} > $3 OR ({column} = $3 AND id > $4)) ORDER BY {column}, id LIMIT $5"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(program.0)
+        .bind(until.as_micros())
+        .bind(after.at.as_micros())
+        .bind(after.member.0)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(due_row).collect()
+}
+
+/// The lots' work: expiry, release and warnings.
+async fn lots_due(
+    pool: &AnyPool,
+    program: ProgramId,
+    work: DueWork,
+    after: DueCursor,
+    limit: u32,
+) -> Result<Vec<Due>, StoreError> {
     // Lots held for review are left alone by every job until the review is decided.
     let (column, window, bounds) = match work {
         DueWork::Expiry { until } => {
@@ -27,9 +59,8 @@ pub(super) async fn due(
         DueWork::ExpiringSoon { from, until } => {
             ("expires_at_us", "l.remaining > 0 AND l.expires_at_us IS NOT NULL", (Some(from), until))
         }
+        DueWork::TierReview { .. } | DueWork::Inactive { .. } => return Ok(Vec::new()),
     };
-    let after = after
-        .unwrap_or(DueCursor { at: loyalty_core::Timestamp::from_micros(i64::MIN), member: MemberId(0) });
     let sql = format!(
         "SELECT l.{column} AS at, m.id AS member_id, m.external_id FROM lots l JOIN members m ON m.id = l.member_id \
          WHERE l.program_id = $1 AND {window} AND l.in_review = 0 AND l.{column} > $2 AND l.{column} <= $3 \

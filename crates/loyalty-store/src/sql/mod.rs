@@ -18,6 +18,7 @@ use crate::types::*;
 use crate::url::{Backend, DatabaseUrl};
 use crate::{Store, StoreError};
 use loyalty_core::Timestamp;
+use loyalty_core::decision::HistoryTopic;
 use loyalty_core::ids::ExternalId;
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
@@ -249,10 +250,20 @@ impl Store for SqlStore {
 
     async fn member(
         &self,
+        program: &LoadedProgram,
+        external_id: &ExternalId,
+        at: Timestamp,
+    ) -> Result<Option<MemberView>, StoreError> {
+        read::member(&self.reader, program, external_id, at).await
+    }
+
+    async fn member_history(
+        &self,
         program: ProgramId,
         external_id: &ExternalId,
-    ) -> Result<Option<MemberView>, StoreError> {
-        read::member(&self.reader, program, external_id).await
+        topic: Option<HistoryTopic>,
+    ) -> Result<Option<Vec<HistoryEntry>>, StoreError> {
+        read::member_history(&self.reader, program, external_id, topic).await
     }
 
     async fn member_counters(

@@ -1,14 +1,17 @@
 //! Reads for the API: a member, and a page of their journal.
 
 use super::rows::{int, opt_text, text, timestamp};
-use super::state::{MEMBER_COLUMNS, member as member_of};
+use super::state::{MEMBER_COLUMNS, member as member_of, windows};
 use crate::StoreError;
-use crate::types::{LedgerEntry, LedgerPage, PostingView, ProgramId};
+use crate::types::{HistoryEntry, LedgerEntry, LedgerPage, LoadedProgram, PostingView, ProgramId};
 use loyalty_core::Points;
 use loyalty_core::Rejection;
+use loyalty_core::Timestamp;
+use loyalty_core::decision::{HistoryNote, HistoryTopic};
 use loyalty_core::ids::ExternalId;
 use loyalty_core::ids::MemberId;
-use loyalty_core::outcome::{Expiring, MemberView};
+use loyalty_core::needs::{Aggregates, Needs};
+use loyalty_core::outcome::{Expiring, MemberView, TierProgress};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, AssertSqlSafe};
 use std::collections::BTreeMap;
@@ -20,9 +23,11 @@ fn columns_of_m() -> String {
 
 pub(super) async fn member(
     pool: &AnyPool,
-    program: ProgramId,
+    loaded: &LoadedProgram,
     external_id: &ExternalId,
+    at: Timestamp,
 ) -> Result<Option<MemberView>, StoreError> {
+    let program = loaded.id;
     let sql = format!(
         "SELECT {}, r.external_id AS referrer FROM members m LEFT JOIN members r ON r.id = m.referred_by \
          WHERE m.program_id = $1 AND m.external_id = $2",
@@ -37,6 +42,19 @@ pub(super) async fn member(
     let member = member_of(&row)?;
     let mut view = MemberView::of(&member, opt_text(&row, "referrer")?);
     view.expiring_soon = expiring_soon(pool, member.id).await?;
+    let tiers = loaded.program.tiers();
+    if !tiers.is_empty() {
+        let window = tiers.current_window(loaded.program.calendar(), at);
+        let mut needs = Needs::default();
+        needs.window(window);
+        let mut aggregates = Aggregates::default();
+        let mut tx = pool.begin().await?;
+        windows(&mut tx, member.id, &needs, &mut aggregates).await?;
+        tx.rollback().await?;
+        let progress = TierProgress::of(&loaded.program, &member, aggregates.window(&window), at);
+        view.tier = progress.as_ref().and_then(|p| p.tier.clone());
+        view.tier_progress = progress.map(Box::new);
+    }
     Ok(Some(view))
 }
 
@@ -158,4 +176,44 @@ pub(super) async fn ledger(
         None
     };
     Ok(LedgerPage { entries, next_before })
+}
+
+/// The member's history, oldest first.
+pub(super) async fn member_history(
+    pool: &AnyPool,
+    program: ProgramId,
+    external_id: &ExternalId,
+    topic: Option<HistoryTopic>,
+) -> Result<Option<Vec<HistoryEntry>>, StoreError> {
+    let found = sqlx::query("SELECT id FROM members WHERE program_id = $1 AND external_id = $2")
+        .bind(program.0)
+        .bind(external_id.as_str())
+        .fetch_optional(pool)
+        .await?;
+    let Some(member) = found else { return Ok(None) };
+    let rows = sqlx::query(
+        "SELECT topic, from_value, to_value, reason, occurred_at_us FROM member_history \
+         WHERE member_id = $1 AND ($2 = '' OR topic = $2) ORDER BY id",
+    )
+    .bind(int(&member, "id")?)
+    .bind(topic.map_or("", HistoryTopic::as_str))
+    .fetch_all(pool)
+    .await?;
+    let entries = rows
+        .iter()
+        .map(|row| {
+            let topic = text(row, "topic")?;
+            Ok(HistoryEntry {
+                note: HistoryNote {
+                    topic: HistoryTopic::parse(&topic)
+                        .ok_or_else(|| StoreError::corrupt(format!("unknown history topic {topic}")))?,
+                    from: opt_text(row, "from_value")?,
+                    to: opt_text(row, "to_value")?,
+                    reason: text(row, "reason")?,
+                },
+                occurred_at: timestamp(row, "occurred_at_us")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(Some(entries))
 }

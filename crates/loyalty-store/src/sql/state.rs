@@ -169,7 +169,7 @@ async fn chain(tx: &mut Transaction<'static, Any>, referrer: &Member) -> Result<
 }
 
 /// Every window in one query: one round trip, however many the rules asked for.
-async fn windows(
+pub(super) async fn windows(
     tx: &mut Transaction<'static, Any>,
     member: MemberId,
     needs: &Needs,

@@ -32,7 +32,7 @@ async fn a_command_writes_every_row_of_its_decision(db: TestDb) {
     }
     store.submit(&program, &command(redeem("c-1", "free-drink", "CODE-1"), None)).await.unwrap();
     assert_eq!(db.count("reward_instances").await, 1);
-    let view = store.member(program.id, &member("c-1")).await.unwrap().unwrap();
+    let view = store.member(&program, &member("c-1"), now()).await.unwrap().unwrap();
     assert_eq!(view.balance.available.get(), 5);
     let ledger = store.ledger(program.id, &member("c-1"), 10, None).await.unwrap();
     let amounts: Vec<Vec<i64>> =
@@ -99,7 +99,8 @@ async fn data_survives_reopening_the_database(db: TestDb) {
     let reopened = db.connect().await;
     let programs = reopened.programs().await.unwrap();
     assert_eq!(programs.len(), 1);
-    let view = reopened.member(programs[0].id, &member("c-1")).await.unwrap().unwrap();
+    assert_eq!(programs[0].id, program.id);
+    let view = reopened.member(&program, &member("c-1"), now()).await.unwrap().unwrap();
     assert_eq!(view.balance.available.get(), 190);
     assert!(reopened.verify().await.unwrap().violations.is_empty());
 }
@@ -125,7 +126,7 @@ async fn concurrent_redemptions_never_spend_a_point_twice(db: TestDb) {
         }
     }
     assert_eq!(granted, 2);
-    let view = store.member(program.id, &member("c-1")).await.unwrap().unwrap();
+    let view = store.member(&program, &member("c-1"), now()).await.unwrap().unwrap();
     assert_eq!(view.balance.available.get(), 10);
     assert!(store.verify().await.unwrap().violations.is_empty());
 }
