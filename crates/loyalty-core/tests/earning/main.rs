@@ -8,6 +8,7 @@
 mod activities;
 mod campaigns;
 mod expiry;
+mod lifecycle;
 mod limits;
 mod pending;
 mod products;
