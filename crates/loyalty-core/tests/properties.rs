@@ -81,6 +81,12 @@ fn one_million_random_operations_keep_every_invariant() {
         "referee_already_enrolled",
         "nothing_in_review",
         "nothing_due",
+        "member_closed",
+        "status_unchanged",
+        "member_not_closed",
+        "tier_not_for_sale",
+        "not_subscribed",
+        "tier_required",
     ] {
         assert!(codes.get(code).is_some_and(|n| *n > 0), "no history was refused with {code}: {codes:?}");
     }
@@ -105,6 +111,13 @@ fn one_million_random_operations_keep_every_invariant() {
         "pending",
         "released",
         "expired",
+        "tier_changed",
+        "tier_reviewed",
+        "subscription",
+        "suspended",
+        "closed",
+        "status_restored",
+        "points_forfeited_or_restored",
     ] {
         assert!(
             features.get(feature).is_some_and(|n| *n > 0),

@@ -2,11 +2,12 @@
 //! send them, biased towards the edges (0, 1 and the largest values), and a harness that
 //! applies them to the in-memory ledger and checks every invariant after every step.
 
-use loyalty_core::decision::{Calculation, Decision};
+use loyalty_core::decision::{Calculation, Decision, HistoryTopic};
 use loyalty_core::earning::{Detail, Limit};
 use loyalty_core::event::{
-    Activity, Adjustment, Enrolment, JobTick, ProfileChanges, ProfileUpdate, Purchase, PurchaseLine,
-    Quantity, Redemption, Referral, Return, ReturnLine, ReviewDecision,
+    Activity, Adjustment, DueTick, Enrolment, JobTick, ProfileChanges, ProfileUpdate, Purchase, PurchaseLine,
+    Quantity, Redemption, Referral, Return, ReturnLine, ReviewDecision, StatusAction, StatusChange,
+    SubscriptionAction, SubscriptionUpdate,
 };
 use loyalty_core::ids::{
     ActivityKind, ActivityTarget, Category, ExternalId, InstanceCode, OrderId, Reason, ReferralCode,
@@ -148,6 +149,7 @@ points_cost = 90
 code = "pastry-voucher"
 name = "Any pastry"
 points_cost = 60
+tiers = ["silver", "gold"]
 
 [returns]
 when_points_spent = "negative_balance"
@@ -156,6 +158,25 @@ pending_days = 2
 [expiry]
 policy = "months_after_earning"
 months = 1
+
+[tiers]
+metric = "spend"
+grace_days = 1
+
+[[tiers.levels]]
+code = "silver"
+name = "Silver"
+threshold = 5000
+
+[[tiers.levels]]
+code = "gold"
+name = "Gold"
+threshold = 40000
+price_minor = 500
+
+[lifecycle]
+inactivity_months = 2
+reinstatement_months = 12
 
 [limits]
 max_points_per_day = 5000
@@ -207,12 +228,37 @@ pub enum Op {
         member: usize,
         tier: usize,
     },
-    /// The expiry job (or else the pending-release job) for one member.
+    /// One of the jobs (see `JOBS`) for one member.
     Tick {
         member: usize,
-        expire: bool,
+        job: usize,
+    },
+    /// An administrator's change of status (see `STATUS_ACTIONS`).
+    Status {
+        member: usize,
+        action: usize,
+    },
+    /// What billing says of a paid tier (see `BILLING`).
+    Billing {
+        member: usize,
+        action: usize,
     },
 }
+
+const JOBS: usize = 4;
+/// Weighted so that closed accounts mostly come back: a closed account refuses everything.
+const STATUS_ACTIONS: [StatusAction; 8] = [
+    StatusAction::Suspend,
+    StatusAction::Resume,
+    StatusAction::Resume,
+    StatusAction::Close,
+    StatusAction::Reinstate,
+    StatusAction::Reinstate,
+    StatusAction::Reinstate,
+    StatusAction::Reinstate,
+];
+/// Starting silver is refused: it has no price.
+const BILLING: usize = 5;
 
 fn quantity() -> impl Strategy<Value = i64> {
     prop_oneof![2 => Just(0), 3 => Just(1), 1 => Just(MAX_QUANTITY_PER_LINE), 10 => 1..5i64]
@@ -242,7 +288,9 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => (member.clone(), 0..MEMBERS).prop_map(|(member, referrer)| Op::Refer { member, referrer }),
         1 => (member.clone(), any::<bool>()).prop_map(|(member, release)| Op::Review { member, release }),
         1 => (member.clone(), 0..TIERS.len()).prop_map(|(member, tier)| Op::Tier { member, tier }),
-        1 => (member, any::<bool>()).prop_map(|(member, expire)| Op::Tick { member, expire }),
+        2 => (member.clone(), 0..JOBS).prop_map(|(member, job)| Op::Tick { member, job }),
+        1 => (member.clone(), 0..STATUS_ACTIONS.len()).prop_map(|(member, action)| Op::Status { member, action }),
+        1 => (member, 0..BILLING).prop_map(|(member, action)| Op::Billing { member, action }),
     ]
 }
 
@@ -263,9 +311,10 @@ fn sku(i: usize) -> Sku {
 }
 
 impl Op {
-    /// The event this operation sends, or the refusal the edge gives it. `step` makes
-    /// reward codes unique; `at` is when it happens.
-    pub fn event(&self, step: usize, at: Timestamp) -> Result<Event, Rejection> {
+    /// The event this operation sends to `ledger`, or the refusal the edge gives it. `step`
+    /// makes reward codes unique; `at` is when it happens. Jobs name the work the member
+    /// has (their evaluation date, the end of their inactivity period), as the runner does.
+    pub fn event(&self, step: usize, at: Timestamp, ledger: &MemoryLedger) -> Result<Event, Rejection> {
         let order = |o: &usize| OrderId::parse(format!("o-{o}")).unwrap_or_else(|_| unreachable!());
         Ok(match self {
             Op::Enrol { member: m, referred_by } => Event::Enrol(Enrolment {
@@ -336,10 +385,47 @@ impl Op {
                 },
                 occurred_at: at,
             }),
-            Op::Tick { member: m, expire } => {
+            Op::Tick { member: m, job } => {
                 let tick = JobTick { member: member(*m), occurred_at: at };
-                if *expire { Event::Expire(tick) } else { Event::ReleasePending(tick) }
+                let found = ledger.member(&tick.member);
+                match job {
+                    0 => Event::Expire(tick),
+                    1 => Event::ReleasePending(tick),
+                    2 => Event::TierReview(DueTick {
+                        due: found.and_then(|m| m.standing.tier_review_at).unwrap_or(at).min(at),
+                        member: tick.member,
+                        occurred_at: at,
+                    }),
+                    _ => Event::CloseInactive(DueTick {
+                        // Two months, as PROPERTY_PROGRAM says; a wrong date is refused.
+                        due: found
+                            .map_or(at, |m| m.last_activity_at.checked_add_micros(61 * DAY).unwrap_or(at)),
+                        member: tick.member,
+                        occurred_at: at,
+                    }),
+                }
             }
+            Op::Status { member: m, action } => Event::Status(StatusChange {
+                member: member(*m),
+                action: STATUS_ACTIONS[*action],
+                reason: None,
+                occurred_at: at,
+            }),
+            Op::Billing { member: m, action } => Event::Subscription(SubscriptionUpdate {
+                member: member(*m),
+                action: match action {
+                    0 => SubscriptionAction::Start {
+                        tier: TierCode::parse("gold").unwrap_or_else(|_| unreachable!()),
+                    },
+                    1 => SubscriptionAction::Start {
+                        tier: TierCode::parse("silver").unwrap_or_else(|_| unreachable!()),
+                    },
+                    2 => SubscriptionAction::Renew,
+                    3 => SubscriptionAction::PaymentFailed,
+                    _ => SubscriptionAction::Cancel,
+                },
+                occurred_at: at,
+            }),
         })
     }
 }
@@ -348,6 +434,12 @@ impl Op {
 /// for the first 400 steps, so that a history crosses days (caps, windows) and a
 /// campaign's start and end; six hours apart after, so that return windows close and
 /// points expire.
+const DAY: i64 = 86_400_000_000;
+
+fn decision_is_review(decision: &Decision) -> bool {
+    matches!(decision.calculation, Calculation::TierReview(_))
+}
+
 pub fn time_of(step: usize) -> Timestamp {
     const START: i64 = 1_793_577_600_000_000; // 2026-11-02T00:00:00Z
     const MINUTE: i64 = 60_000_000;
@@ -392,6 +484,21 @@ impl Harness {
 
     /// Counts what a decision exercised, to show the histories reach every rule and limit.
     fn count_features(&mut self, program: &Program, decision: &Decision) {
+        for note in decision.standing.iter().flat_map(|s| s.history.iter()) {
+            let feature = match (note.topic, note.to.as_deref()) {
+                (HistoryTopic::Tier, _) if decision_is_review(decision) => "tier_reviewed",
+                (HistoryTopic::Tier, _) => "tier_changed",
+                (HistoryTopic::Subscription, _) => "subscription",
+                (HistoryTopic::Status, Some("closed_inactive")) => "closed_inactive",
+                (HistoryTopic::Status, Some("closed_by_request")) => "closed",
+                (HistoryTopic::Status, Some("active")) => "status_restored",
+                (HistoryTopic::Status, _) => "suspended",
+            };
+            *self.features.entry(feature).or_default() += 1;
+        }
+        if matches!(decision.calculation, Calculation::Status { points } if points.is_positive()) {
+            *self.features.entry("points_forfeited_or_restored").or_default() += 1;
+        }
         let calc = match &decision.calculation {
             Calculation::Purchase(c)
             | Calculation::Activity(c)
@@ -464,7 +571,7 @@ impl Harness {
         step: usize,
     ) -> Result<Result<Decision, Rejection>, String> {
         let at = time_of(step);
-        let event = match op.event(step, at) {
+        let event = match op.event(step, at, &self.ledger) {
             Ok(event) => event,
             Err(refused) => {
                 self.refuse(&refused);

@@ -100,6 +100,8 @@ fn gate(state: &MemberState, event: &Event) -> Result<(), Rejection> {
     let external_id = || member.external_id.to_string();
     match event {
         Event::Enrol(_) | Event::Status(_) => Ok(()),
+        // A repeated order is refused as such first, as the store refuses it.
+        Event::Purchase(_) if state.order.is_some() => Ok(()),
         _ if member.status.is_closed() => Err(Rejection::MemberClosed { external_id: external_id() }),
         Event::Redeem(_) if member.status == MemberStatus::Suspended => {
             Err(Rejection::MemberSuspended { external_id: external_id() })

@@ -14,6 +14,7 @@ mod retail;
 mod review;
 mod time;
 mod versions;
+mod walk;
 mod walkthrough;
 
 use loyalty_testkit::TestApp;

@@ -59,24 +59,38 @@ impl Statement {
         );
     }
 
-    fn lot(&mut self, name: &str, program: &str, owner: &str, lot: &NewLot) {
-        let (order, amount, remaining, earned, expires, source, in_review, pending) = (
-            self.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
-            self.int(lot.amount.get()),
-            self.int(lot.remaining.get()),
-            self.int(lot.earned_at.as_micros()),
-            self.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
-            self.text(lot.source.as_str()),
-            self.int(i64::from(lot.in_review)),
-            self.arg(Arg::OptInt(lot.pending_until.map(|t| t.as_micros()))),
-        );
+    /// New lots of `owner`, in one statement so that their ids follow their order (the
+    /// clauses of one statement run in no set order).
+    fn lots(&mut self, name: &str, program: &str, owner: &str, lots: &[&NewLot]) {
+        if lots.is_empty() {
+            return;
+        }
+        let values: Vec<String> = lots
+            .iter()
+            .enumerate()
+            .map(|(n, lot)| {
+                let row = [
+                    self.int(n as i64),
+                    self.arg(Arg::OptText(lot.order_id.as_ref().map(|o| o.as_str().to_owned()))),
+                    self.int(lot.amount.get()),
+                    self.int(lot.remaining.get()),
+                    self.int(lot.earned_at.as_micros()),
+                    self.arg(Arg::OptInt(lot.expires_at.map(|t| t.as_micros()))),
+                    self.text(lot.source.as_str()),
+                    self.int(i64::from(lot.in_review)),
+                    self.arg(Arg::OptInt(lot.pending_until.map(|t| t.as_micros()))),
+                ];
+                format!("({})", row.join(", "))
+            })
+            .collect();
         self.clause(
             name,
             format!(
                 "INSERT INTO lots (program_id, member_id, event_id, order_id, amount, remaining, earned_at_us, \
                  expires_at_us, source, in_review, pending_until_us) \
-                 SELECT {program}, {owner}, ev.id, {order}, {amount}, {remaining}, {earned}, {expires}, {source}, \
-                 {in_review}, {pending} FROM ev"
+                 SELECT {program}, {owner}, ev.id, v.o, v.a, v.r, v.e, v.x, v.s, v.i, v.p \
+                 FROM ev, (VALUES {}) AS v (n, o, a, r, e, x, s, i, p) ORDER BY v.n",
+                values.join(", ")
             ),
         );
     }
@@ -127,9 +141,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     for (i, e) in rows.entries.iter().enumerate() {
         s.entry(&format!("e{i}"), &program, member, (&occurred, &now), &memo, e);
     }
-    for (i, new) in rows.opened.iter().enumerate() {
-        s.lot(&format!("l{i}"), &program, member, new);
-    }
+    s.lots("l", &program, member, &rows.opened);
     // Each changed lot is counted, to check that every one could be changed.
     let mut changed = Vec::new();
     for (i, (lot, drawn)) in rows.released.iter().enumerate() {
@@ -251,21 +263,33 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         );
         changed.push("cm".to_owned());
         s.entry("ce", &program, &referrer, (&occurred, &now), &memo, entry);
-        s.lot("cl", &program, &referrer, &credit.lot);
+        s.lots("cl", &program, &referrer, &[&credit.lot]);
     }
 
-    for (i, (topic, from, to, reason)) in rows.history.iter().enumerate() {
-        let (topic, from, to, reason) = (
-            s.text(*topic),
-            s.arg(Arg::OptText(from.map(str::to_owned))),
-            s.arg(Arg::OptText(to.map(str::to_owned))),
-            s.text(*reason),
-        );
+    if !rows.history.is_empty() {
+        // One statement, so that the lines' ids follow their order.
+        let values: Vec<String> = rows
+            .history
+            .iter()
+            .enumerate()
+            .map(|(n, (topic, from, to, reason))| {
+                let row = [
+                    s.int(n as i64),
+                    s.text(*topic),
+                    s.arg(Arg::OptText(from.map(str::to_owned))),
+                    s.arg(Arg::OptText(to.map(str::to_owned))),
+                    s.text(*reason),
+                ];
+                format!("({})", row.join(", "))
+            })
+            .collect();
         s.clause(
-            &format!("h{i}"),
+            "h",
             format!(
                 "INSERT INTO member_history (program_id, member_id, event_id, topic, from_value, to_value, reason, \
-                 occurred_at_us) SELECT {program}, m.id, ev.id, {topic}, {from}, {to}, {reason}, {occurred} FROM ev, m"
+                 occurred_at_us) SELECT {program}, m.id, ev.id, v.t, v.f, v.o, v.r, {occurred} \
+                 FROM ev, m, (VALUES {}) AS v (n, t, f, o, r) ORDER BY v.n",
+                values.join(", ")
             ),
         );
     }
