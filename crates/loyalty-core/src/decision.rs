@@ -52,6 +52,13 @@ impl StandingChange {
         }
     }
 
+    /// Gives `member` this standing.
+    pub fn apply_to(&self, member: &mut Member) {
+        member.status = self.status;
+        member.profile.tier.clone_from(&self.tier);
+        member.standing = self.standing.clone();
+    }
+
     pub fn note(&mut self, topic: HistoryTopic, from: Option<String>, to: Option<String>, reason: String) {
         self.history.push(HistoryNote { topic, from, to, reason });
     }

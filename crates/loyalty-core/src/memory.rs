@@ -177,9 +177,7 @@ impl MemoryLedger {
         };
         if let Some(m) = self.member_mut(member_id) {
             if let Some(change) = &decision.standing {
-                m.status = change.status;
-                m.profile.tier.clone_from(&change.tier);
-                m.standing = change.standing.clone();
+                change.apply_to(m);
             }
             if let Some(at) = decision.last_activity_at {
                 m.last_activity_at = at;

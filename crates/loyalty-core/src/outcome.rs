@@ -448,9 +448,7 @@ fn member_after(state: &MemberState, decision: &Decision) -> Option<Member> {
     let mut member = state.member.clone()?;
     member.balance = decision.balance_after();
     if let Some(change) = &decision.standing {
-        member.status = change.status;
-        member.profile.tier.clone_from(&change.tier);
-        member.standing = change.standing.clone();
+        change.apply_to(&mut member);
     }
     if let Some(at) = decision.last_activity_at {
         member.last_activity_at = at;

@@ -27,6 +27,7 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
     Router::new()
         .route("/health", get(health::health::<S>))
         .merge(members::router())
+        .merge(crate::routes::erasure::router())
         .merge(events::router())
         .merge(rewards::router())
         .merge(program::router())

@@ -1,7 +1,7 @@
 //! Random secrets and digests: API keys, reward codes, request fingerprints.
 
 use crate::error::ApiError;
-use loyalty_core::ids::{InstanceCode, ReferralCode};
+use loyalty_core::ids::{ExternalId, InstanceCode, ReferralCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -58,6 +58,14 @@ pub fn new_referral_code() -> Result<ReferralCode, ApiError> {
     ReferralCode::parse(random_code(3)?).map_err(ApiError::internal)
 }
 
+/// The external id an erased member is known by from then on, such as
+/// `erased-3f9c0a7be21d4e56`: 64 random bits, so it says nothing of who they were and does
+/// not collide with another erased member's.
+pub fn new_erased_id() -> Result<ExternalId, ApiError> {
+    let bits = random_bytes::<8>().map_err(ApiError::internal)?;
+    ExternalId::parse(format!("erased-{}", hex(&bits))).map_err(ApiError::internal)
+}
+
 /// A digest of a request as the client sent it, so a retry can be told from a new
 /// request that reuses its key.
 pub fn fingerprint(request: &impl Serialize) -> Result<String, ApiError> {
@@ -88,5 +96,14 @@ mod tests {
         assert_ne!(new_reward_code().unwrap(), code);
         let referral = new_referral_code().unwrap();
         assert_eq!(referral.as_str().len(), 14);
+    }
+
+    #[test]
+    fn erased_ids_are_sixteen_random_lowercase_hex_digits() {
+        let id = new_erased_id().unwrap();
+        let digits = id.as_str().strip_prefix("erased-").unwrap();
+        assert_eq!(digits.len(), 16);
+        assert!(digits.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert_ne!(new_erased_id().unwrap(), id);
     }
 }

@@ -153,4 +153,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Checks the seven ledger invariants over the whole database.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;
+
+    /// Erases a member's personal data in one transaction: their profile is emptied, their
+    /// external id becomes `replacement` everywhere (the event log included), their ledger
+    /// stays, and the erasure is recorded at `at`. `false` if there is no such member.
+    fn erase_member(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        replacement: &ExternalId,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

@@ -5,6 +5,7 @@
 
 mod api;
 pub mod db;
+mod dump;
 pub mod ops;
 mod server;
 

@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per resource, and what their handlers share.
 
 pub mod campaigns;
+pub mod erasure;
 pub mod events;
 pub mod health;
 pub mod jobs;

@@ -7,7 +7,8 @@ use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -23,9 +24,7 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
     Router::new()
         .route("/v1/members/{external_id}/status", post(status::<S>))
         .route("/v1/members/{external_id}/subscription", post(subscribe::<S>).get(subscription::<S>))
-        .route("/v1/members/{external_id}/subscription/renewal", post(renewal::<S>))
-        .route("/v1/members/{external_id}/subscription/payment-failure", post(payment_failure::<S>))
-        .route("/v1/members/{external_id}/subscription/cancellation", post(cancellation::<S>))
+        .route("/v1/members/{external_id}/subscription/{news}", post(news::<S>))
         .route("/v1/members/{external_id}/tiers", get(tiers::<S>))
         .route("/v1/members/{external_id}/history", get(history::<S>))
 }
@@ -73,31 +72,27 @@ async fn subscribe<S: Store>(
     billing(state, caller, member, idempotency, SubscriptionAction::Start { tier }).await
 }
 
-async fn renewal<S: Store>(
+/// Billing's later news of a paid tier: `renewal`, `payment-failure` or `cancellation`.
+async fn news<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    MemberPath(member): MemberPath,
+    Path((member, news)): Path<(String, String)>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
-    billing(state, caller, member, idempotency, SubscriptionAction::Renew).await
-}
-
-async fn payment_failure<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    MemberPath(member): MemberPath,
-    idempotency: Idempotency,
-) -> Result<Response, ApiError> {
-    billing(state, caller, member, idempotency, SubscriptionAction::PaymentFailed).await
-}
-
-async fn cancellation<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    MemberPath(member): MemberPath,
-    idempotency: Idempotency,
-) -> Result<Response, ApiError> {
-    billing(state, caller, member, idempotency, SubscriptionAction::Cancel).await
+    let member = ExternalId::parse(member).map_err(|e| ApiError::invalid_request(e.to_string()))?;
+    let action = match news.as_str() {
+        "renewal" => SubscriptionAction::Renew,
+        "payment-failure" => SubscriptionAction::PaymentFailed,
+        "cancellation" => SubscriptionAction::Cancel,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no route for subscription/{news}"),
+            ));
+        }
+    };
+    billing(state, caller, member, idempotency, action).await
 }
 
 /// What the merchant's billing system reports, as an event on the member.

@@ -4,6 +4,7 @@
 
 mod apply;
 mod due;
+mod erase;
 mod keys;
 mod log;
 mod programs;
@@ -315,5 +316,15 @@ impl Store for SqlStore {
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
         verify::run(self, &self.reader).await
+    }
+
+    async fn erase_member(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        replacement: &ExternalId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        erase::erase(self, program, external_id, replacement, at).await
     }
 }

@@ -1,0 +1,74 @@
+//! Erasure ("right to be forgotten"): an administrator removes a member's personal data.
+//! The member's points, lots and journal stay, under a new external id that names no one.
+
+use super::MemberPath;
+use crate::auth::{Access, Caller};
+use crate::error::ApiError;
+use crate::secrets::new_erased_id;
+use crate::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use loyalty_core::{Rejection, Timestamp};
+use loyalty_store::Store;
+use serde::Serialize;
+use serde_json::Value;
+
+pub fn router<S: Store>() -> Router<AppState<S>> {
+    Router::new().route("/v1/members/{external_id}/erasure", post(erase::<S>))
+}
+
+#[derive(Debug, Serialize)]
+struct Erased {
+    /// The member's external id from now on.
+    external_id: String,
+    erased_at: Timestamp,
+}
+
+async fn erase<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    MemberPath(member): MemberPath,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Erased>, ApiError> {
+    caller.require(Access::Admin)?;
+    no_request_fields(body)?;
+    // Made here, not in the store, as the engine's other random codes are.
+    let replacement = new_erased_id()?;
+    let erased_at = state.clock.now();
+    let erased = state.store.erase_member(caller.program.id(), &member, &replacement, erased_at).await?;
+    if !erased {
+        return Err(Rejection::MemberNotFound { external_id: member.to_string() }.into());
+    }
+    tracing::info!(member = %replacement, "member erased");
+    Ok(Json(Erased { external_id: replacement.to_string(), erased_at }))
+}
+
+/// An erasure takes no fields: the body is empty or `{}`.
+fn no_request_fields(body: Result<Bytes, BytesRejection>) -> Result<(), ApiError> {
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(e.status(), "payload_too_large", "an erasure takes no body, or `{}`")
+        }
+        status => ApiError::new(status, "malformed_request", e.body_text()),
+    })?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string()))?;
+    match value {
+        Value::Object(fields) if fields.is_empty() => Ok(()),
+        Value::Object(fields) => {
+            let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+            Err(ApiError::invalid_request(format!(
+                "unknown field `{}`: an erasure takes no fields",
+                names.join("`, `")
+            )))
+        }
+        _ => Err(ApiError::invalid_request("the body must be empty or `{}`")),
+    }
+}
