@@ -94,20 +94,7 @@ fn close(
             pending_until: lot.pending_until,
         });
     }
-    let total = by_account
-        .iter()
-        .try_fold(Points::ZERO, |acc, p| acc.checked_add(*p))
-        .ok_or(Rejection::PointsOverflow)?;
-    let mut postings = Vec::with_capacity(4);
-    for (account, amount) in ACCOUNTS.into_iter().zip(by_account) {
-        if amount.is_positive() {
-            let amount = amount.checked_neg().ok_or(Rejection::PointsOverflow)?;
-            postings.push(Posting { account: Account::Member(account), amount });
-        }
-    }
-    if total.is_positive() {
-        postings.push(Posting { account: Account::Program(ProgramAccount::Expired), amount: total });
-    }
+    let (total, postings) = between_expired(by_account, false)?;
     let balance = Balance {
         available: sub(member.balance.available, by_account[0])?,
         pending: sub(member.balance.pending, by_account[1])?,
@@ -160,6 +147,30 @@ fn close(
 const ACCOUNTS: [MemberAccount; 3] =
     [MemberAccount::Available, MemberAccount::Pending, MemberAccount::Review];
 
+/// The postings that move `by_account` (available, pending, review) between the member
+/// and `program:expired`, the giving side first, and their total.
+fn between_expired(by_account: [Points; 3], to_member: bool) -> Result<(Points, Vec<Posting>), Rejection> {
+    let total = by_account
+        .iter()
+        .try_fold(Points::ZERO, |acc, p| acc.checked_add(*p))
+        .ok_or(Rejection::PointsOverflow)?;
+    let negative = |p: Points| p.checked_neg().ok_or(Rejection::PointsOverflow);
+    let expired = Posting {
+        account: Account::Program(ProgramAccount::Expired),
+        amount: if to_member { negative(total)? } else { total },
+    };
+    let mut postings = Vec::with_capacity(4);
+    for (account, amount) in ACCOUNTS.into_iter().zip(by_account).filter(|(_, a)| a.is_positive()) {
+        let amount = if to_member { amount } else { negative(amount)? };
+        postings.push(Posting { account: Account::Member(account), amount });
+    }
+    if total.is_positive() {
+        let at = if to_member { 0 } else { postings.len() };
+        postings.insert(at, expired);
+    }
+    Ok((total, postings))
+}
+
 fn account_index(account: MemberAccount) -> usize {
     match account {
         MemberAccount::Available => 0,
@@ -203,20 +214,7 @@ fn reinstate(
         *slot = add(*slot, f.points)?;
         lots.push(LotChange::Open(lot));
     }
-    let total = by_account
-        .iter()
-        .try_fold(Points::ZERO, |acc, p| acc.checked_add(*p))
-        .ok_or(Rejection::PointsOverflow)?;
-    let mut postings = Vec::with_capacity(4);
-    if total.is_positive() {
-        let amount = total.checked_neg().ok_or(Rejection::PointsOverflow)?;
-        postings.push(Posting { account: Account::Program(ProgramAccount::Expired), amount });
-    }
-    for (account, amount) in ACCOUNTS.into_iter().zip(by_account) {
-        if amount.is_positive() {
-            postings.push(Posting { account: Account::Member(account), amount });
-        }
-    }
+    let (total, postings) = between_expired(by_account, true)?;
     let balance = Balance {
         available: add(member.balance.available, by_account[0])?,
         pending: add(member.balance.pending, by_account[1])?,
