@@ -3,12 +3,13 @@
 
 use crate::earning::Award;
 use crate::event::ProfileChanges;
-use crate::ids::{ExternalId, InstanceCode, MemberId, OrderId, ReferralCode, RewardCode, TierCode};
+use crate::ids::{ExternalId, MemberId, OrderId, ReferralCode, TierCode};
 use crate::ledger::EntryDraft;
 use crate::lots::{LotChange, NewLot};
 use crate::needs::Counter;
 use crate::points::Points;
 use crate::program::SpentPointsPolicy;
+use crate::spending::{HoldRecord, RewardInstance};
 use crate::state::{Balance, Member, MemberStatus, OrderLineRecord, Profile, Standing};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
@@ -20,7 +21,12 @@ pub struct Decision {
     pub entries: Vec<EntryDraft>,
     pub lots: Vec<LotChange>,
     pub order: Option<OrderChange>,
-    pub reward: Option<IssuedReward>,
+    /// A reward code issued or changed.
+    pub reward: Option<RewardChange>,
+    /// Checkout holds opened or changed.
+    pub holds: Vec<HoldChange>,
+    /// Lines for the member's history about codes and holds (standing keeps its own).
+    pub notes: Vec<HistoryNote>,
     /// Counters to add to (punch cards, activity caps, campaign budgets, ...).
     pub counters: Vec<(Counter, i64)>,
     /// Points for another member: the one who referred this one.
@@ -79,6 +85,8 @@ pub enum HistoryTopic {
     Tier,
     Subscription,
     Status,
+    Reward,
+    Hold,
 }
 
 impl HistoryTopic {
@@ -87,13 +95,21 @@ impl HistoryTopic {
             HistoryTopic::Tier => "tier",
             HistoryTopic::Subscription => "subscription",
             HistoryTopic::Status => "status",
+            HistoryTopic::Reward => "reward",
+            HistoryTopic::Hold => "hold",
         }
     }
 
     pub fn parse(text: &str) -> Option<HistoryTopic> {
-        [HistoryTopic::Tier, HistoryTopic::Subscription, HistoryTopic::Status]
-            .into_iter()
-            .find(|t| t.as_str() == text)
+        [
+            HistoryTopic::Tier,
+            HistoryTopic::Subscription,
+            HistoryTopic::Status,
+            HistoryTopic::Reward,
+            HistoryTopic::Hold,
+        ]
+        .into_iter()
+        .find(|t| t.as_str() == text)
     }
 }
 
@@ -124,6 +140,8 @@ impl Decision {
             lots: Vec::new(),
             order: None,
             reward: None,
+            holds: Vec::new(),
+            notes: Vec::new(),
             counters: Vec::new(),
             referrer: None,
             standing: None,
@@ -192,11 +210,35 @@ pub enum OrderChange {
     Update { order_id: OrderId, awarded: Points, amount_minor: i64, lines: Vec<OrderLineRecord> },
 }
 
+/// A reward code issued, or one whose state or balance changed: the instance after the
+/// event, in full.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssuedReward {
-    pub reward: RewardCode,
-    pub code: InstanceCode,
-    pub points: Points,
+pub enum RewardChange {
+    Issue(RewardInstance),
+    Update(RewardInstance),
+}
+
+impl RewardChange {
+    pub fn instance(&self) -> &RewardInstance {
+        match self {
+            RewardChange::Issue(i) | RewardChange::Update(i) => i,
+        }
+    }
+}
+
+/// A hold opened, or one whose state changed: the hold after the event, in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldChange {
+    Open(HoldRecord),
+    Update(HoldRecord),
+}
+
+impl HoldChange {
+    pub fn record(&self) -> &HoldRecord {
+        match self {
+            HoldChange::Open(h) | HoldChange::Update(h) => h,
+        }
+    }
 }
 
 /// The numbers behind a decision, kept structured so that deciding stays cheap; the
@@ -209,6 +251,14 @@ pub enum Calculation {
     Birthday(EarnCalc),
     Return(ReturnCalc),
     Redemption,
+    /// Points reserved, or a hold settled: the points it moved.
+    Hold {
+        points: Points,
+    },
+    /// A reward code's change, and the points it gave back.
+    Code {
+        refunded: Points,
+    },
     Adjustment,
     Review {
         points: Points,
@@ -305,4 +355,6 @@ pub struct ReturnCalc {
     /// Points taken back that the member had already spent.
     pub shortfall: Points,
     pub policy: SpentPointsPolicy,
+    /// Points the order paid with at the till, given back for what was returned.
+    pub refunded: Points,
 }

@@ -137,6 +137,10 @@ text_type!(
     InstanceCode, "code", check_token, 64
 );
 text_type!(
+    /// A checkout hold's id, made at the edge like reward codes.
+    HoldId, "hold_id", check_token, 64
+);
+text_type!(
     /// A segment a member belongs to (`vip`, `staff`), which campaigns may target.
     Tag, "tag", check_slug, 40
 );

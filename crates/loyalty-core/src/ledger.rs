@@ -23,6 +23,8 @@ pub enum MemberAccount {
     Pending,
     /// Points held for a fraud review, released or voided by an administrator.
     Review,
+    /// Points reserved for a checkout, until the hold is captured or released.
+    Held,
 }
 
 impl MemberAccount {
@@ -50,6 +52,8 @@ pub enum ProgramAccount {
     ReturnLoss,
     /// Points that expired unspent, or were forfeited when an account closed.
     Expired,
+    /// Points members gave to a charity.
+    Donated,
 }
 
 impl Account {
@@ -60,11 +64,13 @@ impl Account {
             Account::Member(MemberAccount::Available) => "member:available",
             Account::Member(MemberAccount::Pending) => "member:pending",
             Account::Member(MemberAccount::Review) => "member:pending_review",
+            Account::Member(MemberAccount::Held) => "member:held",
             Account::Program(ProgramAccount::Issued) => "program:issued",
             Account::Program(ProgramAccount::Redeemed) => "program:redeemed",
             Account::Program(ProgramAccount::Adjusted) => "program:adjusted",
             Account::Program(ProgramAccount::ReturnLoss) => "program:return_loss",
             Account::Program(ProgramAccount::Expired) => "program:expired",
+            Account::Program(ProgramAccount::Donated) => "program:donated",
         }
     }
 
@@ -77,10 +83,12 @@ impl Account {
     }
 }
 
-const ALL_ACCOUNTS: [Account; 8] = [
+const ALL_ACCOUNTS: [Account; 10] = [
     Account::Member(MemberAccount::Available),
     Account::Member(MemberAccount::Pending),
     Account::Member(MemberAccount::Review),
+    Account::Member(MemberAccount::Held),
+    Account::Program(ProgramAccount::Donated),
     Account::Program(ProgramAccount::Issued),
     Account::Program(ProgramAccount::Redeemed),
     Account::Program(ProgramAccount::Adjusted),
@@ -119,10 +127,22 @@ pub enum EntryKind {
     Forfeit,
     /// Forfeited points given back when the account was reinstated.
     Reinstatement,
+    /// Points reserved for a checkout.
+    Hold,
+    /// Reserved points freed when a hold was released or ran out.
+    HoldRelease,
+    /// Points given to a charity.
+    Donation,
+    /// Spent points given back: a cancelled reward, the points part of a returned order.
+    Refund,
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 13] = [
+    const ALL: [EntryKind; 17] = [
+        EntryKind::Hold,
+        EntryKind::HoldRelease,
+        EntryKind::Donation,
+        EntryKind::Refund,
         EntryKind::Purchase,
         EntryKind::Return,
         EntryKind::Redemption,
@@ -153,6 +173,10 @@ impl EntryKind {
             EntryKind::PendingRelease => "pending_release",
             EntryKind::Forfeit => "forfeit",
             EntryKind::Reinstatement => "reinstatement",
+            EntryKind::Hold => "hold",
+            EntryKind::HoldRelease => "hold_release",
+            EntryKind::Donation => "donation",
+            EntryKind::Refund => "refund",
         }
     }
 
@@ -257,13 +281,17 @@ mod tests {
             | EntryKind::Expiry
             | EntryKind::PendingRelease
             | EntryKind::Forfeit
-            | EntryKind::Reinstatement => EntryKind::ALL.contains(&kind),
+            | EntryKind::Reinstatement
+            | EntryKind::Hold
+            | EntryKind::HoldRelease
+            | EntryKind::Donation
+            | EntryKind::Refund => EntryKind::ALL.contains(&kind),
         };
         for kind in EntryKind::ALL {
             assert!(listed(kind));
             assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
         }
-        assert_eq!(EntryKind::ALL.len(), 13);
+        assert_eq!(EntryKind::ALL.len(), 17);
         assert_eq!(EntryKind::parse("gift"), None);
     }
 }

@@ -21,6 +21,8 @@ pub mod points;
 pub mod program;
 pub mod rejection;
 pub mod snapshot;
+pub mod spending;
+mod spending_view;
 mod standing_view;
 pub mod state;
 pub mod time;

@@ -25,6 +25,11 @@ pub enum LotChange {
     Void {
         lot: LotId,
     },
+    /// Points a released hold had drawn go back to their lot.
+    Restore {
+        lot: LotId,
+        amount: Points,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,17 +3,18 @@
 //! simulations run on it.
 
 use crate::decide::{decide, needs};
-use crate::decision::{Decision, HistoryNote, IssuedReward, MemberChange, OrderChange};
+use crate::decision::{Decision, HistoryNote, HoldChange, MemberChange, OrderChange, RewardChange};
 use crate::event::Event;
-use crate::ids::{ExternalId, LotId, MemberId, OrderId, ReferralCode};
+use crate::ids::{ExternalId, HoldId, InstanceCode, LotId, MemberId, OrderId, ReferralCode};
 use crate::ledger::{Account, EntryKind, MemberAccount, Posting};
 use crate::lots::{LotChange, NewLot};
 use crate::needs::{Aggregates, Counter, Measure, Scope};
-use crate::outcome::changed;
+use crate::outcome::{HoldView, changed};
 use crate::points::Points;
 use crate::program::Program;
 use crate::rejection::Rejection;
 use crate::snapshot::{EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot};
+use crate::spending::{HoldRecord, HoldState, RewardInstance};
 use crate::state::{Lot, Member, MemberState, OrderRecord};
 use crate::time::Timestamp;
 use std::collections::{BTreeMap, HashMap};
@@ -34,7 +35,12 @@ pub struct MemoryLedger {
     orders_by_member: HashMap<MemberId, Vec<OrderId>>,
     counters: HashMap<(Option<MemberId>, String), i64>,
     journal: Vec<JournalRow>,
-    rewards: Vec<(MemberId, IssuedReward)>,
+    /// Issued reward codes, in the order they were issued.
+    rewards: Vec<(MemberId, RewardInstance)>,
+    rewards_by_code: HashMap<InstanceCode, usize>,
+    /// Checkout holds, in the order they were opened.
+    holds: Vec<(MemberId, HoldRecord)>,
+    holds_by_id: HashMap<HoldId, usize>,
     history: HashMap<MemberId, Vec<HistoryNote>>,
 }
 
@@ -116,7 +122,36 @@ impl MemoryLedger {
                 next = self.member_by_id(id).and_then(|m| m.referred_by);
             }
         }
-        MemberState { member, lots, order, aggregates, referrer, referrer_chain }
+        let member_id = member.as_ref().map(|m| m.id);
+        let instance = match event {
+            Event::Code(c) => self
+                .rewards_by_code
+                .get(&c.code)
+                .and_then(|i| self.rewards.get(*i))
+                .filter(|(owner, _)| Some(*owner) == member_id)
+                .map(|(_, r)| r.clone()),
+            _ => None,
+        };
+        let holds = match event {
+            Event::Settle(s) => self
+                .holds_by_id
+                .get(&s.hold_id)
+                .and_then(|i| self.holds.get(*i))
+                .filter(|(owner, _)| Some(*owner) == member_id)
+                .map(|(_, h)| h.clone())
+                .into_iter()
+                .collect(),
+            Event::Return(r) => self
+                .holds
+                .iter()
+                .filter(|(owner, h)| {
+                    Some(*owner) == member_id && h.order_id == r.order_id && h.state == HoldState::Captured
+                })
+                .map(|(_, h)| h.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds }
     }
 
     fn window(&self, member: MemberId, from: Timestamp, to: Timestamp, measure: Measure) -> i64 {
@@ -186,6 +221,7 @@ impl MemoryLedger {
         if let Some(change) = &decision.standing {
             self.history.entry(member_id).or_default().extend(change.history.iter().cloned());
         }
+        self.history.entry(member_id).or_default().extend(decision.notes.iter().cloned());
         let at = event.occurred_at();
         for change in &decision.lots {
             match change {
@@ -215,6 +251,11 @@ impl MemoryLedger {
                 LotChange::Void { lot } => {
                     if let Some(l) = self.lot_mut(*lot) {
                         l.remaining = Points::ZERO;
+                    }
+                }
+                LotChange::Restore { lot, amount } => {
+                    if let Some(l) = self.lot_mut(*lot) {
+                        l.remaining = Points::new(l.remaining.get() + amount.get());
                     }
                 }
             }
@@ -270,8 +311,30 @@ impl MemoryLedger {
                 postings: credit.entry.postings().to_vec(),
             });
         }
-        if let Some(reward) = &decision.reward {
-            self.rewards.push((member_id, reward.clone()));
+        match &decision.reward {
+            Some(RewardChange::Issue(instance)) => {
+                self.rewards_by_code.insert(instance.code.clone(), self.rewards.len());
+                self.rewards.push((member_id, instance.clone()));
+            }
+            Some(RewardChange::Update(instance)) => {
+                if let Some(i) = self.rewards_by_code.get(&instance.code) {
+                    self.rewards[*i].1 = instance.clone();
+                }
+            }
+            None => {}
+        }
+        for change in &decision.holds {
+            match change {
+                HoldChange::Open(hold) => {
+                    self.holds_by_id.insert(hold.hold_id.clone(), self.holds.len());
+                    self.holds.push((member_id, hold.clone()));
+                }
+                HoldChange::Update(hold) => {
+                    if let Some(i) = self.holds_by_id.get(&hold.hold_id) {
+                        self.holds[*i].1 = hold.clone();
+                    }
+                }
+            }
         }
     }
 
@@ -312,8 +375,12 @@ impl MemoryLedger {
         &self.journal
     }
 
-    pub fn rewards(&self) -> &[(MemberId, IssuedReward)] {
+    pub fn rewards(&self) -> &[(MemberId, RewardInstance)] {
         &self.rewards
+    }
+
+    pub fn holds(&self) -> &[(MemberId, HoldRecord)] {
+        &self.holds
     }
 
     pub fn order(&self, order_id: &OrderId) -> Option<&OrderRecord> {
@@ -327,14 +394,7 @@ impl MemoryLedger {
 
     /// Points members hold (available, pending and in review), which the program owes.
     pub fn snapshot_outstanding(&self) -> i128 {
-        self.members
-            .iter()
-            .map(|m| {
-                i128::from(m.balance.available.get())
-                    + i128::from(m.balance.pending.get())
-                    + i128::from(m.balance.pending_review.get())
-            })
-            .sum()
+        self.members.iter().map(|m| m.balance.owed()).sum()
     }
 
     /// Checks the ledger invariants 1 to 3 of the design: balanced entries, balances that
@@ -372,7 +432,7 @@ impl MemoryLedger {
                 match lot.account() {
                     MemberAccount::Review => held += remaining,
                     MemberAccount::Pending => pending += remaining,
-                    MemberAccount::Available => spendable += remaining,
+                    MemberAccount::Available | MemberAccount::Held => spendable += remaining,
                 }
             }
             let available = i128::from(m.balance.available.get());
@@ -394,10 +454,23 @@ impl MemoryLedger {
                     m.external_id, m.balance.pending_review
                 ));
             }
+            let open: i128 = self
+                .holds
+                .iter()
+                .filter(|(owner, h)| *owner == m.id && h.state == HoldState::Open)
+                .map(|(_, h)| i128::from(h.points.get()))
+                .sum();
+            if i128::from(m.balance.held.get()) != open {
+                return Err(format!(
+                    "member {} has {} held but open holds reserve {open}",
+                    m.external_id, m.balance.held
+                ));
+            }
             for (account, shown) in [
                 (MemberAccount::Available, available),
                 (MemberAccount::Pending, i128::from(m.balance.pending.get())),
                 (MemberAccount::Review, i128::from(m.balance.pending_review.get())),
+                (MemberAccount::Held, i128::from(m.balance.held.get())),
             ] {
                 let from_postings = posted.get(&(m.id, account)).copied().unwrap_or(0);
                 if shown != from_postings {
@@ -422,12 +495,11 @@ impl MemoryLedger {
         }
         let mut rewards: HashMap<MemberId, Vec<RewardSnapshot>> = HashMap::new();
         for (owner, r) in &self.rewards {
-            rewards.entry(*owner).or_default().push(RewardSnapshot {
-                reward: r.reward.to_string(),
-                code: r.code.to_string(),
-                points: r.points,
-                state: "issued".to_owned(),
-            });
+            rewards.entry(*owner).or_default().push(RewardSnapshot(r.clone()));
+        }
+        let mut holds: HashMap<MemberId, Vec<HoldView>> = HashMap::new();
+        for (owner, h) in &self.holds {
+            holds.entry(*owner).or_default().push(HoldView::of(h));
         }
         let mut counters: HashMap<Option<MemberId>, BTreeMap<String, i64>> = HashMap::new();
         for ((owner, key), value) in self.counters.iter().filter(|(_, v)| **v != 0) {
@@ -463,6 +535,7 @@ impl MemoryLedger {
                     lots,
                     entries: entries.remove(&m.id).unwrap_or_default(),
                     rewards: rewards.remove(&m.id).unwrap_or_default(),
+                    holds: holds.remove(&m.id).unwrap_or_default(),
                     counters: counters.remove(&Some(m.id)).unwrap_or_default(),
                     last_activity_at: m.last_activity_at,
                     standing: m.standing.clone(),

@@ -7,7 +7,8 @@ use crate::event::{Event, ProfileChanges, Quantity};
 use crate::ids::{Category, ExternalId, InstanceCode, OrderId, Reason, RewardCode, Sku};
 use crate::money::MinorUnits;
 use crate::points::Points;
-use crate::program::{Program, Rounding, SpentPointsPolicy};
+use crate::program::{Program, RewardKind, Rounding, SpentPointsPolicy};
+pub use crate::spending_view::{CodeOutcome, HoldOutcome, HoldView};
 pub use crate::standing_view::{ClosureView, TierProgress};
 use crate::state::{Balance, Member, MemberState, MemberStatus, Profile, Subscription};
 use crate::time::Timestamp;
@@ -25,6 +26,8 @@ pub enum Outcome {
     Earning(EarningOutcome),
     Review(ReviewOutcome),
     Job(JobOutcome),
+    Hold(HoldOutcome),
+    Code(CodeOutcome),
 }
 
 /// A member as the API shows them.
@@ -167,6 +170,9 @@ pub struct ReturnOutcome {
     pub points_reversed: Points,
     /// Points taken back that the member had already spent and the program wrote off.
     pub points_unrecovered: Points,
+    /// Points the order was paid with, given back for the returned part.
+    #[serde(default, skip_serializing_if = "Points::is_zero_ref")]
+    pub points_refunded: Points,
     pub balance: Balance,
     pub explanation: ReturnExplanation,
 }
@@ -188,6 +194,17 @@ pub struct RedemptionOutcome {
     pub code: InstanceCode,
     pub points_spent: Points,
     pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<RewardKind>,
+    /// When the code stops being accepted, if it ever does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
+    /// A gift card's balance in minor units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_minor: Option<i64>,
+    /// A donation's charity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charity: Option<String>,
     pub occurred_at: Timestamp,
     pub balance: Balance,
 }
@@ -317,6 +334,7 @@ impl Outcome {
                     reward: decision
                         .reward
                         .as_ref()
+                        .map(|r| r.instance())
                         .map(|r| IssuedRewardView { reward: r.reward.clone(), code: r.code.clone() }),
                     explanation: explain(program, version, &p.lines, calc, referrer_id_of(state)),
                 }),
@@ -345,18 +363,26 @@ impl Outcome {
                         SpentPointsPolicy::Clamp => calc.shortfall,
                         SpentPointsPolicy::NegativeBalance => Points::ZERO,
                     },
+                    points_refunded: calc.refunded,
                     balance,
                     explanation: explain_return(program, r.order_id.as_str(), calc),
                 }),
-                (Event::Redeem(r), Calculation::Redemption, _) => Outcome::Redemption(RedemptionOutcome {
-                    member: r.member.clone(),
-                    reward: r.reward.clone(),
-                    code: r.code.clone(),
-                    points_spent: decision.reward.as_ref()?.points,
-                    state: "issued".to_owned(),
-                    occurred_at: r.occurred_at,
-                    balance,
-                }),
+                (Event::Redeem(r), Calculation::Redemption, _) => {
+                    let issued = decision.reward.as_ref()?.instance();
+                    Outcome::Redemption(RedemptionOutcome {
+                        member: r.member.clone(),
+                        reward: r.reward.clone(),
+                        code: r.code.clone(),
+                        points_spent: issued.points,
+                        state: issued.state.as_str().to_owned(),
+                        kind: Some(issued.kind),
+                        expires_at: issued.expires_at,
+                        balance_minor: issued.balance_minor,
+                        charity: issued.charity.clone(),
+                        occurred_at: r.occurred_at,
+                        balance,
+                    })
+                }
                 (Event::Adjust(a), Calculation::Adjustment, _) => Outcome::Adjustment(AdjustmentOutcome {
                     member: a.member.clone(),
                     points: a.points,
@@ -415,6 +441,9 @@ impl Outcome {
                     let member = member_after(state, decision)?;
                     let referred_by = member.referred_by.and(referrer_id);
                     Outcome::Member(MemberView::of(&member, referred_by))
+                }
+                (Event::Hold(_) | Event::Settle(_) | Event::Code(_), _, _) => {
+                    crate::spending_view::render(event, decision)?
                 }
                 _ => return None,
             };
@@ -600,6 +629,12 @@ fn explain_return(program: &Program, order_id: &str, calc: &ReturnCalc) -> Retur
                 calc.shortfall
             ),
         });
+    }
+    if calc.refunded.is_positive() {
+        summary.push_str(&format!(
+            "; the order was paid partly with {name}, and {} {name} of that payment come back as new {name}",
+            calc.refunded
+        ));
     }
     ReturnExplanation {
         order_points_before: calc.held_before,

@@ -97,6 +97,56 @@ pub enum Rejection {
     #[error("{external_id} has no {what} due by {at}")]
     NothingDue { external_id: String, what: &'static str, at: Timestamp },
 
+    // Rewards, codes and holds.
+    #[error("reward {reward} is archived and can no longer be redeemed")]
+    RewardArchived { reward: String },
+    #[error("reward {reward} can be redeemed {window}, not now")]
+    RewardNotActive { reward: String, window: String },
+    #[error("reward {reward} is out of stock")]
+    RewardOutOfStock { reward: String },
+    #[error("reward {reward} may be redeemed {count} time(s) per {period}, and this member has reached that")]
+    RewardLimitReached { reward: String, count: i64, period: &'static str },
+    #[error("reward {reward} is a donation, given at once; it cannot be held")]
+    DonationNotHeld { reward: String },
+    #[error("no reward code {code} in this program")]
+    RewardCodeNotFound { code: String },
+    #[error("reward code {code} was already used (order {order_id})")]
+    RewardAlreadyUsed { code: String, order_id: String },
+    #[error("reward code {code} was cancelled")]
+    RewardCancelled { code: String },
+    #[error("reward code {code} expired at {expires_at}")]
+    RewardExpired { code: String, expires_at: Timestamp },
+    #[error("reward code {code} is not a gift card")]
+    NotAGiftCard { code: String },
+    #[error("reward code {code} is a gift card: draw an amount from it instead")]
+    GiftCardNeedsAmount { code: String },
+    #[error("gift card {code} has {balance_minor} left, less than the {requested_minor} asked for")]
+    GiftCardInsufficientBalance { code: String, balance_minor: i64, requested_minor: i64 },
+    #[error("gift card {code} was partly spent and can no longer be cancelled")]
+    GiftCardPartlyUsed { code: String },
+    #[error("amount_minor must be positive, not {given}")]
+    AmountMustBePositive { given: i64 },
+    #[error("no hold {hold_id} in this program")]
+    HoldNotFound { hold_id: String },
+    #[error("hold {hold_id} is {state}, no longer open")]
+    HoldNotOpen { hold_id: String, state: &'static str },
+    #[error("hold {hold_id} expired at {expires_at}; its points are being released")]
+    HoldExpired { hold_id: String, expires_at: Timestamp },
+    #[error("{external_id} has points held for a checkout; capture or release them first")]
+    MemberHasOpenHolds { external_id: String },
+    #[error("this program does not take points as payment (it sets no redemption.point_value)")]
+    PayWithPointsNotOffered,
+    #[error(
+        "{amount_minor} minor units is not a whole number of payment steps of {step} points ({points_per_step_minor})"
+    )]
+    AmountNotPayableInPoints { amount_minor: i64, step: i64, points_per_step_minor: String },
+    #[error("a payment with points must use at least {min} points, not {points}")]
+    PaymentBelowMinimum { min: i64, points: i64 },
+    #[error("points may pay at most {max_minor} of this basket of {basket_minor}, not {amount_minor}")]
+    PaymentExceedsShare { amount_minor: i64, basket_minor: i64, max_minor: i64 },
+    #[error("basket_minor is needed: points may pay only part of a basket in this program")]
+    BasketRequired,
+
     // Balances and limits.
     #[error(
         "cannot return {requested} of {sku} from order {order_id}: {bought} bought, {returned} already returned"
@@ -148,6 +198,29 @@ impl Rejection {
             Rejection::NotSubscribed { .. } => "not_subscribed",
             Rejection::TierRequired { .. } => "tier_required",
             Rejection::NothingDue { .. } => "nothing_due",
+            Rejection::RewardArchived { .. } => "reward_archived",
+            Rejection::RewardNotActive { .. } => "reward_not_active",
+            Rejection::RewardOutOfStock { .. } => "reward_out_of_stock",
+            Rejection::RewardLimitReached { .. } => "reward_limit_reached",
+            Rejection::DonationNotHeld { .. } => "donation_not_held",
+            Rejection::RewardCodeNotFound { .. } => "reward_code_not_found",
+            Rejection::RewardAlreadyUsed { .. } => "reward_already_used",
+            Rejection::RewardCancelled { .. } => "reward_cancelled",
+            Rejection::RewardExpired { .. } => "reward_expired",
+            Rejection::NotAGiftCard { .. } => "not_a_gift_card",
+            Rejection::GiftCardNeedsAmount { .. } => "gift_card_needs_amount",
+            Rejection::GiftCardInsufficientBalance { .. } => "gift_card_insufficient_balance",
+            Rejection::GiftCardPartlyUsed { .. } => "gift_card_partly_used",
+            Rejection::AmountMustBePositive { .. } => "amount_must_be_positive",
+            Rejection::HoldNotFound { .. } => "hold_not_found",
+            Rejection::HoldNotOpen { .. } => "hold_not_open",
+            Rejection::HoldExpired { .. } => "hold_expired",
+            Rejection::MemberHasOpenHolds { .. } => "member_has_open_holds",
+            Rejection::PayWithPointsNotOffered => "pay_with_points_not_offered",
+            Rejection::AmountNotPayableInPoints { .. } => "amount_not_payable_in_points",
+            Rejection::PaymentBelowMinimum { .. } => "payment_below_minimum",
+            Rejection::PaymentExceedsShare { .. } => "payment_exceeds_share",
+            Rejection::BasketRequired => "basket_required",
             Rejection::ReturnExceedsPurchase { .. } => "return_exceeds_purchase",
             Rejection::InsufficientPoints { .. } => "insufficient_points",
             Rejection::PointsOverflow => "points_overflow",

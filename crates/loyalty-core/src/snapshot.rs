@@ -4,7 +4,9 @@
 
 use crate::decision::HistoryNote;
 use crate::ledger::{Account, EntryKind};
+use crate::outcome::HoldView;
 use crate::points::Points;
+use crate::spending::RewardInstance;
 use crate::state::{Balance, LotSource, MemberStatus, OrderLineRecord, Profile, Standing};
 use crate::time::Timestamp;
 use std::collections::BTreeMap;
@@ -35,6 +37,8 @@ pub struct MemberSnapshot {
     pub entries: Vec<EntrySnapshot>,
     /// In the order they were issued.
     pub rewards: Vec<RewardSnapshot>,
+    /// Checkout holds, in the order they were opened.
+    pub holds: Vec<HoldView>,
     /// The member's counters (punch cards, activity caps, ...), by key.
     pub counters: BTreeMap<String, i64>,
     pub last_activity_at: Timestamp,
@@ -61,13 +65,9 @@ pub struct EntrySnapshot {
     pub postings: Vec<(Account, Points)>,
 }
 
+/// An issued reward code as it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RewardSnapshot {
-    pub reward: String,
-    pub code: String,
-    pub points: Points,
-    pub state: String,
-}
+pub struct RewardSnapshot(pub RewardInstance);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderSnapshot {
@@ -96,6 +96,7 @@ impl Snapshot {
                 a.balance.available == b.balance.available,
             );
             field("pending", &b.balance.pending, &a.balance.pending, a.balance.pending == b.balance.pending);
+            field("held", &b.balance.held, &a.balance.held, a.balance.held == b.balance.held);
             field("debt", &b.debt, &a.debt, a.debt == b.debt);
             field("referral code", &b.referral_code, &a.referral_code, a.referral_code == b.referral_code);
             let referrer = |s: &MemberSnapshot| s.referred_by.clone().unwrap_or_else(|| "nobody".to_owned());
@@ -121,6 +122,7 @@ impl Snapshot {
             compare_lists(&format!("member {id}: lot"), &a.lots, &b.lots, found);
             compare_lists(&format!("member {id}: journal entry"), &a.entries, &b.entries, found);
             compare_lists(&format!("member {id}: reward"), &a.rewards, &b.rewards, found);
+            compare_lists(&format!("member {id}: hold"), &a.holds, &b.holds, found);
         });
         compare_maps("order", &self.orders, &other.orders, &mut found, |id, a, b, found| {
             if a != b {
@@ -133,16 +135,10 @@ impl Snapshot {
         found
     }
 
-    /// Points members hold (available and pending), which the program owes.
+    /// Points members hold (available, pending, in review and reserved), which the
+    /// program owes.
     pub fn outstanding(&self) -> i128 {
-        self.members
-            .values()
-            .map(|m| {
-                i128::from(m.balance.available.get())
-                    + i128::from(m.balance.pending.get())
-                    + i128::from(m.balance.pending_review.get())
-            })
-            .sum()
+        self.members.values().map(|m| m.balance.owed()).sum()
     }
 }
 
@@ -216,7 +212,36 @@ impl Display for EntrySnapshot {
 
 impl Display for RewardSnapshot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} for {} points, {}", self.reward, self.code, self.points, self.state)
+        let r = &self.0;
+        write!(f, "{} {} for {} points, {}", r.reward, r.code, r.points, r.state.as_str())?;
+        if let Some(balance) = r.balance_minor {
+            write!(f, " with {balance} left")?;
+        }
+        if let Some(order) = &r.order_id {
+            write!(f, " on order {order}")?;
+        }
+        if let Some(at) = r.expires_at {
+            write!(f, " expiring {at}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for HoldView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} points for order {}, {} until {}",
+            self.hold_id,
+            self.points,
+            self.order_id,
+            self.state.as_str(),
+            self.expires_at
+        )?;
+        if self.refunded.is_positive() {
+            write!(f, ", {} refunded", self.refunded)?;
+        }
+        Ok(())
     }
 }
 
@@ -253,6 +278,7 @@ mod tests {
             lots: Vec::new(),
             entries: Vec::new(),
             rewards: Vec::new(),
+            holds: Vec::new(),
             last_activity_at: Timestamp::from_micros(0),
             standing: Standing::default(),
             history: Vec::new(),

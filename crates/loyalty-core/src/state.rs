@@ -4,6 +4,7 @@ use crate::ids::{Email, ExternalId, LotId, MemberId, OrderId, PersonName, Referr
 use crate::ledger::MemberAccount;
 use crate::needs::Aggregates;
 use crate::points::Points;
+use crate::spending::{HoldRecord, RewardInstance};
 use crate::time::Timestamp;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -25,6 +26,10 @@ pub struct MemberState {
     pub referrer: Option<Member>,
     /// The referrer's own chain of referrers, nearest first, to refuse loops.
     pub referrer_chain: Vec<MemberId>,
+    /// The reward code the event names, if it exists.
+    pub instance: Option<RewardInstance>,
+    /// The hold the event settles, or the captured payments of the order a return names.
+    pub holds: Vec<HoldRecord>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -174,6 +179,19 @@ pub struct Balance {
     /// Points held for a fraud review.
     #[serde(default)]
     pub pending_review: Points,
+    /// Points reserved by open checkout holds.
+    #[serde(default)]
+    pub held: Points,
+}
+
+impl Balance {
+    /// Every point the member holds in any account: what the program owes them.
+    pub fn owed(&self) -> i128 {
+        [self.available, self.pending, self.pending_review, self.held]
+            .iter()
+            .map(|p| i128::from(p.get()))
+            .sum()
+    }
 }
 
 /// A parcel of points earned together, spent first-to-expire first.
@@ -215,10 +233,13 @@ pub enum LotSource {
     Bonus,
     Referral,
     Adjustment,
+    /// Spent points given back (a cancelled reward, a returned order paid with points).
+    Refund,
 }
 
 impl LotSource {
-    const ALL: [LotSource; 5] = [
+    const ALL: [LotSource; 6] = [
+        LotSource::Refund,
         LotSource::Purchase,
         LotSource::Activity,
         LotSource::Bonus,
@@ -233,6 +254,7 @@ impl LotSource {
             LotSource::Bonus => "bonus",
             LotSource::Referral => "referral",
             LotSource::Adjustment => "adjustment",
+            LotSource::Refund => "refund",
         }
     }
 
@@ -242,7 +264,7 @@ impl LotSource {
 
     /// Whether points of this source count as earned (for caps and velocity).
     pub fn is_earned(self) -> bool {
-        !matches!(self, LotSource::Adjustment)
+        !matches!(self, LotSource::Adjustment | LotSource::Refund)
     }
 }
 

@@ -54,7 +54,9 @@ impl From<Rejection> for ApiError {
             Rejection::MemberNotFound { .. }
             | Rejection::RewardNotFound { .. }
             | Rejection::OrderNotFound { .. }
-            | Rejection::TierNotFound { .. } => StatusCode::NOT_FOUND,
+            | Rejection::TierNotFound { .. }
+            | Rejection::RewardCodeNotFound { .. }
+            | Rejection::HoldNotFound { .. } => StatusCode::NOT_FOUND,
             Rejection::MemberAlreadyExists { .. }
             | Rejection::IdempotencyKeyReused
             | Rejection::OrderAlreadyRecorded { .. }
@@ -62,7 +64,19 @@ impl From<Rejection> for ApiError {
             | Rejection::MemberSuspended { .. }
             | Rejection::StatusUnchanged { .. }
             | Rejection::MemberNotClosed { .. }
-            | Rejection::AlreadySubscribed { .. } => StatusCode::CONFLICT,
+            | Rejection::AlreadySubscribed { .. }
+            | Rejection::RewardArchived { .. }
+            | Rejection::RewardNotActive { .. }
+            | Rejection::RewardOutOfStock { .. }
+            | Rejection::RewardLimitReached { .. }
+            | Rejection::RewardAlreadyUsed { .. }
+            | Rejection::RewardCancelled { .. }
+            | Rejection::RewardExpired { .. }
+            | Rejection::GiftCardInsufficientBalance { .. }
+            | Rejection::GiftCardPartlyUsed { .. }
+            | Rejection::HoldNotOpen { .. }
+            | Rejection::HoldExpired { .. }
+            | Rejection::MemberHasOpenHolds { .. } => StatusCode::CONFLICT,
             _ => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, rejection.code(), rejection.to_string())

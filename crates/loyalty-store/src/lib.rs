@@ -15,10 +15,11 @@ pub use url::{Backend, DatabaseUrl};
 
 use loyalty_core::Timestamp;
 use loyalty_core::decision::HistoryTopic;
-use loyalty_core::ids::{ExternalId, MemberId};
+use loyalty_core::ids::{ExternalId, HoldId, InstanceCode, MemberId};
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::snapshot::Snapshot;
+use loyalty_core::spending::{HoldRecord, RewardInstance};
 use std::collections::BTreeMap;
 use std::future::Future;
 
@@ -150,6 +151,53 @@ pub trait Store: Send + Sync + 'static {
         after: MemberId,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<(MemberId, ExternalId)>, StoreError>> + Send;
+
+    /// The program's reward code `code`, with the external id of its member.
+    fn reward_code(
+        &self,
+        program: ProgramId,
+        code: &InstanceCode,
+    ) -> impl Future<Output = Result<Option<(ExternalId, RewardInstance)>, StoreError>> + Send;
+
+    /// A member's reward codes, oldest first; `None` if there is no such member.
+    fn member_codes(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+    ) -> impl Future<Output = Result<Option<Vec<RewardInstance>>, StoreError>> + Send;
+
+    /// The program's hold `hold_id`, with the external id of its member.
+    fn hold(
+        &self,
+        program: ProgramId,
+        hold_id: &HoldId,
+    ) -> impl Future<Output = Result<Option<(ExternalId, HoldRecord)>, StoreError>> + Send;
+
+    /// Open holds whose time ran out by `until`, by row after `after`.
+    fn due_holds(
+        &self,
+        program: ProgramId,
+        until: Timestamp,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DueItem<HoldRecord>>, StoreError>> + Send;
+
+    /// Issued reward codes whose validity ran out by `until`, by row after `after`.
+    fn due_codes(
+        &self,
+        program: ProgramId,
+        until: Timestamp,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DueItem<RewardInstance>>, StoreError>> + Send;
+
+    /// Points donated in [from, to), per charity.
+    fn donations(
+        &self,
+        program: ProgramId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = Result<Vec<DonationTotal>, StoreError>> + Send;
 
     /// Checks the seven ledger invariants over the whole database.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;

@@ -3,7 +3,7 @@
 use loyalty_core::decision::HistoryNote;
 use loyalty_core::ids::{ExternalId, IdempotencyKey, MemberId};
 use loyalty_core::program::ProgramDef;
-use loyalty_core::{Event, Outcome, Program, Timestamp};
+use loyalty_core::{Event, Outcome, Points, Program, Timestamp};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -207,4 +207,20 @@ pub struct Violation {
     /// The invariant's number in DESIGN.md.
     pub invariant: u8,
     pub detail: String,
+}
+
+/// Points given to one charity over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DonationTotal {
+    pub charity: String,
+    pub points: Points,
+    pub donations: i64,
+}
+
+/// A hold or reward code whose time ran out, with the row id that pages through them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueItem<T> {
+    pub row: i64,
+    pub external_id: ExternalId,
+    pub item: T,
 }

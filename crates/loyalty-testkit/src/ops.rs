@@ -484,7 +484,7 @@ impl Harness {
 
     /// Counts what a decision exercised, to show the histories reach every rule and limit.
     fn count_features(&mut self, program: &Program, decision: &Decision) {
-        for note in decision.standing.iter().flat_map(|s| s.history.iter()) {
+        for note in decision.standing.iter().flat_map(|s| s.history.iter()).chain(&decision.notes) {
             let feature = match (note.topic, note.to.as_deref()) {
                 (HistoryTopic::Tier, _) if decision_is_review(decision) => "tier_reviewed",
                 (HistoryTopic::Tier, _) => "tier_changed",
@@ -493,6 +493,15 @@ impl Harness {
                 (HistoryTopic::Status, Some("closed_by_request")) => "closed",
                 (HistoryTopic::Status, Some("active")) => "status_restored",
                 (HistoryTopic::Status, _) => "suspended",
+                (HistoryTopic::Hold, Some("open")) => "hold",
+                (HistoryTopic::Hold, Some("captured")) => "hold_captured",
+                (HistoryTopic::Hold, Some("released")) => "hold_released",
+                (HistoryTopic::Hold, _) => "hold_expired",
+                (HistoryTopic::Reward, Some("cancelled")) => "reward_cancelled",
+                (HistoryTopic::Reward, Some("used")) if note.from.is_none() => "donated",
+                (HistoryTopic::Reward, Some("used")) => "reward_used",
+                (HistoryTopic::Reward, Some("expired")) => "reward_expired",
+                (HistoryTopic::Reward, _) => "reward_issued",
             };
             *self.features.entry(feature).or_default() += 1;
         }
@@ -640,7 +649,7 @@ impl Harness {
             match lot.account() {
                 MemberAccount::Review => held += remaining,
                 MemberAccount::Pending => pending += remaining,
-                MemberAccount::Available => spendable += remaining,
+                MemberAccount::Available | MemberAccount::Held => spendable += remaining,
             }
         }
         let shown = i128::from(m.balance.pending.get());
@@ -700,7 +709,7 @@ impl Harness {
             )));
         }
         // 6. A redemption spends exactly the reward's cost.
-        if let (Event::Redeem(r), Some(issued)) = (event, &decision.reward) {
+        if let (Event::Redeem(r), Some(issued)) = (event, decision.reward.as_ref().map(|r| r.instance())) {
             let cost = program.reward(&r.reward).map(|reward| reward.points_cost);
             let spent = decision.entries.first().map(|e| e.net(Account::Member(MemberAccount::Available)));
             if Some(issued.points) != cost || spent != cost.and_then(Points::checked_neg) {

@@ -2,7 +2,8 @@
 //! categories, returning some items, and redeeming rewards.
 
 use loyalty_core::event::{
-    Enrolment, Purchase, PurchaseLine, Quantity, Redemption, Return, ReturnLine, SubscriptionAction,
+    Enrolment, HoldSpend, Purchase, PurchaseLine, Quantity, Redemption, Return, ReturnLine,
+    SubscriptionAction,
 };
 use loyalty_core::ids::{Category, ExternalId, InstanceCode, OrderId, ReferralCode, RewardCode, Sku};
 use loyalty_core::{Event, Timestamp};
@@ -162,8 +163,8 @@ pub fn generate(members: usize, events: usize, start: Timestamp, rewards: &[Rewa
 
 /// The POST request that sends `event`: its path and JSON body. `None` for the events
 /// that no POST route takes (birthdays, expiry, releases, tier evaluations and inactivity
-/// closures come from the job runner,
-/// profiles by PATCH).
+/// closures come from the job runner, profiles by PATCH, and holds and codes are settled
+/// by the ids the server gave them).
 pub fn request(event: &Event) -> Option<(String, Value)> {
     Some(match event {
         Event::Purchase(p) => (
@@ -204,7 +205,22 @@ pub fn request(event: &Event) -> Option<(String, Value)> {
         Event::Status(s) => {
             (format!("/v1/members/{}/status", s.member), json!({"action": s.action, "reason": s.reason}))
         }
-        Event::Birthday(_)
+        Event::Hold(h) => {
+            let mut body = json!({"order_id": h.order_id});
+            match &h.spend {
+                HoldSpend::Points { points } => body["points"] = json!(points),
+                HoldSpend::Reward { reward, .. } => body["reward"] = json!(reward),
+                HoldSpend::Payment { amount, basket } => {
+                    body["amount_minor"] = json!(amount);
+                    body["basket_minor"] = json!(basket);
+                }
+            }
+            (format!("/v1/members/{}/holds", h.member), body)
+        }
+        // Holds and codes are named by ids the server makes, which a workload cannot know.
+        Event::Settle(_)
+        | Event::Code(_)
+        | Event::Birthday(_)
         | Event::Profile(_)
         | Event::Expire(_)
         | Event::ReleasePending(_)

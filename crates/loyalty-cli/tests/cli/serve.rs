@@ -73,7 +73,7 @@ async fn the_walkthrough_runs_over_real_http_against_a_real_sqlite_file() {
         api.post("/v1/members/c-1001/redemptions", Some("r-1"), json!({"reward": "free-drink"})).await;
     assert_eq!((status, &replayed["code"]), (StatusCode::CREATED, &redeemed["code"]));
     let (_, member) = api.get("/v1/members/c-1001").await;
-    assert_eq!(member["balance"], json!({"available": 5, "pending": 0, "pending_review": 0}));
+    assert_eq!(member["balance"], json!({"available": 5, "pending": 0, "pending_review": 0, "held": 0}));
     let (_, ledger) = api.get("/v1/members/c-1001/ledger").await;
     let entries = ledger["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 3);

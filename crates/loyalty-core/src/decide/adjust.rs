@@ -57,6 +57,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, a: &Adjustment) -> 
         lots: lot_changes,
         order: None,
         reward: None,
+        holds: Vec::new(),
+        notes: Vec::new(),
         counters: Vec::new(),
         referrer: None,
         standing: None,

@@ -93,6 +93,8 @@ impl Earned {
             lots: self.lots,
             order: None,
             reward: None,
+            holds: Vec::new(),
+            notes: Vec::new(),
             counters: self.counters,
             referrer: self.referrer,
             standing: None,
@@ -178,7 +180,8 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         match into {
             MemberAccount::Review => balance.pending_review = add(balance.pending_review, points)?,
             MemberAccount::Pending => balance.pending = add(balance.pending, points)?,
-            MemberAccount::Available => {
+            // A lot's points are never reserved by a hold; only spendable lots are drawn.
+            MemberAccount::Available | MemberAccount::Held => {
                 balance.available = add(balance.available, points)?;
                 debt = sub(debt, repaid)?;
             }

@@ -55,6 +55,8 @@ pub(super) fn decide(state: &MemberState, tick: &JobTick) -> Result<Decision, Re
         lots,
         order: None,
         reward: None,
+        holds: Vec::new(),
+        notes: Vec::new(),
         counters: Vec::new(),
         referrer: None,
         standing: None,

@@ -4,9 +4,11 @@
 mod activity;
 mod adjust;
 mod birthday;
+mod code;
 mod earn;
 mod enrol;
 mod expire;
+mod hold;
 mod profile;
 mod purchase;
 mod redeem;
@@ -46,6 +48,7 @@ pub fn needs(program: &Program, event: &Event) -> Needs {
         _ => {}
     }
     tiers::needs(program, event, &mut needs);
+    redeem::needs(program, event, &mut needs);
     needs
 }
 
@@ -83,6 +86,9 @@ pub fn decide(
         Event::CloseInactive(t) => status::close_inactive(program, state, t),
         Event::Subscription(u) => subscription::decide(program, state, u),
         Event::Status(s) => status::decide(program, state, s),
+        Event::Hold(h) => hold::open(program, state, h),
+        Event::Settle(s) => hold::settle(program, state, s),
+        Event::Code(c) => code::decide(program, state, c),
     }?;
     if event.is_member_activity()
         && let Some(member) = &state.member
@@ -94,16 +100,19 @@ pub fn decide(
 }
 
 /// What a member's status forbids before an event is judged: a closed account takes
-/// nothing but a status change (a reinstatement), a suspended one redeems nothing.
+/// nothing but a status change (a reinstatement), a suspended one redeems and holds
+/// nothing. A hold still open, or a code still out, may be settled whatever the status.
 fn gate(state: &MemberState, event: &Event) -> Result<(), Rejection> {
     let Some(member) = &state.member else { return Ok(()) };
     let external_id = || member.external_id.to_string();
     match event {
         Event::Enrol(_) | Event::Status(_) => Ok(()),
+        Event::Settle(s) if s.action != crate::event::SettleAction::Capture => Ok(()),
+        Event::Code(c) if matches!(c.action, crate::event::CodeAction::Expire) => Ok(()),
         // A repeated order is refused as such first, as the store refuses it.
         Event::Purchase(_) if state.order.is_some() => Ok(()),
         _ if member.status.is_closed() => Err(Rejection::MemberClosed { external_id: external_id() }),
-        Event::Redeem(_) if member.status == MemberStatus::Suspended => {
+        Event::Redeem(_) | Event::Hold(_) if member.status == MemberStatus::Suspended => {
             Err(Rejection::MemberSuspended { external_id: external_id() })
         }
         _ => Ok(()),

@@ -1,10 +1,11 @@
 use super::earn::{Earning, earn};
 use super::{existing_member, round};
-use crate::decision::{Calculation, Decision, IssuedReward, MemberChange, OrderChange};
+use crate::decision::{Calculation, Decision, MemberChange, OrderChange, RewardChange};
 use crate::earning::Occasion;
 use crate::event::Purchase;
 use crate::ids::RewardCode;
 use crate::ledger::EntryKind;
+use crate::points::Points;
 use crate::program::Program;
 use crate::rejection::Rejection;
 use crate::state::{LotSource, MemberState, OrderLineRecord};
@@ -46,11 +47,18 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
     let from_lines = round(program.rounding(), calc.line_points.iter().sum::<Decimal>())?;
     let awarded = from_lines.min(calc.points);
     let reward = match (&earned.reward, &p.reward_code) {
-        (Some(reward), Some(code)) => RewardCode::parse(reward.clone()).ok().map(|reward| IssuedReward {
-            reward,
-            code: code.clone(),
-            points: crate::Points::ZERO,
-        }),
+        // A punch card's reward is given, not bought: it costs no points and takes no stock.
+        (Some(reward), Some(code)) => {
+            RewardCode::parse(reward.clone()).ok().and_then(|reward| program.reward(&reward)).map(|reward| {
+                RewardChange::Issue(super::redeem::issue(
+                    program,
+                    reward,
+                    code.clone(),
+                    Points::ZERO,
+                    p.occurred_at,
+                ))
+            })
+        }
         // The edge makes a code for every purchase; without one the card would reset and
         // the explanation name a reward that was never issued.
         (Some(_), None) => {
@@ -73,6 +81,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
             lines,
         }),
         reward,
+        holds: Vec::new(),
+        notes: Vec::new(),
         counters: earned.counters,
         referrer: earned.referrer,
         standing: None,

@@ -1,11 +1,12 @@
 use super::{add, existing_member, round, sub};
-use crate::decision::{Calculation, Decision, MemberChange, OrderChange, ReturnCalc};
+use crate::decision::{Calculation, Decision, HoldChange, MemberChange, OrderChange, ReturnCalc};
 use crate::event::Return;
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, Posting, ProgramAccount};
 use crate::lots::{self, LotChange};
 use crate::points::Points;
 use crate::program::{Program, SpentPointsPolicy};
 use crate::rejection::Rejection;
+use crate::spending::{HoldRecord, HoldState};
 use crate::state::{Balance, MemberState, OrderLineRecord};
 use rust_decimal::Decimal;
 
@@ -78,13 +79,18 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
         available: sub(member.balance.available, from_balance)?,
         pending: sub(member.balance.pending, from_pending)?,
         pending_review: sub(member.balance.pending_review, from_review)?,
+        held: member.balance.held,
     };
     let amount_minor = lines
         .iter()
         .map(|l| i64::from(l.quantity - l.returned).saturating_mul(l.unit_price_minor))
         .fold(0i64, i64::saturating_add);
 
-    Ok(Decision {
+    let refunds = refunds(state, &lines)?;
+    let refunded = refunds.iter().try_fold(Points::ZERO, |sum, (_, p)| sum.checked_add(*p));
+    let refunded = refunded.ok_or(Rejection::PointsOverflow)?;
+
+    let mut decision = Decision {
         member: MemberChange::balance(member.id, balance, debt),
         entries: EntryDraft::balanced(EntryKind::Return, postings).into_iter().collect(),
         lots: draws,
@@ -95,6 +101,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
             lines,
         }),
         reward: None,
+        holds: Vec::new(),
+        notes: Vec::new(),
         counters: Vec::new(),
         referrer: None,
         standing: None,
@@ -106,8 +114,43 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
             reversed,
             shortfall,
             policy,
+            refunded,
         }),
-    })
+    };
+    if refunded.is_positive() {
+        super::code::refund_lot(program, member, refunded, r.occurred_at, &mut decision)?;
+        decision.member = MemberChange::balance(member.id, decision.balance_after(), debt);
+        for (hold, points) in refunds {
+            let mut after = hold.clone();
+            after.refunded = Points::new(after.refunded.get() + points.get());
+            decision.holds.push(HoldChange::Update(after));
+        }
+    }
+    Ok(decision)
+}
+
+/// What the order paid with points at the till, given back in proportion to the money
+/// value returned so far, less what earlier returns gave back: per captured payment.
+fn refunds<'s>(
+    state: &'s MemberState,
+    lines: &[OrderLineRecord],
+) -> Result<Vec<(&'s HoldRecord, Points)>, Rejection> {
+    let value = |units: fn(&OrderLineRecord) -> u32| {
+        lines.iter().map(|l| i128::from(units(l)) * i128::from(l.unit_price_minor)).sum::<i128>()
+    };
+    let (total, returned) = (value(|l| l.quantity), value(|l| l.returned));
+    let mut refunds = Vec::new();
+    if total <= 0 {
+        return Ok(refunds);
+    }
+    for hold in state.holds.iter().filter(|h| h.state == HoldState::Captured && h.amount_minor.is_some()) {
+        let due = i128::from(hold.points.get()) * returned / total;
+        let owed = i64::try_from(due).map_err(|_| Rejection::PointsOverflow)? - hold.refunded.get();
+        if owed > 0 {
+            refunds.push((hold, Points::new(owed)));
+        }
+    }
+    Ok(refunds)
 }
 
 /// Marks `quantity` units of `sku` returned, spread over the order's lines of that sku in

@@ -48,6 +48,8 @@ pub(super) fn decide(state: &MemberState, r: &ReviewDecision) -> Result<Decision
         lots,
         order: None,
         reward: None,
+        holds: Vec::new(),
+        notes: Vec::new(),
         counters: Vec::new(),
         referrer: None,
         standing: None,

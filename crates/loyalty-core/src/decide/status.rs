@@ -75,6 +75,9 @@ fn close(
     at: Timestamp,
     reason: String,
 ) -> Result<Decision, Rejection> {
+    if member.balance.held.is_positive() {
+        return Err(Rejection::MemberHasOpenHolds { external_id: member.external_id.to_string() });
+    }
     let mut by_account = [Points::ZERO; 3];
     let mut lots = Vec::new();
     let mut forfeited = Vec::new();
@@ -99,6 +102,7 @@ fn close(
         available: sub(member.balance.available, by_account[0])?,
         pending: sub(member.balance.pending, by_account[1])?,
         pending_review: sub(member.balance.pending_review, by_account[2])?,
+        held: member.balance.held,
     };
     let mut change = StandingChange::of(member);
     change.status = status;
@@ -136,6 +140,8 @@ fn close(
         lots,
         order: None,
         reward: None,
+        holds: Vec::new(),
+        notes: Vec::new(),
         counters: Vec::new(),
         referrer: None,
         standing: Some(Box::new(change)),
@@ -173,7 +179,7 @@ fn between_expired(by_account: [Points; 3], to_member: bool) -> Result<(Points, 
 
 fn account_index(account: MemberAccount) -> usize {
     match account {
-        MemberAccount::Available => 0,
+        MemberAccount::Available | MemberAccount::Held => 0,
         MemberAccount::Pending => 1,
         MemberAccount::Review => 2,
     }
@@ -219,6 +225,7 @@ fn reinstate(
         available: add(member.balance.available, by_account[0])?,
         pending: add(member.balance.pending, by_account[1])?,
         pending_review: add(member.balance.pending_review, by_account[2])?,
+        held: member.balance.held,
     };
     let mut change = StandingChange::of(member);
     change.status = MemberStatus::Active;
@@ -235,6 +242,8 @@ fn reinstate(
         lots,
         order: None,
         reward: None,
+        holds: Vec::new(),
+        notes: Vec::new(),
         counters: Vec::new(),
         referrer: None,
         standing: Some(Box::new(change)),

@@ -14,8 +14,10 @@ pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+mod spending;
 mod standing;
 
+pub use spending::{CodeAction, CodeUpdate, HoldRequest, HoldSettlement, HoldSpend, SettleAction};
 pub use standing::{DueTick, StatusAction, StatusChange, SubscriptionAction, SubscriptionUpdate};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +45,12 @@ pub enum Event {
     CloseInactive(DueTick),
     Subscription(SubscriptionUpdate),
     Status(StatusChange),
+    /// Points reserved for a checkout.
+    Hold(HoldRequest),
+    /// A hold captured, released, or run out.
+    Settle(HoldSettlement),
+    /// An issued reward code used, drawn on, cancelled or expired.
+    Code(CodeUpdate),
 }
 
 /// What kind of event this is, for storage and for the journal.
@@ -66,6 +74,9 @@ pub enum EventKind {
     CloseInactive,
     Subscription,
     Status,
+    Hold,
+    Settle,
+    Code,
 }
 
 impl EventKind {
@@ -88,6 +99,9 @@ impl EventKind {
             EventKind::CloseInactive => "close_inactive",
             EventKind::Subscription => "subscription",
             EventKind::Status => "status",
+            EventKind::Hold => "hold",
+            EventKind::Settle => "settle",
+            EventKind::Code => "code",
         }
     }
 }
@@ -112,6 +126,9 @@ impl Event {
             Event::CloseInactive(_) => EventKind::CloseInactive,
             Event::Subscription(_) => EventKind::Subscription,
             Event::Status(_) => EventKind::Status,
+            Event::Hold(_) => EventKind::Hold,
+            Event::Settle(_) => EventKind::Settle,
+            Event::Code(_) => EventKind::Code,
         }
     }
 
@@ -133,6 +150,9 @@ impl Event {
             Event::TierReview(e) | Event::CloseInactive(e) => &e.member,
             Event::Subscription(e) => &e.member,
             Event::Status(e) => &e.member,
+            Event::Hold(e) => &e.member,
+            Event::Settle(e) => &e.member,
+            Event::Code(e) => &e.member,
         }
     }
 
@@ -153,6 +173,9 @@ impl Event {
             Event::TierReview(e) | Event::CloseInactive(e) => e.occurred_at,
             Event::Subscription(e) => e.occurred_at,
             Event::Status(e) => e.occurred_at,
+            Event::Hold(e) => e.occurred_at,
+            Event::Settle(e) => e.occurred_at,
+            Event::Code(e) => e.occurred_at,
         }
     }
 
@@ -186,6 +209,9 @@ impl Event {
             Event::Activity(e) => Some(e.kind.as_str()),
             Event::Review(e) => Some(e.reason.as_str()),
             Event::Refer(e) => Some(e.code.as_str()),
+            Event::Hold(e) => Some(e.order_id.as_str()),
+            Event::Settle(e) => Some(e.hold_id.as_str()),
+            Event::Code(e) => Some(e.code.as_str()),
         }
     }
 
@@ -199,7 +225,8 @@ impl Event {
             | Event::ReleasePending(_)
             | Event::ExpiryNotice(_)
             | Event::CloseInactive(_)
-            | Event::Status(_) => true,
+            | Event::Status(_)
+            | Event::Hold(_) => true,
             Event::Adjust(a) => !a.points.is_positive(),
             Event::Enrol(_)
             | Event::Purchase(_)
@@ -208,17 +235,26 @@ impl Event {
             | Event::Refer(_)
             | Event::Profile(_)
             | Event::TierReview(_)
-            | Event::Subscription(_) => false,
+            | Event::Subscription(_)
+            | Event::Settle(_)
+            | Event::Code(_) => false,
         }
     }
 
     /// Whether the event is something the member did, which keeps the account from
     /// closing for inactivity.
     pub fn is_member_activity(&self) -> bool {
-        matches!(
-            self,
-            Event::Enrol(_) | Event::Purchase(_) | Event::Return(_) | Event::Redeem(_) | Event::Activity(_)
-        )
+        match self {
+            Event::Enrol(_)
+            | Event::Purchase(_)
+            | Event::Return(_)
+            | Event::Redeem(_)
+            | Event::Activity(_)
+            | Event::Hold(_) => true,
+            Event::Settle(s) => s.action == SettleAction::Capture,
+            Event::Code(c) => matches!(c.action, CodeAction::Use { .. } | CodeAction::Draw { .. }),
+            _ => false,
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The program definition as written (TOML on disk, JSON over the API).
 
+use super::catalog::RewardDef;
 use super::expiry::ExpiryDef;
 use super::lifecycle::LifecycleDef;
+use super::redemption::RedemptionDef;
 use super::tiers::TiersDef;
 use crate::earning::RuleDef;
 use serde::{Deserialize, Serialize};
@@ -29,6 +31,9 @@ pub struct ProgramDef {
     pub earning: Vec<RuleDef>,
     #[serde(default)]
     pub rewards: Vec<RewardDef>,
+    /// Holds, pay-with-points and reward codes.
+    #[serde(default, skip_serializing_if = "RedemptionDef::is_default")]
+    pub redemption: RedemptionDef,
     #[serde(default)]
     pub returns: ReturnsDef,
     #[serde(default, skip_serializing_if = "LimitsDef::is_unlimited")]
@@ -98,17 +103,6 @@ impl Rounding {
             Rounding::Ceil => "ceil",
         }
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RewardDef {
-    pub code: String,
-    pub name: String,
-    pub points_cost: i64,
-    /// Only members of these tiers may redeem it; any member when empty.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tiers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

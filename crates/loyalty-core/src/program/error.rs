@@ -25,6 +25,10 @@ impl DefinitionErrors {
         self.0.push(DefinitionError { path: path.into(), message: message.into() });
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -1,22 +1,26 @@
 //! A loyalty program: its definition, validated once, ready for `decide`.
 
+mod catalog;
 pub mod decimal;
 mod def;
 mod error;
 mod expiry;
 mod lifecycle;
+mod redemption;
 mod tiers;
 
-pub use def::{LimitsDef, ProgramDef, ReturnsDef, RewardDef, Rounding, SpentPointsPolicy, VelocityDef};
+pub use catalog::{Benefit, DiscountOff, LimitPeriod, Reward, RewardDef, RewardKind, RewardLimit};
+pub use def::{LimitsDef, ProgramDef, ReturnsDef, Rounding, SpentPointsPolicy, VelocityDef};
 pub use error::{DefinitionError, DefinitionErrors};
 pub use expiry::{ExpiryDef, ExpiryPolicy};
 pub use lifecycle::LifecycleDef;
+pub use redemption::{PayWithPointsDef, PointValue, RedemptionDef};
 pub use tiers::{Downgrade, TierLevel, TierLevelDef, TierMetric, TierWindow, Tiers, TiersDef};
 
 use crate::calendar::Calendar;
 use crate::earning::{BuildContext, EarningRule, RuleDef};
-use crate::ids::{RewardCode, TierCode, check_slug};
-use crate::limits::{MAX_EARNING_RULES, MAX_REWARDS};
+use crate::ids::{RewardCode, check_slug};
+use crate::limits::MAX_EARNING_RULES;
 use crate::money::Currency;
 use crate::points::Points;
 use crate::time::Timestamp;
@@ -31,16 +35,6 @@ pub struct Program {
     rules: Vec<Box<dyn EarningRule>>,
     rewards: Vec<Reward>,
     tiers: Tiers,
-}
-
-/// A reward in the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reward {
-    pub code: RewardCode,
-    pub name: String,
-    pub points_cost: Points,
-    /// The tiers whose members may redeem it; all members when empty.
-    pub tiers: Vec<TierCode>,
 }
 
 const MAX_NAME_CHARS: usize = 200;
@@ -84,7 +78,8 @@ impl Program {
             _ => Vec::new(),
         };
         let tiers = def.tiers.build(&mut errors);
-        let rewards = build_rewards(&def, &tiers, &mut errors);
+        let rewards = catalog::build_rewards(&def.rewards, &tiers, calendar.as_ref(), &mut errors);
+        def.redemption.check(&mut errors);
         check_tier_codes(&def, &tiers, &mut errors);
         def.lifecycle.check(&mut errors);
         check_limits(&def.limits, &mut errors);
@@ -159,6 +154,10 @@ impl Program {
         &self.tiers
     }
 
+    pub fn redemption(&self) -> &RedemptionDef {
+        &self.def.redemption
+    }
+
     pub fn lifecycle(&self) -> &LifecycleDef {
         &self.def.lifecycle
     }
@@ -186,7 +185,7 @@ impl Program {
     }
 }
 
-fn check_name(errors: &mut DefinitionErrors, path: &str, value: &str, max: usize) {
+pub(super) fn check_name(errors: &mut DefinitionErrors, path: &str, value: &str, max: usize) {
     if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
         errors.push(path, format!("must be 1 to {max} characters without control characters"));
     }
@@ -275,52 +274,6 @@ fn check_tier_codes(def: &ProgramDef, tiers: &Tiers, errors: &mut DefinitionErro
             }
         }
     }
-}
-
-fn build_rewards(def: &ProgramDef, tiers: &Tiers, errors: &mut DefinitionErrors) -> Vec<Reward> {
-    if def.rewards.len() > MAX_REWARDS {
-        errors.push("rewards", format!("a catalogue may have at most {MAX_REWARDS} rewards"));
-        return Vec::new();
-    }
-    let mut seen = HashSet::new();
-    let mut rewards = Vec::with_capacity(def.rewards.len());
-    for (i, r) in def.rewards.iter().enumerate() {
-        let path = format!("rewards[{i}]");
-        let code = match RewardCode::parse(r.code.clone()) {
-            Ok(code) => code,
-            Err(e) => {
-                errors.push(format!("{path}.code"), e.problem);
-                continue;
-            }
-        };
-        if !seen.insert(r.code.as_str()) {
-            errors.push(format!("{path}.code"), format!("`{}` is used by another reward", r.code));
-        }
-        check_name(errors, &format!("{path}.name"), &r.name, MAX_NAME_CHARS);
-        if r.points_cost <= 0 || r.points_cost > Points::MAX_PER_EVENT.get() {
-            errors.push(
-                format!("{path}.points_cost"),
-                format!("must be between 1 and {}", Points::MAX_PER_EVENT),
-            );
-            continue;
-        }
-        let mut eligible = Vec::with_capacity(r.tiers.len());
-        for (j, t) in r.tiers.iter().enumerate() {
-            match TierCode::parse(t.clone()) {
-                Ok(code) if tiers.level(&code).is_some() => eligible.push(code),
-                Ok(_) => errors
-                    .push(format!("{path}.tiers[{j}]"), format!("`{t}` is not one of the program's tiers")),
-                Err(e) => errors.push(format!("{path}.tiers[{j}]"), e.problem),
-            }
-        }
-        rewards.push(Reward {
-            code,
-            name: r.name.clone(),
-            points_cost: Points::new(r.points_cost),
-            tiers: eligible,
-        });
-    }
-    rewards
 }
 
 #[cfg(test)]

@@ -113,5 +113,7 @@ fn outcome_body(outcome: &Outcome) -> Response {
         Outcome::Earning(o) => Json(o).into_response(),
         Outcome::Review(o) => Json(o).into_response(),
         Outcome::Job(o) => Json(o).into_response(),
+        Outcome::Hold(o) => Json(o).into_response(),
+        Outcome::Code(o) => Json(o).into_response(),
     }
 }

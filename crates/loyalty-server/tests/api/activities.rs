@@ -38,7 +38,7 @@ async fn an_activity_earns_its_points_with_an_explanation(db: TestDb) {
     assert_eq!(got.body["kind"], "review");
     assert_eq!(got.body["occurred_at"], "2026-11-02T12:00:00Z");
     assert_eq!(got.body["points_awarded"], 20);
-    assert_eq!(got.body["balance"], json!({"available": 120, "pending": 0, "pending_review": 0}));
+    assert_eq!(got.body["balance"], json!({"available": 120, "pending": 0, "pending_review": 0, "held": 0}));
     let explanation = &got.body["explanation"];
     assert_eq!(explanation["program_version"], 1);
     assert_eq!(

@@ -42,7 +42,10 @@ async fn retail_with_ada(db: TestDb) -> TestApp {
         )
         .await;
     assert_eq!(joined.status, 201, "{:?}", joined.body);
-    assert_eq!(joined.body["balance"], json!({"available": 100, "pending": 0, "pending_review": 0}));
+    assert_eq!(
+        joined.body["balance"],
+        json!({"available": 100, "pending": 0, "pending_review": 0, "held": 0})
+    );
     assert_eq!(
         joined.body["explanation"]["awards"],
         json!([{"rule": "welcome", "kind": "welcome_bonus", "points": "100", "reason": "welcome: 100 points for joining"}])
@@ -129,7 +132,7 @@ async fn a_black_friday_shopper_earns_and_spends_exactly(db: TestDb) {
     assert_eq!((explanation["subtotal"].as_str(), explanation["points"].as_i64()), (Some("427"), Some(427)));
 
     let ada = app.get("/v1/members/ada").await;
-    assert_eq!(ada.body["balance"], json!({"available": 702, "pending": 0, "pending_review": 0}));
+    assert_eq!(ada.body["balance"], json!({"available": 702, "pending": 0, "pending_review": 0, "held": 0}));
     assert_eq!(ada.body["punch_cards"], json!([{"rule": "denim-card", "punches": 1, "every": 5}]));
 
     // A basket under 10.00 EUR earns nothing, Black Friday or not. 25.00 + 164.00 + 9.00 EUR

@@ -29,7 +29,7 @@ fn order(member: &str, order_id: &str, amount_minor: i64) -> Value {
 }
 
 fn balance(available: i64, pending_review: i64) -> Value {
-    json!({"available": available, "pending": 0, "pending_review": pending_review})
+    json!({"available": available, "pending": 0, "pending_review": pending_review, "held": 0})
 }
 
 async fn shown_balance(app: &TestApp, member: &str) -> Value {

@@ -51,7 +51,10 @@ async fn a_meal_is_pending_then_available_then_warned_of_then_expired(db: TestDb
     let bought = app.post("/v1/events", meal("b-1", "bill-1", 4250)).await;
     assert_eq!(bought.status, 201, "{:?}", bought.body);
     assert_eq!(bought.body["points_awarded"], 42);
-    assert_eq!(bought.body["balance"], json!({"available": 0, "pending": 42, "pending_review": 0}));
+    assert_eq!(
+        bought.body["balance"],
+        json!({"available": 0, "pending": 42, "pending_review": 0, "held": 0})
+    );
     assert_eq!(bought.body["explanation"]["pending_until"], "2026-11-16T12:00:00Z");
     let refused = app.post("/v1/members/b-1/redemptions", json!({"reward": "dessert"})).await;
     assert_eq!((refused.status, refused.code()), (422, "insufficient_points"));
@@ -61,7 +64,7 @@ async fn a_meal_is_pending_then_available_then_warned_of_then_expired(db: TestDb
         app.post("/v1/events", json!({"type": "activity", "member": "b-1", "kind": "review"})).await;
     assert_eq!(reviewed.status, 201, "{:?}", reviewed.body);
     let shown = member(&app).await;
-    assert_eq!(shown["balance"], json!({"available": 20, "pending": 42, "pending_review": 0}));
+    assert_eq!(shown["balance"], json!({"available": 20, "pending": 42, "pending_review": 0, "held": 0}));
     assert_eq!(shown["expiring_soon"], json!([{"points": 62, "expires_at": "2027-11-02T12:00:00Z"}]));
     assert_eq!(run_jobs(&app).await, report(0, 0, 0, 0));
 
@@ -69,7 +72,10 @@ async fn a_meal_is_pending_then_available_then_warned_of_then_expired(db: TestDb
     set_clock(&app, "2026-11-16T12:00:00Z").await;
     assert_eq!(run_jobs(&app).await, report(0, 1, 0, 0));
     assert_eq!(run_jobs(&app).await, report(0, 0, 0, 0));
-    assert_eq!(member(&app).await["balance"], json!({"available": 62, "pending": 0, "pending_review": 0}));
+    assert_eq!(
+        member(&app).await["balance"],
+        json!({"available": 62, "pending": 0, "pending_review": 0, "held": 0})
+    );
     let redeemed = app.post("/v1/members/b-1/redemptions", json!({"reward": "dessert"})).await;
     assert_eq!((redeemed.status, redeemed.body["balance"]["available"].as_i64()), (201, Some(12)));
 
@@ -89,7 +95,7 @@ async fn a_meal_is_pending_then_available_then_warned_of_then_expired(db: TestDb
     assert_eq!(run_jobs(&app).await, report(1, 0, 0, 0));
     assert_eq!(run_jobs(&app).await, report(0, 0, 0, 0));
     let shown = member(&app).await;
-    assert_eq!(shown["balance"], json!({"available": 0, "pending": 0, "pending_review": 0}));
+    assert_eq!(shown["balance"], json!({"available": 0, "pending": 0, "pending_review": 0, "held": 0}));
     assert!(shown.get("expiring_soon").is_none(), "{shown:?}");
 
     let ledger = app.get("/v1/members/b-1/ledger").await;

@@ -122,7 +122,7 @@ async fn member(app: &TestApp) -> Value {
 }
 
 fn balance(available: i64, pending: i64) -> Value {
-    json!({"available": available, "pending": pending, "pending_review": 0})
+    json!({"available": available, "pending": pending, "pending_review": 0, "held": 0})
 }
 
 /// The member's journal, newest first.

@@ -15,7 +15,10 @@ async fn the_walkthrough_gives_exact_balances_and_a_balanced_ledger(db: TestDb) 
     assert_eq!(enrolled.status, 201);
     assert_eq!(enrolled.body["external_id"], "c-1001");
     assert_eq!(enrolled.body["email"], "ada@example.com");
-    assert_eq!(enrolled.body["balance"], json!({"available": 0, "pending": 0, "pending_review": 0}));
+    assert_eq!(
+        enrolled.body["balance"],
+        json!({"available": 0, "pending": 0, "pending_review": 0, "held": 0})
+    );
 
     let bought = app.post("/v1/events", order_o1()).await;
     assert_eq!(bought.status, 201, "{:?}", bought.body);

@@ -11,6 +11,7 @@ mod programs;
 mod read;
 mod rows;
 mod snapshot;
+mod spending;
 mod state;
 mod submit;
 mod verify;
@@ -20,10 +21,11 @@ use crate::url::{Backend, DatabaseUrl};
 use crate::{Store, StoreError};
 use loyalty_core::Timestamp;
 use loyalty_core::decision::HistoryTopic;
-use loyalty_core::ids::ExternalId;
+use loyalty_core::ids::{ExternalId, HoldId, InstanceCode};
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::snapshot::Snapshot;
+use loyalty_core::spending::{HoldRecord, RewardInstance};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -274,6 +276,71 @@ impl Store for SqlStore {
         prefix: &str,
     ) -> Result<BTreeMap<String, i64>, StoreError> {
         read::member_counters(&self.reader, program, external_id, prefix).await
+    }
+
+    async fn reward_code(
+        &self,
+        program: ProgramId,
+        code: &InstanceCode,
+    ) -> Result<Option<(ExternalId, RewardInstance)>, StoreError> {
+        spending::code(&mut *self.reader.acquire().await?, program, code).await
+    }
+
+    async fn member_codes(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+    ) -> Result<Option<Vec<RewardInstance>>, StoreError> {
+        let mut conn = self.reader.acquire().await?;
+        let row = sqlx::query("SELECT id FROM members WHERE program_id = $1 AND external_id = $2")
+            .bind(program.0)
+            .bind(external_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let member = rows::int(&row, "id")?;
+        spending::instances(&mut conn, program, "r.member_id = $2 AND $3 = ''", member, "").await.map(Some)
+    }
+
+    async fn hold(
+        &self,
+        program: ProgramId,
+        hold_id: &HoldId,
+    ) -> Result<Option<(ExternalId, HoldRecord)>, StoreError> {
+        spending::hold_by_id(&mut *self.reader.acquire().await?, program, hold_id).await
+    }
+
+    async fn due_holds(
+        &self,
+        program: ProgramId,
+        until: Timestamp,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<DueItem<HoldRecord>>, StoreError> {
+        let rows =
+            spending::due_holds(&mut *self.reader.acquire().await?, program, until, after, limit).await?;
+        Ok(rows.into_iter().map(|(row, external_id, item)| DueItem { row, external_id, item }).collect())
+    }
+
+    async fn due_codes(
+        &self,
+        program: ProgramId,
+        until: Timestamp,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<DueItem<RewardInstance>>, StoreError> {
+        let rows =
+            spending::due_codes(&mut *self.reader.acquire().await?, program, until, after, limit).await?;
+        Ok(rows.into_iter().map(|(row, external_id, item)| DueItem { row, external_id, item }).collect())
+    }
+
+    async fn donations(
+        &self,
+        program: ProgramId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<DonationTotal>, StoreError> {
+        spending::donations(&mut *self.reader.acquire().await?, program, from, to).await
     }
 
     async fn program_counters(

@@ -7,6 +7,7 @@ use crate::types::ProgramId;
 use loyalty_core::Points;
 use loyalty_core::decision::{HistoryNote, HistoryTopic};
 use loyalty_core::ledger::{Account, EntryKind};
+use loyalty_core::outcome::HoldView;
 use loyalty_core::snapshot::{
     EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot,
 };
@@ -40,6 +41,7 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
                 lots: Vec::new(),
                 entries: Vec::new(),
                 rewards: Vec::new(),
+                holds: Vec::new(),
                 counters: BTreeMap::new(),
                 last_activity_at: m.last_activity_at,
                 standing: m.standing,
@@ -115,19 +117,15 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
         }
     }
 
-    for row in sqlx::query(
-        "SELECT member_id, reward, code, points, state FROM reward_instances WHERE program_id = $1 ORDER BY id",
-    )
-    .bind(program.0)
-    .fetch_all(pool)
-    .await?
-    {
-        member(&mut snapshot, &names, int(&row, "member_id")?)?.rewards.push(RewardSnapshot {
-            reward: text(&row, "reward")?,
-            code: text(&row, "code")?,
-            points: Points::new(int(&row, "points")?),
-            state: text(&row, "state")?,
-        });
+    let sql = format!("{} WHERE r.program_id = $1 ORDER BY r.id", super::spending::INSTANCE_SELECT);
+    for row in sqlx::query(AssertSqlSafe(sql)).bind(program.0).fetch_all(pool).await? {
+        let instance = super::spending::instance(&row)?;
+        member(&mut snapshot, &names, int(&row, "member_id")?)?.rewards.push(RewardSnapshot(instance));
+    }
+    let sql = format!("{} WHERE h.program_id = $1 ORDER BY h.id", super::spending::HOLD_SELECT);
+    for row in sqlx::query(AssertSqlSafe(sql)).bind(program.0).fetch_all(pool).await? {
+        let hold = super::spending::hold(&row)?;
+        member(&mut snapshot, &names, int(&row, "member_id")?)?.holds.push(HoldView::of(&hold));
     }
 
     for row in sqlx::query("SELECT member_id, key, value FROM counters WHERE program_id = $1")

@@ -18,7 +18,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 use std::collections::BTreeSet;
 
-pub(super) const MEMBER_COLUMNS: &str = "id, external_id, status, available, pending, pending_review, debt, name, \
+pub(super) const MEMBER_COLUMNS: &str = "id, external_id, status, available, pending, pending_review, held, debt, name, \
      email, birth_date, tier, tags, referral_code, referred_by, enrolled_at_us, last_activity_us, tier_review_at_us, \
      standing";
 
@@ -37,6 +37,7 @@ pub(super) fn member(row: &AnyRow) -> Result<Member, StoreError> {
             available: Points::new(int(row, "available")?),
             pending: Points::new(int(row, "pending")?),
             pending_review: Points::new(int(row, "pending_review")?),
+            held: Points::new(int(row, "held")?),
         },
         debt: Points::new(int(row, "debt")?),
         profile: Profile {
@@ -124,7 +125,43 @@ pub(super) async fn load(
         (Event::Refer(_), Some(r)) => chain(tx, r).await?,
         _ => Vec::new(),
     };
-    Ok(MemberState { member, lots, order, aggregates, referrer, referrer_chain })
+    let member_id = member.as_ref().map_or(0, |m| m.id.0);
+    let instance = match event {
+        Event::Code(c) if member.is_some() => super::spending::instances(
+            tx,
+            program,
+            "r.member_id = $2 AND r.code = $3",
+            member_id,
+            c.code.as_str(),
+        )
+        .await?
+        .pop(),
+        _ => None,
+    };
+    let holds = match event {
+        Event::Settle(s) if member.is_some() => {
+            super::spending::holds(
+                tx,
+                program,
+                "h.member_id = $2 AND h.hold_id = $3",
+                member_id,
+                s.hold_id.as_str(),
+            )
+            .await?
+        }
+        Event::Return(r) if member.is_some() => {
+            super::spending::holds(
+                tx,
+                program,
+                "h.member_id = $2 AND h.order_id = $3 AND h.state = 'captured'",
+                member_id,
+                r.order_id.as_str(),
+            )
+            .await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds })
 }
 
 async fn by_code(
@@ -191,7 +228,7 @@ pub(super) async fn windows(
             ),
             Measure::Earned => format!(
                 "(SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM lots WHERE member_id = $1 \
-                 AND source <> 'adjustment' AND earned_at_us >= ${from} AND earned_at_us < ${to}) AS w{i}"
+                 AND source NOT IN ('adjustment', 'refund') AND earned_at_us >= ${from} AND earned_at_us < ${to}) AS w{i}"
             ),
         });
     }

@@ -76,9 +76,13 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
 
     // 2. A member's balances equal their postings, and their lots (less debt, for what is
     // available; those pending, for what is pending; those held for review, for what is
-    // in review).
+    // in review), and what they hold for checkouts equals their open holds.
     for row in sqlx::query(
-        "SELECT m.id, m.external_id, m.available, m.pending, m.pending_review, m.debt, \
+        "SELECT m.id, m.external_id, m.available, m.pending, m.pending_review, m.held AS reserved, m.debt, \
+           CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
+                 WHERE p.member_id = m.id AND p.account = 'member:held'), 0) AS BIGINT) AS posted_reserved, \
+           CAST(COALESCE((SELECT SUM(h.points) FROM holds h \
+                 WHERE h.member_id = m.id AND h.state = 'open'), 0) AS BIGINT) AS in_holds, \
            CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
                  WHERE p.member_id = m.id AND p.account = 'member:available'), 0) AS BIGINT) AS posted, \
            CAST(COALESCE((SELECT SUM(p.amount) FROM postings p \
@@ -115,6 +119,13 @@ async fn structure(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
         if pending != posted_pending || pending != in_pending {
             broken(format!(
                 "{who} shows pending {pending} but its postings sum to {posted_pending} and its lots hold {in_pending}"
+            ));
+        }
+        let (reserved, posted_reserved, in_holds) =
+            (int(&row, "reserved")?, int(&row, "posted_reserved")?, int(&row, "in_holds")?);
+        if reserved != posted_reserved || reserved != in_holds {
+            broken(format!(
+                "{who} shows {reserved} held for checkouts but its postings sum to {posted_reserved} and its open holds to {in_holds}"
             ));
         }
         if review != posted_review || review != held {
@@ -304,7 +315,7 @@ async fn roll_forward(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
         held.insert(program, closing);
     }
     for row in sqlx::query(
-        "SELECT program_id, CAST(SUM(available + pending + pending_review) AS BIGINT) AS balances FROM members \
+        "SELECT program_id, CAST(SUM(available + pending + pending_review + held) AS BIGINT) AS balances FROM members \
          GROUP BY program_id \
          ORDER BY program_id",
     )

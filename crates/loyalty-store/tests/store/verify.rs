@@ -142,6 +142,8 @@ async fn rows_whose_event_is_gone_are_named(db: TestDb) {
         vec![
             "event 3 (redeem for member c-1) is refused on replay: insufficient_points",
             "program coffee: member c-1: available is 5, expected 0",
+            "program coffee: member c-1: history is [HistoryNote { topic: Reward, from: None, to: Some(\"issued\"), \
+             reason: \"Any handcrafted drink issued for 90 points as CODE-1\" }], expected []",
             "program coffee: member c-1: lot count is 1, expected 0",
             "program coffee: member c-1: journal entry count is 2, expected 0",
             "program coffee: member c-1: reward count is 1, expected 0",

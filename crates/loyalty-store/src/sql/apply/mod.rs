@@ -14,10 +14,13 @@ use crate::StoreError;
 use crate::types::{Command, LoadedProgram};
 use crate::url::Backend;
 use loyalty_core::Outcome;
-use loyalty_core::decision::{Credit, Decision, MemberChange, OrderChange, StandingChange};
+use loyalty_core::decision::{
+    Credit, Decision, HoldChange, MemberChange, OrderChange, RewardChange, StandingChange,
+};
 use loyalty_core::ids::LotId;
 use loyalty_core::lots::{LotChange, NewLot};
 use loyalty_core::needs::Counter;
+use loyalty_core::spending::{HoldRecord, RewardInstance};
 use loyalty_core::state::{Balance, Profile};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -105,7 +108,12 @@ struct Rows<'a> {
     /// The instant the member's open lots are extended to, if the decision extends them.
     extended: Option<i64>,
     order: Option<(&'a OrderChange, String)>,
-    reward: Option<(&'a str, &'a str, i64)>,
+    /// A reward code issued (true) or changed (false).
+    reward: Option<(bool, &'a RewardInstance)>,
+    /// Holds opened (true) or changed (false), each with its reward and draws as JSON.
+    holds: Vec<(bool, &'a HoldRecord, Option<String>, String)>,
+    /// Lots a released hold gives points back to.
+    restored: Vec<(LotId, i64)>,
     /// Counters to add to: (of the member, key, delta).
     counters: Vec<(bool, &'a str, i64)>,
     credit: Option<(&'a Credit, EntryRows)>,
@@ -136,8 +144,8 @@ impl<'a> Rows<'a> {
         outcome: &Outcome,
     ) -> Result<Rows<'a>, StoreError> {
         let event = &command.event;
-        let (mut opened, mut draws, mut released, mut voided) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut opened, mut draws, mut released, mut voided, mut restored) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut extended = None;
         for change in &decision.lots {
             match change {
@@ -146,6 +154,7 @@ impl<'a> Rows<'a> {
                 LotChange::Release { lot } => released.push((*lot, 0)),
                 LotChange::Void { lot } => voided.push(*lot),
                 LotChange::Extend { until } => extended = Some(until.as_micros()),
+                LotChange::Restore { lot, amount } => restored.push((*lot, amount.get())),
             }
         }
         for (lot, drawn) in &mut released {
@@ -210,7 +219,17 @@ impl<'a> Rows<'a> {
             voided,
             extended,
             order,
-            reward: decision.reward.as_ref().map(|r| (r.reward.as_str(), r.code.as_str(), r.points.get())),
+            reward: decision.reward.as_ref().map(|r| (matches!(r, RewardChange::Issue(_)), r.instance())),
+            holds: decision
+                .holds
+                .iter()
+                .map(|h| {
+                    let record = h.record();
+                    let reward = record.reward.as_ref().map(to_json).transpose()?;
+                    Ok((matches!(h, HoldChange::Open(_)), record, reward, to_json(&record.draws)?))
+                })
+                .collect::<Result<_, StoreError>>()?,
+            restored,
             counters: decision
                 .counters
                 .iter()
@@ -223,6 +242,7 @@ impl<'a> Rows<'a> {
                 .standing
                 .iter()
                 .flat_map(|c| c.history.iter())
+                .chain(&decision.notes)
                 .map(|h| (h.topic.as_str(), h.from.as_deref(), h.to.as_deref(), h.reason.as_str()))
                 .collect(),
         })
@@ -265,6 +285,68 @@ impl Statement {
 
     fn opt_text(&mut self, value: &Option<String>) -> String {
         self.arg(Arg::OptText(value.clone()))
+    }
+
+    fn opt_int(&mut self, value: Option<i64>) -> String {
+        self.arg(Arg::OptInt(value))
+    }
+
+    /// The placeholders of a new reward code's columns after program, member and event,
+    /// in the order of `INSTANCE_COLUMNS`.
+    fn instance(&mut self, r: &RewardInstance) -> String {
+        let values = [
+            self.text(r.reward.as_str()),
+            self.text(r.code.as_str()),
+            self.text(r.state.as_str()),
+            self.int(r.points.get()),
+            self.int(r.issued_at.as_micros()),
+            self.text(r.kind.as_str()),
+            self.opt_int(r.expires_at.map(|t| t.as_micros())),
+            self.opt_text(&r.order_id.as_ref().map(ToString::to_string)),
+            self.opt_int(r.value_minor),
+            self.opt_int(r.balance_minor),
+            self.opt_text(&r.charity),
+        ];
+        values.join(", ")
+    }
+
+    /// `SET` of a changed reward code, and its `WHERE`.
+    fn instance_update(&mut self, program: &str, r: &RewardInstance) -> String {
+        let (state, order, balance, code) = (
+            self.text(r.state.as_str()),
+            self.opt_text(&r.order_id.as_ref().map(ToString::to_string)),
+            self.opt_int(r.balance_minor),
+            self.text(r.code.as_str()),
+        );
+        format!(
+            "UPDATE reward_instances SET state = {state}, order_id = {order}, balance_minor = {balance}              WHERE program_id = {program} AND code = {code}"
+        )
+    }
+
+    /// The placeholders of a new hold's columns after program, member and event, in the
+    /// order of `HOLD_COLUMNS`.
+    fn hold(&mut self, h: &HoldRecord, reward: &Option<String>, draws: &str) -> String {
+        let values = [
+            self.text(h.hold_id.as_str()),
+            self.text(h.order_id.as_str()),
+            self.text(h.state.as_str()),
+            self.int(h.points.get()),
+            self.opt_int(h.amount_minor),
+            self.opt_text(reward),
+            self.text(draws),
+            self.int(h.created_at.as_micros()),
+            self.int(h.expires_at.as_micros()),
+            self.int(h.refunded.get()),
+        ];
+        values.join(", ")
+    }
+
+    fn hold_update(&mut self, program: &str, h: &HoldRecord) -> String {
+        let (state, refunded, id) =
+            (self.text(h.state.as_str()), self.int(h.refunded.get()), self.text(h.hold_id.as_str()));
+        format!(
+            "UPDATE holds SET state = {state}, refunded = {refunded} WHERE program_id = {program} AND hold_id = {id}"
+        )
     }
 
     /// The query with every argument bound. `sql` is built only from placeholders and
@@ -319,6 +401,7 @@ impl Statement {
             format!("available = {}", self.int(row.balance.available.get())),
             format!("pending = {}", self.int(row.balance.pending.get())),
             format!("pending_review = {}", self.int(row.balance.pending_review.get())),
+            format!("held = {}", self.int(row.balance.held.get())),
             format!("debt = {}", self.int(row.debt)),
         ];
         if let Some(p) = &row.profile {
@@ -350,6 +433,12 @@ impl Statement {
         set.join(", ")
     }
 }
+
+const INSTANCE_COLUMNS: &str = "program_id, member_id, event_id, reward, code, state, points, issued_at_us, kind, \
+     expires_at_us, order_id, value_minor, balance_minor, charity";
+
+const HOLD_COLUMNS: &str = "program_id, member_id, event_id, hold_id, order_id, state, points, amount_minor, reward, \
+     draws, created_at_us, expires_at_us, refunded";
 
 const NEW_MEMBER_COLUMNS: &str = "program_id, external_id, name, email, birth_date, tags, referral_code, referred_by, \
      status, available, pending, pending_review, enrolled_at_us, last_activity_us, tier, tier_review_at_us, standing, debt";

@@ -3,7 +3,9 @@
 //! instead of one per row; the shape depends only on how many rows of each kind there
 //! are, so the server keeps a prepared plan per shape.
 
-use super::{Arg, EntryRows, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give};
+use super::{
+    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give,
+};
 use crate::StoreError;
 use crate::sql::rows::{int, opt_int};
 use loyalty_core::decision::OrderChange;
@@ -235,15 +237,47 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         );
     }
 
-    if let Some((reward, code, points)) = rows.reward {
-        let (reward, code, points) = (s.text(reward), s.text(code), s.int(points));
+    match rows.reward {
+        Some((true, instance)) => {
+            let values = s.instance(instance);
+            s.clause(
+                "rw",
+                format!("INSERT INTO reward_instances ({INSTANCE_COLUMNS}) SELECT {program}, m.id, ev.id, {values} FROM ev, m"),
+            );
+        }
+        Some((false, instance)) => {
+            let update = s.instance_update(&program, instance);
+            s.clause("rw", format!("{update} RETURNING 1"));
+            changed.push("rw".to_owned());
+        }
+        None => {}
+    }
+    for (i, (open, hold, reward, draws)) in rows.holds.iter().enumerate() {
+        let name = format!("hd{i}");
+        if *open {
+            let values = s.hold(hold, reward, draws);
+            s.clause(
+                &name,
+                format!(
+                    "INSERT INTO holds ({HOLD_COLUMNS}) SELECT {program}, m.id, ev.id, {values} FROM ev, m"
+                ),
+            );
+        } else {
+            let update = s.hold_update(&program, hold);
+            s.clause(&name, format!("{update} RETURNING 1"));
+            changed.push(name);
+        }
+    }
+    for (i, (lot, amount)) in rows.restored.iter().enumerate() {
+        let (amount, lot) = (s.int(*amount), s.int(lot.0));
         s.clause(
-            "rw",
+            &format!("rs{i}"),
             format!(
-                "INSERT INTO reward_instances (program_id, member_id, event_id, reward, code, state, points, issued_at_us) \
-                 SELECT {program}, m.id, ev.id, {reward}, {code}, 'issued', {points}, {occurred} FROM ev, m"
+                "UPDATE lots SET remaining = remaining + {amount} WHERE id = {lot} AND member_id = {member} \
+                 AND remaining + {amount} <= amount RETURNING 1"
             ),
         );
+        changed.push(format!("rs{i}"));
     }
 
     if let Some((credit, entry)) = &rows.credit {

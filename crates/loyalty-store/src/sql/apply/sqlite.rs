@@ -6,7 +6,9 @@
 //! largest id. Whether every lot could give what was drawn from it is checked by counting
 //! the rows the batch changed.
 
-use super::{Arg, EntryRows, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give};
+use super::{
+    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give,
+};
 use crate::StoreError;
 use loyalty_core::decision::OrderChange;
 use loyalty_core::ids::LotId;
@@ -173,11 +175,38 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         expected += 1;
     }
 
-    if let Some((reward, code, points)) = rows.reward {
-        let (reward, code, points) = (s.text(reward), s.text(code), s.int(points));
+    match rows.reward {
+        Some((true, instance)) => {
+            let values = s.instance(instance);
+            s.parts.push(format!(
+                "INSERT INTO reward_instances ({INSTANCE_COLUMNS}) VALUES ({program}, {member}, {NEW_EVENT}, {values})"
+            ));
+            expected += 1;
+        }
+        Some((false, instance)) => {
+            let update = s.instance_update(&program, instance);
+            s.parts.push(update);
+            expected += 1;
+        }
+        None => {}
+    }
+    for (open, hold, reward, draws) in &rows.holds {
+        if *open {
+            let values = s.hold(hold, reward, draws);
+            s.parts.push(format!(
+                "INSERT INTO holds ({HOLD_COLUMNS}) VALUES ({program}, {member}, {NEW_EVENT}, {values})"
+            ));
+        } else {
+            let update = s.hold_update(&program, hold);
+            s.parts.push(update);
+        }
+        expected += 1;
+    }
+    for (lot, amount) in &rows.restored {
+        let (amount, lot) = (s.int(*amount), s.int(lot.0));
         s.parts.push(format!(
-            "INSERT INTO reward_instances (program_id, member_id, event_id, reward, code, state, points, issued_at_us) \
-             VALUES ({program}, {member}, {NEW_EVENT}, {reward}, {code}, 'issued', {points}, {occurred})"
+            "UPDATE lots SET remaining = remaining + {amount} WHERE id = {lot} AND member_id = {member} \
+             AND remaining + {amount} <= amount"
         ));
         expected += 1;
     }

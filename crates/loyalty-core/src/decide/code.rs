@@ -1,0 +1,156 @@
+//! What happens to an issued reward code: the till uses it (or draws on a gift card),
+//! the member gives it back, or its validity runs out.
+
+use super::redeem::give_back;
+use super::{add, existing_member};
+use crate::decision::{Calculation, Decision, HistoryNote, HistoryTopic, MemberChange, RewardChange};
+use crate::event::{CodeAction, CodeUpdate};
+use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
+use crate::lots::{LotChange, NewLot};
+use crate::points::Points;
+use crate::program::{Program, RewardKind};
+use crate::rejection::Rejection;
+use crate::spending::{InstanceState, RewardInstance};
+use crate::state::{LotSource, Member, MemberState};
+use crate::time::Timestamp;
+
+pub(super) fn decide(program: &Program, state: &MemberState, c: &CodeUpdate) -> Result<Decision, Rejection> {
+    let member = existing_member(state, &c.member)?;
+    let instance = state
+        .instance
+        .as_ref()
+        .filter(|i| i.code == c.code)
+        .ok_or_else(|| Rejection::RewardCodeNotFound { code: c.code.to_string() })?;
+    let at = c.occurred_at;
+    let mut after = instance.clone();
+    let mut refund = Points::ZERO;
+    let mut counters = Vec::new();
+    let reason = match &c.action {
+        CodeAction::Use { order_id } => {
+            usable(instance, at)?;
+            if instance.kind == RewardKind::GiftCard {
+                return Err(Rejection::GiftCardNeedsAmount { code: c.code.to_string() });
+            }
+            after.state = InstanceState::Used;
+            after.order_id = Some(order_id.clone());
+            format!("used on order {order_id}")
+        }
+        CodeAction::Draw { order_id, amount } => {
+            usable(instance, at)?;
+            let Some(balance) = instance.balance_minor.filter(|_| instance.kind == RewardKind::GiftCard)
+            else {
+                return Err(Rejection::NotAGiftCard { code: c.code.to_string() });
+            };
+            if amount.get() <= 0 {
+                return Err(Rejection::AmountMustBePositive { given: amount.get() });
+            }
+            if amount.get() > balance {
+                return Err(Rejection::GiftCardInsufficientBalance {
+                    code: c.code.to_string(),
+                    balance_minor: balance,
+                    requested_minor: amount.get(),
+                });
+            }
+            let left = balance - amount.get();
+            after.balance_minor = Some(left);
+            after.order_id = Some(order_id.clone());
+            if left == 0 {
+                after.state = InstanceState::Used;
+            }
+            format!("{} drawn for order {order_id}, {left} left", amount.get())
+        }
+        CodeAction::Cancel => {
+            usable(instance, at)?;
+            if instance.balance_minor != instance.value_minor {
+                return Err(Rejection::GiftCardPartlyUsed { code: c.code.to_string() });
+            }
+            after.state = InstanceState::Cancelled;
+            refund = instance.points;
+            counters = give_back(program, &instance.reward, instance.issued_at, true);
+            format!("cancelled; {} points given back", instance.points)
+        }
+        CodeAction::Expire => {
+            let due = instance.expires_at.filter(|e| *e <= at && instance.state == InstanceState::Issued);
+            if due.is_none() {
+                return Err(Rejection::NothingDue {
+                    external_id: member.external_id.to_string(),
+                    what: "reward code expiry",
+                    at,
+                });
+            }
+            after.state = InstanceState::Expired;
+            counters = give_back(program, &instance.reward, instance.issued_at, false);
+            // A closed account's points were forfeited; an expiring code does not reopen it.
+            if program.redemption().refund_expired_codes && !member.status.is_closed() {
+                refund = instance.points;
+                format!("expired unused; {} points given back", instance.points)
+            } else {
+                "expired unused".to_owned()
+            }
+        }
+    };
+    let mut decision = Decision::about_member(member, None, None, Calculation::Code { refunded: refund });
+    if refund.is_positive() {
+        refund_lot(program, member, refund, at, &mut decision)?;
+    }
+    decision.counters = counters;
+    decision.notes = vec![HistoryNote {
+        topic: HistoryTopic::Reward,
+        from: Some(instance.state.as_str().to_owned()),
+        to: Some(after.state.as_str().to_owned()),
+        reason: format!("{} {reason}", instance.code),
+    }];
+    decision.reward = Some(RewardChange::Update(after));
+    Ok(decision)
+}
+
+/// Refuses a code that cannot be used, drawn on or cancelled any more.
+fn usable(instance: &RewardInstance, at: Timestamp) -> Result<(), Rejection> {
+    let code = || instance.code.to_string();
+    match instance.state {
+        InstanceState::Used => Err(Rejection::RewardAlreadyUsed {
+            code: code(),
+            order_id: instance.order_id.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string),
+        }),
+        InstanceState::Cancelled => Err(Rejection::RewardCancelled { code: code() }),
+        InstanceState::Expired => {
+            Err(Rejection::RewardExpired { code: code(), expires_at: instance.expires_at.unwrap_or(at) })
+        }
+        InstanceState::Issued => match instance.expires_at {
+            Some(expires_at) if expires_at <= at => {
+                Err(Rejection::RewardExpired { code: code(), expires_at })
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Gives spent points back to the member as a new lot that expires as new points do.
+pub(super) fn refund_lot(
+    program: &Program,
+    member: &Member,
+    points: Points,
+    at: Timestamp,
+    decision: &mut Decision,
+) -> Result<(), Rejection> {
+    let mut balance = decision.balance_after();
+    balance.available = add(balance.available, points)?;
+    decision.member = MemberChange::balance(member.id, balance, member.debt);
+    decision.entries.extend(EntryDraft::transfer(
+        EntryKind::Refund,
+        Account::Program(ProgramAccount::Redeemed),
+        Account::Member(MemberAccount::Available),
+        points,
+    ));
+    decision.lots.push(LotChange::Open(NewLot {
+        amount: points,
+        remaining: points,
+        earned_at: at,
+        expires_at: program.expires_at(at),
+        order_id: None,
+        source: LotSource::Refund,
+        in_review: false,
+        pending_until: None,
+    }));
+    Ok(())
+}
