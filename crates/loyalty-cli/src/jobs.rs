@@ -52,13 +52,16 @@ pub async fn run(command: JobsCommand) -> ExitCode {
             Ok(report) => {
                 println!(
                     "{code}: {} expired, {} released, {} notices, {} birthdays, {} tier evaluations, \
-                     {} closed for inactivity, {} already done or no longer due",
+                     {} closed for inactivity, {} holds expired, {} reward codes expired, \
+                     {} already done or no longer due",
                     report.expired,
                     report.released,
                     report.notices,
                     report.birthdays,
                     report.tier_reviews,
                     report.closed_inactive,
+                    report.holds_expired,
+                    report.codes_expired,
                     report.skipped
                 );
                 if report.refused > 0 {

@@ -1,10 +1,13 @@
 //! The jobs: the work that falls due with time (points expiring, pending points released,
-//! warnings ahead of expiry, birthday bonuses, tier evaluations, inactivity closures), done as events through `decide` like any
+//! warnings ahead of expiry, birthday bonuses, tier evaluations, inactivity closures, checkout
+//! holds and reward codes whose time ran out), done as events through `decide` like any
 //! other. Each event is dated when its work fell due and keyed by what it is about, so a
 //! job run twice, late, or again after a crash writes the same ledger once.
 
 use crate::state::Versions;
-use loyalty_core::event::{Birthday, DueTick, ExpiryNotice, JobTick};
+use loyalty_core::event::{
+    Birthday, CodeAction, CodeUpdate, DueTick, ExpiryNotice, HoldSettlement, JobTick, SettleAction,
+};
 use loyalty_core::ids::{IdempotencyKey, MemberId};
 use loyalty_core::{Event, Rejection, Timestamp};
 use loyalty_store::{Command, Due, DueCursor, DueWork, Store, StoreError};
@@ -30,6 +33,10 @@ pub struct JobReport {
     pub tier_reviews: u64,
     /// Accounts closed for inactivity.
     pub closed_inactive: u64,
+    /// Checkout holds released because their time ran out.
+    pub holds_expired: u64,
+    /// Reward codes whose validity ran out unused.
+    pub codes_expired: u64,
     /// Work already done by an earlier run, or that turned out to be due no more.
     pub skipped: u64,
     /// Work refused for another reason, which the events' log keeps no trace of; a sign
@@ -46,6 +53,8 @@ pub enum Job {
     Birthday,
     TierReview,
     Inactivity,
+    HoldExpiry,
+    CodeExpiry,
 }
 
 impl Job {
@@ -57,6 +66,8 @@ impl Job {
             Job::Birthday => "birthdays",
             Job::TierReview => "tier evaluations",
             Job::Inactivity => "inactivity closures",
+            Job::HoldExpiry => "expired holds",
+            Job::CodeExpiry => "expired reward codes",
         }
     }
 }
@@ -96,6 +107,9 @@ pub async fn run_due<S: Store>(
 ) -> Result<JobReport, StoreError> {
     let mut run = Run { store, versions, now, batch, progress, report: JobReport::default() };
     let latest = versions.latest().program.clone();
+    // Holds first: the points they free may be due to expire or to be forfeited next.
+    run.holds().await?;
+    run.codes().await?;
     run.each_due(Job::Release, DueWork::Release { until: now }, |due| {
         Event::ReleasePending(JobTick { member: due.external_id.clone(), occurred_at: due.at })
     })
@@ -189,6 +203,51 @@ impl<S: Store> Run<'_, S> {
         }
     }
 
+    /// Releases every open hold whose time ran out, dated when it did.
+    async fn holds(&mut self) -> Result<(), StoreError> {
+        let (mut after, mut handled) = (0i64, 0u64);
+        loop {
+            let page = self.store.due_holds(self.versions.id(), self.now, after, self.batch).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = last.row;
+            for due in &page {
+                let event = Event::Settle(HoldSettlement {
+                    member: due.external_id.clone(),
+                    hold_id: due.item.hold_id.clone(),
+                    action: SettleAction::Expire,
+                    occurred_at: due.item.expires_at,
+                });
+                let key = format!("job:hold:{}", due.item.hold_id);
+                self.submit(Job::HoldExpiry, event, &key).await?;
+            }
+            handled += page.len() as u64;
+            (self.progress)(Job::HoldExpiry, handled);
+        }
+    }
+
+    /// Ends every issued reward code whose validity ran out, dated when it did.
+    async fn codes(&mut self) -> Result<(), StoreError> {
+        let (mut after, mut handled) = (0i64, 0u64);
+        loop {
+            let page = self.store.due_codes(self.versions.id(), self.now, after, self.batch).await?;
+            let Some(last) = page.last() else { return Ok(()) };
+            after = last.row;
+            for due in &page {
+                let Some(expires_at) = due.item.expires_at else { continue };
+                let event = Event::Code(CodeUpdate {
+                    member: due.external_id.clone(),
+                    code: due.item.code.clone(),
+                    action: CodeAction::Expire,
+                    occurred_at: expires_at,
+                });
+                let key = format!("job:code:{}", due.item.code);
+                self.submit(Job::CodeExpiry, event, &key).await?;
+            }
+            handled += page.len() as u64;
+            (self.progress)(Job::CodeExpiry, handled);
+        }
+    }
+
     async fn birthdays(&mut self) -> Result<(), StoreError> {
         let now = self.now;
         let program = self.versions.at(now).program.clone();
@@ -233,6 +292,8 @@ impl<S: Store> Run<'_, S> {
                     Job::Birthday => &mut report.birthdays,
                     Job::TierReview => &mut report.tier_reviews,
                     Job::Inactivity => &mut report.closed_inactive,
+                    Job::HoldExpiry => &mut report.holds_expired,
+                    Job::CodeExpiry => &mut report.codes_expired,
                 } += 1;
                 Ok(())
             }

@@ -1,7 +1,7 @@
 //! Random secrets and digests: API keys, reward codes, request fingerprints.
 
 use crate::error::ApiError;
-use loyalty_core::ids::{ExternalId, InstanceCode, ReferralCode};
+use loyalty_core::ids::{ExternalId, HoldId, InstanceCode, ReferralCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -50,6 +50,12 @@ fn random_code(groups: usize) -> Result<String, ApiError> {
 /// A new reward code such as `7KQ2-M9XD-4TRB-0WNC`: 80 random bits, unguessable.
 pub fn new_reward_code() -> Result<InstanceCode, ApiError> {
     InstanceCode::parse(random_code(4)?).map_err(ApiError::internal)
+}
+
+/// A new hold id such as `H-7KQ2-M9XD-4TRB-0WNC`: unguessable, so a hold cannot be captured
+/// or released by someone who merely counts.
+pub fn new_hold_id() -> Result<HoldId, ApiError> {
+    HoldId::parse(format!("H-{}", random_code(4)?)).map_err(ApiError::internal)
 }
 
 /// A new referral code such as `K7Q2-M9XD-4TRB`: 60 random bits, short enough to share and

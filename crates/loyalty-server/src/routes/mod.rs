@@ -1,9 +1,12 @@
 //! The HTTP routes, one module per resource, and what their handlers share.
 
 pub mod campaigns;
+pub mod catalog;
+pub mod codes;
 pub mod erasure;
 pub mod events;
 pub mod health;
+pub mod holds;
 pub mod jobs;
 pub mod members;
 pub mod program;

@@ -168,7 +168,9 @@ async fn history<S: Store>(
     let topic = match query.topic.as_deref() {
         None => None,
         Some(t) => Some(HistoryTopic::parse(t).ok_or_else(|| {
-            ApiError::invalid_request(format!("topic: `{t}` is not one of tier, subscription, status"))
+            ApiError::invalid_request(format!(
+                "topic: `{t}` is not one of tier, subscription, status, reward, hold"
+            ))
         })?),
     };
     let history = notes(&state, &caller, &member, topic).await?;
