@@ -55,7 +55,7 @@ async fn a_killed_job_run_resumes_and_does_each_release_once(db: TestDb) {
 
     // Once more: nothing is left to do, and nothing is done twice.
     let third = run(&mut jobs());
-    assert!(stdout(&third).contains("bistro: 0 expired, 0 released, 0 notices, 0 birthdays, 0 tier evaluations, 0 closed for inactivity, 0 already done"));
+    assert!(stdout(&third).contains("bistro: 0 expired, 0 released, 0 notices, 0 birthdays, 0 tier evaluations, 0 closed for inactivity, 0 holds expired, 0 reward codes expired, 0 already done"));
     let raw = app.db.raw().await;
     let pending: i64 = sqlx::query_scalar(AssertSqlSafe("SELECT CAST(SUM(pending) AS BIGINT) FROM members"))
         .fetch_one(&raw)

@@ -13,6 +13,8 @@ mod ledger;
 mod referrals;
 mod retail;
 mod review;
+mod spending;
+mod spending_concurrency;
 mod standing;
 mod time;
 mod versions;

@@ -33,7 +33,7 @@ async fn run_jobs(app: &TestApp) -> Value {
 }
 
 fn report(expired: i64, released: i64, notices: i64, skipped: i64) -> Value {
-    json!({"expired": expired, "released": released, "notices": notices, "birthdays": 0, "tier_reviews": 0, "closed_inactive": 0, "skipped": skipped,
+    json!({"expired": expired, "released": released, "notices": notices, "birthdays": 0, "tier_reviews": 0, "closed_inactive": 0, "holds_expired": 0, "codes_expired": 0, "skipped": skipped,
         "refused": 0})
 }
 

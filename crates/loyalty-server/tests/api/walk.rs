@@ -111,7 +111,7 @@ async fn jobs_at(app: &TestApp, now: &str) -> Value {
 fn report(released: i64, expired: i64, notices: i64, tier_reviews: i64, closed_inactive: i64) -> Value {
     json!({
         "expired": expired, "released": released, "notices": notices, "birthdays": 0,
-        "tier_reviews": tier_reviews, "closed_inactive": closed_inactive, "skipped": 0, "refused": 0
+        "tier_reviews": tier_reviews, "closed_inactive": closed_inactive, "holds_expired": 0, "codes_expired": 0, "skipped": 0, "refused": 0
     })
 }
 

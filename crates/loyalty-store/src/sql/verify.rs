@@ -238,13 +238,15 @@ async fn one_effect_per_key(pool: &AnyPool) -> Result<Vec<Violation>, StoreError
 }
 
 /// Invariant 6: every point spent on a reward was spent once: each issued reward has a
-/// redemption entry of exactly its cost, and no redemption entry lacks its reward.
+/// redemption (or donation) entry of exactly its cost, and no redemption entry lacks its
+/// reward, but for the capture of a checkout hold, which spends what the hold reserved.
 async fn spent_once(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
     let mut found = Vec::new();
     for row in sqlx::query(
         "SELECT r.id, r.code, r.points, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS spent \
-         FROM reward_instances r LEFT JOIN journal_entries e ON e.event_id = r.event_id \
-         LEFT JOIN postings p ON p.entry_id = e.id AND p.account = 'program:redeemed' \
+         FROM reward_instances r LEFT JOIN journal_entries e \
+           ON e.event_id = r.event_id AND e.kind IN ('redemption', 'donation') \
+         LEFT JOIN postings p ON p.entry_id = e.id AND p.account IN ('program:redeemed', 'program:donated') \
          GROUP BY r.id, r.code, r.points HAVING COALESCE(SUM(p.amount), 0) <> r.points ORDER BY r.id",
     )
     .fetch_all(pool)
@@ -262,7 +264,9 @@ async fn spent_once(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
     }
     for row in sqlx::query(
         "SELECT e.id FROM journal_entries e WHERE e.kind = 'redemption' \
-         AND NOT EXISTS (SELECT 1 FROM reward_instances r WHERE r.event_id = e.event_id) ORDER BY e.id",
+         AND NOT EXISTS (SELECT 1 FROM reward_instances r WHERE r.event_id = e.event_id) \
+         AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.entry_id = e.id AND p.account = 'member:held') \
+         ORDER BY e.id",
     )
     .fetch_all(pool)
     .await?

@@ -18,44 +18,60 @@ impl Statement {
         self.parts.push(format!("{name} AS ({body})"));
     }
 
-    /// A journal entry of `owner` (an SQL expression) with its postings, as clauses named
-    /// after `name`.
-    fn entry(
+    /// The journal entries of `owner` (an SQL expression) with their postings, as clauses
+    /// named after `name`: each kind of row in one statement, so that the entries' ids
+    /// follow their order (the clauses of one statement run in no set order).
+    fn entries(
         &mut self,
         name: &str,
         program: &str,
         owner: &str,
         times: (&str, &str),
         memo: &str,
-        rows: &EntryRows,
+        entries: &[EntryRows],
     ) {
-        let (kind, postings) = rows;
+        if entries.is_empty() {
+            return;
+        }
         let (occurred, now) = times;
-        let kind = self.text(*kind);
+        let kinds: Vec<String> = entries
+            .iter()
+            .enumerate()
+            .map(|(n, (kind, _))| format!("({}, {})", self.int(n as i64), self.text(*kind)))
+            .collect();
         self.clause(
             name,
             format!(
                 "INSERT INTO journal_entries (program_id, event_id, member_id, kind, memo, occurred_at_us, recorded_at_us) \
-                 SELECT {program}, ev.id, {owner}, {kind}, {memo}, {occurred}, {now} FROM ev RETURNING id"
+                 SELECT {program}, ev.id, {owner}, v.kind, {memo}, {occurred}, {now} \
+                 FROM ev, (VALUES {}) AS v (n, kind) ORDER BY v.n RETURNING id",
+                kinds.join(", ")
             ),
         );
-        let values: Vec<String> = postings
-            .iter()
-            .map(|(of_member, account, amount)| {
-                format!(
-                    "({}, {}, {})",
+        self.clause(
+            &format!("{name}n"),
+            format!("SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM {name}"),
+        );
+        let mut values = Vec::new();
+        for (n, (_, postings)) in entries.iter().enumerate() {
+            for (k, (of_member, account, amount)) in postings.iter().enumerate() {
+                values.push(format!(
+                    "({}, {}, {}, {}, {})",
+                    self.int(n as i64),
+                    self.int(k as i64),
                     self.int(i64::from(*of_member)),
                     self.text(*account),
                     self.int(*amount)
-                )
-            })
-            .collect();
+                ));
+            }
+        }
         self.clause(
             &format!("{name}p"),
             format!(
                 "INSERT INTO postings (entry_id, program_id, member_id, account, amount) \
-                 SELECT {name}.id, {program}, CASE WHEN v.mine = 1 THEN {owner} END, v.account, v.amount \
-                 FROM {name}, (VALUES {}) AS v (mine, account, amount)",
+                 SELECT {name}n.id, {program}, CASE WHEN v.mine = 1 THEN {owner} END, v.account, v.amount \
+                 FROM {name}n JOIN (VALUES {}) AS v (n, k, mine, account, amount) ON v.n = {name}n.n \
+                 ORDER BY v.n, v.k",
                 values.join(", ")
             ),
         );
@@ -140,9 +156,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     );
 
     let memo = s.arg(Arg::OptText(rows.memo.clone()));
-    for (i, e) in rows.entries.iter().enumerate() {
-        s.entry(&format!("e{i}"), &program, member, (&occurred, &now), &memo, e);
-    }
+    s.entries("e", &program, member, (&occurred, &now), &memo, &rows.entries);
     s.lots("l", &program, member, &rows.opened);
     // Each changed lot is counted, to check that every one could be changed.
     let mut changed = Vec::new();
@@ -296,7 +310,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
             ),
         );
         changed.push("cm".to_owned());
-        s.entry("ce", &program, &referrer, (&occurred, &now), &memo, entry);
+        s.entries("ce", &program, &referrer, (&occurred, &now), &memo, std::slice::from_ref(entry));
         s.lots("cl", &program, &referrer, &[&credit.lot]);
     }
 
