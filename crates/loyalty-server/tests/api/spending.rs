@@ -19,7 +19,8 @@ async fn ada_with(db: TestDb, points: i64) -> TestApp {
     let app = TestApp::start_with(db, &retail_path()).await;
     app.clock.set(at("2026-11-20T10:00:00Z"));
     assert_eq!(app.post("/v1/members", json!({"external_id": "ada"})).await.status, 201);
-    let given = app.post("/v1/members/ada/adjustments", json!({"points": points - 100, "reason": "test"})).await;
+    let given =
+        app.post("/v1/members/ada/adjustments", json!({"points": points - 100, "reason": "test"})).await;
     assert_eq!(given.status, 201, "{:?}", given.body);
     app
 }
@@ -37,9 +38,17 @@ async fn a_checkout_holds_points_and_pays_part_of_the_basket_with_them(db: TestD
     let app = ada_with(db, 3000).await;
     let holds = "/v1/members/ada/holds";
     for (body, status, code) in [
-        (json!({"order_id": "o-7", "amount_minor": 1550, "basket_minor": 4000}), 422, "amount_not_payable_in_points"),
+        (
+            json!({"order_id": "o-7", "amount_minor": 1550, "basket_minor": 4000}),
+            422,
+            "amount_not_payable_in_points",
+        ),
         (json!({"order_id": "o-7", "amount_minor": 400, "basket_minor": 4000}), 422, "payment_below_minimum"),
-        (json!({"order_id": "o-7", "amount_minor": 2100, "basket_minor": 4000}), 422, "payment_exceeds_share"),
+        (
+            json!({"order_id": "o-7", "amount_minor": 2100, "basket_minor": 4000}),
+            422,
+            "payment_exceeds_share",
+        ),
         (json!({"order_id": "o-7", "amount_minor": 1500}), 422, "basket_required"),
         (json!({"order_id": "o-7", "points": 10, "reward": "tote-bag"}), 422, "invalid_request"),
         (json!({"order_id": "o-7", "points": 3001}), 422, "insufficient_points"),
@@ -71,10 +80,10 @@ async fn a_checkout_holds_points_and_pays_part_of_the_basket_with_them(db: TestD
     // The order, then a return of a quarter of its value: a quarter of the 1,500 points
     // it was paid with come back, as new points.
     let order = json!({"type": "purchase", "member": "ada", "order_id": "o-7", "occurred_at": "2026-11-20T10:05:00Z",
-        "lines": [
-            {"sku": "jeans-501", "category": "denim", "quantity": 1, "unit_price_minor": 3000},
-            {"sku": "scarf-red", "category": "accessories", "quantity": 1, "unit_price_minor": 1000}
-        ]});
+    "lines": [
+        {"sku": "jeans-501", "category": "denim", "quantity": 1, "unit_price_minor": 3000},
+        {"sku": "scarf-red", "category": "accessories", "quantity": 1, "unit_price_minor": 1000}
+    ]});
     let bought = app.post("/v1/events", order).await;
     assert_eq!(bought.status, 201, "{:?}", bought.body);
     let after_purchase = bought.body["balance"]["available"].as_i64().unwrap();
@@ -113,18 +122,34 @@ async fn codes_gift_cards_and_donations_are_spent_at_the_till(db: TestDb) {
     let voucher = redeem("voucher-10").await;
     assert_eq!(voucher.status, 201, "{:?}", voucher.body);
     assert_eq!(
-        (&voucher.body["kind"], &voucher.body["state"], &voucher.body["expires_at"], &voucher.body["balance"]),
+        (
+            &voucher.body["kind"],
+            &voucher.body["state"],
+            &voucher.body["expires_at"],
+            &voucher.body["balance"]
+        ),
         (&json!("discount"), &json!("issued"), &json!("2027-02-18T10:00:00Z"), &balance(9000, 0))
     );
     let code = voucher.body["code"].as_str().unwrap().to_owned();
     let checked = app.get(&format!("/v1/rewards/codes/{code}")).await;
     assert_eq!((&checked.body["usable"], &checked.body["member"]), (&json!(true), &json!("ada")));
     let used = app.post(&format!("/v1/rewards/codes/{code}/use"), json!({"order_id": "o-1"})).await;
-    assert_eq!((used.status, &used.body["state"], &used.body["order_id"]), (201, &json!("used"), &json!("o-1")));
-    refused(&app, &format!("/v1/rewards/codes/{code}/use"), json!({"order_id": "o-2"}), 409, "reward_already_used")
+    assert_eq!(
+        (used.status, &used.body["state"], &used.body["order_id"]),
+        (201, &json!("used"), &json!("o-1"))
+    );
+    refused(
+        &app,
+        &format!("/v1/rewards/codes/{code}/use"),
+        json!({"order_id": "o-2"}),
+        409,
+        "reward_already_used",
+    )
+    .await;
+    refused(&app, &format!("/v1/rewards/codes/{code}/cancellation"), json!({}), 409, "reward_already_used")
         .await;
-    refused(&app, &format!("/v1/rewards/codes/{code}/cancellation"), json!({}), 409, "reward_already_used").await;
-    refused(&app, "/v1/rewards/codes/NOPE/use", json!({"order_id": "o-2"}), 404, "reward_code_not_found").await;
+    refused(&app, "/v1/rewards/codes/NOPE/use", json!({"order_id": "o-2"}), 404, "reward_code_not_found")
+        .await;
 
     // A cancelled voucher gives its points back as a new lot.
     let second = redeem("voucher-25").await;
@@ -136,22 +161,51 @@ async fn codes_gift_cards_and_donations_are_spent_at_the_till(db: TestDb) {
         (&cancelled.body["state"], &cancelled.body["points_refunded"], &cancelled.body["balance"]),
         (&json!("cancelled"), &json!(2250), &balance(9000, 0))
     );
-    refused(&app, &format!("/v1/rewards/codes/{second_code}/cancellation"), json!({}), 409, "reward_cancelled")
-        .await;
+    refused(
+        &app,
+        &format!("/v1/rewards/codes/{second_code}/cancellation"),
+        json!({}),
+        409,
+        "reward_cancelled",
+    )
+    .await;
 
     // A gift card is drawn on until nothing is left.
     let card = redeem("gift-card-20").await;
     assert_eq!((&card.body["kind"], &card.body["balance_minor"]), (&json!("gift_card"), &json!(2000)));
     let card_code = card.body["code"].as_str().unwrap().to_owned();
     let draws = format!("/v1/gift-cards/{card_code}/draws");
-    refused(&app, &format!("/v1/rewards/codes/{card_code}/use"), json!({"order_id": "o-3"}), 422, "gift_card_needs_amount")
-        .await;
+    refused(
+        &app,
+        &format!("/v1/rewards/codes/{card_code}/use"),
+        json!({"order_id": "o-3"}),
+        422,
+        "gift_card_needs_amount",
+    )
+    .await;
     let drawn = app.post(&draws, json!({"order_id": "o-3", "amount_minor": 1500})).await;
-    assert_eq!((drawn.status, &drawn.body["balance_minor"], &drawn.body["state"]), (201, &json!(500), &json!("issued")));
-    refused(&app, &draws, json!({"order_id": "o-4", "amount_minor": 600}), 409, "gift_card_insufficient_balance").await;
-    refused(&app, &draws, json!({"order_id": "o-4", "amount_minor": 0}), 422, "amount_must_be_positive").await;
-    refused(&app, &format!("/v1/rewards/codes/{card_code}/cancellation"), json!({}), 409, "gift_card_partly_used")
+    assert_eq!(
+        (drawn.status, &drawn.body["balance_minor"], &drawn.body["state"]),
+        (201, &json!(500), &json!("issued"))
+    );
+    refused(
+        &app,
+        &draws,
+        json!({"order_id": "o-4", "amount_minor": 600}),
+        409,
+        "gift_card_insufficient_balance",
+    )
+    .await;
+    refused(&app, &draws, json!({"order_id": "o-4", "amount_minor": 0}), 422, "amount_must_be_positive")
         .await;
+    refused(
+        &app,
+        &format!("/v1/rewards/codes/{card_code}/cancellation"),
+        json!({}),
+        409,
+        "gift_card_partly_used",
+    )
+    .await;
     let emptied = app.post(&draws, json!({"order_id": "o-4", "amount_minor": 500})).await;
     assert_eq!((&emptied.body["balance_minor"], &emptied.body["state"]), (&json!(0), &json!("used")));
     assert_eq!(app.get(&format!("/v1/gift-cards/{card_code}")).await.body["balance_minor"], 0);
@@ -191,7 +245,14 @@ async fn codes_gift_cards_and_donations_are_spent_at_the_till(db: TestDb) {
     assert_eq!(ran.body["report"]["codes_expired"], 1, "{:?}", ran.body);
     let expired = app.get(&format!("/v1/rewards/codes/{unused}")).await;
     assert_eq!((&expired.body["state"], &expired.body["usable"]), (&json!("expired"), &json!(false)));
-    refused(&app, &format!("/v1/rewards/codes/{unused}/use"), json!({"order_id": "o-5"}), 409, "reward_expired").await;
+    refused(
+        &app,
+        &format!("/v1/rewards/codes/{unused}/use"),
+        json!({"order_id": "o-5"}),
+        409,
+        "reward_expired",
+    )
+    .await;
     assert_eq!(app.get("/v1/members/ada").await.body["balance"], balance(5200, 0));
     let codes = app.get("/v1/members/ada/codes").await.body["codes"].as_array().unwrap().len();
     assert_eq!(codes, 7);
@@ -204,11 +265,20 @@ async fn the_catalogue_is_managed_over_the_api_and_filtered_per_member(db: TestD
     let created = app.post("/v1/rewards", mug.clone()).await;
     assert_eq!((created.status, &created.body["code"]), (201, &json!("mug")), "{:?}", created.body);
     refused(&app, "/v1/rewards", mug, 409, "reward_already_exists").await;
-    let broken = app.post("/v1/rewards", json!({"code": "card", "name": "Card", "kind": "gift_card", "points_cost": 5})).await;
+    let broken = app
+        .post("/v1/rewards", json!({"code": "card", "name": "Card", "kind": "gift_card", "points_cost": 5}))
+        .await;
     assert_eq!((broken.status, broken.code()), (422, "invalid_program"));
-    assert!(broken.body["error"]["message"].as_str().unwrap().contains("rewards[7].value_minor: a gift_card reward needs it"));
+    assert!(
+        broken.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("rewards[7].value_minor: a gift_card reward needs it")
+    );
     let pos = app.add_key(Role::Pos).await;
-    let denied = app.send_as(&pos, Method::POST, "/v1/rewards", Some(json!({"code": "x", "name": "X", "points_cost": 1}))).await;
+    let denied = app
+        .send_as(&pos, Method::POST, "/v1/rewards", Some(json!({"code": "x", "name": "X", "points_cost": 1})))
+        .await;
     assert_eq!(denied.status, 403);
 
     assert_eq!(app.patch("/v1/rewards/mug", json!({"stock": 1})).await.status, 200);
@@ -228,7 +298,13 @@ async fn the_catalogue_is_managed_over_the_api_and_filtered_per_member(db: TestD
         .collect();
     assert_eq!(
         offered,
-        [("voucher-10", false), ("voucher-25", false), ("tote-bag", true), ("gift-card-20", false), ("plant-a-tree", true)]
+        [
+            ("voucher-10", false),
+            ("voucher-25", false),
+            ("tote-bag", true),
+            ("gift-card-20", false),
+            ("plant-a-tree", true)
+        ]
     );
 
     let archived = app.send_as(&app.key, Method::DELETE, "/v1/rewards/tote-bag", None).await;
