@@ -82,8 +82,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, c: &CodeUpdate) -> 
             counters = give_back(program, &instance.reward, instance.issued_at, false);
             // A closed account's points were forfeited; an expiring code does not reopen it.
             if program.redemption().refund_expired_codes && !member.status.is_closed() {
-                refund = instance.points;
-                format!("expired unused; {} points given back", instance.points)
+                refund = unspent_share(instance);
+                format!("expired unused; {refund} points given back")
             } else {
                 "expired unused".to_owned()
             }
@@ -102,6 +102,18 @@ pub(super) fn decide(program: &Program, state: &MemberState, c: &CodeUpdate) -> 
     }];
     decision.reward = Some(RewardChange::Update(after));
     Ok(decision)
+}
+
+/// The points of what is left of a code: all of them, or for a gift card drawn on, the
+/// share of its value still unspent (rounded down).
+fn unspent_share(instance: &RewardInstance) -> Points {
+    match (instance.value_minor, instance.balance_minor) {
+        (Some(value), Some(left)) if value > 0 && left < value => {
+            let share = i128::from(instance.points.get()) * i128::from(left) / i128::from(value);
+            Points::new(i64::try_from(share).unwrap_or(0))
+        }
+        _ => instance.points,
+    }
 }
 
 /// Refuses a code that cannot be used, drawn on or cancelled any more.

@@ -165,7 +165,10 @@ pub(super) fn settle(
                 EntryDraft::transfer(EntryKind::Redemption, HELD, to, hold.points).into_iter().collect();
             if let Some(held) = &hold.reward {
                 let reward = find(program, &held.reward)?;
-                let instance = issue(program, reward, held.code.clone(), hold.points, at);
+                // The reward was taken, its stock and the member's limit counted, when the
+                // hold opened: the code dates from then, so that giving it back returns
+                // the count of that period.
+                let instance = issue(program, reward, held.code.clone(), hold.points, hold.created_at);
                 decision.notes.push(issued_note(&instance, reward));
                 decision.reward = Some(RewardChange::Issue(instance));
             }

@@ -15,6 +15,7 @@ mod products;
 mod punch_card;
 mod referrals;
 mod spend_threshold;
+mod spending;
 mod tiers;
 mod welcome_and_birthday;
 
