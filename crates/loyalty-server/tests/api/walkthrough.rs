@@ -80,4 +80,29 @@ async fn the_walkthrough_gives_exact_balances_and_a_balanced_ledger(db: TestDb) 
         json!([{"account": "program:issued", "amount": -160}, {"account": "member:available", "amount": 160}])
     );
     assert_eq!(ledger.body["next_cursor"], Value::Null);
+
+    // The README's checkout: the correction, then 1.00 of a latte paid with 20 beans.
+    let corrected =
+        app.post("/v1/members/c-1001/adjustments", json!({"points": 20, "reason": "spilt latte"})).await;
+    assert_eq!(corrected.body["balance"]["available"], 25);
+    let held = app
+        .post(
+            "/v1/members/c-1001/holds",
+            json!({"order_id": "o-2", "amount_minor": 100, "basket_minor": 475}),
+        )
+        .await;
+    assert_eq!(held.status, 201, "{:?}", held.body);
+    assert_eq!(
+        (&held.body["points"], &held.body["balance"]["available"], &held.body["balance"]["held"]),
+        (&json!(20), &json!(5), &json!(20))
+    );
+    let hold_id = held.body["hold_id"].as_str().unwrap();
+    assert!(hold_id.starts_with("H-"), "{hold_id}");
+    let captured = app.post(&format!("/v1/holds/{hold_id}/capture"), json!({})).await;
+    assert_eq!(captured.status, 201, "{:?}", captured.body);
+    assert_eq!(
+        (&captured.body["state"], &captured.body["balance"]["available"], &captured.body["balance"]["held"]),
+        (&json!("captured"), &json!(5), &json!(0))
+    );
+    app.assert_consistent().await;
 }
