@@ -2,7 +2,7 @@
 //! new version of the program; what a campaign has spent of its budget is kept across
 //! versions.
 
-use super::program::change;
+use super::program::new_version;
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::json::{ApiJson, from_value};
@@ -69,13 +69,8 @@ async fn edit<S: Store>(
     caller: &Caller,
     edit: impl FnOnce(&mut Vec<RuleDef>, &Calendar) -> Result<(), ApiError>,
 ) -> Result<Value, ApiError> {
-    let (after, _) = change(state, caller, |latest| {
-        let mut definition = latest.program.definition().clone();
-        edit(&mut definition.earning, latest.program.calendar())?;
-        Ok(definition)
-    })
-    .await?;
-    Ok(json!({ "program_version": after.version, "effective_from": after.effective_from }))
+    new_version(state, caller, |definition, latest| edit(&mut definition.earning, latest.program.calendar()))
+        .await
 }
 
 async fn create<S: Store>(

@@ -3,7 +3,7 @@
 //! is counted across versions, so a change of stock applies to what is left.
 
 use super::MemberPath;
-use super::program::change;
+use super::program::new_version;
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::json::{ApiJson, from_value};
@@ -79,13 +79,7 @@ async fn edit<S: Store>(
     caller: &Caller,
     edit: impl FnOnce(&mut Vec<RewardDef>) -> Result<(), ApiError>,
 ) -> Result<Value, ApiError> {
-    let (after, _) = change(state, caller, |latest| {
-        let mut definition = latest.program.definition().clone();
-        edit(&mut definition.rewards)?;
-        Ok(definition)
-    })
-    .await?;
-    Ok(json!({ "program_version": after.version, "effective_from": after.effective_from }))
+    new_version(state, caller, |definition, _| edit(&mut definition.rewards)).await
 }
 
 async fn create<S: Store>(

@@ -52,6 +52,22 @@ async fn replace<S: Store>(
     Ok((status, Json(describe(&after))))
 }
 
+/// Makes the latest definition, with `edit` applied, the next version; answers with its
+/// number and the instant it is in force from.
+pub(crate) async fn new_version<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    edit: impl FnOnce(&mut ProgramDef, &LoadedProgram) -> Result<(), ApiError>,
+) -> Result<Value, ApiError> {
+    let (after, _) = change(state, caller, |latest| {
+        let mut definition = latest.program.definition().clone();
+        edit(&mut definition, latest)?;
+        Ok(definition)
+    })
+    .await?;
+    Ok(json!({ "program_version": after.version, "effective_from": after.effective_from }))
+}
+
 /// Makes `edit` of the program's latest version its next version (unless it is the same),
 /// in force and served from now on; returns the latest version and whether it is new.
 ///

@@ -11,22 +11,29 @@ use tokio::task::JoinSet;
 
 /// Where the clients send their requests; cheap to share among client tasks.
 #[derive(Clone)]
-struct Target {
+pub(super) struct Target {
     client: Client,
     base: Arc<str>,
     key: Arc<str>,
 }
 
 impl Target {
-    fn of(server: &TestServer) -> Target {
+    pub(super) fn of(server: &TestServer) -> Target {
         Target { client: Client::new(), base: server.base.as_str().into(), key: server.key.as_str().into() }
     }
 
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(super) async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let url = format!("{}{path}", self.base);
         let response = self.client.post(url).bearer_auth(&*self.key).json(&body).send().await.unwrap();
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub(super) async fn get(&self, path: &str) -> Value {
+        let url = format!("{}{path}", self.base);
+        let response = self.client.get(url).bearer_auth(&*self.key).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.unwrap()
     }
 
     async fn balance(&self, member: &str) -> i64 {

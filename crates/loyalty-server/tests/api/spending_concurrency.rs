@@ -1,42 +1,16 @@
 //! Spending raced over real HTTP: a reward's stock, a member's points and a member's limit
 //! each hold exactly under many clients at once, and a lost race is a 4xx, never a 5xx.
 
+use super::concurrency::Target;
 use loyalty_store::Store;
 use loyalty_testkit::{TestDb, TestServer, each_backend};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use tokio::task::JoinSet;
 
-/// Where the clients send their requests; cheap to share among client tasks.
-#[derive(Clone)]
-struct Target {
-    client: Client,
-    base: Arc<str>,
-    key: Arc<str>,
-}
-
 impl Target {
-    fn of(server: &TestServer) -> Target {
-        Target { client: Client::new(), base: server.base.as_str().into(), key: server.key.as_str().into() }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let url = format!("{}{path}", self.base);
-        let response = self.client.post(url).bearer_auth(&*self.key).json(&body).send().await.unwrap();
-        let status = response.status();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let url = format!("{}{path}", self.base);
-        let response = self.client.get(url).bearer_auth(&*self.key).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-        response.json().await.unwrap()
-    }
-
     /// The member's balance: available, held, ...
-    async fn balance(&self, member: &str) -> Value {
+    async fn balances(&self, member: &str) -> Value {
         self.get(&format!("/v1/members/{member}")).await["balance"].clone()
     }
 
@@ -133,7 +107,7 @@ async fn sixty_four_members_race_for_ten_totes(db: TestDb) {
     );
     let mut total = 0;
     for m in 0..MEMBERS {
-        total += target.balance(&format!("m-{m}")).await["available"].as_i64().unwrap();
+        total += target.balances(&format!("m-{m}")).await["available"].as_i64().unwrap();
     }
     assert_eq!(total, MEMBERS as i64 * SEED - STOCK as i64 * TOTE_COST);
     assert_consistent(&server).await;
@@ -182,7 +156,7 @@ async fn holds_and_redemptions_race_for_one_balance(db: TestDb) {
         .collect();
     let held = 100 * holds.len() as i64;
 
-    let balance = target.balance("c-1").await;
+    let balance = target.balances("c-1").await;
     assert_eq!((balance["available"].as_i64(), balance["held"].as_i64()), (Some(0), Some(held)), "{balance}");
 
     for hold in &holds {
@@ -191,7 +165,7 @@ async fn holds_and_redemptions_race_for_one_balance(db: TestDb) {
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["state"], "released", "{body}");
     }
-    let balance = target.balance("c-1").await;
+    let balance = target.balances("c-1").await;
     assert_eq!((balance["available"].as_i64(), balance["held"].as_i64()), (Some(held), Some(0)), "{balance}");
     assert_consistent(&server).await;
     server.stop().await;
@@ -220,7 +194,7 @@ async fn sixteen_redemptions_within_a_limit_of_one(db: TestDb) {
     let granted = count(&results, StatusCode::CREATED, None);
     let limited = count(&results, StatusCode::CONFLICT, Some("reward_limit_reached"));
     assert_eq!((granted, limited), (1, LIMITED_REQUESTS - 1), "{:?}", statuses(&results));
-    assert_eq!(target.balance("c-1").await["available"], 10_000 - 50);
+    assert_eq!(target.balances("c-1").await["available"], 10_000 - 50);
     assert_consistent(&server).await;
     server.stop().await;
 }

@@ -299,7 +299,7 @@ impl Store for SqlStore {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let member = rows::int(&row, "id")?;
-        spending::instances(&mut conn, program, "r.member_id = $2 AND $3 = ''", member, "").await.map(Some)
+        spending::instances(&mut conn, program, member, None).await.map(Some)
     }
 
     async fn hold(

@@ -63,21 +63,20 @@ pub(super) fn hold(row: &AnyRow) -> Result<HoldRecord, StoreError> {
     })
 }
 
-/// A member's reward codes matching `filter` (on columns of `r`, with `$2` and `$3`).
+/// A member's reward codes, or the one of them that is `code`.
 pub(super) async fn instances(
     conn: &mut AnyConnection,
     program: ProgramId,
-    filter: &str,
     member: i64,
-    value: &str,
+    code: Option<&str>,
 ) -> Result<Vec<RewardInstance>, StoreError> {
-    let sql = format!("{INSTANCE_SELECT} WHERE r.program_id = $1 AND {filter} ORDER BY r.id");
-    let rows = sqlx::query::<Any>(AssertSqlSafe(sql))
-        .bind(program.0)
-        .bind(member)
-        .bind(value)
-        .fetch_all(conn)
-        .await?;
+    let filter = if code.is_some() { " AND r.code = $3" } else { "" };
+    let sql = format!("{INSTANCE_SELECT} WHERE r.program_id = $1 AND r.member_id = $2{filter} ORDER BY r.id");
+    let mut query = sqlx::query::<Any>(AssertSqlSafe(sql)).bind(program.0).bind(member);
+    if let Some(code) = code {
+        query = query.bind(code);
+    }
+    let rows = query.fetch_all(conn).await?;
     rows.iter().map(instance).collect()
 }
 
@@ -141,14 +140,7 @@ pub(super) async fn due_holds(
         "{HOLD_SELECT} WHERE h.program_id = $1 AND h.state = 'open' AND h.expires_at_us <= $2 AND h.id > $3 \
          ORDER BY h.id LIMIT $4"
     );
-    let rows = sqlx::query::<Any>(AssertSqlSafe(sql))
-        .bind(program.0)
-        .bind(until.as_micros())
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(|r| Ok((int(r, "id")?, parsed(r, "external_id", ExternalId::parse)?, hold(r)?))).collect()
+    due(conn, sql, program, until, after, limit, hold).await
 }
 
 /// Issued codes whose validity ran out by `until`, by row id after `after`.
@@ -163,6 +155,18 @@ pub(super) async fn due_codes(
         "{INSTANCE_SELECT} WHERE r.program_id = $1 AND r.state = 'issued' AND r.expires_at_us IS NOT NULL \
          AND r.expires_at_us <= $2 AND r.id > $3 ORDER BY r.id LIMIT $4"
     );
+    due(conn, sql, program, until, after, limit, instance).await
+}
+
+async fn due<T>(
+    conn: &mut AnyConnection,
+    sql: String,
+    program: ProgramId,
+    until: Timestamp,
+    after: i64,
+    limit: u32,
+    read: fn(&AnyRow) -> Result<T, StoreError>,
+) -> Result<Vec<(i64, ExternalId, T)>, StoreError> {
     let rows = sqlx::query::<Any>(AssertSqlSafe(sql))
         .bind(program.0)
         .bind(until.as_micros())
@@ -170,9 +174,7 @@ pub(super) async fn due_codes(
         .bind(i64::from(limit))
         .fetch_all(conn)
         .await?;
-    rows.iter()
-        .map(|r| Ok((int(r, "id")?, parsed(r, "external_id", ExternalId::parse)?, instance(r)?)))
-        .collect()
+    rows.iter().map(|r| Ok((int(r, "id")?, parsed(r, "external_id", ExternalId::parse)?, read(r)?))).collect()
 }
 
 /// Points donated in [from, to), per charity, by charity name.

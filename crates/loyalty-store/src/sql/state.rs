@@ -127,15 +127,9 @@ pub(super) async fn load(
     };
     let member_id = member.as_ref().map_or(0, |m| m.id.0);
     let instance = match event {
-        Event::Code(c) if member.is_some() => super::spending::instances(
-            tx,
-            program,
-            "r.member_id = $2 AND r.code = $3",
-            member_id,
-            c.code.as_str(),
-        )
-        .await?
-        .pop(),
+        Event::Code(c) if member.is_some() => {
+            super::spending::instances(tx, program, member_id, Some(c.code.as_str())).await?.pop()
+        }
         _ => None,
     };
     let holds = match event {
