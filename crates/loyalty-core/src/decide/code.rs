@@ -66,7 +66,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, c: &CodeUpdate) -> 
             }
             after.state = InstanceState::Cancelled;
             refund = instance.points;
-            counters = give_back(program, &instance.reward, instance.issued_at, true);
+            counters = taken_back(program, instance, true);
             format!("cancelled; {} points given back", instance.points)
         }
         CodeAction::Expire => {
@@ -79,7 +79,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, c: &CodeUpdate) -> 
                 });
             }
             after.state = InstanceState::Expired;
-            counters = give_back(program, &instance.reward, instance.issued_at, false);
+            counters = taken_back(program, instance, false);
             // A closed account's points were forfeited; an expiring code does not reopen it.
             if program.redemption().refund_expired_codes && !member.status.is_closed() {
                 refund = unspent_share(instance);
@@ -102,6 +102,20 @@ pub(super) fn decide(program: &Program, state: &MemberState, c: &CodeUpdate) -> 
     }];
     decision.reward = Some(RewardChange::Update(after));
     Ok(decision)
+}
+
+/// What a code gives back of the reward's stock and of the member's count when it ends
+/// unused: nothing for a code a punch card gave (it costs no points), which took neither.
+fn taken_back(
+    program: &Program,
+    instance: &RewardInstance,
+    limit: bool,
+) -> Vec<(crate::needs::Counter, i64)> {
+    if instance.points.is_positive() {
+        give_back(program, &instance.reward, instance.issued_at, limit)
+    } else {
+        Vec::new()
+    }
 }
 
 /// The points of what is left of a code: all of them, or for a gift card drawn on, the
