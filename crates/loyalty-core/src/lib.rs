@@ -7,6 +7,7 @@ pub mod decide;
 pub mod decision;
 pub mod earning;
 pub mod event;
+pub mod explanation;
 #[cfg(test)]
 mod fixtures;
 pub mod ids;
