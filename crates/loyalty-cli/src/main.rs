@@ -2,12 +2,15 @@
 
 mod bench;
 mod check;
+mod export;
 mod jobs;
 mod replay;
+mod report;
 mod serve;
 mod verify;
 
 use clap::{Args, Parser, Subcommand};
+use loyalty_store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,6 +42,11 @@ enum Command {
     /// Rebuild every projection from the event log in a scratch store and report any
     /// difference from the database; exits 1 if there is one.
     Replay(DatabaseArgs),
+    /// Write a program's members, ledger postings or issued reward codes as CSV or JSON
+    /// Lines, to stdout or a file.
+    Export(export::ExportArgs),
+    /// Finance's reports: the liability roll-forward, breakage, KPIs (JSON or CSV).
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,8 +97,44 @@ fn main() -> ExitCode {
             Command::Replay(args) => replay::run(&args.database).await,
             Command::Bench(args) => bench::run(args).await,
             Command::Jobs(command) => jobs::run(command).await,
+            Command::Export(args) => export::run(args).await,
+            Command::Report(args) => report::run(args).await,
         }
     })
+}
+
+/// The program named, or the only one; an error names the programs there are.
+pub(crate) async fn find_program(
+    store: &loyalty_store::SqlStore,
+    wanted: Option<&str>,
+) -> Result<(loyalty_store::ProgramId, String), ProgramLookup> {
+    let programs = store.programs().await.map_err(ProgramLookup::Store)?;
+    let codes = || programs.iter().map(|p| p.definition.id.as_str()).collect::<Vec<_>>().join(", ");
+    match wanted {
+        Some(code) => match programs.iter().find(|p| p.definition.id == code) {
+            Some(found) => Ok((found.id, code.to_owned())),
+            None if programs.is_empty() => Err(ProgramLookup::Missing(format!(
+                "there is no program `{code}`: the database holds no programs"
+            ))),
+            None => Err(ProgramLookup::Missing(format!(
+                "there is no program `{code}`; the database holds: {}",
+                codes()
+            ))),
+        },
+        None => match programs.as_slice() {
+            [only] => Ok((only.id, only.definition.id.clone())),
+            [] => Err(ProgramLookup::Missing("the database holds no programs".to_owned())),
+            _ => Err(ProgramLookup::Missing(format!(
+                "the database holds several programs ({}); name one with --program",
+                codes()
+            ))),
+        },
+    }
+}
+
+pub(crate) enum ProgramLookup {
+    Store(loyalty_store::StoreError),
+    Missing(String),
 }
 
 /// Parses a command-line timestamp (RFC 3339, with an offset).

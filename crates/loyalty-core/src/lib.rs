@@ -2,6 +2,7 @@
 //! a deterministic computation on its arguments, so the same events always give the same
 //! ledger, whether applied live, replayed, or simulated.
 
+pub mod books;
 pub mod calendar;
 pub mod decide;
 pub mod decision;

@@ -1,22 +1,20 @@
 //! The router: every route, and the layers every request passes through.
 
 use crate::error::ApiError;
+use crate::observe::{Observer, observe};
 use crate::routes::{campaigns, events, health, jobs, members, program, rewards, standing};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use loyalty_store::Store;
 use std::any::Any;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 /// The largest request body accepted; an order of 500 lines fits many times over.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -26,6 +24,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn app<S: Store>(state: AppState<S>) -> Router {
     Router::new()
         .route("/health", get(health::health::<S>))
+        .route("/metrics", get(crate::metrics::scrape::<S>))
         .merge(members::router())
         .merge(crate::routes::erasure::router())
         .merge(events::router())
@@ -37,14 +36,14 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
         .merge(crate::routes::catalog::router())
         .merge(crate::routes::holds::router())
         .merge(crate::routes::codes::router())
+        .merge(crate::routes::reports::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
-        .layer(TraceLayer::new_for_http())
-        .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(Sequential::default()))
+        // Outside the timeout and the panic catcher, so that their answers are counted too.
+        .layer(from_fn_with_state(Observer::new(state.metrics.clone()), observe))
         .with_state(state)
 }
 
@@ -68,15 +67,4 @@ fn panic_response(cause: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| cause.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned());
     ApiError::internal(format!("request handler panicked: {what}")).into_response()
-}
-
-/// Request ids for the logs: a process-wide sequence, unless the client sent one.
-#[derive(Debug, Clone, Default)]
-struct Sequential(Arc<AtomicU64>);
-
-impl MakeRequestId for Sequential {
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        let n = self.0.fetch_add(1, Ordering::Relaxed);
-        format!("req-{n}").parse().ok().map(RequestId::new)
-    }
 }

@@ -1,6 +1,7 @@
 //! What every request handler shares.
 
 use crate::clock::Clock;
+use crate::metrics::Metrics;
 use loyalty_core::Timestamp;
 use loyalty_store::{LoadedProgram, ProgramId, Store};
 use std::collections::HashMap;
@@ -14,6 +15,8 @@ pub struct AppState<S> {
     /// Held while a program is changed, so that changes made at once are each made to
     /// the definition the one before left, and none is lost.
     pub(crate) changing: Arc<tokio::sync::Mutex<()>>,
+    /// What `GET /metrics` shows.
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -23,13 +26,15 @@ impl<S> Clone for AppState<S> {
             programs: self.programs.clone(),
             clock: self.clock.clone(),
             changing: self.changing.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
 
 impl<S: Store> AppState<S> {
     pub fn new(store: Arc<S>, programs: Programs, clock: Clock) -> AppState<S> {
-        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default() }
+        let metrics = Arc::default();
+        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default(), metrics }
     }
 }
 

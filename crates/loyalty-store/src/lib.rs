@@ -199,6 +199,31 @@ pub trait Store: Send + Sync + 'static {
         to: Timestamp,
     ) -> impl Future<Output = Result<Vec<DonationTotal>, StoreError>> + Send;
 
+    /// Per tier (the members' tier now), what members held before `from` and before `to`,
+    /// and what entries booked in [from, to) posted to each program account.
+    fn liability(
+        &self,
+        program: ProgramId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = Result<Vec<LiabilitySums>, StoreError>> + Send;
+
+    /// The points redeemed and expired since `since`, what members hold now, and the
+    /// points issued into lots over time with what is left of them.
+    fn breakage(
+        &self,
+        program: ProgramId,
+        since: Timestamp,
+    ) -> impl Future<Output = Result<BreakageSums, StoreError>> + Send;
+
+    /// Members, activity and points over [from, to).
+    fn kpis(
+        &self,
+        program: ProgramId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = Result<KpiSums, StoreError>> + Send;
+
     /// Checks the seven ledger invariants over the whole database.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;
 
@@ -213,3 +238,5 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
+
+pub use sql::export::{ExportSnapshot, ExportedEntry, ExportedMember, ExportedReward};

@@ -224,3 +224,42 @@ pub struct DueItem<T> {
     pub external_id: ExternalId,
     pub item: T,
 }
+
+/// What one tier's members held before and at the end of a period, and what the period
+/// posted to each program account for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiabilitySums {
+    pub tier: Option<String>,
+    pub opening: i64,
+    pub closing: i64,
+    pub posted: Vec<(loyalty_core::ledger::Account, i64)>,
+}
+
+/// The ledger's figures behind the breakage estimate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakageSums {
+    /// Points redeemed or donated, and expired, booked since the window's start.
+    pub redeemed: i64,
+    pub expired: i64,
+    /// Points members hold now.
+    pub outstanding: i64,
+    /// Points issued into lots, by quarter hour of issue (start, issued, still open).
+    pub issued: Vec<(Timestamp, i64, i64)>,
+}
+
+/// The figures of the KPI report over a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpiSums {
+    /// Members whose last activity falls in the 30 and 90 days before the period's end.
+    pub active_30_days: i64,
+    pub active_90_days: i64,
+    pub enrolments: i64,
+    /// Open accounts, and the points they hold on average (rounded down).
+    pub members: i64,
+    pub average_balance: i64,
+    /// Points issued (less returns) and spent (redeemed and donated, less refunds).
+    pub earned: i64,
+    pub burned: i64,
+    /// The most redeemed rewards: (reward, codes issued, points).
+    pub top_rewards: Vec<(String, i64, i64)>,
+}

@@ -70,6 +70,11 @@ pub fn coffee_variants() -> Vec<Program> {
     all
 }
 
+/// The property-test program: every rule kind, tiers, every reward kind, holds.
+pub fn property_program() -> Program {
+    loyalty_server::program_file::parse("property program", ops::PROPERTY_PROGRAM).unwrap()
+}
+
 pub fn at(text: &str) -> Timestamp {
     Timestamp::parse_rfc3339(text).unwrap()
 }

@@ -4,8 +4,10 @@
 
 mod bench;
 mod crash;
+mod export;
 mod jobs;
 mod program_check;
+mod report;
 mod serve;
 mod verify;
 

@@ -1,12 +1,11 @@
-//! Issued reward codes at the till: checked, used, drawn on (gift cards), cancelled; and
-//! the donations report.
+//! Issued reward codes at the till: checked, used, drawn on (gift cards), cancelled.
 
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,7 +14,7 @@ use loyalty_core::ids::{ExternalId, InstanceCode, OrderId};
 use loyalty_core::money::MinorUnits;
 use loyalty_core::program::RewardKind;
 use loyalty_core::spending::RewardInstance;
-use loyalty_core::{Event, Points, Rejection, Timestamp};
+use loyalty_core::{Event, Rejection, Timestamp};
 use loyalty_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -28,7 +27,6 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
         .route("/v1/gift-cards/{code}", get(gift_card::<S>))
         .route("/v1/gift-cards/{code}/draws", post(draw::<S>))
         .route("/v1/members/{external_id}/codes", get(member_codes::<S>))
-        .route("/v1/reports/donations", get(donations::<S>))
 }
 
 async fn find<S: Store>(
@@ -157,50 +155,4 @@ async fn member_codes<S: Store>(
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: member.to_string() })?;
     Ok(Json(json!({ "member": member, "codes": codes })))
-}
-
-#[derive(Debug, Deserialize)]
-struct Period {
-    from: Option<String>,
-    to: Option<String>,
-}
-
-/// Points donated in [from, to) per charity, with their money value at the program's
-/// point value.
-async fn donations<S: Store>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    Query(period): Query<Period>,
-) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Read)?;
-    let instant = |name: &str, text: Option<&str>, default: Timestamp| match text {
-        None => Ok(default),
-        Some(t) => Timestamp::parse_rfc3339(t).map_err(|e| ApiError::invalid_request(format!("{name}: {e}"))),
-    };
-    let from = instant("from", period.from.as_deref(), Timestamp::from_micros(0))?;
-    let to = instant("to", period.to.as_deref(), state.clock.now())?;
-    if to <= from {
-        return Err(ApiError::invalid_request("to: must be after from"));
-    }
-    let latest = caller.program.latest();
-    let value = latest.program.redemption().point_value;
-    let totals = state.store.donations(caller.program.id(), from, to).await?;
-    let (mut points, mut money) = (0i64, 0i64);
-    let charities: Vec<Value> = totals
-        .iter()
-        .map(|t| {
-            let worth = value.map(|v| v.value_of(t.points).get());
-            points += t.points.get();
-            money += worth.unwrap_or(0);
-            json!({ "charity": t.charity, "points": t.points, "donations": t.donations, "value_minor": worth })
-        })
-        .collect();
-    Ok(Json(json!({
-        "from": from,
-        "to": to,
-        "currency": latest.program.currency().code(),
-        "charities": charities,
-        "total_points": Points::new(points),
-        "total_value_minor": value.map(|_| money),
-    })))
 }

@@ -10,6 +10,7 @@ pub mod holds;
 pub mod jobs;
 pub mod members;
 pub mod program;
+pub mod reports;
 pub mod rewards;
 pub mod standing;
 
@@ -90,13 +91,16 @@ pub async fn submit<S: Store>(
 ) -> Result<Response, ApiError> {
     // An event is judged by the version of the program in force when it occurred.
     let program = caller.program.at(event.occurred_at()).clone();
+    let kind = event.kind();
     let command = Command {
         event,
         idempotency_key: idempotency.0,
         fingerprint: fingerprint(request)?,
         now: state.clock.now(),
     };
-    let submitted = state.store.submit(&program, &command).await?;
+    let result = state.store.submit(&program, &command).await;
+    state.metrics.decided(kind, &result);
+    let submitted = result?;
     let mut response = outcome_body(&submitted.outcome);
     *response.status_mut() = StatusCode::CREATED;
     if submitted.replayed {

@@ -5,10 +5,12 @@
 mod apply;
 mod due;
 mod erase;
+pub(crate) mod export;
 mod keys;
 mod log;
 mod programs;
 mod read;
+mod reports;
 mod rows;
 mod snapshot;
 mod spending;
@@ -341,6 +343,23 @@ impl Store for SqlStore {
         to: Timestamp,
     ) -> Result<Vec<DonationTotal>, StoreError> {
         spending::donations(&mut *self.reader.acquire().await?, program, from, to).await
+    }
+
+    async fn liability(
+        &self,
+        program: ProgramId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<LiabilitySums>, StoreError> {
+        reports::liability(&self.reader, program, from, to).await
+    }
+
+    async fn breakage(&self, program: ProgramId, since: Timestamp) -> Result<BreakageSums, StoreError> {
+        reports::breakage(&self.reader, program, since).await
+    }
+
+    async fn kpis(&self, program: ProgramId, from: Timestamp, to: Timestamp) -> Result<KpiSums, StoreError> {
+        reports::kpis(&self.reader, program, from, to).await
     }
 
     async fn program_counters(

@@ -5,6 +5,7 @@
 
 mod commands;
 mod keys;
+mod liability;
 mod programs;
 mod properties;
 mod verify;

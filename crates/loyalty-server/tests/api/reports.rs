@@ -1,0 +1,107 @@
+//! Finance's reports over the API, on the retail program (100 points are worth 1.00 EUR):
+//! a month of exact activity, its roll-forward in points and money, as JSON and CSV, the
+//! next month's opening, the KPIs and the breakage estimate.
+
+use super::*;
+use loyalty_testkit::{TestDb, at, each_backend, retail_path};
+
+each_backend!(a_month_rolls_forward_exactly_and_reports_in_json_and_csv);
+
+async fn a_month_rolls_forward_exactly_and_reports_in_json_and_csv(db: TestDb) {
+    let app = TestApp::start_with(db, &retail_path()).await;
+    app.clock.set(at("2026-11-20T10:00:00Z"));
+    // 100 welcome points issued, 1,900 added by hand, a tree (100) and a voucher (1,000)
+    // spent, and 200 points held at a till: the members hold 900.
+    assert_eq!(app.post("/v1/members", json!({"external_id": "ada"})).await.status, 201);
+    let added = app.post("/v1/members/ada/adjustments", json!({"points": 1900, "reason": "migration"})).await;
+    assert_eq!(added.status, 201);
+    for reward in ["plant-a-tree", "voucher-10"] {
+        let got = app.post("/v1/members/ada/redemptions", json!({"reward": reward})).await;
+        assert_eq!(got.status, 201, "{:?}", got.body);
+    }
+    let held = app.post("/v1/members/ada/holds", json!({"order_id": "o-1", "points": 200})).await;
+    assert_eq!(held.body["balance"]["held"], 200);
+
+    let november = app.get("/v1/reports/liability?from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(november.status, 200, "{:?}", november.body);
+    let line = json!({"tier": null, "opening": 0, "issued": 100, "redeemed": 1000, "expired": 0, "donated": 100,
+        "adjusted": 1900, "return_loss": 0, "closing": 900});
+    assert_eq!(november.body["tiers"], json!([line]));
+    assert_eq!(november.body["total"], line);
+    assert_eq!(november.body["money"]["total"], line);
+    assert_eq!(november.body["money"]["point_value"], json!({"points": 100, "minor": 100}));
+    assert_eq!((&november.body["reconciled"], &november.body["currency"]), (&json!(true), &json!("EUR")));
+
+    let csv = app.get("/v1/reports/liability?from=2026-11-01&to=2026-11-30&format=csv").await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        csv.body.as_str().unwrap(),
+        "unit,tier,opening,issued,redeemed,expired,donated,adjusted,return_loss,closing\n\
+         points,none,0,100,1000,0,100,1900,0,900\n\
+         points,total,0,100,1000,0,100,1900,0,900\n\
+         minor_units,none,0,100,1000,0,100,1900,0,900\n\
+         minor_units,total,0,100,1000,0,100,1900,0,900\n"
+    );
+
+    // December opens where November closed, and nothing moved.
+    app.clock.set(at("2026-12-31T12:00:00Z"));
+    let december = app.get("/v1/reports/liability?from=2026-12-01&to=2026-12-31").await;
+    let quiet = json!({"tier": null, "opening": 900, "issued": 0, "redeemed": 0, "expired": 0, "donated": 0,
+        "adjusted": 0, "return_loss": 0, "closing": 900});
+    assert_eq!(december.body["total"], quiet);
+
+    let kpis = app.get("/v1/reports/kpis?from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(kpis.status, 200, "{:?}", kpis.body);
+    for (field, value) in [
+        ("enrolments", json!(1)),
+        ("active_members_30_days", json!(1)),
+        ("active_members_90_days", json!(1)),
+        ("open_members", json!(1)),
+        ("average_balance", json!(900)),
+        ("points_earned", json!(100)),
+        ("points_burned", json!(1100)),
+        ("redemption_rate", json!("11")),
+    ] {
+        assert_eq!(kpis.body[field], value, "{field}");
+    }
+    assert_eq!(
+        kpis.body["top_rewards"],
+        json!([{"reward": "voucher-10", "redemptions": 1, "points": 1000},
+               {"reward": "plant-a-tree", "redemptions": 1, "points": 100}])
+    );
+    let kpi_csv = app.get("/v1/reports/kpis?from=2026-11-01&to=2026-11-30&format=csv").await;
+    assert!(
+        kpi_csv.body.as_str().unwrap().starts_with("metric,value\nactive_members_30_days,1\n"),
+        "{}",
+        kpi_csv.body
+    );
+
+    // Nothing expired yet: no breakage, and the 900 points held are all expected to be
+    // claimed. Of the 2,000 issued in November, 700 are still in lots (200 are held).
+    let breakage = app.get("/v1/reports/breakage").await;
+    assert_eq!(breakage.status, 200, "{:?}", breakage.body);
+    assert_eq!(
+        (
+            &breakage.body["rate"],
+            &breakage.body["expected_redemptions"],
+            &breakage.body["deferred_revenue_minor"]
+        ),
+        (&json!("0"), &json!(900), &json!(900))
+    );
+    assert_eq!(
+        breakage.body["cohorts"],
+        json!([{"month": "2026-11", "issued": 2000, "open": 700, "settled": 1300}])
+    );
+    assert!(breakage.body["method"].as_str().unwrap().starts_with("redemption-rate method"));
+
+    for (path, code) in [
+        ("/v1/reports/liability?from=2026-13-01&to=2026-12-01", "invalid_request"),
+        ("/v1/reports/liability?from=2026-12-01&to=2026-11-01", "invalid_request"),
+        ("/v1/reports/kpis?format=xml", "invalid_request"),
+    ] {
+        let got = app.get(path).await;
+        assert_eq!((got.status, got.code()), (422, code), "{path}: {:?}", got.body);
+    }
+    app.assert_consistent().await;
+}
