@@ -86,6 +86,11 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         let every = std::time::Duration::from_secs(args.jobs_every);
         tokio::spawn(loyalty_server::jobs::schedule(started.state.clone(), every));
     }
+    // Webhooks go out within a second of their event.
+    tokio::spawn(loyalty_server::webhooks::schedule(
+        started.state.clone(),
+        std::time::Duration::from_secs(1),
+    ));
     let result = serve(listener, app(started.state), shutdown_signal()).await;
     store.close().await;
     match result {

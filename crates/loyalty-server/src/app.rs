@@ -37,6 +37,7 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
         .merge(crate::routes::holds::router())
         .merge(crate::routes::codes::router())
         .merge(crate::routes::reports::router())
+        .merge(crate::routes::webhooks::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -13,6 +13,7 @@ pub mod program_file;
 pub mod reports;
 mod routes;
 pub mod secrets;
+pub mod webhooks;
 mod startup;
 mod state;
 

@@ -58,6 +58,26 @@ pub fn new_hold_id() -> Result<HoldId, ApiError> {
     HoldId::parse(format!("H-{}", random_code(4)?)).map_err(ApiError::internal)
 }
 
+/// A new webhook secret such as `whsec_` and 64 hex digits: 256 random bits.
+pub fn new_webhook_secret() -> Result<String, ApiError> {
+    let bits = random_bytes::<32>().map_err(ApiError::internal)?;
+    Ok(format!("whsec_{}", hex(&bits)))
+}
+
+/// The hex HMAC-SHA256 of `message` under `key`: a webhook's signature.
+pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    // HMAC takes a key of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
+    mac.update(message);
+    hex(&mac.finalize().into_bytes())
+}
+
+/// A fraction of jitter in [0.8, 1.2), from the system's randomness (1.0 if it fails).
+pub fn jitter() -> f64 {
+    random_bytes::<2>().map_or(1.0, |b| 0.8 + 0.4 * f64::from(u16::from_le_bytes(b)) / 65_536.0)
+}
+
 /// A new referral code such as `K7Q2-M9XD-4TRB`: 60 random bits, short enough to share and
 /// too many to collide among millions of members.
 pub fn new_referral_code() -> Result<ReferralCode, ApiError> {

@@ -17,6 +17,8 @@ pub struct AppState<S> {
     pub(crate) changing: Arc<tokio::sync::Mutex<()>>,
     /// What `GET /metrics` shows.
     pub(crate) metrics: Arc<Metrics>,
+    /// The client webhooks are sent with (it pools connections; cloning shares it).
+    pub(crate) http: reqwest::Client,
 }
 
 impl<S> Clone for AppState<S> {
@@ -27,6 +29,7 @@ impl<S> Clone for AppState<S> {
             clock: self.clock.clone(),
             changing: self.changing.clone(),
             metrics: self.metrics.clone(),
+            http: self.http.clone(),
         }
     }
 }
@@ -34,7 +37,8 @@ impl<S> Clone for AppState<S> {
 impl<S: Store> AppState<S> {
     pub fn new(store: Arc<S>, programs: Programs, clock: Clock) -> AppState<S> {
         let metrics = Arc::default();
-        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default(), metrics }
+        let http = reqwest::Client::new();
+        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default(), metrics, http }
     }
 }
 

@@ -9,7 +9,7 @@ mod types;
 mod url;
 
 pub use error::StoreError;
-pub use sql::SqlStore;
+pub use sql::{SqlStore, WEBHOOK_EVENT_TYPES};
 pub use types::*;
 pub use url::{Backend, DatabaseUrl};
 
@@ -223,6 +223,68 @@ pub trait Store: Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
     ) -> impl Future<Output = Result<KpiSums, StoreError>> + Send;
+
+    /// Subscribes `url` to the program's events of `types`, signed with `secret`.
+    fn add_webhook(
+        &self,
+        program: ProgramId,
+        url: &str,
+        secret: &str,
+        types: &[String],
+        now: Timestamp,
+    ) -> impl Future<Output = Result<WebhookSubscription, StoreError>> + Send;
+
+    /// The program's subscriptions, without their secrets.
+    fn webhooks(
+        &self,
+        program: ProgramId,
+    ) -> impl Future<Output = Result<Vec<WebhookSubscription>, StoreError>> + Send;
+
+    /// Stops a subscription; `false` if there is no such active one.
+    fn remove_webhook(
+        &self,
+        program: ProgramId,
+        id: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Deliveries of every program due by `now`, oldest first.
+    fn due_deliveries(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<DueDelivery>, StoreError>> + Send;
+
+    /// Logs an attempt to send delivery `id` and moves the delivery on.
+    fn record_attempt(
+        &self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+        result: AttemptResult,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The program's deliveries, newest first, below id `before`, of `state` if given.
+    fn deliveries(
+        &self,
+        program: ProgramId,
+        state: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Delivery>, StoreError>> + Send;
+
+    /// One delivery and every attempt to send it.
+    fn delivery(
+        &self,
+        program: ProgramId,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<(Delivery, Vec<DeliveryAttempt>)>, StoreError>> + Send;
+
+    /// Sends a delivery again from `now`, whatever became of it; `false` if there is none.
+    fn replay_delivery(
+        &self,
+        program: ProgramId,
+        id: i64,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Checks the seven ledger invariants over the whole database.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;

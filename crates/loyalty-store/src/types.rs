@@ -263,3 +263,57 @@ pub struct KpiSums {
     /// The most redeemed rewards: (reward, codes issued, points).
     pub top_rewards: Vec<(String, i64, i64)>,
 }
+
+/// Where a program's events are sent, and which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WebhookSubscription {
+    pub id: i64,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    /// Only where the subscription was just made: it is shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// One event for one subscription, and how its delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub subscription_id: i64,
+    pub event_type: String,
+    /// `pending`, `delivered` or `failed` (given up).
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// A delivery due now, with what sending it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDelivery {
+    pub delivery: Delivery,
+    pub url: String,
+    pub secret: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryAttempt {
+    pub attempted_at: Timestamp,
+    pub status: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// What became of one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptResult {
+    Delivered,
+    RetryAt(Timestamp),
+    GaveUp,
+}

@@ -13,6 +13,7 @@ pub mod program;
 pub mod reports;
 pub mod rewards;
 pub mod standing;
+pub mod webhooks;
 
 use crate::auth::Caller;
 use crate::error::ApiError;

@@ -22,6 +22,7 @@ mod time;
 mod versions;
 mod walk;
 mod walkthrough;
+mod webhooks;
 
 use loyalty_testkit::TestApp;
 use serde_json::{Value, json};

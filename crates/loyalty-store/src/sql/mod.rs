@@ -17,6 +17,9 @@ mod spending;
 mod state;
 mod submit;
 mod verify;
+mod webhooks;
+
+pub use webhooks::EVENT_TYPES as WEBHOOK_EVENT_TYPES;
 
 use crate::types::*;
 use crate::url::{Backend, DatabaseUrl};
@@ -360,6 +363,60 @@ impl Store for SqlStore {
 
     async fn kpis(&self, program: ProgramId, from: Timestamp, to: Timestamp) -> Result<KpiSums, StoreError> {
         reports::kpis(&self.reader, program, from, to).await
+    }
+
+    async fn add_webhook(
+        &self,
+        program: ProgramId,
+        url: &str,
+        secret: &str,
+        types: &[String],
+        now: Timestamp,
+    ) -> Result<WebhookSubscription, StoreError> {
+        webhooks::add(&self.writer, program, url, secret, types, now).await
+    }
+
+    async fn webhooks(&self, program: ProgramId) -> Result<Vec<WebhookSubscription>, StoreError> {
+        webhooks::list(&self.reader, program).await
+    }
+
+    async fn remove_webhook(&self, program: ProgramId, id: i64) -> Result<bool, StoreError> {
+        webhooks::deactivate(&self.writer, program, id).await
+    }
+
+    async fn due_deliveries(&self, now: Timestamp, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
+        webhooks::due(&self.reader, now, limit).await
+    }
+
+    async fn record_attempt(
+        &self,
+        id: i64,
+        attempt: &DeliveryAttempt,
+        result: AttemptResult,
+    ) -> Result<(), StoreError> {
+        webhooks::record(&self.writer, id, attempt, result).await
+    }
+
+    async fn deliveries(
+        &self,
+        program: ProgramId,
+        state: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        webhooks::deliveries(&self.reader, program, state, before, limit).await
+    }
+
+    async fn delivery(
+        &self,
+        program: ProgramId,
+        id: i64,
+    ) -> Result<Option<(Delivery, Vec<DeliveryAttempt>)>, StoreError> {
+        webhooks::delivery_log(&self.reader, program, id).await
+    }
+
+    async fn replay_delivery(&self, program: ProgramId, id: i64, now: Timestamp) -> Result<bool, StoreError> {
+        webhooks::replay(&self.writer, program, id, now).await
     }
 
     async fn program_counters(

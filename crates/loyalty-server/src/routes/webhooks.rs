@@ -1,0 +1,154 @@
+//! Webhook subscriptions and their delivery log over the API (admin).
+
+use crate::auth::{Access, Caller};
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::secrets::new_webhook_secret;
+use crate::state::AppState;
+use crate::webhooks::{RetryPolicy, dispatch_due};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use loyalty_store::{Store, WEBHOOK_EVENT_TYPES};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router<S: Store>() -> Router<AppState<S>> {
+    Router::new()
+        .route("/v1/webhooks", get(list::<S>).post(create::<S>))
+        .route("/v1/webhooks/{id}", delete(remove::<S>))
+        .route("/v1/webhooks/deliveries", get(deliveries::<S>))
+        .route("/v1/webhooks/deliveries/{id}", get(delivery::<S>))
+        .route("/v1/webhooks/deliveries/{id}/replay", post(replay::<S>))
+        .route("/v1/webhooks/dispatch", post(dispatch::<S>))
+}
+
+fn not_found(what: &str, id: i64) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no {what} {id} in this program"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Subscription {
+    url: String,
+    event_types: Vec<String>,
+    #[serde(default)]
+    secret: Option<String>,
+}
+
+async fn create<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiJson(body): ApiJson<Subscription>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require(Access::Admin)?;
+    let url = reqwest::Url::parse(&body.url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+        .ok_or_else(|| ApiError::invalid_request(format!("url: `{}` is not an http(s) URL", body.url)))?;
+    if body.event_types.is_empty() {
+        return Err(ApiError::invalid_request("event_types: name at least one"));
+    }
+    if let Some(unknown) = body.event_types.iter().find(|t| !WEBHOOK_EVENT_TYPES.contains(&t.as_str())) {
+        return Err(ApiError::invalid_request(format!(
+            "event_types: `{unknown}` is not one of {}",
+            WEBHOOK_EVENT_TYPES.join(", ")
+        )));
+    }
+    let secret = match body.secret {
+        Some(s) if s.len() >= 16 && s.len() <= 256 && s.chars().all(|c| c.is_ascii_graphic()) => s,
+        Some(_) => {
+            return Err(ApiError::invalid_request("secret: must be 16 to 256 visible ASCII characters"));
+        }
+        None => new_webhook_secret()?,
+    };
+    let made = state
+        .store
+        .add_webhook(caller.program.id(), url.as_str(), &secret, &body.event_types, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::to_value(made).map_err(ApiError::internal)?)))
+}
+
+async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Admin)?;
+    let subscriptions = state.store.webhooks(caller.program.id()).await?;
+    Ok(Json(json!({ "webhooks": subscriptions, "event_types": WEBHOOK_EVENT_TYPES })))
+}
+
+async fn remove<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Admin)?;
+    if !state.store.remove_webhook(caller.program.id(), id).await? {
+        return Err(not_found("active webhook", id));
+    }
+    Ok(Json(json!({ "id": id, "active": false })))
+}
+
+#[derive(Debug, Deserialize)]
+struct LogQuery {
+    state: Option<String>,
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+async fn deliveries<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Query(query): Query<LogQuery>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Admin)?;
+    if let Some(s) = query.state.as_deref()
+        && !["pending", "delivered", "failed"].contains(&s)
+    {
+        return Err(ApiError::invalid_request(format!("state: `{s}` is not pending, delivered or failed")));
+    }
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid_request("limit: must be between 1 and 500"));
+    }
+    let page =
+        state.store.deliveries(caller.program.id(), query.state.as_deref(), query.before, limit).await?;
+    let next = (page.len() == limit as usize).then(|| page.last().map(|d| d.id)).flatten();
+    Ok(Json(json!({ "deliveries": page, "next_before": next })))
+}
+
+async fn delivery<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Admin)?;
+    let (delivery, attempts) =
+        state.store.delivery(caller.program.id(), id).await?.ok_or_else(|| not_found("delivery", id))?;
+    let mut body = serde_json::to_value(delivery).map_err(ApiError::internal)?;
+    body["attempt_log"] = serde_json::to_value(attempts).map_err(ApiError::internal)?;
+    Ok(Json(body))
+}
+
+/// Sends a delivery again (a failed one, or one the receiver lost).
+async fn replay<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Admin)?;
+    if !state.store.replay_delivery(caller.program.id(), id, state.clock.now()).await? {
+        return Err(not_found("delivery", id));
+    }
+    Ok(Json(json!({ "id": id, "state": "pending" })))
+}
+
+/// Sends every delivery due now, at once, rather than at the dispatcher's next tick.
+async fn dispatch<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Access::Admin)?;
+    let report =
+        dispatch_due(state.store.as_ref(), &state.http, state.clock.now(), RetryPolicy::default()).await?;
+    Ok(Json(json!({ "now": state.clock.now(), "report": report })))
+}
