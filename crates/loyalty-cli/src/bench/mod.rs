@@ -2,6 +2,7 @@
 
 mod measure;
 mod phases;
+mod reports;
 mod workload;
 
 use crate::fail;
@@ -39,6 +40,10 @@ pub struct BenchArgs {
     /// The program to judge events by. Default: the demo program, built in.
     #[arg(long, value_name = "FILE")]
     program: Option<PathBuf>,
+    /// After the run, grow one program's journal by this many synthetic entries and time
+    /// finance's reports over it (0: skip).
+    #[arg(long, default_value_t = 0)]
+    report_entries: usize,
 }
 
 /// The database the benchmark writes to, removed afterwards.
@@ -188,7 +193,6 @@ async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
     timings.extend([engine_one, raw_one, engine_many, raw_many, http]);
 
     let report = store.verify().await.map_err(|e| e.to_string())?;
-    store.close().await;
     print_table(&timings);
     println!("engine / raw SQL: {:.2} one at a time, {:.2} at {c} at a time", ratios.0, ratios.1);
     if let Some(rss) = peak_rss_mib() {
@@ -198,6 +202,12 @@ async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
         return Err(format!("verify found {} problems after the benchmark", report.violations.len()));
     }
     println!("verify after the run: clean ({} events, {} journal entries)", report.events, report.entries);
+    if args.report_entries > 0 {
+        println!();
+        eprintln!("measuring the reports ...");
+        reports::measure(&store, &program_http, args.report_entries, Clock::system().now()).await?;
+    }
+    store.close().await;
     Ok(())
 }
 
