@@ -184,8 +184,24 @@ impl Metrics {
 }
 
 /// `GET /metrics`: no key needed, like `/health`; nothing in it names a program or a member.
-pub async fn scrape<S: Send + Sync + 'static>(State(state): State<AppState<S>>) -> Response {
-    let mut response = state.metrics.render().into_response();
+pub async fn scrape<S: loyalty_store::Store>(State(state): State<AppState<S>>) -> Response {
+    let mut text = state.metrics.render();
+    // The webhook queue is read from the database: it is shared by every node.
+    match state.store.webhook_backlog().await {
+        Ok(backlog) => {
+            family(
+                &mut text,
+                "loyalty_webhook_deliveries",
+                "gauge",
+                "Webhook deliveries by state: pending is the queue.",
+            );
+            for (state, count) in backlog {
+                sample(&mut text, "loyalty_webhook_deliveries", &[("state", state)], &count.to_string());
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "the webhook queue could not be read for /metrics"),
+    }
+    let mut response = text.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     response
 }

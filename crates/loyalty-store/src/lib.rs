@@ -286,6 +286,9 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// How many webhook deliveries are pending, delivered and failed, over every program.
+    fn webhook_backlog(&self) -> impl Future<Output = Result<Vec<(&'static str, i64)>, StoreError>> + Send;
+
     /// Checks the seven ledger invariants over the whole database.
     fn verify(&self) -> impl Future<Output = Result<VerifyReport, StoreError>> + Send;
 

@@ -184,6 +184,16 @@ async fn deliveries_are_signed_retried_given_up_and_replayed(db: TestDb) {
         "lines": [{"sku": "latte", "category": "coffee", "quantity": 1, "unit_price_minor": 475}]});
     assert_eq!(app.post("/v1/events", order).await.status, 201);
     assert_eq!(dispatch(&app).await, report(0, 0, 0));
+
+    let scraped = app.get("/metrics").await;
+    let text = scraped.body.as_str().unwrap();
+    for line in [
+        "loyalty_webhook_deliveries{state=\"pending\"} 0",
+        "loyalty_webhook_deliveries{state=\"delivered\"} 3",
+        "loyalty_webhook_deliveries{state=\"failed\"} 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no `{line}` in {text}");
+    }
 }
 
 /// The secret of the subscription a body was sent to: /dead's was generated.

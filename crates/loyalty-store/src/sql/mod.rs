@@ -419,6 +419,10 @@ impl Store for SqlStore {
         webhooks::replay(&self.writer, program, id, now).await
     }
 
+    async fn webhook_backlog(&self) -> Result<Vec<(&'static str, i64)>, StoreError> {
+        webhooks::backlog(&self.reader).await
+    }
+
     async fn program_counters(
         &self,
         program: ProgramId,

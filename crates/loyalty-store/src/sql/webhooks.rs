@@ -321,3 +321,18 @@ pub(super) async fn replay(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Deliveries by state, every state named even when none is in it.
+pub(super) async fn backlog(pool: &AnyPool) -> Result<Vec<(&'static str, i64)>, StoreError> {
+    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM webhook_deliveries GROUP BY state")
+        .fetch_all(pool)
+        .await?;
+    let mut counts = vec![("pending", 0), ("delivered", 0), ("failed", 0)];
+    for row in &rows {
+        let state = text(row, "state")?;
+        if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == state) {
+            slot.1 = int(row, "n")?;
+        }
+    }
+    Ok(counts)
+}
