@@ -159,6 +159,73 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// Every code [`Rejection::code`] can return, in the order of the variants; a test
+    /// keeps it in step with `code`.
+    pub const ALL_CODES: &'static [&'static str] = &[
+        "invalid_request",
+        "order_has_no_lines",
+        "too_many_lines",
+        "quantity_must_be_positive",
+        "quantity_exceeds_limit",
+        "price_must_not_be_negative",
+        "price_exceeds_limit",
+        "occurred_at_in_future",
+        "adjustment_must_not_be_zero",
+        "adjustment_exceeds_limit",
+        "activity_not_rewarded",
+        "idempotency_key_reused",
+        "order_already_recorded",
+        "member_not_found",
+        "member_already_exists",
+        "reward_not_found",
+        "order_not_found",
+        "order_belongs_to_another_member",
+        "referral_code_not_found",
+        "self_referral",
+        "referral_loop",
+        "referee_already_enrolled",
+        "birth_date_unknown",
+        "not_birthday",
+        "nothing_in_review",
+        "member_closed",
+        "member_suspended",
+        "status_unchanged",
+        "member_not_closed",
+        "reinstatement_window_passed",
+        "tier_not_found",
+        "tier_not_for_sale",
+        "already_subscribed",
+        "not_subscribed",
+        "tier_required",
+        "nothing_due",
+        "reward_archived",
+        "reward_not_active",
+        "reward_out_of_stock",
+        "reward_limit_reached",
+        "donation_not_held",
+        "reward_code_not_found",
+        "reward_already_used",
+        "reward_cancelled",
+        "reward_expired",
+        "not_a_gift_card",
+        "gift_card_needs_amount",
+        "gift_card_insufficient_balance",
+        "gift_card_partly_used",
+        "amount_must_be_positive",
+        "hold_not_found",
+        "hold_not_open",
+        "hold_expired",
+        "member_has_open_holds",
+        "pay_with_points_not_offered",
+        "amount_not_payable_in_points",
+        "payment_below_minimum",
+        "payment_exceeds_share",
+        "basket_required",
+        "return_exceeds_purchase",
+        "insufficient_points",
+        "points_overflow",
+    ];
+
     /// The stable code clients match on.
     pub fn code(&self) -> &'static str {
         match self {
@@ -231,5 +298,31 @@ impl Rejection {
 impl From<FieldError> for Rejection {
     fn from(err: FieldError) -> Self {
         Rejection::InvalidRequest(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Rejection;
+
+    /// `code` matches every variant without a wildcard, so the codes written in it are all
+    /// the codes there are; `ALL_CODES` must list exactly those.
+    #[test]
+    fn all_codes_lists_every_code_of_every_variant() {
+        let source = include_str!("rejection.rs");
+        let start = source.find("pub fn code(&self)").unwrap();
+        let body = &source[start..];
+        let body = &body[..body.find("\n    }\n").unwrap()];
+        assert!(!body.contains("_ =>"), "Rejection::code must name every variant");
+        let arms = body.matches("Rejection::").count();
+        let mut written: Vec<&str> =
+            body.split("=> \"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]).collect();
+        assert_eq!(written.len(), arms, "every arm of Rejection::code returns a literal");
+        let mut listed = Rejection::ALL_CODES.to_vec();
+        written.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(listed, written, "Rejection::ALL_CODES and Rejection::code differ");
+        written.dedup();
+        assert_eq!(written.len(), arms, "two variants share a code");
     }
 }

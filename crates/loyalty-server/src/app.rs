@@ -25,6 +25,7 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
     Router::new()
         .route("/health", get(health::health::<S>))
         .route("/metrics", get(crate::metrics::scrape::<S>))
+        .route("/openapi.json", get(crate::openapi::serve))
         .merge(members::router())
         .merge(crate::routes::erasure::router())
         .merge(events::router())

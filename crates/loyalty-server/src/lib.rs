@@ -9,13 +9,14 @@ pub mod jobs;
 mod json;
 mod metrics;
 mod observe;
+pub mod openapi;
 pub mod program_file;
 pub mod reports;
 mod routes;
 pub mod secrets;
-pub mod webhooks;
 mod startup;
 mod state;
+pub mod webhooks;
 
 pub use app::app;
 pub use clock::Clock;

@@ -24,6 +24,13 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
         .route("/v1/webhooks/dispatch", post(dispatch::<S>))
 }
 
+/// A number from the path or the query; a bad one is a 422 naming the field, as elsewhere.
+fn number(field: &str, text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::invalid_request(format!("{field}: must be a positive whole number, not `{text}`"))
+    })
+}
+
 fn not_found(what: &str, id: i64) -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no {what} {id} in this program"))
 }
@@ -79,9 +86,10 @@ async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Res
 async fn remove<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
+    let id = number("id", &id)?;
     if !state.store.remove_webhook(caller.program.id(), id).await? {
         return Err(not_found("active webhook", id));
     }
@@ -91,8 +99,8 @@ async fn remove<S: Store>(
 #[derive(Debug, Deserialize)]
 struct LogQuery {
     state: Option<String>,
-    before: Option<i64>,
-    limit: Option<u32>,
+    before: Option<String>,
+    limit: Option<String>,
 }
 
 async fn deliveries<S: Store>(
@@ -106,12 +114,16 @@ async fn deliveries<S: Store>(
     {
         return Err(ApiError::invalid_request(format!("state: `{s}` is not pending, delivered or failed")));
     }
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid_request("limit: must be between 1 and 500"));
-    }
-    let page =
-        state.store.deliveries(caller.program.id(), query.state.as_deref(), query.before, limit).await?;
+    let limit = match query.limit.as_deref() {
+        None => 50,
+        Some(text) => {
+            u32::try_from(number("limit", text)?).ok().filter(|l| (1..=500).contains(l)).ok_or_else(|| {
+                ApiError::invalid_request(format!("limit: must be between 1 and 500, not `{text}`"))
+            })?
+        }
+    };
+    let before = query.before.as_deref().map(|b| number("before", b)).transpose()?;
+    let page = state.store.deliveries(caller.program.id(), query.state.as_deref(), before, limit).await?;
     let next = (page.len() == limit as usize).then(|| page.last().map(|d| d.id)).flatten();
     Ok(Json(json!({ "deliveries": page, "next_before": next })))
 }
@@ -119,9 +131,10 @@ async fn deliveries<S: Store>(
 async fn delivery<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
+    let id = number("id", &id)?;
     let (delivery, attempts) =
         state.store.delivery(caller.program.id(), id).await?.ok_or_else(|| not_found("delivery", id))?;
     let mut body = serde_json::to_value(delivery).map_err(ApiError::internal)?;
@@ -133,9 +146,10 @@ async fn delivery<S: Store>(
 async fn replay<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
+    let id = number("id", &id)?;
     if !state.store.replay_delivery(caller.program.id(), id, state.clock.now()).await? {
         return Err(not_found("delivery", id));
     }

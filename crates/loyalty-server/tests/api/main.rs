@@ -11,6 +11,7 @@ mod errors;
 mod idempotency;
 mod ledger;
 mod metrics;
+mod openapi;
 mod referrals;
 mod reports;
 mod retail;

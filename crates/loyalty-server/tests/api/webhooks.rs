@@ -171,6 +171,12 @@ async fn deliveries_are_signed_retried_given_up_and_replayed(db: TestDb) {
     assert_eq!(replayed["state"], "delivered");
     let missing = app.post("/v1/webhooks/deliveries/999999/replay", json!({})).await;
     assert_eq!((missing.status, missing.code()), (404, "not_found"));
+    for path in
+        ["/v1/webhooks/deliveries/abc", "/v1/webhooks/deliveries?limit=0", "/v1/webhooks/deliveries?before=x"]
+    {
+        let bad = app.get(path).await;
+        assert_eq!((bad.status, bad.code()), (422, "invalid_request"), "{path}");
+    }
 
     // A removed subscription gets nothing more.
     let hook_id = made.body["id"].as_i64().unwrap();
