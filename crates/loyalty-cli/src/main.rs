@@ -3,6 +3,7 @@
 mod bench;
 mod check;
 mod export;
+mod import;
 mod jobs;
 mod replay;
 mod report;
@@ -45,6 +46,9 @@ enum Command {
     /// Write a program's members, ledger postings or issued reward codes as CSV or JSON
     /// Lines, to stdout or a file.
     Export(export::ExportArgs),
+    /// Bring members (with opening balances) or their purchases, returns and adjustments
+    /// in from a CSV or JSON Lines file; safe to run again. Exits 1 if some rows were refused.
+    Import(import::ImportArgs),
     /// Finance's reports: the liability roll-forward, breakage, KPIs (JSON or CSV).
     Report(report::ReportArgs),
 }
@@ -98,6 +102,7 @@ fn main() -> ExitCode {
             Command::Bench(args) => bench::run(args).await,
             Command::Jobs(command) => jobs::run(command).await,
             Command::Export(args) => export::run(args).await,
+            Command::Import(args) => import::run(args).await,
             Command::Report(args) => report::run(args).await,
         }
     })
