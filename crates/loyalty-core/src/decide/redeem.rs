@@ -7,7 +7,7 @@ use crate::event::{Event, HoldSpend, Redemption};
 use crate::ids::{InstanceCode, RewardCode};
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
 use crate::lots::{self, LotChange};
-use crate::needs::{Counter, Needs};
+use crate::needs::{Counter, Needs, Scope};
 use crate::points::Points;
 use crate::program::{Benefit, Program, Reward};
 use crate::rejection::Rejection;
@@ -83,7 +83,7 @@ pub(super) fn give_back(
     let Some(reward) = program.reward(code) else { return Vec::new() };
     counters(program, reward, taken_at)
         .into_iter()
-        .filter(|(c, _)| limit || c.scope == crate::needs::Scope::Program)
+        .filter(|(c, _)| limit || c.scope == Scope::Program)
         .map(|(c, n)| (c, -n))
         .collect()
 }
@@ -96,45 +96,15 @@ pub(super) fn admit(
     reward: &Reward,
     at: Timestamp,
 ) -> Result<Vec<(Counter, i64)>, Rejection> {
-    let code = || reward.code.to_string();
-    if reward.archived {
-        return Err(Rejection::RewardArchived { reward: code() });
-    }
-    if !reward.is_open_at(at) {
-        let window = match (reward.starts, reward.ends) {
-            (Some(s), Some(e)) => format!("from {s} until {e}"),
-            (Some(s), None) => format!("from {s}"),
-            (None, Some(e)) => format!("until {e}"),
-            (None, None) => "never".to_owned(),
-        };
-        return Err(Rejection::RewardNotActive { reward: code(), window });
-    }
-    if !reward.tiers.is_empty()
-        && super::tier_at(program.tiers(), member, at).is_none_or(|t| !reward.tiers.contains(t))
-    {
-        let tiers: Vec<&str> = reward.tiers.iter().map(|t| t.as_str()).collect();
-        return Err(Rejection::TierRequired { reward: code(), tiers: tiers.join(", ") });
-    }
     let counters = counters(program, reward, at);
-    for (counter, _) in &counters {
-        let taken = state.aggregates.counter(counter);
-        match counter.scope {
-            crate::needs::Scope::Program if reward.stock.is_some_and(|stock| taken >= stock) => {
-                return Err(Rejection::RewardOutOfStock { reward: code() });
-            }
-            crate::needs::Scope::Member => {
-                if let Some(limit) = reward.limit.filter(|l| taken >= l.count) {
-                    return Err(Rejection::RewardLimitReached {
-                        reward: code(),
-                        count: limit.count,
-                        period: limit.period.as_str(),
-                    });
-                }
-            }
-            _ => {}
-        }
+    let taken = |scope: Scope| {
+        counters.iter().find(|(c, _)| c.scope == scope).map_or(0, |(c, _)| state.aggregates.counter(c))
+    };
+    let tier = super::tier_at(program.tiers(), member, at);
+    match reward.refusal(at, tier, taken(Scope::Program), taken(Scope::Member)) {
+        Some(refused) => Err(refused),
+        None => Ok(counters),
     }
-    Ok(counters)
 }
 
 /// Takes `cost` points from the member's spendable lots, first to expire first.

@@ -7,6 +7,7 @@ use crate::ids::{Category, RewardCode, Sku, TierCode};
 use crate::limits::MAX_REWARDS;
 use crate::money::MinorUnits;
 use crate::points::Points;
+use crate::rejection::Rejection;
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -184,6 +185,43 @@ impl Reward {
     /// Whether it may be redeemed at `at`: not archived, and within its window.
     pub fn is_open_at(&self, at: Timestamp) -> bool {
         !self.archived && self.starts.is_none_or(|s| s <= at) && self.ends.is_none_or(|e| at < e)
+    }
+
+    /// Why a member of `tier` may not take it at `at`, if they may not: archived, outside
+    /// its window, not for their tier, out of stock with `taken` issued, or over their
+    /// limit with `taken_by_member` in the limit's current period. Checked in that order.
+    pub fn refusal(
+        &self,
+        at: Timestamp,
+        tier: Option<&TierCode>,
+        taken: i64,
+        taken_by_member: i64,
+    ) -> Option<Rejection> {
+        let reward = self.code.to_string();
+        if self.archived {
+            return Some(Rejection::RewardArchived { reward });
+        }
+        if !self.is_open_at(at) {
+            let window = match (self.starts, self.ends) {
+                (Some(s), Some(e)) => format!("from {s} until {e}"),
+                (Some(s), None) => format!("from {s}"),
+                (None, Some(e)) => format!("until {e}"),
+                (None, None) => "never".to_owned(),
+            };
+            return Some(Rejection::RewardNotActive { reward, window });
+        }
+        if !self.tiers.is_empty() && tier.is_none_or(|t| !self.tiers.contains(t)) {
+            let tiers: Vec<&str> = self.tiers.iter().map(|t| t.as_str()).collect();
+            return Some(Rejection::TierRequired { reward, tiers: tiers.join(", ") });
+        }
+        if self.stock.is_some_and(|stock| taken >= stock) {
+            return Some(Rejection::RewardOutOfStock { reward });
+        }
+        self.limit.filter(|l| taken_by_member >= l.count).map(|limit| Rejection::RewardLimitReached {
+            reward,
+            count: limit.count,
+            period: limit.period.as_str(),
+        })
     }
 
     /// The program counter of how many were issued (less those given back).

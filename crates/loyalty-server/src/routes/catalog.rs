@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use loyalty_core::Rejection;
-use loyalty_core::needs::Counter;
+use loyalty_core::ids::TierCode;
 use loyalty_core::program::{Program, Reward, RewardDef};
 use loyalty_store::Store;
 use serde_json::{Value, json};
@@ -178,19 +178,15 @@ async fn eligible<S: Store>(
     let issued = state.store.program_counters(loaded.id, "reward:").await?;
     let counted = state.store.member_counters(loaded.id, &member, "reward:").await?;
     let tier = view_of.tier_progress.as_ref().and_then(|p| p.tier.clone()).or(view_of.tier.clone());
+    let tier = tier.and_then(|t| TierCode::parse(t).ok());
     let local = program.calendar().local(now);
+    let count = |counts: &BTreeMap<String, i64>, key: &str| counts.get(key).copied().unwrap_or(0);
     let rewards: Vec<Value> = program
         .rewards()
         .iter()
-        .filter(|r| r.is_open_at(now))
         .filter(|r| {
-            r.tiers.is_empty() || tier.as_ref().is_some_and(|t| r.tiers.iter().any(|c| c.as_str() == t))
-        })
-        .filter(|r| r.stock.is_none_or(|stock| issued.get(&r.stock_key()).copied().unwrap_or(0) < stock))
-        .filter(|r| {
-            r.limit.is_none_or(|l| {
-                counted.get(&Counter::member(r.limit_key(l, local)).key).copied().unwrap_or(0) < l.count
-            })
+            let mine = r.limit.map_or(0, |l| count(&counted, &r.limit_key(l, local)));
+            r.refusal(now, tier.as_ref(), count(&issued, &r.stock_key()), mine).is_none()
         })
         .map(|r| {
             let mut v = view(program, r, &issued, now);
