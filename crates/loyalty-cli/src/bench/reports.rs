@@ -41,8 +41,8 @@ pub async fn measure(
             "'member:available'"
         };
         let sql = format!(
-            "INSERT INTO postings (entry_id, program_id, member_id, account, amount) \
-             SELECT e.id, {id}, {side}, {account}, {amount} FROM journal_entries e \
+            "INSERT INTO postings (entry_id, program_id, member_id, holder_id, recorded_at_us, account, amount) \
+             SELECT e.id, {id}, {side}, e.member_id, e.recorded_at_us, {account}, {amount} FROM journal_entries e \
              WHERE e.program_id = {id} AND e.memo = 'synthetic'"
         );
         tx.execute(AssertSqlSafe(sql)).await.map_err(|e| e.to_string())?;

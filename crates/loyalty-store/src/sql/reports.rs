@@ -1,6 +1,7 @@
 //! The sums behind finance's reports, read from the journal (never from counters that
 //! could drift). Entries are placed in a period by when they were booked (`recorded_at`),
-//! so a closed period never changes when a late event arrives.
+//! so a closed period never changes when a late event arrives. Each sum reads the program
+//! side of the journal from the `postings_books` index alone (see migration 0008).
 
 use super::rows::{int, opt_text, text};
 use crate::StoreError;
@@ -21,41 +22,35 @@ pub(super) async fn liability(
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<LiabilitySums>, StoreError> {
+    // Every entry balances, so what a member holds at any time is minus what the program
+    // accounts have posted in their entries until then: one pass over the program side
+    // (the `postings_books` index, in member order) gives each member's opening and
+    // movements, and the members their tier.
+    let rows = sqlx::query(
+        "SELECT m.tier, s.account, CAST(SUM(s.before) AS BIGINT) AS before, CAST(SUM(s.during) AS BIGINT) AS during \
+         FROM (SELECT holder_id, account, \
+                 SUM(CASE WHEN recorded_at_us < $2 THEN amount ELSE 0 END) AS before, \
+                 SUM(CASE WHEN recorded_at_us >= $2 THEN amount ELSE 0 END) AS during \
+               FROM postings WHERE program_id = $1 AND member_id IS NULL AND recorded_at_us < $3 \
+               GROUP BY holder_id, account) s \
+         LEFT JOIN members m ON m.id = s.holder_id \
+         GROUP BY m.tier, s.account",
+    )
+    .bind(program.0)
+    .bind(from.as_micros())
+    .bind(to.as_micros())
+    .fetch_all(pool)
+    .await?;
     let mut tiers: BTreeMap<Option<String>, LiabilitySums> = BTreeMap::new();
-    let held = sqlx::query(
-        "SELECT m.tier, \
-           CAST(COALESCE(SUM(CASE WHEN e.recorded_at_us < $2 THEN p.amount ELSE 0 END), 0) AS BIGINT) AS opening, \
-           CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) AS closing \
-         FROM postings p JOIN journal_entries e ON e.id = p.entry_id JOIN members m ON m.id = p.member_id \
-         WHERE p.program_id = $1 AND p.member_id IS NOT NULL AND e.recorded_at_us < $3 \
-         GROUP BY m.tier",
-    )
-    .bind(program.0)
-    .bind(from.as_micros())
-    .bind(to.as_micros())
-    .fetch_all(pool)
-    .await?;
-    for row in &held {
-        let l = line(&mut tiers, opt_text(row, "tier")?);
-        l.opening = int(row, "opening")?;
-        l.closing = int(row, "closing")?;
-    }
-    let moved = sqlx::query(
-        "SELECT m.tier, p.account, CAST(SUM(p.amount) AS BIGINT) AS amount \
-         FROM postings p JOIN journal_entries e ON e.id = p.entry_id LEFT JOIN members m ON m.id = e.member_id \
-         WHERE p.program_id = $1 AND p.member_id IS NULL AND e.recorded_at_us >= $2 AND e.recorded_at_us < $3 \
-         GROUP BY m.tier, p.account",
-    )
-    .bind(program.0)
-    .bind(from.as_micros())
-    .bind(to.as_micros())
-    .fetch_all(pool)
-    .await?;
-    for row in &moved {
+    for row in &rows {
         let name = text(row, "account")?;
         let account =
             Account::parse(&name).ok_or_else(|| StoreError::corrupt(format!("unknown account {name}")))?;
-        line(&mut tiers, opt_text(row, "tier")?).posted.push((account, int(row, "amount")?));
+        let (before, during) = (int(row, "before")?, int(row, "during")?);
+        let l = line(&mut tiers, opt_text(row, "tier")?);
+        l.opening -= before;
+        l.closing -= before + during;
+        l.posted.push((account, during));
     }
     Ok(tiers.into_values().collect())
 }
@@ -79,8 +74,7 @@ pub(super) async fn breakage(
            CAST(COALESCE(SUM(CASE WHEN p.account IN ('program:redeemed', 'program:donated') THEN p.amount ELSE 0 END), 0) \
              AS BIGINT) AS redeemed, \
            CAST(COALESCE(SUM(CASE WHEN p.account = 'program:expired' THEN p.amount ELSE 0 END), 0) AS BIGINT) AS expired \
-         FROM postings p JOIN journal_entries e ON e.id = p.entry_id \
-         WHERE p.program_id = $1 AND p.member_id IS NULL AND e.recorded_at_us >= $2",
+         FROM postings p WHERE p.program_id = $1 AND p.member_id IS NULL AND p.recorded_at_us >= $2",
     )
     .bind(program.0)
     .bind(since.as_micros())
@@ -151,8 +145,8 @@ pub(super) async fn kpis(
            CAST(COALESCE(SUM(CASE WHEN p.account = 'program:issued' THEN -p.amount ELSE 0 END), 0) AS BIGINT) AS earned, \
            CAST(COALESCE(SUM(CASE WHEN p.account IN ('program:redeemed', 'program:donated') THEN p.amount ELSE 0 END), 0) \
              AS BIGINT) AS burned \
-         FROM postings p JOIN journal_entries e ON e.id = p.entry_id \
-         WHERE p.program_id = $1 AND p.member_id IS NULL AND e.recorded_at_us >= $2 AND e.recorded_at_us < $3",
+         FROM postings p \
+         WHERE p.program_id = $1 AND p.member_id IS NULL AND p.recorded_at_us >= $2 AND p.recorded_at_us < $3",
     )
     .bind(program.0)
     .bind(from)

@@ -194,6 +194,24 @@ async fn references(pool: &AnyPool) -> Result<Vec<Violation>, StoreError> {
             ),
         });
     }
+    // The reports read each posting's copy of its entry's member and booking time.
+    for row in sqlx::query(
+        "SELECT p.id, p.entry_id FROM postings p JOIN journal_entries e ON e.id = p.entry_id \
+         WHERE p.recorded_at_us IS NULL OR p.recorded_at_us <> e.recorded_at_us \
+           OR COALESCE(p.holder_id, 0) <> COALESCE(e.member_id, 0) ORDER BY p.id",
+    )
+    .fetch_all(pool)
+    .await?
+    {
+        found.push(Violation {
+            invariant: 1,
+            detail: format!(
+                "posting {} does not carry the member and booking time of its journal entry {}",
+                int(&row, "id")?,
+                int(&row, "entry_id")?
+            ),
+        });
+    }
     for row in sqlx::query(
         "SELECT o.order_id, o.event_id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM events v WHERE v.id = o.event_id) \
          OR NOT EXISTS (SELECT 1 FROM programs g WHERE g.id = o.program_id) ORDER BY o.order_id",

@@ -11,6 +11,7 @@ each_backend!(
     an_overdrawn_lot_and_a_reward_without_its_points_are_named,
     a_key_applied_twice_is_named,
     rows_whose_event_is_gone_are_named,
+    a_posting_that_strays_from_its_entry_is_named,
 );
 
 async fn sound_ledger(db: &TestDb) -> SqlStore {
@@ -148,6 +149,26 @@ async fn rows_whose_event_is_gone_are_named(db: TestDb) {
             "program coffee: member c-1: journal entry count is 2, expected 0",
             "program coffee: member c-1: reward count is 1, expected 0",
             "program coffee: order o-1 should not exist",
+        ]
+    );
+}
+
+/// The reports trust each posting's copy of its entry's member and booking time.
+async fn a_posting_that_strays_from_its_entry_is_named(db: TestDb) {
+    let store = sound_ledger(&db).await;
+    break_it(
+        &db,
+        &[
+            "UPDATE postings SET recorded_at_us = recorded_at_us + 1 WHERE id = 1",
+            "UPDATE postings SET holder_id = NULL WHERE id = 4",
+        ],
+    )
+    .await;
+    assert_eq!(
+        findings(&store).await,
+        vec![
+            (1, "posting 1 does not carry the member and booking time of its journal entry 1".to_owned()),
+            (1, "posting 4 does not carry the member and booking time of its journal entry 2".to_owned()),
         ]
     );
 }

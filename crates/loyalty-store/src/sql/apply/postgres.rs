@@ -68,8 +68,9 @@ impl Statement {
         self.clause(
             &format!("{name}p"),
             format!(
-                "INSERT INTO postings (entry_id, program_id, member_id, account, amount) \
-                 SELECT {name}n.id, {program}, CASE WHEN v.mine = 1 THEN {owner} END, v.account, v.amount \
+                "INSERT INTO postings (entry_id, program_id, member_id, holder_id, recorded_at_us, account, amount) \
+                 SELECT {name}n.id, {program}, CASE WHEN v.mine = 1 THEN {owner} END, {owner}, {now}, v.account, \
+                 v.amount \
                  FROM {name}n JOIN (VALUES {}) AS v (n, k, mine, account, amount) ON v.n = {name}n.n \
                  ORDER BY v.n, v.k",
                 values.join(", ")

@@ -36,11 +36,15 @@ fn entry(
         .iter()
         .map(|(of_member, account, amount)| {
             let member = if *of_member { owner.to_owned() } else { "NULL".to_owned() };
-            format!("({NEW_ENTRY}, {program}, {member}, {}, {})", s.text(*account), s.int(*amount))
+            format!(
+                "({NEW_ENTRY}, {program}, {member}, {owner}, {now}, {}, {})",
+                s.text(*account),
+                s.int(*amount)
+            )
         })
         .collect();
     s.parts.push(format!(
-        "INSERT INTO postings (entry_id, program_id, member_id, account, amount) VALUES {}",
+        "INSERT INTO postings (entry_id, program_id, member_id, holder_id, recorded_at_us, account, amount) VALUES {}",
         values.join(", ")
     ));
     1 + postings.len() as u64
