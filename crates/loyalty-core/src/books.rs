@@ -99,16 +99,28 @@ impl RollForward {
     }
 }
 
-/// The points issued in one local month, and how many of them members still hold.
+/// The points issued in one local month, and where they went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Cohort {
     /// `YYYY-MM`.
     pub month: String,
     pub issued: i64,
+    /// Spent: on rewards, donations or checkouts (and on debts a return left).
+    pub redeemed: i64,
+    /// Expired, or forfeited when the account closed.
+    pub expired: i64,
+    /// Taken back by a return, an adjustment or a rejected review.
+    pub reversed: i64,
     /// Still in members' lots (spendable, pending or in review).
     pub open: i64,
-    /// Redeemed or expired: `issued - open`.
-    pub settled: i64,
+}
+
+impl Cohort {
+    /// The cohort of `issued` points of which `open` remain and `expired` and `reversed`
+    /// left otherwise: the rest was redeemed.
+    pub fn of(month: String, issued: i64, open: i64, expired: i64, reversed: i64) -> Cohort {
+        Cohort { month, issued, redeemed: issued - open - expired - reversed, expired, reversed, open }
+    }
 }
 
 /// The breakage estimate and what it implies for the liability.
@@ -138,7 +150,8 @@ pub const BREAKAGE_METHOD: &str = "redemption-rate method: of the points that le
      observed window (redeemed, donated or expired), the share that expired is the breakage rate; \
      outstanding points are expected to settle in the same proportion, so the deferred liability is \
      outstanding x (1 - rate), valued at the program's point value. Cohorts show, per month of issue, \
-     how much is still open: a cohort whose points can no longer be spent has settled for good.";
+     how much of the points issued was redeemed, expired, taken back (by returns and adjustments) or is \
+     still open: a cohort whose points can no longer be spent has settled for good.";
 
 impl Breakage {
     pub fn estimate(

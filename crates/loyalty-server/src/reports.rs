@@ -139,19 +139,23 @@ pub async fn breakage<S: Store>(
     let program = &loaded.program;
     let since = Timestamp::from_micros(now.as_micros().saturating_sub(365 * DAY_MICROS));
     let sums = store.breakage(loaded.id, since).await?;
-    let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for (at, issued, open) in &sums.issued {
-        let month = months.entry(program.calendar().local(*at).month_key()).or_default();
-        month.0 += issued;
-        month.1 += open;
+    let mut months: BTreeMap<String, [i64; 4]> = BTreeMap::new();
+    for lots in &sums.issued {
+        let month = months.entry(program.calendar().local(lots.from).month_key()).or_default();
+        for (sum, add) in month.iter_mut().zip([lots.issued, lots.open, lots.expired, lots.reversed]) {
+            *sum += add;
+        }
     }
     let cohorts: Vec<Cohort> = months
         .into_iter()
-        .map(|(month, (issued, open))| Cohort { month, issued, open, settled: issued - open })
+        .map(|(month, [issued, open, expired, reversed])| Cohort::of(month, issued, open, expired, reversed))
         .collect();
-    let mut csv = String::from("month,issued,open,settled\n");
+    let mut csv = String::from("month,issued,redeemed,expired,reversed,open\n");
     for c in &cohorts {
-        csv.push_str(&format!("{},{},{},{}\n", c.month, c.issued, c.open, c.settled));
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            c.month, c.issued, c.redeemed, c.expired, c.reversed, c.open
+        ));
     }
     let estimate = Breakage::estimate(
         sums.redeemed,

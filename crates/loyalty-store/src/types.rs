@@ -243,8 +243,20 @@ pub struct BreakageSums {
     pub expired: i64,
     /// Points members hold now.
     pub outstanding: i64,
-    /// Points issued into lots, by quarter hour of issue (start, issued, still open).
-    pub issued: Vec<(Timestamp, i64, i64)>,
+    /// Points issued into lots, by quarter hour of issue.
+    pub issued: Vec<IssuedLots>,
+}
+
+/// The lots issued in one quarter hour, and where their points are now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssuedLots {
+    pub from: Timestamp,
+    pub issued: i64,
+    /// Still in the lots: spendable, pending or in review.
+    pub open: i64,
+    pub expired: i64,
+    /// Taken back by a return, an adjustment or a rejected review.
+    pub reversed: i64,
 }
 
 /// The figures of the KPI report over a period.

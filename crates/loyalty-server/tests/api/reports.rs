@@ -3,9 +3,12 @@
 //! next month's opening, the KPIs and the breakage estimate.
 
 use super::*;
-use loyalty_testkit::{TestDb, at, each_backend, retail_path};
+use loyalty_testkit::{TestDb, at, bistro_path, each_backend, retail_path};
 
-each_backend!(a_month_rolls_forward_exactly_and_reports_in_json_and_csv);
+each_backend!(
+    a_month_rolls_forward_exactly_and_reports_in_json_and_csv,
+    a_cohort_shows_what_was_redeemed_expired_and_taken_back,
+);
 
 async fn a_month_rolls_forward_exactly_and_reports_in_json_and_csv(db: TestDb) {
     let app = TestApp::start_with(db, &retail_path()).await;
@@ -91,7 +94,7 @@ async fn a_month_rolls_forward_exactly_and_reports_in_json_and_csv(db: TestDb) {
     );
     assert_eq!(
         breakage.body["cohorts"],
-        json!([{"month": "2026-11", "issued": 2000, "open": 700, "settled": 1300}])
+        json!([{"month": "2026-11", "issued": 2000, "redeemed": 1300, "expired": 0, "reversed": 0, "open": 700}])
     );
     assert!(breakage.body["method"].as_str().unwrap().starts_with("redemption-rate method"));
 
@@ -103,5 +106,56 @@ async fn a_month_rolls_forward_exactly_and_reports_in_json_and_csv(db: TestDb) {
         let got = app.get(path).await;
         assert_eq!((got.status, got.code()), (422, code), "{path}: {:?}", got.body);
     }
+    app.assert_consistent().await;
+}
+
+fn meal(order_id: &str, amount_minor: i64) -> Value {
+    json!({"type": "purchase", "member": "b-1", "order_id": order_id,
+        "lines": [{"sku": "menu", "category": "food", "quantity": 1, "unit_price_minor": amount_minor}]})
+}
+
+/// On the bistro program (a point per euro, pending 14 days, expiring after 12 months):
+/// November's 110 points are followed to the end, each by the way it left.
+async fn a_cohort_shows_what_was_redeemed_expired_and_taken_back(db: TestDb) {
+    let app = TestApp::start_with(db, &bistro_path()).await;
+    app.clock.set(at("2026-11-02T12:00:00Z"));
+    assert_eq!(app.post("/v1/members", json!({"external_id": "b-1"})).await.status, 201);
+    for (order, minor) in [("bill-1", 8000), ("bill-2", 3000)] {
+        let bought = app.post("/v1/events", meal(order, minor)).await;
+        assert_eq!(bought.status, 201, "{:?}", bought.body);
+    }
+    app.clock.set(at("2026-11-03T12:00:00Z"));
+    let returned = json!({"type": "return", "member": "b-1", "order_id": "bill-2",
+        "lines": [{"sku": "menu", "quantity": 1}]});
+    assert_eq!(app.post("/v1/events", returned).await.status, 201);
+
+    app.clock.set(at("2026-11-17T12:00:00Z"));
+    assert_eq!(app.post("/v1/jobs/run", json!({})).await.status, 200);
+    let dessert = app.post("/v1/members/b-1/redemptions", json!({"reward": "dessert"})).await;
+    assert_eq!(dessert.status, 201, "{:?}", dessert.body);
+    let taken =
+        app.post("/v1/members/b-1/adjustments", json!({"points": -10, "reason": "wrong table"})).await;
+    assert_eq!(taken.status, 201, "{:?}", taken.body);
+
+    let cohort = |redeemed: i64, expired: i64, open: i64| {
+        json!([{"month": "2026-11", "issued": 110, "redeemed": redeemed, "expired": expired, "reversed": 40,
+            "open": open}])
+    };
+    let before = app.get("/v1/reports/breakage").await;
+    assert_eq!(before.status, 200, "{:?}", before.body);
+    assert_eq!(before.body["cohorts"], cohort(50, 0, 20));
+
+    // A year after the meal, the last 20 points expire.
+    app.clock.set(at("2027-11-03T12:00:00Z"));
+    assert_eq!(app.post("/v1/jobs/run", json!({})).await.status, 200);
+    let after = app.get("/v1/reports/breakage").await;
+    assert_eq!(after.body["cohorts"], cohort(50, 20, 0));
+    assert_eq!((&after.body["redeemed"], &after.body["expired"]), (&json!(50), &json!(20)));
+    assert_eq!(after.body["rate"], json!("0.2857"));
+    let csv = app.get("/v1/reports/breakage?format=csv").await;
+    assert_eq!(
+        csv.body.as_str().unwrap(),
+        "month,issued,redeemed,expired,reversed,open\n2026-11,110,50,20,40,0\n"
+    );
     app.assert_consistent().await;
 }

@@ -5,7 +5,7 @@
 
 use super::rows::{int, opt_text, text};
 use crate::StoreError;
-use crate::types::{BreakageSums, KpiSums, LiabilitySums, ProgramId};
+use crate::types::{BreakageSums, IssuedLots, KpiSums, LiabilitySums, ProgramId};
 use loyalty_core::Timestamp;
 use loyalty_core::ledger::Account;
 use sqlx::AnyPool;
@@ -89,7 +89,8 @@ pub(super) async fn breakage(
     .await?;
     let issued = sqlx::query(
         "SELECT earned_at_us / $2 AS bucket, CAST(SUM(amount) AS BIGINT) AS issued, \
-           CAST(SUM(remaining) AS BIGINT) AS open \
+           CAST(SUM(remaining) AS BIGINT) AS open, CAST(SUM(expired) AS BIGINT) AS expired, \
+           CAST(SUM(reversed) AS BIGINT) AS reversed \
          FROM lots WHERE program_id = $1 AND source <> 'refund' GROUP BY earned_at_us / $2 ORDER BY bucket",
     )
     .bind(program.0)
@@ -103,11 +104,13 @@ pub(super) async fn breakage(
         issued: issued
             .iter()
             .map(|r| {
-                Ok((
-                    Timestamp::from_micros(int(r, "bucket")? * BUCKET_MICROS),
-                    int(r, "issued")?,
-                    int(r, "open")?,
-                ))
+                Ok(IssuedLots {
+                    from: Timestamp::from_micros(int(r, "bucket")? * BUCKET_MICROS),
+                    issued: int(r, "issued")?,
+                    open: int(r, "open")?,
+                    expired: int(r, "expired")?,
+                    reversed: int(r, "reversed")?,
+                })
             })
             .collect::<Result<_, StoreError>>()?,
     })

@@ -13,7 +13,6 @@ use super::rows::to_json;
 use crate::StoreError;
 use crate::types::{Command, LoadedProgram};
 use crate::url::Backend;
-use loyalty_core::Outcome;
 use loyalty_core::decision::{
     Credit, Decision, HoldChange, MemberChange, OrderChange, RewardChange, StandingChange,
 };
@@ -22,6 +21,7 @@ use loyalty_core::lots::{LotChange, NewLot};
 use loyalty_core::needs::Counter;
 use loyalty_core::spending::{HoldRecord, RewardInstance};
 use loyalty_core::state::{Balance, Profile};
+use loyalty_core::{Event, Outcome};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Transaction};
@@ -101,6 +101,8 @@ struct Rows<'a> {
     entries: Vec<EntryRows>,
     opened: Vec<&'a NewLot>,
     draws: Vec<(LotId, i64)>,
+    /// The lot column that also counts the draws, when they are not redemptions.
+    drawn_as: Option<&'static str>,
     /// Lots released from review, each with what is drawn from it at once (to repay debt):
     /// one update per row, as PostgreSQL needs within a statement.
     released: Vec<(LotId, i64)>,
@@ -129,6 +131,16 @@ fn profile_row(profile: &Profile) -> Result<ProfileRow, StoreError> {
         tier: profile.tier.as_ref().map(ToString::to_string),
         tags: Some(to_json(&profile.tags.iter().map(ToString::to_string).collect::<Vec<_>>())?),
     })
+}
+
+/// How the event's draws leave their lots, for the breakage cohorts: expired (by the job,
+/// or forfeited on closing), taken back (by a return or an adjustment), or else redeemed.
+fn drawn_as(event: &Event) -> Option<&'static str> {
+    match event {
+        Event::Expire(_) | Event::Status(_) | Event::CloseInactive(_) => Some("expired"),
+        Event::Return(_) | Event::Adjust(_) => Some("reversed"),
+        _ => None,
+    }
 }
 
 fn entry_rows(entry: &loyalty_core::ledger::EntryDraft) -> EntryRows {
@@ -215,6 +227,7 @@ impl<'a> Rows<'a> {
             entries: decision.entries.iter().map(entry_rows).collect(),
             opened,
             draws,
+            drawn_as: drawn_as(event),
             released,
             voided,
             extended,

@@ -177,16 +177,21 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         let id = s.int(lot.0);
         s.clause(
             &format!("v{i}"),
-            format!("UPDATE lots SET remaining = 0 WHERE id = {id} AND member_id = {member} AND in_review = 1 RETURNING 1"),
+            format!(
+                "UPDATE lots SET reversed = reversed + remaining, remaining = 0 \
+                 WHERE id = {id} AND member_id = {member} AND in_review = 1 RETURNING 1"
+            ),
         );
         changed.push(format!("v{i}"));
     }
     for (i, (lot, amount)) in rows.draws.iter().enumerate() {
         let (amount, lot) = (s.int(*amount), s.int(lot.0));
+        let counted =
+            rows.drawn_as.map(|column| format!(", {column} = {column} + {amount}")).unwrap_or_default();
         s.clause(
             &format!("d{i}"),
             format!(
-                "UPDATE lots SET remaining = remaining - {amount} \
+                "UPDATE lots SET remaining = remaining - {amount}{counted} \
                  WHERE id = {lot} AND member_id = {member} AND remaining >= {amount} RETURNING 1"
             ),
         );

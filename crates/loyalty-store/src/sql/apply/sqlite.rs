@@ -127,14 +127,18 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     for voided in &rows.voided {
         let id = s.int(voided.0);
         s.parts.push(format!(
-            "UPDATE lots SET remaining = 0 WHERE id = {id} AND member_id = {member} AND in_review = 1"
+            "UPDATE lots SET reversed = reversed + remaining, remaining = 0 \
+             WHERE id = {id} AND member_id = {member} AND in_review = 1"
         ));
         expected += 1;
     }
     for (lot, amount) in &rows.draws {
         let (amount, lot) = (s.int(*amount), s.int(lot.0));
+        let counted =
+            rows.drawn_as.map(|column| format!(", {column} = {column} + {amount}")).unwrap_or_default();
         s.parts.push(format!(
-            "UPDATE lots SET remaining = remaining - {amount} WHERE id = {lot} AND member_id = {member} AND remaining >= {amount}"
+            "UPDATE lots SET remaining = remaining - {amount}{counted} \
+             WHERE id = {lot} AND member_id = {member} AND remaining >= {amount}"
         ));
         expected += 1;
     }
