@@ -7,12 +7,15 @@
 //! file can be run again, whole or after a stop, and changes nothing twice. A row that
 //! cannot be read or that the engine refuses changes nothing; it gets a line (its number,
 //! the error's code and message) in the error file, and the import goes on.
+//!
+//! As a second run finishes what a crash cut short, commits do not wait for the disk one
+//! by one (`SqlStore::connect_resumable`); the import waits once, at the end, for all.
 
 mod events;
 mod members;
 mod rows;
 
-use crate::{ProgramLookup, fail, find_program, open_existing, parse_timestamp};
+use crate::{ProgramLookup, existing, fail, find_program, parse_timestamp};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use loyalty_core::ids::{FieldError, IdempotencyKey};
@@ -76,11 +79,18 @@ pub async fn run(args: ImportArgs) -> ExitCode {
     if same_file(&args.file, &errors_path) {
         return fail(format!("the error file {} would replace the input", errors_path.display()));
     }
-    let (_, store) = match open_existing(&args.database.database).await {
-        Ok(opened) => opened,
+    let url = match existing(&args.database.database) {
+        Ok(url) => url,
         Err(code) => return code,
     };
-    let result = import(&store, &args, source, &errors_path).await;
+    let store = match SqlStore::connect_resumable(&url).await {
+        Ok(store) => store,
+        Err(e) => return fail(format!("cannot open {url}: {e}")),
+    };
+    let result = match (import(&store, &args, source, &errors_path).await, store.make_durable().await) {
+        (Ok(tally), Err(e)) => Err(Stop::Failed { row: None, error: Failure::Store(e), tally }),
+        (result, _) => result,
+    };
     store.close().await;
     match result {
         Ok(tally) if tally.refused == 0 => {

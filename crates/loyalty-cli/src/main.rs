@@ -73,15 +73,21 @@ struct DatabaseArgs {
 async fn open_existing(
     database: &str,
 ) -> Result<(loyalty_store::DatabaseUrl, loyalty_store::SqlStore), ExitCode> {
+    let url = existing(database)?;
+    let store =
+        loyalty_store::SqlStore::connect(&url).await.map_err(|e| fail(format!("cannot open {url}: {e}")))?;
+    Ok((url, store))
+}
+
+/// The database's address, if it exists.
+fn existing(database: &str) -> Result<loyalty_store::DatabaseUrl, ExitCode> {
     let url = loyalty_store::DatabaseUrl::parse(database).map_err(fail)?;
     if let Some(path) = url.sqlite_path()
         && !std::path::Path::new(path).exists()
     {
         return Err(fail(format!("there is no database at {path}")));
     }
-    let store =
-        loyalty_store::SqlStore::connect(&url).await.map_err(|e| fail(format!("cannot open {url}: {e}")))?;
-    Ok((url, store))
+    Ok(url)
 }
 
 fn main() -> ExitCode {

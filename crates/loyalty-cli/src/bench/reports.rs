@@ -24,7 +24,7 @@ pub async fn measure(
     let step = (365 * DAY_MICROS) / i64::try_from(entries.max(1)).unwrap_or(i64::MAX);
     let began = Instant::now();
     let fill = format!(
-        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {entries}), \
+        "WITH RECURSIVE n (i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < {entries}), \
            m AS (SELECT MIN(id) AS low, COUNT(*) AS many FROM members WHERE program_id = {id}) \
          INSERT INTO journal_entries (program_id, event_id, member_id, kind, memo, occurred_at_us, recorded_at_us) \
          SELECT {id}, 0, m.low + (n.i % m.many), CASE WHEN n.i % 10 = 0 THEN 'redemption' ELSE 'purchase' END, \

@@ -67,6 +67,32 @@ impl SqlStore {
         SqlStore::open(url, Durability::Scratch).await
     }
 
+    /// Opens the database for work that running again finishes, such as an import keyed
+    /// by its rows: a commit does not wait for the disk, so a crash keeps the database
+    /// whole but may lose the last commits. `make_durable` waits for every commit so far.
+    pub async fn connect_resumable(url: &DatabaseUrl) -> Result<SqlStore, StoreError> {
+        SqlStore::open(url, Durability::Resumable).await
+    }
+
+    /// Waits until every commit made through this store is on disk.
+    pub async fn make_durable(&self) -> Result<(), StoreError> {
+        match self.backend {
+            // A checkpoint syncs the log, then copies it into the file and syncs that.
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA wal_checkpoint(FULL)").execute(&self.writer).await?;
+            }
+            // A commit that waits for the disk waits for every earlier commit, as the log
+            // is written in order; taking a transaction id makes it write a commit record.
+            Backend::Postgres => {
+                let mut tx = self.writer.begin().await?;
+                sqlx::query("SET LOCAL synchronous_commit = on").execute(&mut *tx).await?;
+                sqlx::query("SELECT CAST(txid_current() AS BIGINT)").execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn open(url: &DatabaseUrl, durability: Durability) -> Result<SqlStore, StoreError> {
         install_default_drivers();
         let store = match url.backend() {
@@ -80,6 +106,14 @@ impl SqlStore {
                 let pool = AnyPoolOptions::new()
                     .max_connections(POSTGRES_CONNECTIONS)
                     .acquire_timeout(Duration::from_secs(30))
+                    .after_connect(move |conn, _| {
+                        Box::pin(async move {
+                            if durability != Durability::Full {
+                                conn.execute("SET synchronous_commit = off").await?;
+                            }
+                            Ok(())
+                        })
+                    })
                     .connect(url.driver_url())
                     .await?;
                 SqlStore { backend: Backend::Postgres, writer: pool.clone(), reader: pool }
@@ -130,6 +164,8 @@ enum Durability {
     Full,
     /// Nothing waits for the disk.
     Scratch,
+    /// Commits do not wait for the disk, but what is on it is always whole.
+    Resumable,
 }
 
 fn sqlite_pool(connections: u32, durability: Durability) -> AnyPoolOptions {
@@ -139,6 +175,8 @@ fn sqlite_pool(connections: u32, durability: Durability) -> AnyPoolOptions {
                 let synchronous = match durability {
                     Durability::Full => "PRAGMA synchronous = FULL",
                     Durability::Scratch => "PRAGMA synchronous = OFF",
+                    // In WAL mode the log is synced at each checkpoint, not each commit.
+                    Durability::Resumable => "PRAGMA synchronous = NORMAL",
                 };
                 for pragma in [
                     "PRAGMA journal_mode = WAL",
