@@ -48,7 +48,7 @@ pub async fn run(command: JobsCommand) -> ExitCode {
         };
         let code = versions.latest().program.code().to_owned();
         let mut progress = |job: Job, handled: u64| println!("  {code}: {}: {handled} handled", job.name());
-        match run_due(&store, &versions, now, args.batch, &mut progress).await {
+        match run_due(&store, &versions, now, args.batch, None, &mut progress).await {
             Ok(report) => {
                 println!(
                     "{code}: {} expired, {} released, {} notices, {} birthdays, {} tier evaluations, \

@@ -4,6 +4,7 @@
 //! other. Each event is dated when its work fell due and keyed by what it is about, so a
 //! job run twice, late, or again after a crash writes the same ledger once.
 
+use crate::metrics::Metrics;
 use crate::state::Versions;
 use loyalty_core::event::{
     Birthday, CodeAction, CodeUpdate, DueTick, ExpiryNotice, HoldSettlement, JobTick, SettleAction,
@@ -83,7 +84,9 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
         for versions in state.programs.all() {
             let code = versions.latest().program.code().to_owned();
             let now = state.clock.now();
-            match run_due(state.store.as_ref(), &versions, now, DEFAULT_BATCH, &mut |_, _| {}).await {
+            let metrics = Some(state.metrics.as_ref());
+            match run_due(state.store.as_ref(), &versions, now, DEFAULT_BATCH, metrics, &mut |_, _| {}).await
+            {
                 Ok(report) if report != JobReport::default() => {
                     tracing::info!(program = %code, ?report, "jobs ran");
                 }
@@ -97,15 +100,17 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
 }
 
 /// Runs every job of the program that is due at `now`, `batch` members at a time,
-/// calling `progress` after each batch with the job and how many it has handled so far.
+/// counting each event in `metrics` (the server's) and calling `progress` after each batch
+/// with the job and how many it has handled so far.
 pub async fn run_due<S: Store>(
     store: &S,
     versions: &Versions,
     now: Timestamp,
     batch: u32,
+    metrics: Option<&Metrics>,
     progress: &mut (dyn FnMut(Job, u64) + Send),
 ) -> Result<JobReport, StoreError> {
-    let mut run = Run { store, versions, now, batch, progress, report: JobReport::default() };
+    let mut run = Run { store, versions, now, batch, metrics, progress, report: JobReport::default() };
     let latest = versions.latest().program.clone();
     // Holds first: the points they free may be due to expire or to be forfeited next.
     run.holds().await?;
@@ -176,6 +181,7 @@ struct Run<'a, S> {
     /// When the run happens, recorded with each event it writes.
     now: Timestamp,
     batch: u32,
+    metrics: Option<&'a Metrics>,
     progress: &'a mut (dyn FnMut(Job, u64) + Send),
     report: JobReport,
 }
@@ -282,9 +288,16 @@ impl<S: Store> Run<'_, S> {
             now: self.now,
         };
         let program = self.versions.at(command.event.occurred_at());
+        let result = self.store.submit(program, &command).await;
+        let count = |metrics: Option<&Metrics>| {
+            if let Some(metrics) = metrics {
+                metrics.decided(command.event.kind(), &result);
+            }
+        };
         let report = &mut self.report;
-        match self.store.submit(program, &command).await {
+        match &result {
             Ok(done) if !done.replayed => {
+                count(self.metrics);
                 *match job {
                     Job::Expiry => &mut report.expired,
                     Job::Release => &mut report.released,
@@ -297,7 +310,8 @@ impl<S: Store> Run<'_, S> {
                 } += 1;
                 Ok(())
             }
-            // Done before, or no longer due (a review, a return or a spend came first).
+            // Done before, or no longer due (a review, a return or a spend came first):
+            // nothing was decided, so nothing is counted.
             Ok(_)
             | Err(StoreError::Rejected(
                 Rejection::NothingDue { .. }
@@ -308,10 +322,11 @@ impl<S: Store> Run<'_, S> {
                 Ok(())
             }
             Err(StoreError::Rejected(_)) => {
+                count(self.metrics);
                 report.refused += 1;
                 Ok(())
             }
-            Err(e) => Err(e),
+            Err(_) => result.map(|_| ()),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod webhooks;
 
 pub use app::app;
 pub use clock::Clock;
+pub use metrics::Metrics;
 pub use startup::{KeySource, ServedProgram, Settings, StartError, Started, start, versions};
 pub use state::{AppState, Programs, Versions};
 

@@ -5,10 +5,10 @@
 //! - `loyalty_http_requests_total{method, route, status}`: requests answered.
 //! - `loyalty_http_request_duration_seconds{method, route}`: a histogram of the time to
 //!   answer, in fixed buckets.
-//! - `loyalty_events_decided_total{type, result}`: events judged by the API's writes,
-//!   `result` `accepted` or `refused`, a refusal with its error `code`. A replayed request
-//!   decides nothing and is not counted; an error that is not a refusal (the database down)
-//!   neither; nor, yet, the events the jobs decide.
+//! - `loyalty_events_decided_total{type, result}`: events judged by the API's writes and
+//!   by the server's jobs, `result` `accepted` or `refused`, a refusal with its error
+//!   `code`. A replayed request (or job work done before) decides nothing and is not
+//!   counted; an error that is not a refusal (the database down) neither.
 //! - `loyalty_points_issued_total`: points awarded by accepted purchases, activities and
 //!   birthdays (`points_awarded`).
 //! - `loyalty_points_redeemed_total`: points spent by accepted redemptions (`points_spent`)

@@ -48,6 +48,7 @@ pub async fn measure(
         tx.execute(AssertSqlSafe(sql)).await.map_err(|e| e.to_string())?;
     }
     tx.commit().await.map_err(|e| e.to_string())?;
+    store.settle_bulk_load().await.map_err(|e| e.to_string())?;
     eprintln!("added {entries} journal entries in {:.1} s", began.elapsed().as_secs_f64());
 
     let today = program.program.calendar().local(now).date();

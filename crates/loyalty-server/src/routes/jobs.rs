@@ -26,7 +26,9 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
 async fn run<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
     let now = state.clock.now();
-    let report = run_due(state.store.as_ref(), &caller.program, now, DEFAULT_BATCH, &mut |_, _| {}).await?;
+    let metrics = Some(state.metrics.as_ref());
+    let report =
+        run_due(state.store.as_ref(), &caller.program, now, DEFAULT_BATCH, metrics, &mut |_, _| {}).await?;
     Ok(Json(json!({ "now": now, "report": report })))
 }
 

@@ -5,10 +5,14 @@ use super::*;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request};
 use http_body_util::BodyExt;
-use loyalty_testkit::{TestDb, each_backend};
+use loyalty_testkit::{TestDb, at, bistro_path, each_backend};
 use tower::ServiceExt;
 
-each_backend!(requests_events_and_points_are_counted, every_answer_carries_a_request_id);
+each_backend!(
+    requests_events_and_points_are_counted,
+    the_jobs_events_are_counted,
+    every_answer_carries_a_request_id
+);
 
 /// `GET /metrics` without a key: its status, content type and text.
 async fn scrape(app: &TestApp) -> (u16, String, String) {
@@ -110,6 +114,32 @@ async fn requests_events_and_points_are_counted(db: TestDb) {
         .filter(|l| l.contains("/metrics"))
         .collect();
     assert_eq!(metrics, [r#"{method="GET",route="/metrics",status="200"} 1"#], "{text}");
+}
+
+/// On the bistro program a meal's points are pending for 14 days; the job that releases
+/// them decides an event like any other, and a second run finds nothing left to do.
+async fn the_jobs_events_are_counted(db: TestDb) {
+    let app = TestApp::start_with(db, &bistro_path()).await;
+    app.clock.set(at("2026-11-02T12:00:00Z"));
+    assert_eq!(app.post("/v1/members", json!({"external_id": "b-1"})).await.status, 201);
+    let meal = json!({"type": "purchase", "member": "b-1", "order_id": "bill-1",
+        "lines": [{"sku": "menu", "category": "food", "quantity": 1, "unit_price_minor": 4250}]});
+    assert_eq!(app.post("/v1/events", meal).await.status, 201);
+    app.clock.set(at("2026-11-17T12:00:00Z"));
+    for _ in 0..2 {
+        assert_eq!(app.post("/v1/jobs/run", json!({})).await.status, 200);
+    }
+    let (_, _, text) = scrape(&app).await;
+    assert_eq!(
+        samples(&text, "loyalty_events_decided_total"),
+        lines(&[
+            r#"{type="enrol",result="accepted"} 1"#,
+            r#"{type="purchase",result="accepted"} 1"#,
+            r#"{type="release_pending",result="accepted"} 1"#,
+        ]),
+        "{text}"
+    );
+    assert_eq!(samples(&text, "loyalty_points_issued_total"), [" 42"], "{text}");
 }
 
 async fn get_with(app: &TestApp, path: &str, request_id: Option<&str>) -> (u16, HeaderMap) {

@@ -74,6 +74,18 @@ impl SqlStore {
         SqlStore::open(url, Durability::Resumable).await
     }
 
+    /// After a bulk load: on PostgreSQL, marks the journal's pages all-visible (so that the
+    /// reports read their index alone) and refreshes the planner's statistics, as
+    /// autovacuum would in time. SQLite needs neither.
+    pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("VACUUM (ANALYZE) postings, journal_entries, members, lots")
+                .execute(&self.writer)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Waits until every commit made through this store is on disk.
     pub async fn make_durable(&self) -> Result<(), StoreError> {
         match self.backend {
