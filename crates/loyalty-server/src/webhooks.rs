@@ -77,7 +77,11 @@ pub async fn dispatch_due<S: Store>(
     policy: RetryPolicy,
 ) -> Result<DispatchReport, StoreError> {
     let mut report = DispatchReport::default();
-    let due = store.due_deliveries(now, BATCH).await?;
+    // The round sends one delivery after another, each within the timeout: it claims
+    // them for as long as that could take.
+    let lease = policy.timeout.saturating_mul(BATCH + 1);
+    let until = now.checked_add_micros(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX)).unwrap_or(now);
+    let due = store.due_deliveries(now, BATCH, until).await?;
     for d in &due {
         let body = body(d);
         let seconds = now.as_micros().div_euclid(1_000_000);

@@ -247,11 +247,14 @@ pub trait Store: Send + Sync + 'static {
         id: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Deliveries of every program due by `now`, oldest first.
+    /// Claims up to `limit` deliveries of every program due by `now`, oldest first: none
+    /// is due again before `until` unless an attempt is recorded, so that dispatchers on
+    /// other nodes pass them by.
     fn due_deliveries(
         &self,
         now: Timestamp,
         limit: u32,
+        until: Timestamp,
     ) -> impl Future<Output = Result<Vec<DueDelivery>, StoreError>> + Send;
 
     /// Logs an attempt to send delivery `id` and moves the delivery on.

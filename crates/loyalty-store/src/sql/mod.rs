@@ -434,8 +434,13 @@ impl Store for SqlStore {
         webhooks::deactivate(&self.writer, program, id).await
     }
 
-    async fn due_deliveries(&self, now: Timestamp, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
-        webhooks::due(&self.reader, now, limit).await
+    async fn due_deliveries(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        until: Timestamp,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        webhooks::due(&self.writer, self.backend, now, limit, until).await
     }
 
     async fn record_attempt(

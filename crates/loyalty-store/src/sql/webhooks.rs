@@ -7,6 +7,7 @@ use crate::types::{
     AttemptResult, Command, Delivery, DeliveryAttempt, DueDelivery, LoadedProgram, ProgramId,
     WebhookSubscription,
 };
+use crate::url::Backend;
 use loyalty_core::decision::{Calculation, Decision, HistoryTopic, RewardChange};
 use loyalty_core::event::{Event, SettleAction};
 use loyalty_core::{Outcome, Timestamp};
@@ -187,14 +188,40 @@ fn delivery(row: &AnyRow) -> Result<Delivery, StoreError> {
 }
 
 /// Deliveries of every program due by `now`, oldest first.
-pub(super) async fn due(pool: &AnyPool, now: Timestamp, limit: u32) -> Result<Vec<DueDelivery>, StoreError> {
+/// Claims the deliveries due by `now`, oldest first: each is due again only at `until`, so
+/// that another dispatcher (on another node) passes it by, unless the attempt is recorded
+/// first. A dispatcher that dies with claims in hand leaves them due again at `until`.
+pub(super) async fn due(
+    writer: &AnyPool,
+    backend: Backend,
+    now: Timestamp,
+    limit: u32,
+    until: Timestamp,
+) -> Result<Vec<DueDelivery>, StoreError> {
+    // PostgreSQL's dispatchers pass over the rows another one is claiming; SQLite has one
+    // writer at a time.
+    let skip = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let claim = format!(
+        "UPDATE webhook_deliveries SET next_attempt_us = $3 WHERE id IN (SELECT id FROM webhook_deliveries \
+         WHERE state = 'pending' AND next_attempt_us <= $1 ORDER BY next_attempt_us, id LIMIT $2{skip}) \
+         RETURNING id"
+    );
+    let claimed = sqlx::query(AssertSqlSafe(claim))
+        .bind(now.as_micros())
+        .bind(i64::from(limit))
+        .bind(until.as_micros())
+        .fetch_all(writer)
+        .await?;
+    let ids = claimed.iter().map(|r| int(r, "id").map(|id| id.to_string())).collect::<Result<Vec<_>, _>>()?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
         "SELECT {DELIVERY_COLUMNS}, d.payload, s.url, s.secret FROM webhook_deliveries d \
-         JOIN webhook_subscriptions s ON s.id = d.subscription_id \
-         WHERE d.state = 'pending' AND d.next_attempt_us <= $1 ORDER BY d.next_attempt_us, d.id LIMIT $2"
+         JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id IN ({}) ORDER BY d.id",
+        ids.join(", ")
     );
-    let rows =
-        sqlx::query(AssertSqlSafe(sql)).bind(now.as_micros()).bind(i64::from(limit)).fetch_all(pool).await?;
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(writer).await?;
     rows.iter()
         .map(|r| {
             Ok(DueDelivery {

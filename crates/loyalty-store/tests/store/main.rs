@@ -9,6 +9,7 @@ mod liability;
 mod programs;
 mod properties;
 mod verify;
+mod webhooks;
 
 use loyalty_core::event::{Adjustment, Enrolment, Purchase, PurchaseLine, Redemption};
 use loyalty_core::ids::{
