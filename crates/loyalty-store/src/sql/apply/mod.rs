@@ -133,6 +133,16 @@ fn profile_row(profile: &Profile) -> Result<ProfileRow, StoreError> {
     })
 }
 
+/// What a draw of `amount` (a bound value) sets on its lot: less remaining, and more
+/// expired or reversed when the event's draws are counted so.
+fn draw_set(drawn_as: Option<&str>, amount: &str) -> String {
+    let counted = drawn_as.map(|column| format!(", {column} = {column} + {amount}")).unwrap_or_default();
+    format!("remaining = remaining - {amount}{counted}")
+}
+
+/// What voiding a lot in review sets: nothing remains, and all it held was taken back.
+const VOID_SET: &str = "reversed = reversed + remaining, remaining = 0";
+
 /// How the event's draws leave their lots, for the breakage cohorts: expired (by the job,
 /// or forfeited on closing), taken back (by a return or an adjustment), or else redeemed.
 fn drawn_as(event: &Event) -> Option<&'static str> {

@@ -4,7 +4,8 @@
 //! are, so the server keeps a prepared plan per shape.
 
 use super::{
-    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give,
+    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, VOID_SET, draw_set,
+    lot_cannot_give,
 };
 use crate::StoreError;
 use crate::sql::rows::{int, opt_int};
@@ -178,7 +179,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         s.clause(
             &format!("v{i}"),
             format!(
-                "UPDATE lots SET reversed = reversed + remaining, remaining = 0 \
+                "UPDATE lots SET {VOID_SET} \
                  WHERE id = {id} AND member_id = {member} AND in_review = 1 RETURNING 1"
             ),
         );
@@ -186,12 +187,11 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
     for (i, (lot, amount)) in rows.draws.iter().enumerate() {
         let (amount, lot) = (s.int(*amount), s.int(lot.0));
-        let counted =
-            rows.drawn_as.map(|column| format!(", {column} = {column} + {amount}")).unwrap_or_default();
+        let set = draw_set(rows.drawn_as, &amount);
         s.clause(
             &format!("d{i}"),
             format!(
-                "UPDATE lots SET remaining = remaining - {amount}{counted} \
+                "UPDATE lots SET {set} \
                  WHERE id = {lot} AND member_id = {member} AND remaining >= {amount} RETURNING 1"
             ),
         );

@@ -7,7 +7,8 @@
 //! the rows the batch changed.
 
 use super::{
-    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, lot_cannot_give,
+    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, VOID_SET, draw_set,
+    lot_cannot_give,
 };
 use crate::StoreError;
 use loyalty_core::decision::OrderChange;
@@ -127,17 +128,16 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     for voided in &rows.voided {
         let id = s.int(voided.0);
         s.parts.push(format!(
-            "UPDATE lots SET reversed = reversed + remaining, remaining = 0 \
+            "UPDATE lots SET {VOID_SET} \
              WHERE id = {id} AND member_id = {member} AND in_review = 1"
         ));
         expected += 1;
     }
     for (lot, amount) in &rows.draws {
         let (amount, lot) = (s.int(*amount), s.int(lot.0));
-        let counted =
-            rows.drawn_as.map(|column| format!(", {column} = {column} + {amount}")).unwrap_or_default();
+        let set = draw_set(rows.drawn_as, &amount);
         s.parts.push(format!(
-            "UPDATE lots SET remaining = remaining - {amount}{counted} \
+            "UPDATE lots SET {set} \
              WHERE id = {lot} AND member_id = {member} AND remaining >= {amount}"
         ));
         expected += 1;
