@@ -250,7 +250,7 @@ impl Tiers {
     }
 
     /// The window of the metric as it stands at `at`: this calendar year so far, or the
-    /// 12 months before.
+    /// 12 months before, `at` included.
     pub fn current_window(&self, calendar: &Calendar, at: Timestamp) -> Window {
         let from = match self.window {
             TierWindow::CalendarYear => calendar.start_of_year(at),
@@ -258,7 +258,12 @@ impl Tiers {
                 calendar.months_before(at, 12).unwrap_or(Timestamp::from_micros(0))
             }
         };
-        Window { from, to: at, measure: self.metric.measure() }
+        // Events at `at` itself are in: two purchases stamped the same second both count.
+        Window {
+            from,
+            to: Timestamp::from_micros(at.as_micros().saturating_add(1)),
+            measure: self.metric.measure(),
+        }
     }
 
     /// The 12 months that an evaluation on `due` judges: for calendar years, the year

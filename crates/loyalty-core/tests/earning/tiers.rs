@@ -105,6 +105,15 @@ fn the_purchase_that_crosses_a_threshold_upgrades_and_the_next_one_earns_the_mul
 }
 
 #[test]
+fn a_purchase_in_the_same_second_as_the_last_counts_the_last_towards_the_tier() {
+    let mut shop = shop("");
+    assert_eq!(buy(&mut shop, "o-1", "2026-03-01T15:00:00Z", 400).points, 400);
+    // Same second: the window ending "now" holds o-1, so 400 + 100 reaches silver.
+    assert_eq!(buy(&mut shop, "o-2", "2026-03-01T15:00:00Z", 100).points, 100);
+    assert_eq!(tier(&shop), (Some("silver".into()), Some(NEW_YEAR_2027.into())));
+}
+
+#[test]
 fn a_member_who_falls_short_keeps_the_tier_through_the_grace_period_then_drops_one_tier() {
     let mut shop = shop("");
     buy(&mut shop, "o-1", "2026-05-01T15:00:00Z", 1600);

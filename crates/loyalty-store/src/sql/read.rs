@@ -44,10 +44,7 @@ pub(super) async fn member(
     view.expiring_soon = expiring_soon(pool, member.id).await?;
     let tiers = loaded.program.tiers();
     if !tiers.is_empty() {
-        let mut window = tiers.current_window(loaded.program.calendar(), at);
-        // The page counts what happened at `at` itself, as the event then was judged on
-        // the window before it plus itself.
-        window.to = Timestamp::from_micros(at.as_micros().saturating_add(1));
+        let window = tiers.current_window(loaded.program.calendar(), at);
         let mut needs = Needs::default();
         needs.window(window);
         let mut aggregates = Aggregates::default();
