@@ -6,6 +6,7 @@
 
 use crate::metrics::Metrics;
 use crate::state::Versions;
+use loyalty_core::calendar::Calendar;
 use loyalty_core::event::{
     Birthday, CodeAction, CodeUpdate, DueTick, ExpiryNotice, HoldSettlement, JobTick, SettleAction,
 };
@@ -18,6 +19,9 @@ use serde::Serialize;
 pub const DEFAULT_BATCH: u32 = 500;
 
 const DAY_MICROS: i64 = 86_400_000_000;
+
+/// The birthday job's name where its last run is recorded.
+const BIRTHDAY_JOB: &str = "birthdays";
 
 /// What one run of the jobs did for one program.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -254,23 +258,53 @@ impl<S: Store> Run<'_, S> {
         }
     }
 
+    /// Gives the birthdays of every local day since the job last finished (today's alone
+    /// on its first run), at most a year back, so a day the server was down loses none.
+    /// The key, by member and the birthday's year, gives each once a year however often
+    /// the job runs; a day before the member enrolled, or whose program version had no
+    /// birthday bonus, gives nothing.
     async fn birthdays(&mut self) -> Result<(), StoreError> {
         let now = self.now;
-        let program = self.versions.at(now).program.clone();
-        let today = program.calendar().local(now).date();
-        let mut month_days = vec![format!("{:02}-{:02}", today.month(), today.day())];
+        let calendar = self.versions.at(now).program.calendar().clone();
+        let last = self.store.last_job_run(self.versions.id(), BIRTHDAY_JOB).await?;
+        let year_ago = Timestamp::from_micros(now.as_micros().saturating_sub(365 * DAY_MICROS));
+        let mut day_end = calendar.end_of_day(last.unwrap_or(now).clamp(year_ago, now));
+        let mut handled = 0u64;
+        loop {
+            let last_moment = Timestamp::from_micros(day_end.as_micros() - 1);
+            let occurred_at = last_moment.min(now);
+            if self.versions.at(occurred_at).program.has_birthday_bonus() {
+                handled = self.birthdays_on(&calendar, occurred_at, handled).await?;
+            }
+            if day_end > now {
+                break;
+            }
+            day_end = calendar.end_of_day(day_end);
+        }
+        self.store.record_job_run(self.versions.id(), BIRTHDAY_JOB, now).await
+    }
+
+    /// Gives the birthdays of the local day of `at`, dated `at`.
+    async fn birthdays_on(
+        &mut self,
+        calendar: &Calendar,
+        at: Timestamp,
+        mut handled: u64,
+    ) -> Result<u64, StoreError> {
+        let day = calendar.local(at).date();
+        let mut month_days = vec![format!("{:02}-{:02}", day.month(), day.day())];
         // Those born on 29 February celebrate on the 28th in other years.
-        if today.month() == 2 && today.day() == 28 && !today.in_leap_year() {
+        if day.month() == 2 && day.day() == 28 && !day.in_leap_year() {
             month_days.push("02-29".to_owned());
         }
-        let (mut after, mut handled) = (MemberId(0), 0u64);
+        let mut after = MemberId(0);
         loop {
             let page = self.store.birthdays(self.versions.id(), &month_days, after, self.batch).await?;
-            let Some((last, _)) = page.last() else { return Ok(()) };
+            let Some((last, _)) = page.last() else { return Ok(handled) };
             after = *last;
             for (member, external_id) in &page {
-                let event = Event::Birthday(Birthday { member: external_id.clone(), occurred_at: now });
-                let key = format!("job:birthday:{}:{}", member.0, today.year());
+                let event = Event::Birthday(Birthday { member: external_id.clone(), occurred_at: at });
+                let key = format!("job:birthday:{}:{}", member.0, day.year());
                 self.submit(Job::Birthday, event, &key).await?;
             }
             handled += page.len() as u64;

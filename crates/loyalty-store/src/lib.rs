@@ -152,6 +152,21 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> impl Future<Output = Result<Vec<(MemberId, ExternalId)>, StoreError>> + Send;
 
+    /// When `job` (a job's name, `birthdays`) of the program last finished a run.
+    fn last_job_run(
+        &self,
+        program: ProgramId,
+        job: &str,
+    ) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
+
+    /// Records that `job` of the program finished a run at `at`.
+    fn record_job_run(
+        &self,
+        program: ProgramId,
+        job: &str,
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The program's reward code `code`, with the external id of its member.
     fn reward_code(
         &self,

@@ -17,7 +17,10 @@ pub(super) fn decide(program: &Program, state: &MemberState, b: &Birthday) -> Re
         .profile
         .birth_date
         .ok_or_else(|| Rejection::BirthDateUnknown { external_id: external_id.clone() })?;
-    if !is_birthday(born, program.calendar().local(b.occurred_at).date()) {
+    // A birthday the job catches up on may fall before the member joined: not theirs to take.
+    if !is_birthday(born, program.calendar().local(b.occurred_at).date())
+        || b.occurred_at < member.enrolled_at
+    {
         return Err(Rejection::NotBirthday { external_id });
     }
     let earned = earn(Earning {

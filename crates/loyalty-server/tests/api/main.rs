@@ -4,6 +4,7 @@
 
 mod activities;
 mod auth;
+mod birthdays;
 mod campaigns;
 mod concurrency;
 mod erasure;

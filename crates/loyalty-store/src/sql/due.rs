@@ -108,6 +108,41 @@ pub(super) async fn birthdays(
     Ok(found)
 }
 
+/// When `job` of the program last finished a run.
+pub(super) async fn last_run(
+    pool: &AnyPool,
+    program: ProgramId,
+    job: &str,
+) -> Result<Option<Timestamp>, StoreError> {
+    let row = sqlx::query("SELECT last_run_us FROM job_runs WHERE program_id = $1 AND job = $2")
+        .bind(program.0)
+        .bind(job)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|row| timestamp(&row, "last_run_us")).transpose()
+}
+
+/// Records that `job` finished a run at `at`; a run dated earlier (a test clock set back)
+/// leaves the later one.
+pub(super) async fn record_run(
+    pool: &AnyPool,
+    program: ProgramId,
+    job: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO job_runs (program_id, job, last_run_us) VALUES ($1, $2, $3) \
+         ON CONFLICT (program_id, job) DO UPDATE SET last_run_us = excluded.last_run_us \
+         WHERE job_runs.last_run_us < excluded.last_run_us",
+    )
+    .bind(program.0)
+    .bind(job)
+    .bind(at.as_micros())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 fn due_row(row: &AnyRow) -> Result<Due, StoreError> {
     Ok(Due {
         at: timestamp(row, "at")?,

@@ -516,6 +516,14 @@ impl Store for SqlStore {
         due::birthdays(&self.reader, program, month_days, after, limit).await
     }
 
+    async fn last_job_run(&self, program: ProgramId, job: &str) -> Result<Option<Timestamp>, StoreError> {
+        due::last_run(&self.reader, program, job).await
+    }
+
+    async fn record_job_run(&self, program: ProgramId, job: &str, at: Timestamp) -> Result<(), StoreError> {
+        due::record_run(&self.writer, program, job, at).await
+    }
+
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
         verify::run(self, &self.reader).await
     }

@@ -1,0 +1,10 @@
+-- When each of a program's jobs last finished a run (sqlite; the same as the other backend's
+-- 0012). The birthday job gives the birthdays of every day since its last run, so a day
+-- the server was down loses no bonus.
+
+CREATE TABLE job_runs (
+    program_id  INTEGER NOT NULL REFERENCES programs (id),
+    job         TEXT NOT NULL,
+    last_run_us INTEGER NOT NULL,
+    PRIMARY KEY (program_id, job)
+);
