@@ -6,6 +6,7 @@ use crate::event::ProfileChanges;
 use crate::ids::{ExternalId, MemberId, OrderId, ReferralCode, TierCode};
 use crate::ledger::EntryDraft;
 use crate::lots::{LotChange, NewLot};
+use crate::money::MinorUnits;
 use crate::needs::Counter;
 use crate::points::Points;
 use crate::program::SpentPointsPolicy;
@@ -316,6 +317,14 @@ pub struct EarnCalc {
     pub pending_until: Option<Timestamp>,
     /// The referrer's share, rounded.
     pub referrer_points: Points,
+    /// What a purchase counts as spend (for spend windows and tiers): what was paid in
+    /// money for the lines no exclusion took out. Zero for other events.
+    pub spend_minor: i64,
+    /// Each line's share of what the order paid with points, left out of its earning;
+    /// empty when nothing was.
+    pub paid_with_points: Vec<MinorUnits>,
+    /// Which of a purchase's lines an exclusion took out.
+    pub excluded: Vec<bool>,
 }
 
 /// A cap on earnings per period that cut an event's points.

@@ -22,6 +22,9 @@ pub struct Explanation {
     /// Awards for the event as a whole (bonuses, activities, referrals).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub awards: Vec<AwardExplanation>,
+    /// What the order paid with points at the till, left out of what it earns.
+    #[serde(default, skip_serializing_if = "MinorUnits::is_zero")]
+    pub paid_with_points_minor: MinorUnits,
     /// Everything added up before rounding.
     pub subtotal: Decimal,
     pub rounding: Rounding,
@@ -49,6 +52,9 @@ pub struct LineExplanation {
     pub category: Option<Category>,
     pub quantity: Quantity,
     pub amount_minor: MinorUnits,
+    /// The line's share of what the order paid with points, which earns nothing.
+    #[serde(default, skip_serializing_if = "MinorUnits::is_zero")]
+    pub paid_with_points_minor: MinorUnits,
     pub points: Decimal,
     pub awards: Vec<AwardExplanation>,
 }
@@ -92,6 +98,20 @@ pub(crate) fn explain(
     calc: &EarnCalc,
     referrer: Option<String>,
 ) -> Explanation {
+    // The lines as the rules saw them: less their share of a payment in points.
+    let judged: Vec<crate::event::PurchaseLine>;
+    let purchase_lines = if calc.paid_with_points.len() == purchase_lines.len() && !purchase_lines.is_empty()
+    {
+        judged = purchase_lines
+            .iter()
+            .zip(&calc.paid_with_points)
+            .map(|(line, paid)| crate::event::PurchaseLine { paid_with_points: *paid, ..line.clone() })
+            .collect();
+        &judged[..]
+    } else {
+        purchase_lines
+    };
+    let paid_with_points = MinorUnits::new(purchase_lines.iter().map(|l| l.paid_with_points.get()).sum());
     let mut lines: Vec<LineExplanation> = purchase_lines
         .iter()
         .zip(&calc.line_points)
@@ -102,6 +122,7 @@ pub(crate) fn explain(
             category: line.category.clone(),
             quantity: line.quantity,
             amount_minor: line.amount(),
+            paid_with_points_minor: line.paid_with_points,
             points: points.normalize(),
             awards: Vec::new(),
         })
@@ -145,6 +166,13 @@ pub(crate) fn explain(
         program.rounding().as_str(),
         calc.rounded,
     );
+    if !paid_with_points.is_zero() {
+        let currency = program.currency();
+        summary.push_str(&format!(
+            "; {} {currency} of the order was paid with {name} and earns nothing",
+            currency.format(paid_with_points)
+        ));
+    }
     let limits = calc
         .cuts
         .iter()
@@ -193,6 +221,7 @@ pub(crate) fn explain(
         program_version: version,
         lines,
         awards,
+        paid_with_points_minor: paid_with_points,
         subtotal: calc.subtotal.normalize(),
         rounding: program.rounding(),
         limits,

@@ -87,7 +87,7 @@ impl MemoryLedger {
             }
             _ => Vec::new(),
         };
-        let order = event.order_id().and_then(|o| self.orders.get(o)).map(|o| o.record.clone());
+        let mut order = event.order_id().and_then(|o| self.orders.get(o)).map(|o| o.record.clone());
         let mut aggregates = Aggregates::default();
         let wanted = needs(program, event);
         let wants_referrer = wanted.referrer;
@@ -141,16 +141,23 @@ impl MemoryLedger {
                 .map(|(_, h)| h.clone())
                 .into_iter()
                 .collect(),
-            Event::Return(r) => self
+            Event::Return(_) | Event::Purchase(_) => self
                 .holds
                 .iter()
                 .filter(|(owner, h)| {
-                    Some(*owner) == member_id && h.order_id == r.order_id && h.state == HoldState::Captured
+                    Some(*owner) == member_id
+                        && Some(&h.order_id) == event.order_id()
+                        && h.state == HoldState::Captured
                 })
                 .map(|(_, h)| h.clone())
                 .collect(),
             _ => Vec::new(),
         };
+        if let (Event::Settle(_), [hold]) = (event, &holds[..])
+            && hold.amount_minor.is_some()
+        {
+            order = self.orders.get(&hold.order_id).map(|o| o.record.clone());
+        }
         MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds }
     }
 

@@ -19,6 +19,10 @@ impl MinorUnits {
         self.0
     }
 
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
     pub fn checked_mul(self, factor: i64) -> Option<MinorUnits> {
         self.0.checked_mul(factor).map(MinorUnits)
     }
@@ -26,6 +30,24 @@ impl MinorUnits {
     pub fn checked_add(self, other: MinorUnits) -> Option<MinorUnits> {
         self.0.checked_add(other.0).map(MinorUnits)
     }
+}
+
+/// Spreads `paid` over `amounts` in proportion, to the minor unit: each share is what the
+/// running total's share grew by, so the shares add up to `paid` (at most their total).
+pub fn spread(paid: MinorUnits, amounts: &[MinorUnits]) -> Vec<MinorUnits> {
+    let total: i128 = amounts.iter().map(|a| i128::from(a.get())).sum();
+    let paid = i128::from(paid.get()).clamp(0, total.max(0));
+    let (mut running, mut given) = (0i128, 0i128);
+    amounts
+        .iter()
+        .map(|amount| {
+            running += i128::from(amount.get());
+            let due = if total > 0 { paid * running / total } else { 0 };
+            let share = i64::try_from(due - given).unwrap_or(0);
+            given = due;
+            MinorUnits::new(share)
+        })
+        .collect()
 }
 
 /// A currency code with the number of digits of its minor unit.

@@ -288,4 +288,22 @@ pub struct OrderLineRecord {
     /// The line's price per unit, so that spend windows can subtract returns.
     #[serde(default)]
     pub unit_price_minor: i64,
+    /// What the line counts as spend, all units: what was paid for it in money, nothing if
+    /// an exclusion took it out. Orders recorded before it was kept count their price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spend_minor: Option<i64>,
+}
+
+impl OrderLineRecord {
+    /// What the units not returned count as spend.
+    pub fn kept_spend_minor(&self) -> i64 {
+        let all = self
+            .spend_minor
+            .unwrap_or_else(|| i64::from(self.quantity).saturating_mul(self.unit_price_minor));
+        if self.quantity == 0 {
+            return 0;
+        }
+        let kept = i128::from(self.quantity - self.returned);
+        i64::try_from(i128::from(all) * kept / i128::from(self.quantity)).unwrap_or(i64::MAX)
+    }
 }

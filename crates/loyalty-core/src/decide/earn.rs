@@ -121,6 +121,19 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         rule.evaluate(&judging, &mut tally);
     }
     let parts = tally.into_parts();
+    let lines = judging.lines();
+    // Excluded lines count towards no spend measure (threshold windows, tiers).
+    let spend_minor = lines
+        .iter()
+        .zip(&parts.excluded)
+        .filter(|(_, excluded)| !**excluded)
+        .map(|(line, _)| line.paid_in_money().get())
+        .sum();
+    let paid_with_points = if lines.iter().any(|l| !l.paid_with_points.is_zero()) {
+        lines.iter().map(|l| l.paid_with_points).collect()
+    } else {
+        Vec::new()
+    };
     let subtotal = parts
         .lines
         .iter()
@@ -151,6 +164,9 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         suspended,
         pending_until,
         referrer_points: Points::ZERO,
+        spend_minor,
+        paid_with_points,
+        excluded: parts.excluded,
     };
     let member = e.member;
     let mut balance = member.balance;

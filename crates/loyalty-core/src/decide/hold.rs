@@ -147,6 +147,7 @@ pub(super) fn settle(
         return Err(Rejection::HoldNotOpen { hold_id: s.hold_id.to_string(), state: hold.state.as_str() });
     }
     let at = s.occurred_at;
+    let mut debt = member.debt;
     let mut balance = member.balance;
     balance.held = sub(balance.held, hold.points)?;
     let mut decision = Decision::about_member(member, None, None, Calculation::Hold { points: hold.points });
@@ -177,6 +178,21 @@ pub(super) fn settle(
                 HoldState::Captured,
                 format!("{} points spent on order {}", hold.points, hold.order_id),
             ));
+            if let Some(paid) = hold.amount_minor
+                && !program.redemption().earn_on_points_payment
+                && let Some(order) = state.order.as_ref().filter(|o| o.member_id == member.id)
+            {
+                let held = balance.held;
+                (balance, debt) = super::paid_after::take_back_paid_share(
+                    program,
+                    state,
+                    member,
+                    order,
+                    paid,
+                    &mut decision,
+                )?;
+                balance.held = held;
+            }
         }
         SettleAction::Release | SettleAction::Expire => {
             if s.action == SettleAction::Expire && at < hold.expires_at {
@@ -223,7 +239,7 @@ pub(super) fn settle(
             ));
         }
     }
-    decision.member = MemberChange::balance(member.id, balance, member.debt);
+    decision.member = MemberChange::balance(member.id, balance, debt);
     decision.holds = vec![HoldChange::Update(after)];
     Ok(decision)
 }

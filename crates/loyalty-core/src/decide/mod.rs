@@ -9,6 +9,7 @@ mod earn;
 mod enrol;
 mod expire;
 mod hold;
+mod paid_after;
 mod profile;
 mod purchase;
 mod redeem;

@@ -3,11 +3,13 @@ use super::{existing_member, round};
 use crate::decision::{Calculation, Decision, MemberChange, OrderChange, RewardChange};
 use crate::earning::Occasion;
 use crate::event::Purchase;
-use crate::ids::RewardCode;
+use crate::ids::{OrderId, RewardCode};
 use crate::ledger::EntryKind;
+use crate::money::MinorUnits;
 use crate::points::Points;
 use crate::program::Program;
 use crate::rejection::Rejection;
+use crate::spending::HoldState;
 use crate::state::{LotSource, MemberState, OrderLineRecord};
 use rust_decimal::Decimal;
 
@@ -18,11 +20,21 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
         return Err(Rejection::OrderAlreadyRecorded { order_id: p.order_id.to_string() });
     }
     let member = existing_member(state, &p.member)?;
+    // Members earn on what they paid in money: a payment in points captured at the till
+    // for this order comes off its lines before any rule sees them.
+    let paid = points_payment(state, &p.order_id);
+    let paying;
+    let judged = if paid.get() > 0 && !program.redemption().earn_on_points_payment {
+        paying = p.paying_with_points(paid);
+        &paying
+    } else {
+        p
+    };
     let earned = earn(Earning {
         program,
         state,
         member,
-        occasion: Occasion::Purchase(p),
+        occasion: Occasion::Purchase(judged),
         occurred_at: p.occurred_at,
         entry: EntryKind::Purchase,
         source: LotSource::Purchase,
@@ -30,16 +42,18 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
     })?;
 
     let calc = &earned.calc;
-    let lines = p
+    let lines = judged
         .lines
         .iter()
         .zip(&calc.line_points)
-        .map(|(line, points)| OrderLineRecord {
+        .zip(&calc.excluded)
+        .map(|((line, points), excluded)| OrderLineRecord {
             sku: line.sku.clone(),
             quantity: line.quantity.get(),
             returned: 0,
             points: points.normalize(),
             unit_price_minor: line.unit_price.get(),
+            spend_minor: Some(if *excluded { 0 } else { line.paid_in_money().get() }),
         })
         .collect();
     // A return takes back what the lines earned; the order's own bonuses stay. Caps may have
@@ -77,7 +91,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
         order: Some(OrderChange::Record {
             order_id: p.order_id.clone(),
             awarded,
-            amount_minor: p.amount().get(),
+            amount_minor: calc.spend_minor,
             lines,
         }),
         reward,
@@ -89,4 +103,16 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
         last_activity_at: None,
         calculation: Calculation::Purchase(earned.calc),
     })
+}
+
+/// What the order being bought was paid with points at the till, in money: its captured
+/// payments (the store loads the member's captured holds of the order).
+fn points_payment(state: &MemberState, order_id: &OrderId) -> MinorUnits {
+    let paid = state
+        .holds
+        .iter()
+        .filter(|h| h.state == HoldState::Captured && h.order_id == *order_id)
+        .filter_map(|h| h.amount_minor)
+        .fold(0i64, i64::saturating_add);
+    MinorUnits::new(paid)
 }

@@ -7,7 +7,7 @@ use crate::points::Points;
 use crate::program::{Program, SpentPointsPolicy};
 use crate::rejection::Rejection;
 use crate::spending::{HoldRecord, HoldState};
-use crate::state::{Balance, MemberState, OrderLineRecord};
+use crate::state::{Balance, Member, MemberState, OrderLineRecord, OrderRecord};
 use rust_decimal::Decimal;
 
 /// A return takes back what the order would not have earned without the returned units:
@@ -29,6 +29,76 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
         take_back_units(&mut lines, wanted.sku.as_str(), wanted.quantity.get(), r.order_id.as_str())?;
     }
 
+    let amount_minor = lines.iter().map(OrderLineRecord::kept_spend_minor).fold(0i64, i64::saturating_add);
+    let back = take_back(program, state, member, order, &lines)?;
+    let (held_after, reversed, shortfall, debt) = (back.held_after, back.reversed, back.shortfall, back.debt);
+    let subtotal_after = back.subtotal_after;
+    let policy = program.spent_points_policy();
+
+    let refunds = refunds(state, &lines)?;
+    let refunded = refunds.iter().try_fold(Points::ZERO, |sum, (_, p)| sum.checked_add(*p));
+    let refunded = refunded.ok_or(Rejection::PointsOverflow)?;
+
+    let mut decision = Decision {
+        member: MemberChange::balance(member.id, back.balance, debt),
+        entries: back.entry.into_iter().collect(),
+        lots: back.draws,
+        order: Some(OrderChange::Update {
+            order_id: order.order_id.clone(),
+            awarded: held_after,
+            amount_minor,
+            lines,
+        }),
+        reward: None,
+        holds: Vec::new(),
+        notes: Vec::new(),
+        counters: Vec::new(),
+        referrer: None,
+        standing: None,
+        last_activity_at: None,
+        calculation: Calculation::Return(ReturnCalc {
+            held_before: order.awarded,
+            subtotal_after,
+            held_after,
+            reversed,
+            shortfall,
+            policy,
+            refunded,
+        }),
+    };
+    if refunded.is_positive() {
+        super::code::refund_lot(program, member, refunded, r.occurred_at, &mut decision)?;
+        decision.member = MemberChange::balance(member.id, decision.balance_after(), debt);
+        for (hold, points) in refunds {
+            let mut after = hold.clone();
+            after.refunded = Points::new(after.refunded.get() + points.get());
+            decision.holds.push(HoldChange::Update(after));
+        }
+    }
+    Ok(decision)
+}
+
+/// What taking back the points an order's lines no longer earn does: `lines` are the
+/// order's lines after the change (units returned, or points scaled down), and the order's
+/// points become what they earn, rounded once as at purchase.
+pub(super) struct TakeBack {
+    pub subtotal_after: Decimal,
+    pub held_after: Points,
+    pub reversed: Points,
+    pub shortfall: Points,
+    pub balance: Balance,
+    pub debt: Points,
+    pub entry: Option<EntryDraft>,
+    pub draws: Vec<LotChange>,
+}
+
+pub(super) fn take_back(
+    program: &Program,
+    state: &MemberState,
+    member: &Member,
+    order: &OrderRecord,
+    lines: &[OrderLineRecord],
+) -> Result<TakeBack, Rejection> {
     let subtotal_after = lines.iter().try_fold(Decimal::ZERO, |acc, l| acc.checked_add(kept_points(l)));
     let subtotal_after = subtotal_after.ok_or(Rejection::PointsOverflow)?;
     let held_after = round(program.rounding(), subtotal_after)?.min(order.awarded);
@@ -81,52 +151,17 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
         pending_review: sub(member.balance.pending_review, from_review)?,
         held: member.balance.held,
     };
-    let amount_minor = lines
-        .iter()
-        .map(|l| i64::from(l.quantity - l.returned).saturating_mul(l.unit_price_minor))
-        .fold(0i64, i64::saturating_add);
 
-    let refunds = refunds(state, &lines)?;
-    let refunded = refunds.iter().try_fold(Points::ZERO, |sum, (_, p)| sum.checked_add(*p));
-    let refunded = refunded.ok_or(Rejection::PointsOverflow)?;
-
-    let mut decision = Decision {
-        member: MemberChange::balance(member.id, balance, debt),
-        entries: EntryDraft::balanced(EntryKind::Return, postings).into_iter().collect(),
-        lots: draws,
-        order: Some(OrderChange::Update {
-            order_id: order.order_id.clone(),
-            awarded: held_after,
-            amount_minor,
-            lines,
-        }),
-        reward: None,
-        holds: Vec::new(),
-        notes: Vec::new(),
-        counters: Vec::new(),
-        referrer: None,
-        standing: None,
-        last_activity_at: None,
-        calculation: Calculation::Return(ReturnCalc {
-            held_before: order.awarded,
-            subtotal_after,
-            held_after,
-            reversed,
-            shortfall,
-            policy,
-            refunded,
-        }),
-    };
-    if refunded.is_positive() {
-        super::code::refund_lot(program, member, refunded, r.occurred_at, &mut decision)?;
-        decision.member = MemberChange::balance(member.id, decision.balance_after(), debt);
-        for (hold, points) in refunds {
-            let mut after = hold.clone();
-            after.refunded = Points::new(after.refunded.get() + points.get());
-            decision.holds.push(HoldChange::Update(after));
-        }
-    }
-    Ok(decision)
+    Ok(TakeBack {
+        subtotal_after,
+        held_after,
+        reversed,
+        shortfall,
+        balance,
+        debt,
+        entry: EntryDraft::balanced(EntryKind::Return, postings),
+        draws,
+    })
 }
 
 /// What the order paid with points at the till, given back in proportion to the money

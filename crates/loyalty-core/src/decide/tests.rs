@@ -220,6 +220,7 @@ fn a_return_takes_back_from_its_own_order_first() {
             returned: 0,
             points: rust_decimal::Decimal::from(160),
             unit_price_minor: 325,
+            spend_minor: None,
         }],
     });
     let d = decide(&program, &state, &return_of("o-1", &[("pumpkin-loaf", 1)]), now()).unwrap();

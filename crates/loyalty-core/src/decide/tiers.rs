@@ -49,16 +49,17 @@ pub(super) fn upgrade(
     if tiers.is_empty() {
         return Ok(());
     }
-    let earned = match &decision.calculation {
+    let calc = match &decision.calculation {
         Calculation::Purchase(c)
         | Calculation::Activity(c)
         | Calculation::Birthday(c)
-        | Calculation::Enrolment(c) => c.points.get(),
+        | Calculation::Enrolment(c) => c,
         _ => return Ok(()),
     };
     let added = match (tiers.metric, event) {
-        (crate::program::TierMetric::Points, _) => earned,
-        (crate::program::TierMetric::Spend, Event::Purchase(p)) => p.amount().get(),
+        (crate::program::TierMetric::Points, _) => calc.points.get(),
+        // What was paid in money for lines that earn, as the spend windows count it.
+        (crate::program::TierMetric::Spend, Event::Purchase(_)) => calc.spend_minor,
         (crate::program::TierMetric::Spend, _) => 0,
     };
     let at = event.occurred_at();

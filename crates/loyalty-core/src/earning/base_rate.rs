@@ -69,14 +69,14 @@ impl EarningRule for BaseRate {
 
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
         for (i, line) in judging.lines().iter().enumerate() {
-            let amount = Decimal::from(line.amount().get());
+            let amount = Decimal::from(line.paid_in_money().get());
             tally.award(i, amount.checked_mul(self.per_minor).unwrap_or(Decimal::MAX));
         }
     }
 
     fn reason(&self, _award: &Award, line: Option<&PurchaseLine>, program: &Program) -> String {
         let currency = program.currency();
-        let amount = line.map_or_else(|| "0".to_owned(), |l| currency.format(l.amount()));
+        let amount = line.map_or_else(|| "0".to_owned(), |l| currency.format(l.paid_in_money()));
         format!(
             "{} {} per {} {currency} on {amount} {currency}",
             show(self.per_unit),

@@ -50,7 +50,7 @@ impl EarningRule for MinimumBasket {
 
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
         let Occasion::Purchase(purchase) = judging.occasion else { return };
-        let total = purchase.amount();
+        let total = super::spend(judging, tally);
         if total < self.amount {
             // Each line's points are taken back by an award that quotes the order's total,
             // so its reason says why as the order's award does.

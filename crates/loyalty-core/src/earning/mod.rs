@@ -28,7 +28,7 @@ pub use tally::{Award, Beneficiary, Detail, Limit, Tally, TallyParts, Target};
 use crate::calendar::Calendar;
 use crate::event::{Activity, Event, Purchase, PurchaseLine};
 use crate::ids::{Category, Sku, TierCode};
-use crate::money::Currency;
+use crate::money::{Currency, MinorUnits};
 use crate::needs::{Aggregates, Needs};
 use crate::program::{DefinitionErrors, Program};
 use crate::state::Member;
@@ -197,6 +197,13 @@ impl Products {
         let categories = self.categories.iter().map(|c| format!("category {c}"));
         skus.chain(categories).collect::<Vec<_>>().join(", ")
     }
+}
+
+/// What the purchase being judged counts as spend when a rule asks: what was paid in money
+/// for the lines that no exclusion has taken out. Nothing for other occasions.
+pub fn spend(judging: &Judging<'_>, tally: &Tally) -> MinorUnits {
+    let spent = judging.lines().iter().enumerate().filter(|(i, _)| !tally.is_excluded(*i));
+    MinorUnits::new(spent.map(|(_, line)| line.paid_in_money().get()).sum())
 }
 
 /// Formats a decimal number of points without trailing zeros ("32.5", "95").

@@ -80,15 +80,16 @@ impl EarningRule for Referral {
     }
 
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
-        let Occasion::Purchase(purchase) = judging.occasion else { return };
+        let Occasion::Purchase(_) = judging.occasion else { return };
+        let amount = super::spend(judging, tally);
         if judging.member.referred_by.is_none()
             || judging.referrer.is_none()
             || judging.aggregates.counter(&rewarded()) > 0
-            || purchase.amount() < self.min_purchase
+            || amount < self.min_purchase
         {
             return;
         }
-        let spent = Detail::Spend(purchase.amount().get());
+        let spent = Detail::Spend(amount.get());
         tally.award_order(self.referee, spent, Beneficiary::Member);
         tally.award_order(self.referrer, spent, Beneficiary::Referrer);
         tally.count(rewarded(), 1);

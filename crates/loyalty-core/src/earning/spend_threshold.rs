@@ -93,9 +93,10 @@ impl EarningRule for SpendThreshold {
     }
 
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
-        let Occasion::Purchase(purchase) = judging.occasion else { return };
+        let Occasion::Purchase(_) = judging.occasion else { return };
         let at = judging.occurred_at.as_micros();
-        let spend = judging.aggregates.window(&self.window(judging.occurred_at)) + purchase.amount().get();
+        let spend =
+            judging.aggregates.window(&self.window(judging.occurred_at)) + super::spend(judging, tally).get();
         let last = judging.aggregates.counter(&self.last);
         // The window includes its first edge: a bonus exactly `window_days` ago is still in it.
         let due = last == 0 || last < at - self.window_micros;

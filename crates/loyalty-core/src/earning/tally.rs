@@ -192,6 +192,7 @@ impl Tally {
     pub fn into_parts(self) -> TallyParts {
         TallyParts {
             lines: self.lines.into_iter().map(|p| p.max(Decimal::ZERO)).collect(),
+            excluded: self.excluded,
             order: self.order.max(Decimal::ZERO),
             referrer: self.referrer.max(Decimal::ZERO),
             awards: self.awards,
@@ -205,6 +206,8 @@ impl Tally {
 #[derive(Debug, Clone)]
 pub struct TallyParts {
     pub lines: Vec<Decimal>,
+    /// Lines an exclusion took out.
+    pub excluded: Vec<bool>,
     pub order: Decimal,
     pub referrer: Decimal,
     pub awards: Vec<Award>,

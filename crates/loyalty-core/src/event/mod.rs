@@ -226,7 +226,9 @@ impl Event {
             | Event::ExpiryNotice(_)
             | Event::CloseInactive(_)
             | Event::Status(_)
-            | Event::Hold(_) => true,
+            | Event::Hold(_)
+            // A payment captured after its order earned takes back what its share earned.
+            | Event::Settle(_) => true,
             Event::Adjust(a) => !a.points.is_positive(),
             Event::Enrol(_)
             | Event::Purchase(_)
@@ -236,7 +238,6 @@ impl Event {
             | Event::Profile(_)
             | Event::TierReview(_)
             | Event::Subscription(_)
-            | Event::Settle(_)
             | Event::Code(_) => false,
         }
     }
@@ -307,6 +308,17 @@ impl Purchase {
     /// The order's total before any return.
     pub fn amount(&self) -> MinorUnits {
         self.lines.iter().fold(MinorUnits::ZERO, |total, l| total.checked_add(l.amount()).unwrap_or(total))
+    }
+
+    /// The same order with `paid` (a payment in points at the till) spread over its lines
+    /// in proportion to their amounts.
+    pub fn paying_with_points(&self, paid: MinorUnits) -> Purchase {
+        let amounts: Vec<MinorUnits> = self.lines.iter().map(PurchaseLine::amount).collect();
+        let mut order = self.clone();
+        for (line, share) in order.lines.iter_mut().zip(crate::money::spread(paid, &amounts)) {
+            line.paid_with_points = share;
+        }
+        order
     }
 }
 
@@ -414,6 +426,10 @@ pub struct PurchaseLine {
     pub category: Option<Category>,
     pub quantity: Quantity,
     pub unit_price: MinorUnits,
+    /// The line's share of what the order paid with points at the till: set by `decide`
+    /// from the order's captured payments, never taken from the client.
+    #[serde(default, skip_serializing_if = "MinorUnits::is_zero")]
+    pub paid_with_points: MinorUnits,
 }
 
 impl PurchaseLine {
@@ -436,12 +452,23 @@ impl PurchaseLine {
                 max: MAX_UNIT_PRICE.get(),
             });
         }
-        Ok(PurchaseLine { sku, category, quantity, unit_price: MinorUnits::new(unit_price_minor) })
+        Ok(PurchaseLine {
+            sku,
+            category,
+            quantity,
+            unit_price: MinorUnits::new(unit_price_minor),
+            paid_with_points: MinorUnits::ZERO,
+        })
     }
 
     /// The line's total; bounded by the limits, so it cannot overflow.
     pub fn amount(&self) -> MinorUnits {
         MinorUnits::new(self.unit_price.get() * i64::from(self.quantity.get()))
+    }
+
+    /// What the member paid for the line in money: what earns points and counts as spend.
+    pub fn paid_in_money(&self) -> MinorUnits {
+        MinorUnits::new((self.amount().get() - self.paid_with_points.get()).max(0))
     }
 }
 

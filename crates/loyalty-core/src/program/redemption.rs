@@ -22,6 +22,10 @@ pub struct RedemptionDef {
     /// Whether a reward code that expires unused gives its points back.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub refund_expired_codes: bool,
+    /// Whether the part of an order paid with points earns points too. By default it does
+    /// not: members earn on what they paid in money.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub earn_on_points_payment: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +66,7 @@ impl Default for RedemptionDef {
             point_value: None,
             pay_with_points: PayWithPointsDef::default(),
             refund_expired_codes: false,
+            earn_on_points_payment: false,
         }
     }
 }

@@ -633,28 +633,29 @@ fn points_pay_part_of_a_basket_in_steps_above_a_minimum_and_up_to_a_share() {
 #[test]
 fn a_return_gives_back_the_points_that_paid_for_the_returned_part_of_the_order() {
     let mut shop = shop_with(PAY, 10_000);
-    // 40.00 of an order of two tees at 50.00 paid with points, the rest with money.
+    // 40.00 of an order of two tees at 50.00 paid with points, the rest with money: the
+    // 60.00 paid in money earns.
     hold(&mut shop, "m", "H-1", pay(4000, Some(10_000)), T).unwrap();
     settle(&mut shop, "m", "H-1", S::Capture, T).unwrap();
-    assert_eq!(shop.buy("m", "o-H-1", T15, vec![line("tee", "", 2, 5000)]).points, 100);
-    assert_eq!(shop.available("m"), 6100);
+    assert_eq!(shop.buy("m", "o-H-1", T15, vec![line("tee", "", 2, 5000)]).points, 60);
+    assert_eq!(shop.available("m"), 6060);
 
     let Outcome::Return(back) = shop.give_back("m", "o-H-1", "tee", 1, "2026-03-03T15:00:00Z") else {
         panic!()
     };
     assert_eq!(
         (back.points_reversed.get(), back.points_refunded.get(), held(back.balance)),
-        (50, 2000, (8050, 0))
+        (30, 2000, (8030, 0))
     );
     assert_eq!(
         back.explanation.summary,
-        "order o-H-1 held 100 points; the items kept earn 50 before rounding (floor): 50 points, so 50 points are \
+        "order o-H-1 held 60 points; the items kept earn 30 before rounding (floor): 30 points, so 30 points are \
          taken back; the order was paid partly with points, and 2000 points of that payment come back as new points"
     );
     let refund = moved(EntryKind::Refund, REDEEMED, AVAILABLE, 2000);
     assert_eq!(
         last_entries(&shop, "m", 2),
-        vec![moved(EntryKind::Return, AVAILABLE, "program:issued", 50), refund]
+        vec![moved(EntryKind::Return, AVAILABLE, "program:issued", 30), refund]
     );
     assert_eq!(shop.lots("m").last(), Some(&lot(2000, 2000, Some("2027-03-03T15:00:00Z"))));
     assert_eq!(hold_record(&shop, "H-1").refunded.get(), 2000);
@@ -670,7 +671,7 @@ fn a_return_gives_back_the_points_that_paid_for_the_returned_part_of_the_order()
     let Calculation::Return(calc) = decision.calculation else { panic!("{:?}", decision.calculation) };
     assert_eq!(
         (calc.held_before.get(), calc.held_after.get(), calc.reversed.get(), calc.refunded.get()),
-        (50, 0, 50, 2000)
+        (30, 0, 30, 2000)
     );
     assert_eq!((shop.available("m"), hold_record(&shop, "H-1").refunded.get()), (10_000, 4000));
     shop.ledger.check_invariants().unwrap();

@@ -12,6 +12,7 @@ mod errors;
 mod idempotency;
 mod ledger;
 mod metrics;
+mod order_spend;
 mod openapi;
 mod referrals;
 mod reports;

@@ -100,7 +100,7 @@ pub(super) async fn load(
         Some(m) if event.spends_points() => open_lots(tx, m.id).await?,
         _ => Vec::new(),
     };
-    let order = match event {
+    let mut order = match event {
         Event::Return(r) => order(tx, program, &r.order_id).await?,
         _ => None,
     };
@@ -143,18 +143,27 @@ pub(super) async fn load(
             )
             .await?
         }
-        Event::Return(r) if member.is_some() => {
+        // A purchase earns on what its captured payments in points left; a return gives
+        // their points back.
+        Event::Return(_) | Event::Purchase(_) if member.is_some() => {
+            let order_id = event.order_id().map_or("", |o| o.as_str());
             super::spending::holds(
                 tx,
                 program,
                 "h.member_id = $2 AND h.order_id = $3 AND h.state = 'captured'",
                 member_id,
-                r.order_id.as_str(),
+                order_id,
             )
             .await?
         }
         _ => Vec::new(),
     };
+    // A payment captured after its order was bought takes back what its share earned.
+    if let (Event::Settle(_), [hold]) = (event, &holds[..])
+        && hold.amount_minor.is_some()
+    {
+        order = super::state::order(tx, program, &hold.order_id).await?;
+    }
     Ok(MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds })
 }
 
