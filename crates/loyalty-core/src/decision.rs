@@ -11,7 +11,7 @@ use crate::needs::Counter;
 use crate::points::Points;
 use crate::program::SpentPointsPolicy;
 use crate::spending::{HoldRecord, RewardInstance};
-use crate::state::{Balance, Member, MemberStatus, OrderLineRecord, Profile, Standing};
+use crate::state::{Balance, Member, MemberStatus, OrderBonus, OrderLineRecord, Profile, Standing};
 use crate::time::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -207,8 +207,20 @@ pub struct Credit {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderChange {
-    Record { order_id: OrderId, awarded: Points, amount_minor: i64, lines: Vec<OrderLineRecord> },
-    Update { order_id: OrderId, awarded: Points, amount_minor: i64, lines: Vec<OrderLineRecord> },
+    Record {
+        order_id: OrderId,
+        awarded: Points,
+        amount_minor: i64,
+        lines: Vec<OrderLineRecord>,
+        bonuses: Vec<OrderBonus>,
+    },
+    Update {
+        order_id: OrderId,
+        awarded: Points,
+        amount_minor: i64,
+        lines: Vec<OrderLineRecord>,
+        bonuses: Vec<OrderBonus>,
+    },
 }
 
 /// A reward code issued, or one whose state or balance changed: the instance after the
@@ -366,4 +378,6 @@ pub struct ReturnCalc {
     pub policy: SpentPointsPolicy,
     /// Points the order paid with at the till, given back for what was returned.
     pub refunded: Points,
+    /// The order's bonuses it no longer earns, by rule, whose points are in `reversed`.
+    pub bonuses_lost: Vec<(String, Points)>,
 }

@@ -87,8 +87,17 @@ pub struct ReturnExplanation {
     pub kept_subtotal: Decimal,
     pub rounding: Rounding,
     pub order_points_after: Points,
+    /// Bonuses the order earned as a whole that what it keeps no longer earns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bonuses_reversed: Vec<BonusReversal>,
     pub when_points_spent: SpentPointsPolicy,
     pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BonusReversal {
+    pub rule: String,
+    pub points: Points,
 }
 
 pub(crate) fn explain(
@@ -235,14 +244,22 @@ pub(crate) fn explain(
 
 pub(crate) fn explain_return(program: &Program, order_id: &str, calc: &ReturnCalc) -> ReturnExplanation {
     let name = program.points_name();
+    let from_bonuses = calc.bonuses_lost.iter().map(|(_, p)| p.get()).sum::<i64>();
     let mut summary = format!(
         "order {order_id} held {} {name}; the items kept earn {} before rounding ({}): {} {name}, so {} {name} are taken back",
         calc.held_before,
         show(calc.subtotal_after),
         program.rounding().as_str(),
         calc.held_after,
-        calc.reversed,
+        calc.reversed.get() - from_bonuses,
     );
+    for (rule, points) in &calc.bonuses_lost {
+        summary.push_str(&if points.is_positive() {
+            format!("; what the order keeps no longer earns the {rule} bonus, so its {points} {name} are taken back too")
+        } else {
+            format!("; what the order keeps no longer counts for {rule}, so that is undone")
+        });
+    }
     if calc.shortfall.is_positive() {
         summary.push_str(&match calc.policy {
             SpentPointsPolicy::NegativeBalance => format!(
@@ -266,6 +283,11 @@ pub(crate) fn explain_return(program: &Program, order_id: &str, calc: &ReturnCal
         kept_subtotal: calc.subtotal_after.normalize(),
         rounding: program.rounding(),
         order_points_after: calc.held_after,
+        bonuses_reversed: calc
+            .bonuses_lost
+            .iter()
+            .map(|(rule, points)| BonusReversal { rule: rule.clone(), points: *points })
+            .collect(),
         when_points_spent: calc.policy,
         summary,
     }

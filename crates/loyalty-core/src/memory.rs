@@ -123,15 +123,17 @@ impl MemoryLedger {
             }
         }
         let member_id = member.as_ref().map(|m| m.id);
-        let instance = match event {
-            Event::Code(c) => self
-                .rewards_by_code
-                .get(&c.code)
-                .and_then(|i| self.rewards.get(*i))
-                .filter(|(owner, _)| Some(*owner) == member_id)
-                .map(|(_, r)| r.clone()),
+        let bonus_code = order.as_ref().and_then(|o| o.bonuses.iter().find_map(|b| b.reward_code.clone()));
+        let code = match event {
+            Event::Code(c) => Some(c.code.clone()),
+            Event::Return(_) => bonus_code,
             _ => None,
         };
+        let instance = code
+            .and_then(|code| self.rewards_by_code.get(&code))
+            .and_then(|i| self.rewards.get(*i))
+            .filter(|(owner, _)| Some(*owner) == member_id)
+            .map(|(_, r)| r.clone());
         let holds = match event {
             Event::Settle(s) => self
                 .holds_by_id
@@ -268,12 +270,13 @@ impl MemoryLedger {
             }
         }
         match &decision.order {
-            Some(OrderChange::Record { order_id, awarded, amount_minor, lines }) => {
+            Some(OrderChange::Record { order_id, awarded, amount_minor, lines, bonuses }) => {
                 let record = OrderRecord {
                     order_id: order_id.clone(),
                     member_id,
                     awarded: *awarded,
                     lines: lines.clone(),
+                    bonuses: bonuses.clone(),
                 };
                 self.orders.insert(
                     order_id.clone(),
@@ -281,10 +284,11 @@ impl MemoryLedger {
                 );
                 self.orders_by_member.entry(member_id).or_default().push(order_id.clone());
             }
-            Some(OrderChange::Update { order_id, awarded, amount_minor, lines }) => {
+            Some(OrderChange::Update { order_id, awarded, amount_minor, lines, bonuses }) => {
                 if let Some(o) = self.orders.get_mut(order_id) {
                     o.record.awarded = *awarded;
                     o.record.lines = lines.clone();
+                    o.record.bonuses = bonuses.clone();
                     o.amount_minor = *amount_minor;
                 }
             }

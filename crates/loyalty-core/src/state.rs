@@ -1,6 +1,8 @@
 //! What `decide` may know about a member: the projections the store loads for one event.
 
-use crate::ids::{Email, ExternalId, LotId, MemberId, OrderId, PersonName, ReferralCode, Sku, Tag, TierCode};
+use crate::ids::{
+    Email, ExternalId, InstanceCode, LotId, MemberId, OrderId, PersonName, ReferralCode, Sku, Tag, TierCode,
+};
 use crate::ledger::MemberAccount;
 use crate::needs::Aggregates;
 use crate::points::Points;
@@ -276,6 +278,44 @@ pub struct OrderRecord {
     /// Points the order holds now: what it earned less what returns took back.
     pub awarded: Points,
     pub lines: Vec<OrderLineRecord>,
+    /// Bonuses the order earned as a whole, which a return re-judges.
+    pub bonuses: Vec<OrderBonus>,
+}
+
+/// A bonus an order earned as a whole (a spend threshold, a punch card's stamp, a
+/// campaign's fixed bonus, a referee's bonus), with what it must keep to keep it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderBonus {
+    /// The rule that gave it.
+    pub rule: String,
+    /// The points the member was given for it, after rounding and caps.
+    pub points: Points,
+    /// The lines whose kept spend counts (0-based); all when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<u32>,
+    /// The order keeps the bonus while those lines keep at least this much spend.
+    pub min_spend_minor: i64,
+    /// The member's counters the bonus moved (a punch card's stamps), undone with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub counters: Vec<(String, i64)>,
+    /// The code of a reward it issued, cancelled with it if still unused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward_code: Option<InstanceCode>,
+    /// Whether a return took it back already.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reversed: bool,
+}
+
+impl OrderBonus {
+    /// Whether the order, with `lines` as they are now, no longer earns the bonus.
+    pub fn lost(&self, lines: &[OrderLineRecord]) -> bool {
+        let counted = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.lines.is_empty() || self.lines.iter().any(|l| *l as usize == *i));
+        let kept: i64 = counted.map(|(_, l)| l.kept_spend_minor()).fold(0, i64::saturating_add);
+        !self.reversed && kept < self.min_spend_minor
+    }
 }
 
 /// One line of a recorded order with the (unrounded) points it earned.

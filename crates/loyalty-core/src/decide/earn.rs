@@ -5,7 +5,7 @@
 use super::{add, round, sub};
 use crate::calendar::Calendar;
 use crate::decision::{Calculation, Credit, Decision, EarnCalc, LimitCut, MemberChange, Period, VelocityHit};
-use crate::earning::{Judging, Occasion, Tally};
+use crate::earning::{Judging, Keep, Occasion, Tally};
 use crate::ids::{MemberId, OrderId};
 use crate::ledger::{Account, EntryDraft, EntryKind, MemberAccount, ProgramAccount};
 use crate::lots::{LotChange, NewLot};
@@ -73,6 +73,11 @@ pub(super) struct Earned {
     pub counters: Vec<(Counter, i64)>,
     pub reward: Option<String>,
     pub referrer: Option<Credit>,
+    /// What a purchase's order-level bonuses need to keep, and which rule moved which
+    /// counter and issued the reward: for `bonuses::record`.
+    pub keeps: Vec<Keep>,
+    pub moves: Vec<(u32, Counter, i64)>,
+    pub reward_rule: Option<u32>,
 }
 
 impl Earned {
@@ -228,6 +233,9 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         counters: parts.counters,
         reward: parts.reward,
         referrer,
+        keeps: parts.keeps,
+        moves: parts.moves,
+        reward_rule: parts.reward_rule,
     })
 }
 

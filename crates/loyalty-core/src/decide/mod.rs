@@ -4,6 +4,7 @@
 mod activity;
 mod adjust;
 mod birthday;
+mod bonuses;
 mod code;
 mod earn;
 mod enrol;

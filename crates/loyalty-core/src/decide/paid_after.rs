@@ -40,7 +40,13 @@ pub(super) fn take_back_paid_share(
         awarded: back.held_after,
         amount_minor,
         lines,
+        bonuses: back.bonuses.bonuses,
     });
+    decision.counters.extend(back.bonuses.counters);
+    decision.notes.extend(back.bonuses.notes);
+    if decision.reward.is_none() {
+        decision.reward = back.bonuses.reward;
+    }
     let currency = program.currency();
     let name = program.points_name();
     decision.notes.push(HistoryNote {

@@ -60,6 +60,8 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
     // left less than the lines earned, and then that is all there is to take back.
     let from_lines = round(program.rounding(), calc.line_points.iter().sum::<Decimal>())?;
     let awarded = from_lines.min(calc.points);
+    let bonuses =
+        super::bonuses::record(program, &earned, super::sub(calc.points, awarded)?, p.reward_code.as_ref())?;
     let reward = match (&earned.reward, &p.reward_code) {
         // A punch card's reward is given, not bought: it costs no points and takes no stock.
         (Some(reward), Some(code)) => {
@@ -93,6 +95,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
             awarded,
             amount_minor: calc.spend_minor,
             lines,
+            bonuses,
         }),
         reward,
         holds: Vec::new(),

@@ -1,3 +1,4 @@
+use super::bonuses::{Rejudged, rejudge};
 use super::{add, existing_member, round, sub};
 use crate::decision::{Calculation, Decision, HoldChange, MemberChange, OrderChange, ReturnCalc};
 use crate::event::Return;
@@ -13,9 +14,9 @@ use rust_decimal::Decimal;
 /// A return takes back what the order would not have earned without the returned units:
 /// the order's points are recomputed from the lines it keeps (each line's points scaled
 /// by the share of its units kept, rounded once as at purchase) and the difference is
-/// reversed. Returning everything therefore reverses exactly what the order's lines
-/// earned; bonuses the order earned as a whole (a threshold, a punch card, a referral)
-/// stay with the member.
+/// reversed. Bonuses the order earned as a whole (a threshold, a punch card's stamp, a
+/// campaign's fixed bonus, a referee's bonus) are re-judged on what it keeps, and those it
+/// no longer earns are reversed with it; the referrer keeps their share.
 pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Result<Decision, Rejection> {
     let member = existing_member(state, &r.member)?;
     let order =
@@ -48,11 +49,12 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
             awarded: held_after,
             amount_minor,
             lines,
+            bonuses: back.bonuses.bonuses,
         }),
-        reward: None,
+        reward: back.bonuses.reward,
         holds: Vec::new(),
-        notes: Vec::new(),
-        counters: Vec::new(),
+        notes: back.bonuses.notes,
+        counters: back.bonuses.counters,
         referrer: None,
         standing: None,
         last_activity_at: None,
@@ -64,6 +66,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
             shortfall,
             policy,
             refunded,
+            bonuses_lost: back.bonuses.lost,
         }),
     };
     if refunded.is_positive() {
@@ -90,6 +93,8 @@ pub(super) struct TakeBack {
     pub debt: Points,
     pub entry: Option<EntryDraft>,
     pub draws: Vec<LotChange>,
+    /// The order's bonuses re-judged: those it lost are in `reversed` too.
+    pub bonuses: Rejudged,
 }
 
 pub(super) fn take_back(
@@ -102,7 +107,8 @@ pub(super) fn take_back(
     let subtotal_after = lines.iter().try_fold(Decimal::ZERO, |acc, l| acc.checked_add(kept_points(l)));
     let subtotal_after = subtotal_after.ok_or(Rejection::PointsOverflow)?;
     let held_after = round(program.rounding(), subtotal_after)?.min(order.awarded);
-    let reversed = sub(order.awarded, held_after)?;
+    let bonuses = rejudge(state, &order.bonuses, lines)?;
+    let reversed = add(sub(order.awarded, held_after)?, bonuses.points)?;
 
     let (draws, drawn) = lots::draw(&state.lots, reversed, Some(&order.order_id));
     let shortfall = sub(reversed, drawn)?;
@@ -161,6 +167,7 @@ pub(super) fn take_back(
         debt,
         entry: EntryDraft::balanced(EntryKind::Return, postings),
         draws,
+        bonuses,
     })
 }
 

@@ -214,6 +214,7 @@ fn a_return_takes_back_from_its_own_order_first() {
         order_id: crate::ids::OrderId::parse("o-1").unwrap(),
         member_id: crate::ids::MemberId(1),
         awarded: Points::new(160),
+        bonuses: Vec::new(),
         lines: vec![crate::state::OrderLineRecord {
             sku: crate::ids::Sku::parse("pumpkin-loaf").unwrap(),
             quantity: 1,

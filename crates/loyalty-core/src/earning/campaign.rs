@@ -360,12 +360,12 @@ impl EarningRule for Campaign {
             .min_by_key(|(left, _)| *left)
             .map(|(left, limit)| (Decimal::from(left), limit));
         let mut budget = Room { left, used: Decimal::ZERO };
-        let mut any_line = false;
+        let mut counted = Vec::new();
         for (i, line) in purchase.lines.iter().enumerate() {
             if self.products.as_ref().is_some_and(|p| !p.contains(line)) || tally.is_excluded(i) {
                 continue;
             }
-            any_line = true;
+            counted.push(u32::try_from(i).unwrap_or(u32::MAX));
             // A line without base points has nothing to multiply.
             if let (Some((_, extra)), false) = (self.extra, tally.base(i).is_zero()) {
                 let wanted = tally.base(i).checked_mul(extra).unwrap_or(Decimal::MAX);
@@ -374,9 +374,11 @@ impl EarningRule for Campaign {
                 tally.award_with(i, given, detail);
             }
         }
-        if let (Some(points), true) = (self.points, any_line) {
+        if let (Some(points), false) = (self.points, counted.is_empty()) {
             let (given, detail) = budget.take(points);
             tally.award_order(given, detail, Beneficiary::Member);
+            // The bonus is the order's while it keeps a line the campaign counted.
+            tally.keep_while(counted, 1, false);
         }
         if !budget.used.is_zero() {
             for (counter, _, _) in bounds {

@@ -23,7 +23,7 @@ pub use campaign::{CampaignDef, budget_key, parse_local};
 pub use punch_card::{PunchCardDef, punch_counter};
 pub use referral::rewarded as referral_rewarded;
 pub use registry::{RuleDef, RuleSpec};
-pub use tally::{Award, Beneficiary, Detail, Limit, Tally, TallyParts, Target};
+pub use tally::{Award, Beneficiary, Detail, Keep, Limit, Tally, TallyParts, Target};
 
 use crate::calendar::Calendar;
 use crate::event::{Activity, Event, Purchase, PurchaseLine};

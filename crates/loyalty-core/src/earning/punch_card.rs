@@ -111,6 +111,14 @@ impl EarningRule for PunchCard {
         {
             return;
         }
+        // The stamp is the order's while it keeps a line that earned it.
+        let stamped = match &self.products {
+            Some(products) => {
+                (0u32..).zip(&purchase.lines).filter(|(_, l)| products.contains(l)).map(|(i, _)| i).collect()
+            }
+            None => Vec::new(),
+        };
+        tally.keep_while(stamped, 1, true);
         let punched = judging.aggregates.counter(&self.progress) + 1;
         let detail = Detail::Count { n: punched.min(self.every), of: self.every };
         if punched < self.every {

@@ -91,6 +91,8 @@ impl EarningRule for Referral {
         }
         let spent = Detail::Spend(amount.get());
         tally.award_order(self.referee, spent, Beneficiary::Member);
+        // The referee's bonus needs the order to keep the minimum; the referrer's stays.
+        tally.keep_while(Vec::new(), self.min_purchase.get().max(1), false);
         tally.award_order(self.referrer, spent, Beneficiary::Referrer);
         tally.count(rewarded(), 1);
     }

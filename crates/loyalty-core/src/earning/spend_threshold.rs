@@ -95,14 +95,17 @@ impl EarningRule for SpendThreshold {
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally) {
         let Occasion::Purchase(_) = judging.occasion else { return };
         let at = judging.occurred_at.as_micros();
-        let spend =
-            judging.aggregates.window(&self.window(judging.occurred_at)) + super::spend(judging, tally).get();
+        let before = judging.aggregates.window(&self.window(judging.occurred_at));
+        let spend = before + super::spend(judging, tally).get();
         let last = judging.aggregates.counter(&self.last);
         // The window includes its first edge: a bonus exactly `window_days` ago is still in it.
         let due = last == 0 || last < at - self.window_micros;
         if spend >= self.spend.get() && due {
             tally.award_order(self.points, Detail::Spend(spend), Beneficiary::Member);
             tally.count(self.last.clone(), at - last);
+            // A return that takes the window back under the threshold takes the bonus back,
+            // and the member may earn it again.
+            tally.keep_while(Vec::new(), (self.spend.get() - before).max(1), true);
         }
     }
 

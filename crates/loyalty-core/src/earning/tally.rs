@@ -62,6 +62,18 @@ pub struct Award {
     pub beneficiary: Beneficiary,
 }
 
+/// What an order must keep, after returns, to keep a bonus it earned as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keep {
+    /// The rule whose bonus it is (index in `Program::rules`).
+    pub rule: u32,
+    /// The lines whose kept spend counts; all when empty.
+    pub lines: Vec<u32>,
+    pub min_spend_minor: i64,
+    /// Whether a reversal undoes the member counters the rule moved.
+    pub undo_counters: bool,
+}
+
 /// Awards of every rule for one event, with what they change besides points.
 #[derive(Debug, Clone)]
 pub struct Tally {
@@ -73,7 +85,12 @@ pub struct Tally {
     referrer: Decimal,
     awards: Vec<Award>,
     counters: Vec<(Counter, i64)>,
+    /// Each rule's counter moves, for bonuses a return may undo.
+    moves: Vec<(u32, Counter, i64)>,
     reward: Option<String>,
+    /// The rule that issued the reward.
+    reward_rule: Option<u32>,
+    keeps: Vec<Keep>,
     rule: u32,
     stage: Stage,
 }
@@ -94,7 +111,10 @@ impl Tally {
             // order, so that the list rarely grows.
             awards: Vec::with_capacity(lines + lines / 2 + 2),
             counters: Vec::new(),
+            moves: Vec::new(),
             reward: None,
+            reward_rule: None,
+            keeps: Vec::new(),
             rule: 0,
             stage: Stage::Base,
         }
@@ -169,6 +189,7 @@ impl Tally {
 
     /// Adds `delta` to a counter when the decision is applied.
     pub fn count(&mut self, counter: Counter, delta: i64) {
+        self.moves.push((self.rule, counter.clone(), delta));
         match self.counters.iter_mut().find(|(c, _)| *c == counter) {
             Some((_, value)) => *value += delta,
             None => self.counters.push((counter, delta)),
@@ -177,7 +198,17 @@ impl Tally {
 
     /// Issues a reward to the member (a punch card's free item).
     pub fn issue(&mut self, reward: &str) {
-        self.reward.get_or_insert_with(|| reward.to_owned());
+        if self.reward.is_none() {
+            self.reward = Some(reward.to_owned());
+            self.reward_rule = Some(self.rule);
+        }
+    }
+
+    /// Says that the current rule's bonus for the order holds only while `lines` (all, if
+    /// empty) keep `min_spend_minor` of spend after returns; `undo_counters` if taking it
+    /// back undoes the member counters the rule moved.
+    pub fn keep_while(&mut self, lines: Vec<u32>, min_spend_minor: i64, undo_counters: bool) {
+        self.keeps.push(Keep { rule: self.rule, lines, min_spend_minor, undo_counters });
     }
 
     /// What each line earned; never below zero, whatever the rules did.
@@ -197,7 +228,10 @@ impl Tally {
             referrer: self.referrer.max(Decimal::ZERO),
             awards: self.awards,
             counters: self.counters,
+            moves: self.moves,
             reward: self.reward,
+            reward_rule: self.reward_rule,
+            keeps: self.keeps,
         }
     }
 }
@@ -212,5 +246,8 @@ pub struct TallyParts {
     pub referrer: Decimal,
     pub awards: Vec<Award>,
     pub counters: Vec<(Counter, i64)>,
+    pub moves: Vec<(u32, Counter, i64)>,
     pub reward: Option<String>,
+    pub reward_rule: Option<u32>,
+    pub keeps: Vec<Keep>,
 }

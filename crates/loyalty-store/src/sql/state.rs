@@ -126,9 +126,14 @@ pub(super) async fn load(
         _ => Vec::new(),
     };
     let member_id = member.as_ref().map_or(0, |m| m.id.0);
-    let instance = match event {
-        Event::Code(c) if member.is_some() => {
+    // A return may cancel the code a bonus of the order issued.
+    let bonus_code = order.as_ref().and_then(|o| o.bonuses.iter().find_map(|b| b.reward_code.as_ref()));
+    let instance = match (event, bonus_code) {
+        (Event::Code(c), _) if member.is_some() => {
             super::spending::instances(tx, program, member_id, Some(c.code.as_str())).await?.pop()
+        }
+        (Event::Return(_), Some(code)) if member.is_some() => {
+            super::spending::instances(tx, program, member_id, Some(code.as_str())).await?.pop()
         }
         _ => None,
     };
@@ -335,17 +340,19 @@ async fn order(
     program: ProgramId,
     order_id: &OrderId,
 ) -> Result<Option<OrderRecord>, StoreError> {
-    let row =
-        sqlx::query("SELECT member_id, awarded, lines FROM orders WHERE program_id = $1 AND order_id = $2")
-            .bind(program.0)
-            .bind(order_id.as_str())
-            .fetch_optional(&mut **tx)
-            .await?;
+    let row = sqlx::query(
+        "SELECT member_id, awarded, lines, bonuses FROM orders WHERE program_id = $1 AND order_id = $2",
+    )
+    .bind(program.0)
+    .bind(order_id.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(OrderRecord {
         order_id: order_id.clone(),
         member_id: MemberId(int(&row, "member_id")?),
         awarded: Points::new(int(&row, "awarded")?),
         lines: json(&row, "lines")?,
+        bonuses: json(&row, "bonuses")?,
     }))
 }

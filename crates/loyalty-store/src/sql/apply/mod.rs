@@ -109,7 +109,8 @@ struct Rows<'a> {
     voided: Vec<LotId>,
     /// The instant the member's open lots are extended to, if the decision extends them.
     extended: Option<i64>,
-    order: Option<(&'a OrderChange, String)>,
+    /// The order's change, with its lines and bonuses as JSON.
+    order: Option<(&'a OrderChange, String, String)>,
     /// A reward code issued (true) or changed (false).
     reward: Option<(bool, &'a RewardInstance)>,
     /// Holds opened (true) or changed (false), each with its reward and draws as JSON.
@@ -185,9 +186,10 @@ impl<'a> Rows<'a> {
             }
         }
         let order = match &decision.order {
-            Some(change @ (OrderChange::Record { lines, .. } | OrderChange::Update { lines, .. })) => {
-                Some((change, to_json(lines)?))
-            }
+            Some(
+                change @ (OrderChange::Record { lines, bonuses, .. }
+                | OrderChange::Update { lines, bonuses, .. }),
+            ) => Some((change, to_json(lines)?, to_json(bonuses)?)),
             None => None,
         };
         let (enrolled, updated) = match &decision.member {

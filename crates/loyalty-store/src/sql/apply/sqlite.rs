@@ -144,28 +144,30 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
 
     match &rows.order {
-        Some((OrderChange::Record { order_id, awarded, amount_minor, .. }, lines)) => {
-            let (order, awarded, amount, lines) = (
+        Some((OrderChange::Record { order_id, awarded, amount_minor, .. }, lines, bonuses)) => {
+            let (order, awarded, amount, lines, bonuses) = (
                 s.text(order_id.as_str()),
                 s.int(awarded.get()),
                 s.int(*amount_minor),
                 s.text(lines.as_str()),
+                s.text(bonuses.as_str()),
             );
             s.parts.push(format!(
-                "INSERT INTO orders (program_id, order_id, member_id, event_id, awarded, lines, amount_minor, occurred_at_us) \
-                 VALUES ({program}, {order}, {member}, {NEW_EVENT}, {awarded}, {lines}, {amount}, {occurred})"
+                "INSERT INTO orders (program_id, order_id, member_id, event_id, awarded, lines, amount_minor, occurred_at_us, \
+                 bonuses) VALUES ({program}, {order}, {member}, {NEW_EVENT}, {awarded}, {lines}, {amount}, {occurred}, {bonuses})"
             ));
             expected += 1;
         }
-        Some((OrderChange::Update { order_id, awarded, amount_minor, .. }, lines)) => {
-            let (order, awarded, amount, lines) = (
+        Some((OrderChange::Update { order_id, awarded, amount_minor, .. }, lines, bonuses)) => {
+            let (order, awarded, amount, lines, bonuses) = (
                 s.text(order_id.as_str()),
                 s.int(awarded.get()),
                 s.int(*amount_minor),
                 s.text(lines.as_str()),
+                s.text(bonuses.as_str()),
             );
             s.parts.push(format!(
-                "UPDATE orders SET awarded = {awarded}, lines = {lines}, amount_minor = {amount} \
+                "UPDATE orders SET awarded = {awarded}, lines = {lines}, amount_minor = {amount}, bonuses = {bonuses} \
                  WHERE program_id = {program} AND order_id = {order}"
             ));
             expected += 1;
