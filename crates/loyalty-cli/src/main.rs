@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod import;
 mod jobs;
+mod keys;
 mod replay;
 mod report;
 mod serve;
@@ -51,6 +52,9 @@ enum Command {
     Import(import::ImportArgs),
     /// Finance's reports: the liability roll-forward, breakage, KPIs (JSON or CSV).
     Report(report::ReportArgs),
+    /// Manage a program's admin key.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +114,7 @@ fn main() -> ExitCode {
             Command::Export(args) => export::run(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Report(args) => report::run(args).await,
+            Command::Keys(command) => keys::run(command).await,
         }
     })
 }

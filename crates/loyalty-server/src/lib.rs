@@ -21,7 +21,9 @@ pub mod webhooks;
 pub use app::app;
 pub use clock::Clock;
 pub use metrics::Metrics;
-pub use startup::{KeySource, ServedProgram, Settings, StartError, Started, start, versions};
+pub use startup::{
+    KeySource, ServedProgram, Settings, StartError, Started, check, rotate_admin_key, start, versions,
+};
 pub use state::{AppState, Programs, Versions};
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes the requests

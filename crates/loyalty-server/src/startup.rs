@@ -19,13 +19,16 @@ pub struct Settings {
     pub admin_key: Option<String>,
 }
 
-/// A program being served, with its admin key.
+/// A program being served, with its admin key when this start knows it.
 #[derive(Debug, Clone)]
 pub struct ServedProgram {
     pub code: String,
     pub name: String,
     pub version: i64,
-    pub admin_key: String,
+    /// The admin key's secret: the one from `LOYALTY_ADMIN_KEY`, or one generated at this
+    /// start (to be shown now, and never again). `None` when an earlier start made it:
+    /// the database keeps only its hash.
+    pub admin_key: Option<String>,
     pub key_source: KeySource,
 }
 
@@ -35,7 +38,7 @@ pub enum KeySource {
     Environment,
     /// Generated at this start.
     Generated,
-    /// Generated at an earlier start and kept in the database.
+    /// Made at an earlier start (or by `loyalty keys rotate`); only its hash is kept.
     Kept,
 }
 
@@ -63,11 +66,22 @@ pub enum StartError {
 
 const ADMIN_KEY_LENGTHS: std::ops::RangeInclusive<usize> = 16..=255;
 
+/// What can be checked before the database is opened: the program files parse and the
+/// admin key has a valid shape. `loyalty serve` runs this first, so that a mistake in
+/// either leaves no new database behind.
+pub fn check(settings: &Settings) -> Result<Vec<Program>, StartError> {
+    if let Some(key) = &settings.admin_key
+        && (!ADMIN_KEY_LENGTHS.contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(StartError::AdminKey);
+    }
+    Ok(settings.program_files.iter().map(|path| program_file::load(path)).collect::<Result<_, _>>()?)
+}
+
 pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Result<Started<S>, StartError> {
     let now = clock.now();
     let mut first: Option<ProgramId> = None;
-    for path in &settings.program_files {
-        let program = program_file::load(path)?;
+    for program in check(settings)? {
         let installed = store.install_program(program.definition(), now).await?;
         first.get_or_insert(installed.id);
     }
@@ -118,18 +132,26 @@ async fn admin_key<S: Store>(
     program: ProgramId,
     from_environment: Option<&str>,
     clock: &Clock,
-) -> Result<(String, KeySource), StartError> {
+) -> Result<(Option<String>, KeySource), StartError> {
     if let Some(key) = from_environment {
-        if !ADMIN_KEY_LENGTHS.contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(StartError::AdminKey);
-        }
-        store.set_bootstrap_key(program, &key_hash(key), None, clock.now()).await?;
-        return Ok((key.to_owned(), KeySource::Environment));
+        store.set_bootstrap_key(program, &key_hash(key), clock.now()).await?;
+        return Ok((Some(key.to_owned()), KeySource::Environment));
     }
-    if let Some(kept) = store.bootstrap_key(program).await? {
-        return Ok((kept, KeySource::Kept));
+    if store.has_bootstrap_key(program).await? {
+        return Ok((None, KeySource::Kept));
     }
+    let key = rotate_admin_key(store, program, clock).await?;
+    Ok((Some(key), KeySource::Generated))
+}
+
+/// Makes a new admin key for the program and revokes the one before. The secret is
+/// returned to be shown once; the database keeps only its hash.
+pub async fn rotate_admin_key<S: Store>(
+    store: &S,
+    program: ProgramId,
+    clock: &Clock,
+) -> Result<String, StartError> {
     let key = new_api_key().map_err(StartError::Random)?;
-    store.set_bootstrap_key(program, &key_hash(&key), Some(&key), clock.now()).await?;
-    Ok((key, KeySource::Generated))
+    store.set_bootstrap_key(program, &key_hash(&key), clock.now()).await?;
+    Ok(key)
 }

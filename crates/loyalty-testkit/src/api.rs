@@ -50,7 +50,7 @@ impl TestApp {
     /// 2026-11-02T12:00:00Z.
     pub async fn start_with(db: TestDb, program: &Path) -> TestApp {
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
-        TestApp::boot(db, vec![program.to_owned()], clock).await
+        TestApp::boot(db, vec![program.to_owned()], clock, None).await
     }
 
     /// Stops this app and starts another on the same database with the clock where it was,
@@ -58,17 +58,18 @@ impl TestApp {
     /// first (a changed file becomes a new version), or with none, serving what the
     /// database holds.
     pub async fn restart(self, program: Option<&Path>) -> TestApp {
-        let TestApp { router, store, clock, db, .. } = self;
+        let TestApp { router, store, clock, db, key } = self;
         drop(router);
         store.close().await;
-        TestApp::boot(db, program.map(Path::to_owned).into_iter().collect(), clock).await
+        TestApp::boot(db, program.map(Path::to_owned).into_iter().collect(), clock, Some(key)).await
     }
 
-    async fn boot(db: TestDb, program_files: Vec<PathBuf>, clock: Clock) -> TestApp {
+    /// A restart shows no key (only its hash is kept), so it passes the one it had.
+    async fn boot(db: TestDb, program_files: Vec<PathBuf>, clock: Clock, kept: Option<String>) -> TestApp {
         let store = db.connect().await;
-        let settings = Settings { program_files, admin_key: None };
+        let settings = Settings { program_files, ..Settings::default() };
         let Started { state, programs } = start(store.clone(), &settings, clock.clone()).await.unwrap();
-        let key = programs[0].admin_key.clone();
+        let key = programs[0].admin_key.clone().or(kept).expect("a first start shows its generated key");
         TestApp { router: app(state), key, clock, store, db }
     }
 

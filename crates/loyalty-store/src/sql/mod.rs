@@ -259,14 +259,13 @@ impl Store for SqlStore {
         &self,
         program: ProgramId,
         key_hash: &str,
-        plaintext: Option<&str>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        keys::set_bootstrap(self, program, key_hash, plaintext, now).await
+        keys::set_bootstrap(self, program, key_hash, now).await
     }
 
-    async fn bootstrap_key(&self, program: ProgramId) -> Result<Option<String>, StoreError> {
-        keys::bootstrap(&self.reader, program).await
+    async fn has_bootstrap_key(&self, program: ProgramId) -> Result<bool, StoreError> {
+        keys::has_bootstrap(&self.reader, program).await
     }
 
     async fn add_api_key(
