@@ -14,10 +14,16 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, env = "LOYALTY_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: String,
-    /// A program file to install before serving (repeatable). A changed file becomes
-    /// the program's next version.
+    /// A program file to install before serving (repeatable). A file that differs from
+    /// the version last installed from a file becomes the program's next version; the same
+    /// file again changes nothing, so changes made over the API since are kept. A changed
+    /// file that would replace such changes stops the start (see --program-overrides-api).
     #[arg(long = "program", value_name = "FILE")]
     programs: Vec<PathBuf>,
+    /// Install a changed --program file even though versions made over the API since the
+    /// last file would no longer be in force (they stay in the history).
+    #[arg(long)]
+    program_overrides_api: bool,
     /// The first program's admin API key. If unset, a key is generated at the first start
     /// and shown that once; the database keeps only its hash (`loyalty keys rotate` makes
     /// a new one).
@@ -39,7 +45,11 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Ok(url) => url,
         Err(e) => return fail(e),
     };
-    let settings = Settings { program_files: args.programs, admin_key: args.admin_key };
+    let settings = Settings {
+        program_files: args.programs,
+        admin_key: args.admin_key,
+        program_overrides_api: args.program_overrides_api,
+    };
     // Mistakes in the files or the key are found before the database is opened, so that
     // they leave no new database file behind.
     if let Err(e) = check(&settings) {
@@ -78,7 +88,13 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         None => println!("  database   {url}"),
     }
     for program in &started.programs {
-        println!("  program    {} \"{}\", version {}", program.code, program.name, program.version);
+        println!(
+            "  program    {} \"{}\", version {} (from {})",
+            program.code,
+            program.name,
+            program.version,
+            program.origin.as_str()
+        );
         match (program.key_source, &program.admin_key) {
             (KeySource::Generated, Some(key)) => println!(
                 "  admin key  {key} (generated now and shown only this once: the database keeps its hash)"

@@ -5,6 +5,7 @@ mod app;
 mod auth;
 pub mod clock;
 mod error;
+pub mod file_install;
 pub mod jobs;
 mod json;
 mod metrics;

@@ -2,12 +2,13 @@
 //! key. Shared by `loyalty serve` and the tests, so both start the same server.
 
 use crate::clock::Clock;
+use crate::file_install::{self, Overwrites, Step};
 use crate::program_file::{self, ProgramFileError};
 use crate::secrets::{key_hash, new_api_key};
 use crate::state::{AppState, Programs, Versions};
 use loyalty_core::Program;
 use loyalty_core::program::DefinitionErrors;
-use loyalty_store::{LoadedProgram, ProgramId, Store, StoreError};
+use loyalty_store::{LoadedProgram, ProgramId, ProgramOrigin, Store, StoreError};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,6 +18,9 @@ pub struct Settings {
     pub program_files: Vec<PathBuf>,
     /// The admin key of the first program, from `LOYALTY_ADMIN_KEY`.
     pub admin_key: Option<String>,
+    /// Install a changed program file even over versions made through the API since
+    /// (`--program-overrides-api`); without it, start-up refuses.
+    pub program_overrides_api: bool,
 }
 
 /// A program being served, with its admin key when this start knows it.
@@ -25,6 +29,8 @@ pub struct ServedProgram {
     pub code: String,
     pub name: String,
     pub version: i64,
+    /// Where the version in force came from.
+    pub origin: ProgramOrigin,
     /// The admin key's secret: the one from `LOYALTY_ADMIN_KEY`, or one generated at this
     /// start (to be shown now, and never again). `None` when an earlier start made it:
     /// the database keeps only its hash.
@@ -54,6 +60,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     ProgramFile(#[from] ProgramFileError),
+    #[error(transparent)]
+    WouldReplaceApi(#[from] Overwrites),
     #[error("no program is loaded: pass --program FILE, for example --program examples/programs/coffee.toml")]
     NoProgram,
     #[error("the stored program {code} is not valid any more: {errors}")]
@@ -81,13 +89,21 @@ pub fn check(settings: &Settings) -> Result<Vec<Program>, StartError> {
 pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Result<Started<S>, StartError> {
     let now = clock.now();
     let mut first: Option<ProgramId> = None;
-    for program in check(settings)? {
-        let installed = store.install_program(program.definition(), now).await?;
-        first.get_or_insert(installed.id);
+    let files = settings.program_files.iter().cloned().zip(check(settings)?).collect();
+    let steps =
+        file_install::plan(&store, files, settings.program_overrides_api).await?.map_err(Overwrites)?;
+    for step in steps {
+        let id = match step {
+            Step::Keep(id) => id,
+            Step::Install(program) => store.install_program(program.definition(), now).await?.id,
+        };
+        first.get_or_insert(id);
     }
 
     let mut loaded = Vec::new();
+    let mut origins = std::collections::HashMap::new();
     for latest in store.programs().await? {
+        origins.insert(latest.id, latest.origin);
         loaded.push(versions(&store, latest.id).await?);
     }
     // The first program named on the command line, or else the oldest, takes LOYALTY_ADMIN_KEY.
@@ -103,6 +119,7 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
             code: program.program.code().to_owned(),
             name: program.program.name().to_owned(),
             version: program.version,
+            origin: origins.get(&program.id).copied().unwrap_or(ProgramOrigin::File),
             admin_key,
             key_source,
         });

@@ -28,10 +28,22 @@ pub trait Store: Send + Sync + 'static {
     /// Succeeds when the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Stores a program definition; a changed definition becomes a new version.
+    /// Stores a program definition read from a program file; a changed definition becomes
+    /// a new version.
     fn install_program(
         &self,
         definition: &ProgramDef,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<InstalledProgram, StoreError>> + Send {
+        self.install_program_from(definition, ProgramOrigin::File, now)
+    }
+
+    /// Stores a program definition and where it came from; a definition that differs from
+    /// the latest version becomes a new version.
+    fn install_program_from(
+        &self,
+        definition: &ProgramDef,
+        origin: ProgramOrigin,
         now: Timestamp,
     ) -> impl Future<Output = Result<InstalledProgram, StoreError>> + Send;
 

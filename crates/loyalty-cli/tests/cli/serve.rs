@@ -41,7 +41,12 @@ async fn the_walkthrough_runs_over_real_http_against_a_real_sqlite_file() {
     let file = dir.path().join("demo.db");
     let database = format!("sqlite://{}", file.display());
     let server = Server::start(&database, &["--program", &coffee()], &[], dir.path());
-    assert!(server.banner.iter().any(|l| l.contains("program    coffee \"Bean Counter Coffee\", version 1")));
+    assert!(
+        server
+            .banner
+            .iter()
+            .any(|l| l.contains("program    coffee \"Bean Counter Coffee\", version 1 (from file)"))
+    );
     assert!(server.banner.iter().any(|l| l.contains(&format!("SQLite file {}", file.display()))));
     assert!(server.banner.iter().any(|l| l.contains("generated now and shown only this once")));
     let shown = server.banner.iter().find(|l| l.contains(&server.key)).unwrap();
@@ -237,4 +242,53 @@ async fn keys_rotate_prints_a_new_key_once_and_revokes_the_old() {
     assert_eq!(none.status.code(), Some(2));
     assert!(stderr(&none).contains("there is no database at"), "{}", stderr(&none));
     assert!(!missing.exists());
+}
+
+#[tokio::test]
+async fn a_restart_with_program_keeps_api_changes_and_refuses_to_replace_them_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("files.db").display());
+    let file = dir.path().join("coffee.toml");
+    let text = std::fs::read_to_string(coffee()).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    let program = file.display().to_string();
+    let first = Server::start(&database, &["--program", &program], &[], dir.path());
+    let key = first.key.clone();
+    let api = Api { client: Client::new(), server: &first };
+    let muffin = json!({"code": "muffin", "name": "A muffin", "kind": "product", "points_cost": 50});
+    assert_eq!(api.post("/v1/rewards", None, muffin).await.0, StatusCode::CREATED);
+    first.stop();
+
+    let mut same = Server::start(&database, &["--program", &program], &[], dir.path());
+    assert!(same.banner.iter().any(|l| l.contains("version 2 (from api)")), "{:#?}", same.banner);
+    same.key = key.clone();
+    let api = Api { client: Client::new(), server: &same };
+    assert_eq!(api.get("/v1/rewards/muffin").await.0, StatusCode::OK);
+    same.stop();
+
+    std::fs::write(&file, text.replace("name = \"Bean Counter Coffee\"", "name = \"Bean Counter\"")).unwrap();
+    let refused = run(loyalty().args([
+        "serve",
+        "--database",
+        &database,
+        "--listen",
+        "127.0.0.1:0",
+        "--program",
+        &program,
+    ]));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("program coffee has version 2 made over the API"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stderr(&refused).contains("--program-overrides-api"), "{}", stderr(&refused));
+
+    let overriding =
+        Server::start(&database, &["--program", &program, "--program-overrides-api"], &[], dir.path());
+    assert!(
+        overriding.banner.iter().any(|l| l.contains("coffee \"Bean Counter\", version 3 (from file)")),
+        "{:#?}",
+        overriding.banner
+    );
 }

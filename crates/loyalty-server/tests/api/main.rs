@@ -12,6 +12,7 @@ mod idempotency;
 mod ledger;
 mod metrics;
 mod openapi;
+mod program_files;
 mod referrals;
 mod reports;
 mod retail;

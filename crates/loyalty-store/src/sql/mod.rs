@@ -231,12 +231,13 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn install_program(
+    async fn install_program_from(
         &self,
         definition: &ProgramDef,
+        origin: ProgramOrigin,
         now: Timestamp,
     ) -> Result<InstalledProgram, StoreError> {
-        programs::install(self, definition, now).await
+        programs::install(self, definition, origin, now).await
     }
 
     async fn programs(&self) -> Result<Vec<StoredProgram>, StoreError> {
