@@ -83,7 +83,7 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
         ticks.tick().await;
         for versions in state.programs.all() {
             let code = versions.latest().program.code().to_owned();
-            let now = state.clock.now();
+            let now = state.clock.now_for(versions.id());
             let metrics = Some(state.metrics.as_ref());
             match run_due(state.store.as_ref(), &versions, now, DEFAULT_BATCH, metrics, &mut |_, _| {}).await
             {
