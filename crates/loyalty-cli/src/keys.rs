@@ -1,6 +1,6 @@
 //! `loyalty keys rotate`: a new admin key for a program whose key is lost or leaked.
 
-use crate::{DatabaseArgs, ProgramLookup, fail, find_program, open_existing};
+use crate::{ExistingDatabaseArgs, ProgramLookup, fail, find_program, open_existing};
 use clap::{Args, Subcommand};
 use loyalty_server::{Clock, rotate_admin_key};
 use std::process::ExitCode;
@@ -19,7 +19,7 @@ pub struct RotateArgs {
     #[arg(long, value_name = "CODE")]
     program: String,
     #[command(flatten)]
-    database: DatabaseArgs,
+    database: ExistingDatabaseArgs,
 }
 
 pub async fn run(command: KeysCommand) -> ExitCode {

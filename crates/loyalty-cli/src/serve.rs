@@ -33,7 +33,7 @@ pub struct ServeArgs {
     /// with PUT /v1/admin/clock. For tests only; never on unless given.
     #[arg(long, env = "LOYALTY_TEST_CLOCK", value_name = "TIMESTAMP", value_parser = parse_timestamp)]
     test_clock: Option<Timestamp>,
-    /// Seconds between runs of the jobs (expiry, pending release, notices, birthdays);
+    /// Seconds between runs of the jobs (every job of `loyalty jobs run --help`);
     /// 0 runs none.
     #[arg(long, env = "LOYALTY_JOBS_EVERY", default_value_t = 60, value_name = "SECONDS")]
     jobs_every: u64,

@@ -59,6 +59,18 @@ pub enum Job {
 }
 
 impl Job {
+    /// Every job there is (for help texts and tests that must name them all).
+    pub const ALL: [Job; 8] = [
+        Job::Expiry,
+        Job::Release,
+        Job::Notice,
+        Job::Birthday,
+        Job::TierReview,
+        Job::Inactivity,
+        Job::HoldExpiry,
+        Job::CodeExpiry,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Job::Expiry => "expiry",

@@ -5,6 +5,7 @@
 mod bench;
 mod crash;
 mod export;
+mod help;
 mod import;
 mod jobs;
 mod program_check;
