@@ -55,10 +55,17 @@ async fn the_walkthrough_runs_over_real_http_against_a_real_sqlite_file() {
     let api = Api { client: Client::new(), server: &server };
     let health = api.client.get(format!("{}/health", server.base)).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
+    // The line to try reads the program with the printed key, and enrols nobody, so the
+    // walkthrough's c-1001 is still free.
+    let hint = server.banner.last().unwrap().trim();
+    assert_eq!(hint, format!("curl -s {}/v1/program -H 'Authorization: Bearer {}'", server.base, server.key));
+    let (status, program) = api.get("/v1/program").await;
+    assert_eq!((status, program["code"].as_str()), (StatusCode::OK, Some("coffee")));
 
     let (status, _) = api.post("/v1/members", None, json!({"external_id": "c-1001"})).await;
     assert_eq!(status, StatusCode::CREATED);
-    let order = json!({"type": "purchase", "member": "c-1001", "order_id": "o-1", "occurred_at": "2026-11-02T09:15:00Z",
+    // As the README's walkthrough: the purchase happens now, whatever today's date.
+    let order = json!({"type": "purchase", "member": "c-1001", "order_id": "o-1",
         "lines": [{"sku": "latte", "category": "coffee", "quantity": 2, "unit_price_minor": 475},
                   {"sku": "pumpkin-loaf", "category": "pastry", "quantity": 1, "unit_price_minor": 325}]});
     let (status, bought) = api.post("/v1/events", None, order).await;
