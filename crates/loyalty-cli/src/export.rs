@@ -31,7 +31,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "CODE")]
     program: Option<String>,
     #[command(flatten)]
-    database: crate::DatabaseArgs,
+    database: crate::ExistingDatabaseArgs,
     /// The file to write (replaced only once the export is complete); stdout if unset.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,

@@ -10,8 +10,9 @@ use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
-    /// Run every job that is due (expiry, pending release, expiry notices, birthdays, tier
-    /// evaluations, inactivity closures) once.
+    /// Run every job that is due, once, over an existing database (never creates one):
+    /// expiry, pending release, expiry notices, birthdays, tier evaluations, inactivity
+    /// closures, expired holds and expired reward codes.
     /// Safe to run again, late, or after a crash: done work is not done twice.
     Run(RunArgs),
 }
@@ -19,7 +20,7 @@ pub enum JobsCommand {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
-    database: crate::DatabaseArgs,
+    database: crate::ExistingDatabaseArgs,
     /// The time to run the jobs at (RFC 3339); the system's time if unset.
     #[arg(long, value_name = "TIMESTAMP", value_parser = parse_timestamp)]
     now: Option<Timestamp>,

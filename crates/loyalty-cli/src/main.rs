@@ -5,6 +5,7 @@ mod check;
 mod export;
 mod import;
 mod jobs;
+mod keys;
 mod replay;
 mod report;
 mod serve;
@@ -33,24 +34,31 @@ enum Command {
     /// Work with program definition files.
     #[command(subcommand)]
     Program(ProgramCommand),
-    /// Check the seven ledger invariants over a whole database; exits 1 if any is broken.
-    Verify(DatabaseArgs),
+    /// Check the seven ledger invariants over a whole existing database (never creates
+    /// one); exits 1 if any is broken.
+    Verify(ExistingDatabaseArgs),
     /// Measure the engine: pure decisions, the store path against plain SQL, and HTTP.
     Bench(bench::BenchArgs),
-    /// Run the jobs that time makes due: expiry, pending release, notices, birthdays.
+    /// Run the jobs that time makes due, over an existing database: expiry, pending release,
+    /// expiry notices, birthdays, tier evaluations, inactivity closures, expired holds and
+    /// expired reward codes.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
-    /// Rebuild every projection from the event log in a scratch store and report any
-    /// difference from the database; exits 1 if there is one.
-    Replay(DatabaseArgs),
-    /// Write a program's members, ledger postings or issued reward codes as CSV or JSON
-    /// Lines, to stdout or a file.
+    /// Rebuild every projection from the event log of an existing database (never creates
+    /// one) in a scratch store and report any difference; exits 1 if there is one.
+    Replay(ExistingDatabaseArgs),
+    /// Write a program's members, ledger postings or issued reward codes from an existing
+    /// database (never creates one) as CSV or JSON Lines, to stdout or a file.
     Export(export::ExportArgs),
     /// Bring members (with opening balances) or their purchases, returns and adjustments
     /// in from a CSV or JSON Lines file; safe to run again. Exits 1 if some rows were refused.
     Import(import::ImportArgs),
-    /// Finance's reports: the liability roll-forward, breakage, KPIs (JSON or CSV).
+    /// Finance's reports from an existing database (never creates one): the liability
+    /// roll-forward, breakage, KPIs (JSON or CSV).
     Report(report::ReportArgs),
+    /// Manage a program's admin key in an existing database.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +73,15 @@ enum ProgramCommand {
 #[derive(Debug, Clone, Args)]
 struct DatabaseArgs {
     /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "LOYALTY_DATABASE_URL", default_value = "sqlite://loyalty.db", value_name = "URL")]
+    database: String,
+}
+
+/// A database that must already exist: the commands that read or repair one never make one.
+#[derive(Debug, Clone, Args)]
+struct ExistingDatabaseArgs {
+    /// The existing database: sqlite://PATH (a missing file is an error; none is created)
+    /// or postgres://USER@HOST/DB.
     #[arg(long, env = "LOYALTY_DATABASE_URL", default_value = "sqlite://loyalty.db", value_name = "URL")]
     database: String,
 }
@@ -110,6 +127,7 @@ fn main() -> ExitCode {
             Command::Export(args) => export::run(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Report(args) => report::run(args).await,
+            Command::Keys(command) => keys::run(command).await,
         }
     })
 }

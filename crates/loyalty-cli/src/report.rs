@@ -25,7 +25,7 @@ pub enum Format {
 pub struct ReportArgs {
     kind: Kind,
     #[command(flatten)]
-    database: crate::DatabaseArgs,
+    database: crate::ExistingDatabaseArgs,
     /// The program's code; may be left out when the database holds one program.
     #[arg(long)]
     program: Option<String>,

@@ -1,7 +1,7 @@
 use crate::{DatabaseArgs, fail, parse_timestamp};
 use clap::Args;
 use loyalty_core::Timestamp;
-use loyalty_server::{Clock, KeySource, Settings, app, serve, start};
+use loyalty_server::{Clock, KeySource, Settings, app, check, serve, start};
 use loyalty_store::{DatabaseUrl, SqlStore};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,18 +14,26 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, env = "LOYALTY_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: String,
-    /// A program file to install before serving (repeatable). A changed file becomes
-    /// the program's next version.
+    /// A program file to install before serving (repeatable). A file that differs from
+    /// the version last installed from a file becomes the program's next version; the same
+    /// file again changes nothing, so changes made over the API since are kept. A changed
+    /// file that would replace such changes stops the start (see --program-overrides-api).
     #[arg(long = "program", value_name = "FILE")]
     programs: Vec<PathBuf>,
-    /// The first program's admin API key; generated and kept in the database if unset.
+    /// Install a changed --program file even though versions made over the API since the
+    /// last file would no longer be in force (they stay in the history).
+    #[arg(long)]
+    program_overrides_api: bool,
+    /// The first program's admin API key. If unset, a key is generated at the first start
+    /// and shown that once; the database keeps only its hash (`loyalty keys rotate` makes
+    /// a new one).
     #[arg(long, env = "LOYALTY_ADMIN_KEY", hide_env_values = true, value_name = "KEY")]
     admin_key: Option<String>,
     /// Start on a test clock standing at this time (RFC 3339), which admins can then set
     /// with PUT /v1/admin/clock. For tests only; never on unless given.
     #[arg(long, env = "LOYALTY_TEST_CLOCK", value_name = "TIMESTAMP", value_parser = parse_timestamp)]
     test_clock: Option<Timestamp>,
-    /// Seconds between runs of the jobs (expiry, pending release, notices, birthdays);
+    /// Seconds between runs of the jobs (every job of `loyalty jobs run --help`);
     /// 0 runs none.
     #[arg(long, env = "LOYALTY_JOBS_EVERY", default_value_t = 60, value_name = "SECONDS")]
     jobs_every: u64,
@@ -37,15 +45,33 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Ok(url) => url,
         Err(e) => return fail(e),
     };
+    let settings = Settings {
+        program_files: args.programs,
+        admin_key: args.admin_key,
+        program_overrides_api: args.program_overrides_api,
+    };
+    // Mistakes in the files or the key are found before the database is opened, so that
+    // they leave no new database file behind.
+    if let Err(e) = check(&settings) {
+        return fail(e);
+    }
+    let new_file = url.sqlite_path().filter(|path| !Path::new(path).exists()).map(PathBuf::from);
     let store = match SqlStore::connect(&url).await {
         Ok(store) => store,
-        Err(e) => return fail(format!("cannot open {url}: {e}")),
+        Err(e) => {
+            remove_new_file(new_file.as_deref());
+            return fail(format!("cannot open {url}: {e}"));
+        }
     };
-    let settings = Settings { program_files: args.programs, admin_key: args.admin_key };
     let clock = args.test_clock.map_or_else(Clock::system, Clock::manual);
     let started = match start(store.clone(), &settings, clock).await {
         Ok(started) => started,
-        Err(e) => return fail(e),
+        Err(e) => {
+            // A start that fails leaves things as they were: a file it created goes.
+            store.close().await;
+            remove_new_file(new_file.as_deref());
+            return fail(e);
+        }
     };
     let listener = match TcpListener::bind(&args.listen).await {
         Ok(listener) => listener,
@@ -62,21 +88,35 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         None => println!("  database   {url}"),
     }
     for program in &started.programs {
-        let source = match program.key_source {
-            KeySource::Environment => "from LOYALTY_ADMIN_KEY",
-            KeySource::Generated => "generated now and kept in the database",
-            KeySource::Kept => "generated at first start; set LOYALTY_ADMIN_KEY to choose your own",
-        };
-        println!("  program    {} \"{}\", version {}", program.code, program.name, program.version);
-        println!("  admin key  {} ({source})", program.admin_key);
+        println!(
+            "  program    {} \"{}\", version {} (from {})",
+            program.code,
+            program.name,
+            program.version,
+            program.origin.as_str()
+        );
+        match (program.key_source, &program.admin_key) {
+            (KeySource::Generated, Some(key)) => println!(
+                "  admin key  {key} (generated now and shown only this once: the database keeps its hash)"
+            ),
+            (KeySource::Environment, _) => println!("  admin key  from LOYALTY_ADMIN_KEY"),
+            _ => println!(
+                "  admin key  made at an earlier start (the database keeps only its hash); \
+                 for a new one: loyalty keys rotate --program {} --database {}",
+                program.code,
+                database_arg(&url)
+            ),
+        }
     }
     if let Some(first) = started.programs.first() {
+        // A read, so that following the README's walkthrough afterwards collides with nothing.
+        let key = match (first.key_source, &first.admin_key) {
+            (KeySource::Generated, Some(key)) => key.as_str(),
+            (KeySource::Environment, _) => "$LOYALTY_ADMIN_KEY",
+            _ => "$KEY",
+        };
         println!("try:");
-        println!(
-            "  curl -s -X POST http://{address}/v1/members -H 'Authorization: Bearer {}' \
-             -H 'Content-Type: application/json' -d '{{\"external_id\": \"c-1001\"}}'",
-            first.admin_key
-        );
+        println!("  curl -s http://{address}/v1/program -H 'Authorization: Bearer {key}'");
     }
 
     if let Some(start) = args.test_clock {
@@ -96,6 +136,28 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("the server stopped: {e}")),
+    }
+}
+
+/// The database as `--database` takes it (a PostgreSQL password stays hidden).
+fn database_arg(url: &DatabaseUrl) -> String {
+    match url.sqlite_path() {
+        Some(path) => format!("sqlite://{path}"),
+        None => url.to_string(),
+    }
+}
+
+/// Removes the SQLite file (and its WAL companions) that a failed start created.
+fn remove_new_file(path: Option<&Path>) {
+    let Some(path) = path else { return };
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        if let Err(e) = std::fs::remove_file(&name)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(file = %Path::new(&name).display(), error = %e, "cannot remove the new database file");
+        }
     }
 }
 

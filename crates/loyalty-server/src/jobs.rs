@@ -63,6 +63,18 @@ pub enum Job {
 }
 
 impl Job {
+    /// Every job there is (for help texts and tests that must name them all).
+    pub const ALL: [Job; 8] = [
+        Job::Expiry,
+        Job::Release,
+        Job::Notice,
+        Job::Birthday,
+        Job::TierReview,
+        Job::Inactivity,
+        Job::HoldExpiry,
+        Job::CodeExpiry,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Job::Expiry => "expiry",
@@ -87,7 +99,7 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
         ticks.tick().await;
         for versions in state.programs.all() {
             let code = versions.latest().program.code().to_owned();
-            let now = state.clock.now();
+            let now = state.clock.now_for(versions.id());
             let metrics = Some(state.metrics.as_ref());
             match run_due(state.store.as_ref(), &versions, now, DEFAULT_BATCH, metrics, &mut |_, _| {}).await
             {

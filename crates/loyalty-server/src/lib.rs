@@ -5,6 +5,7 @@ mod app;
 mod auth;
 pub mod clock;
 mod error;
+pub mod file_install;
 pub mod jobs;
 mod json;
 mod metrics;
@@ -21,7 +22,9 @@ pub mod webhooks;
 pub use app::app;
 pub use clock::Clock;
 pub use metrics::Metrics;
-pub use startup::{KeySource, ServedProgram, Settings, StartError, Started, start, versions};
+pub use startup::{
+    KeySource, ServedProgram, Settings, StartError, Started, check, rotate_admin_key, start, versions,
+};
 pub use state::{AppState, Programs, Versions};
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes the requests

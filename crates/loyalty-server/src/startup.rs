@@ -2,12 +2,13 @@
 //! key. Shared by `loyalty serve` and the tests, so both start the same server.
 
 use crate::clock::Clock;
+use crate::file_install::{self, Overwrites, Step};
 use crate::program_file::{self, ProgramFileError};
 use crate::secrets::{key_hash, new_api_key};
 use crate::state::{AppState, Programs, Versions};
 use loyalty_core::Program;
 use loyalty_core::program::DefinitionErrors;
-use loyalty_store::{LoadedProgram, ProgramId, Store, StoreError};
+use loyalty_store::{LoadedProgram, ProgramId, ProgramOrigin, Store, StoreError};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,15 +18,23 @@ pub struct Settings {
     pub program_files: Vec<PathBuf>,
     /// The admin key of the first program, from `LOYALTY_ADMIN_KEY`.
     pub admin_key: Option<String>,
+    /// Install a changed program file even over versions made through the API since
+    /// (`--program-overrides-api`); without it, start-up refuses.
+    pub program_overrides_api: bool,
 }
 
-/// A program being served, with its admin key.
+/// A program being served, with its admin key when this start knows it.
 #[derive(Debug, Clone)]
 pub struct ServedProgram {
     pub code: String,
     pub name: String,
     pub version: i64,
-    pub admin_key: String,
+    /// Where the version in force came from.
+    pub origin: ProgramOrigin,
+    /// The admin key's secret: the one from `LOYALTY_ADMIN_KEY`, or one generated at this
+    /// start (to be shown now, and never again). `None` when an earlier start made it:
+    /// the database keeps only its hash.
+    pub admin_key: Option<String>,
     pub key_source: KeySource,
 }
 
@@ -35,7 +44,7 @@ pub enum KeySource {
     Environment,
     /// Generated at this start.
     Generated,
-    /// Generated at an earlier start and kept in the database.
+    /// Made at an earlier start (or by `loyalty keys rotate`); only its hash is kept.
     Kept,
 }
 
@@ -51,6 +60,8 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error(transparent)]
     ProgramFile(#[from] ProgramFileError),
+    #[error(transparent)]
+    WouldReplaceApi(#[from] Overwrites),
     #[error("no program is loaded: pass --program FILE, for example --program examples/programs/coffee.toml")]
     NoProgram,
     #[error("the stored program {code} is not valid any more: {errors}")]
@@ -63,17 +74,36 @@ pub enum StartError {
 
 const ADMIN_KEY_LENGTHS: std::ops::RangeInclusive<usize> = 16..=255;
 
+/// What can be checked before the database is opened: the program files parse and the
+/// admin key has a valid shape. `loyalty serve` runs this first, so that a mistake in
+/// either leaves no new database behind.
+pub fn check(settings: &Settings) -> Result<Vec<Program>, StartError> {
+    if let Some(key) = &settings.admin_key
+        && (!ADMIN_KEY_LENGTHS.contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()))
+    {
+        return Err(StartError::AdminKey);
+    }
+    Ok(settings.program_files.iter().map(|path| program_file::load(path)).collect::<Result<_, _>>()?)
+}
+
 pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Result<Started<S>, StartError> {
     let now = clock.now();
     let mut first: Option<ProgramId> = None;
-    for path in &settings.program_files {
-        let program = program_file::load(path)?;
-        let installed = store.install_program(program.definition(), now).await?;
-        first.get_or_insert(installed.id);
+    let files = settings.program_files.iter().cloned().zip(check(settings)?).collect();
+    let steps =
+        file_install::plan(&store, files, settings.program_overrides_api).await?.map_err(Overwrites)?;
+    for step in steps {
+        let id = match step {
+            Step::Keep(id) => id,
+            Step::Install(program) => store.install_program(program.definition(), now).await?.id,
+        };
+        first.get_or_insert(id);
     }
 
     let mut loaded = Vec::new();
+    let mut origins = std::collections::HashMap::new();
     for latest in store.programs().await? {
+        origins.insert(latest.id, latest.origin);
         loaded.push(versions(&store, latest.id).await?);
     }
     // The first program named on the command line, or else the oldest, takes LOYALTY_ADMIN_KEY.
@@ -89,6 +119,7 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
             code: program.program.code().to_owned(),
             name: program.program.name().to_owned(),
             version: program.version,
+            origin: origins.get(&program.id).copied().unwrap_or(ProgramOrigin::File),
             admin_key,
             key_source,
         });
@@ -118,18 +149,26 @@ async fn admin_key<S: Store>(
     program: ProgramId,
     from_environment: Option<&str>,
     clock: &Clock,
-) -> Result<(String, KeySource), StartError> {
+) -> Result<(Option<String>, KeySource), StartError> {
     if let Some(key) = from_environment {
-        if !ADMIN_KEY_LENGTHS.contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(StartError::AdminKey);
-        }
-        store.set_bootstrap_key(program, &key_hash(key), None, clock.now()).await?;
-        return Ok((key.to_owned(), KeySource::Environment));
+        store.set_bootstrap_key(program, &key_hash(key), clock.now()).await?;
+        return Ok((Some(key.to_owned()), KeySource::Environment));
     }
-    if let Some(kept) = store.bootstrap_key(program).await? {
-        return Ok((kept, KeySource::Kept));
+    if store.has_bootstrap_key(program).await? {
+        return Ok((None, KeySource::Kept));
     }
+    let key = rotate_admin_key(store, program, clock).await?;
+    Ok((Some(key), KeySource::Generated))
+}
+
+/// Makes a new admin key for the program and revokes the one before. The secret is
+/// returned to be shown once; the database keeps only its hash.
+pub async fn rotate_admin_key<S: Store>(
+    store: &S,
+    program: ProgramId,
+    clock: &Clock,
+) -> Result<String, StartError> {
     let key = new_api_key().map_err(StartError::Random)?;
-    store.set_bootstrap_key(program, &key_hash(&key), Some(&key), clock.now()).await?;
-    Ok((key, KeySource::Generated))
+    store.set_bootstrap_key(program, &key_hash(&key), clock.now()).await?;
+    Ok(key)
 }

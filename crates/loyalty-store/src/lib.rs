@@ -28,23 +28,34 @@ pub trait Store: Send + Sync + 'static {
     /// Succeeds when the database answers.
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Stores a program definition; a changed definition becomes a new version.
+    /// Stores a program definition read from a program file; a changed definition becomes
+    /// a new version.
     fn install_program(
         &self,
         definition: &ProgramDef,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<InstalledProgram, StoreError>> + Send {
+        self.install_program_from(definition, ProgramOrigin::File, now)
+    }
+
+    /// Stores a program definition and where it came from; a definition that differs from
+    /// the latest version becomes a new version.
+    fn install_program_from(
+        &self,
+        definition: &ProgramDef,
+        origin: ProgramOrigin,
         now: Timestamp,
     ) -> impl Future<Output = Result<InstalledProgram, StoreError>> + Send;
 
     /// The latest version of every program.
     fn programs(&self) -> impl Future<Output = Result<Vec<StoredProgram>, StoreError>> + Send;
 
-    /// Makes `key_hash` the program's bootstrap admin key, replacing any earlier one.
-    /// `plaintext` is kept (to be shown at start-up) only for keys the engine generated.
+    /// Makes `key_hash` the program's bootstrap admin key, revoking any earlier one. Only
+    /// the hash is stored: a generated key is shown once, by whoever generated it.
     fn set_bootstrap_key(
         &self,
         program: ProgramId,
         key_hash: &str,
-        plaintext: Option<&str>,
         now: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -65,11 +76,8 @@ pub trait Store: Send + Sync + 'static {
     /// A program's whole ledger as id-free data.
     fn snapshot(&self, program: ProgramId) -> impl Future<Output = Result<Snapshot, StoreError>> + Send;
 
-    /// The generated bootstrap key of a program, if one is kept.
-    fn bootstrap_key(
-        &self,
-        program: ProgramId,
-    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Whether the program has a live (not revoked) bootstrap admin key.
+    fn has_bootstrap_key(&self, program: ProgramId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Adds an API key (stored as the hash of its secret).
     fn add_api_key(

@@ -20,6 +20,33 @@ pub struct StoredProgram {
     pub effective_from: Timestamp,
     pub created_at: Timestamp,
     pub definition: ProgramDef,
+    pub origin: ProgramOrigin,
+}
+
+/// Where a program version came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProgramOrigin {
+    /// A program file installed at start-up.
+    File,
+    /// A change made over the API.
+    Api,
+}
+
+impl ProgramOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgramOrigin::File => "file",
+            ProgramOrigin::Api => "api",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ProgramOrigin> {
+        match text {
+            "file" => Some(ProgramOrigin::File),
+            "api" => Some(ProgramOrigin::Api),
+            _ => None,
+        }
+    }
 }
 
 /// A program ready to judge events: the validated program with its id and version.

@@ -9,7 +9,7 @@ use loyalty_server::secrets::{key_hash, new_api_key};
 use loyalty_server::{Clock, Settings, Started, app, start};
 use loyalty_store::{Role, SqlStore, Store};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tower::ServiceExt;
 
 /// The app as a till would see it: the coffee program and its admin key.
@@ -50,7 +50,8 @@ impl TestApp {
     /// 2026-11-02T12:00:00Z.
     pub async fn start_with(db: TestDb, program: &Path) -> TestApp {
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
-        TestApp::boot(db, vec![program.to_owned()], clock).await
+        let settings = Settings { program_files: vec![program.to_owned()], ..Settings::default() };
+        TestApp::boot(db, settings, clock, None).await
     }
 
     /// Stops this app and starts another on the same database with the clock where it was,
@@ -58,17 +59,23 @@ impl TestApp {
     /// first (a changed file becomes a new version), or with none, serving what the
     /// database holds.
     pub async fn restart(self, program: Option<&Path>) -> TestApp {
-        let TestApp { router, store, clock, db, .. } = self;
-        drop(router);
-        store.close().await;
-        TestApp::boot(db, program.map(Path::to_owned).into_iter().collect(), clock).await
+        let files = program.map(Path::to_owned).into_iter().collect();
+        self.restart_with(Settings { program_files: files, ..Settings::default() }).await
     }
 
-    async fn boot(db: TestDb, program_files: Vec<PathBuf>, clock: Clock) -> TestApp {
+    /// Restarts as `restart` does, with these settings (`--program-overrides-api`, ...).
+    pub async fn restart_with(self, settings: Settings) -> TestApp {
+        let TestApp { router, store, clock, db, key } = self;
+        drop(router);
+        store.close().await;
+        TestApp::boot(db, settings, clock, Some(key)).await
+    }
+
+    /// A restart shows no key (only its hash is kept), so it passes the one it had.
+    async fn boot(db: TestDb, settings: Settings, clock: Clock, kept: Option<String>) -> TestApp {
         let store = db.connect().await;
-        let settings = Settings { program_files, admin_key: None };
         let Started { state, programs } = start(store.clone(), &settings, clock.clone()).await.unwrap();
-        let key = programs[0].admin_key.clone();
+        let key = programs[0].admin_key.clone().or(kept).expect("a first start shows its generated key");
         TestApp { router: app(state), key, clock, store, db }
     }
 

@@ -96,6 +96,15 @@ impl TestDb {
         AnyPoolOptions::new().max_connections(1).connect(&self.text).await.unwrap()
     }
 
+    /// Runs one statement behind the store's back (to put rows in a state a test needs);
+    /// how many rows it changed.
+    pub async fn execute(&self, sql: &str) -> u64 {
+        let pool = self.raw().await;
+        let done = sqlx::query(AssertSqlSafe(sql.to_owned())).execute(&pool).await.unwrap();
+        pool.close().await;
+        done.rows_affected()
+    }
+
     /// Counts the rows of `table`.
     pub async fn count(&self, table: &str) -> i64 {
         let pool = self.raw().await;

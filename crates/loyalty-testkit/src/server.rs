@@ -22,7 +22,7 @@ pub struct TestServer {
 impl TestServer {
     pub async fn start(db: TestDb) -> TestServer {
         let store = db.connect().await;
-        let settings = Settings { program_files: vec![coffee_path()], admin_key: None };
+        let settings = Settings { program_files: vec![coffee_path()], ..Settings::default() };
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
         let Started { state, programs } = start(store.clone(), &settings, clock).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -31,7 +31,14 @@ impl TestServer {
         let task = tokio::spawn(serve(listener, app(state), async move {
             let _ = stopped.await;
         }));
-        TestServer { base, key: programs[0].admin_key.clone(), store, db, stop: Some(stop), task: Some(task) }
+        TestServer {
+            base,
+            key: programs[0].admin_key.clone().expect("a new database generates a key"),
+            store,
+            db,
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     /// Stops taking connections and waits for requests in flight.

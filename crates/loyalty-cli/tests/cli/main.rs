@@ -5,6 +5,7 @@
 mod bench;
 mod crash;
 mod export;
+mod help;
 mod import;
 mod jobs;
 mod program_check;
@@ -39,6 +40,8 @@ pub fn stderr(output: &Output) -> String {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The admin key the banner showed (generated at this start), else the one from
+    /// `LOYALTY_ADMIN_KEY`; empty when the banner shows none (only a hash is kept).
     pub key: String,
     /// Everything the server printed before it started serving.
     pub banner: Vec<String>,
@@ -74,7 +77,15 @@ impl Server {
                 .unwrap_or_else(|| panic!("no `{prefix}` in the banner: {banner:#?}"))
         };
         let base = find("loyalty engine listening on ");
-        let key = find("admin key  ").split_whitespace().next().unwrap().to_owned();
+        let shown = find("admin key  ").split_whitespace().next().unwrap().to_owned();
+        let key = if shown.starts_with("lk_") {
+            shown
+        } else {
+            env.iter()
+                .find(|(name, _)| *name == "LOYALTY_ADMIN_KEY")
+                .map(|(_, v)| (*v).to_owned())
+                .unwrap_or_default()
+        };
         Server { child, base, key, banner }
     }
 

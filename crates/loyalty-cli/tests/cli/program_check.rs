@@ -56,7 +56,7 @@ fn an_invalid_program_names_each_field_and_line() {
 fn help_lists_every_command() {
     let help = run(loyalty().arg("--help"));
     assert!(help.status.success());
-    for command in ["serve", "program", "verify", "jobs"] {
+    for command in ["serve", "program", "verify", "jobs", "replay", "export", "import", "report", "keys"] {
         assert!(stdout(&help).contains(command), "{}", stdout(&help));
     }
 }

@@ -273,7 +273,7 @@ pub(super) fn operations() -> Vec<Operation> {
             .key(Admin)
             .ok(200, "JobRun"),
         op("get", "/v1/admin/clock", "get_clock", "jobs")
-            .says("The server's time")
+            .says("The caller's program's time (its test clock, or the system's)")
             .key(Admin)
             .ok(200, "Clock"),
         op("get", "/v1/webhooks", "list_webhooks", "webhooks")
@@ -316,7 +316,7 @@ pub(super) fn operations() -> Vec<Operation> {
             .key(Admin)
             .ok(200, "DispatchRun"),
         op("put", "/v1/admin/clock", "set_clock", "jobs")
-            .says("Set the server's time (only on a server started with LOYALTY_TEST_CLOCK)")
+            .says("Set the caller's program's test clock, and no other program's (only on a server started with LOYALTY_TEST_CLOCK)")
             .key(Admin)
             .body(Json("SetClock"))
             .ok(200, "Clock")

@@ -41,7 +41,7 @@ async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Res
     let latest = caller.program.latest();
     let spent = state.store.program_counters(latest.id, "campaign:").await?;
     let calendar = latest.program.calendar();
-    let now = state.clock.now();
+    let now = state.clock.now_for(caller.program.id());
     let at = |text: &str| parse_local(text).and_then(|t| calendar.instant(t));
     let listed: Vec<Value> = campaigns(latest.program.definition())
         .map(|c| {
@@ -135,7 +135,7 @@ async fn end<S: Store>(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
-    let now: Timestamp = state.clock.now();
+    let now: Timestamp = state.clock.now_for(caller.program.id());
     let body = edit(&state, &caller, |rules, calendar| {
         let index = rules
             .iter()

@@ -54,7 +54,7 @@ async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Res
     caller.require(Access::Read)?;
     let latest = caller.program.latest();
     let issued = state.store.program_counters(latest.id, "reward:").await?;
-    let now = state.clock.now();
+    let now = state.clock.now_for(caller.program.id());
     let rewards: Vec<Value> =
         latest.program.rewards().iter().map(|r| view(&latest.program, r, &issued, now)).collect();
     Ok(Json(json!({ "program_version": latest.version, "rewards": rewards })))
@@ -70,7 +70,7 @@ async fn one<S: Store>(
     let reward =
         latest.program.rewards().iter().find(|r| r.code.as_str() == code).ok_or_else(|| not_found(&code))?;
     let issued = state.store.program_counters(latest.id, "reward:").await?;
-    Ok(Json(view(&latest.program, reward, &issued, state.clock.now())))
+    Ok(Json(view(&latest.program, reward, &issued, state.clock.now_for(caller.program.id()))))
 }
 
 /// Makes the latest definition, with `edit` applied to its catalogue, the next version.
@@ -167,7 +167,7 @@ async fn eligible<S: Store>(
     MemberPath(member): MemberPath,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
-    let now = state.clock.now();
+    let now = state.clock.now_for(caller.program.id());
     let loaded = caller.program.at(now);
     let program = &loaded.program;
     let view_of = state

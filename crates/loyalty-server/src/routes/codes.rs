@@ -59,7 +59,7 @@ async fn show<S: Store>(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let (member, instance) = find(&state, &caller, &code).await?;
-    Ok(Json(view(&member, &instance, state.clock.now())?))
+    Ok(Json(view(&member, &instance, state.clock.now_for(caller.program.id()))?))
 }
 
 async fn gift_card<S: Store>(
@@ -72,7 +72,7 @@ async fn gift_card<S: Store>(
     if instance.kind != RewardKind::GiftCard {
         return Err(Rejection::NotAGiftCard { code }.into());
     }
-    Ok(Json(view(&member, &instance, state.clock.now())?))
+    Ok(Json(view(&member, &instance, state.clock.now_for(caller.program.id()))?))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -138,7 +138,7 @@ async fn update<S: Store>(
         member,
         code: instance.code.clone(),
         action,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &request).await
 }

@@ -38,7 +38,7 @@ async fn erase<S: Store>(
     no_request_fields(body)?;
     // Made here, not in the store, as the engine's other random codes are.
     let replacement = new_erased_id()?;
-    let erased_at = state.clock.now();
+    let erased_at = state.clock.now_for(caller.program.id());
     let erased = state.store.erase_member(caller.program.id(), &member, &replacement, erased_at).await?;
     if !erased {
         return Err(Rejection::MemberNotFound { external_id: member.to_string() }.into());

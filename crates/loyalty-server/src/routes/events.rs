@@ -87,7 +87,7 @@ async fn record<S: Store>(
         Some(_) => return Err(ApiError::invalid_request(format!("type: must be {EVENT_TYPES}"))),
         None => return Err(ApiError::invalid_request(format!("type: missing; it must be {EVENT_TYPES}"))),
     };
-    let now = state.clock.now();
+    let now = state.clock.now_for(caller.program.id());
     match kind.as_str() {
         "purchase" => {
             let request: PurchaseRequest = from_value(body)?;

@@ -92,7 +92,7 @@ async fn open<S: Store>(
         hold_id: new_hold_id()?,
         order_id: field("order_id", OrderId::parse(body.order_id.as_str()))?,
         spend: spend(&body)?,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &("hold", member.as_str(), &body)).await
 }
@@ -151,6 +151,11 @@ async fn settle<S: Store>(
         .await?
         .ok_or_else(|| Rejection::HoldNotFound { hold_id: id.to_string() })?;
     let request = ("settle", id.as_str().to_owned(), action);
-    let event = Event::Settle(HoldSettlement { member, hold_id: id, action, occurred_at: state.clock.now() });
+    let event = Event::Settle(HoldSettlement {
+        member,
+        hold_id: id,
+        action,
+        occurred_at: state.clock.now_for(caller.program.id()),
+    });
     submit(&state, &caller, event, idempotency, &request).await
 }

@@ -25,7 +25,7 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
 /// Runs every job of the caller's program that is due at the server's time.
 async fn run<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
-    let now = state.clock.now();
+    let now = state.clock.now_for(caller.program.id());
     let metrics = Some(state.metrics.as_ref());
     let report =
         run_due(state.store.as_ref(), &caller.program, now, DEFAULT_BATCH, metrics, &mut |_, _| {}).await?;
@@ -37,7 +37,7 @@ async fn read_clock<S: Store>(
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
-    Ok(Json(json!({ "now": state.clock.now(), "settable": state.clock.is_manual() })))
+    Ok(Json(json!({ "now": state.clock.now_for(caller.program.id()), "settable": state.clock.is_manual() })))
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,12 +52,12 @@ async fn set_clock<S: Store>(
     ApiJson(body): ApiJson<SetClock>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
-    if !state.clock.set(body.now) {
+    if !state.clock.set_for(caller.program.id(), body.now) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "test_clock_off",
             "this server runs on the system clock; start it with LOYALTY_TEST_CLOCK to set the time",
         ));
     }
-    Ok(Json(json!({ "now": state.clock.now(), "settable": true })))
+    Ok(Json(json!({ "now": state.clock.now_for(caller.program.id()), "settable": true })))
 }

@@ -82,7 +82,7 @@ async fn enrol<S: Store>(
             .as_deref()
             .map(|c| field("referred_by", ReferralCode::parse(c)))
             .transpose()?,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &("enrol", &request)).await
 }
@@ -118,8 +118,11 @@ async fn update<S: Store>(
         tags: tags(request.tags.as_deref())?,
         tier: request.tier.as_deref().map(|t| field("tier", TierCode::parse(t))).transpose()?,
     };
-    let event =
-        Event::Profile(ProfileUpdate { member: member.clone(), changes, occurred_at: state.clock.now() });
+    let event = Event::Profile(ProfileUpdate {
+        member: member.clone(),
+        changes,
+        occurred_at: state.clock.now_for(caller.program.id()),
+    });
     let mut response =
         submit(&state, &caller, event, idempotency, &("profile", member.as_str(), &request)).await?;
     *response.status_mut() = StatusCode::OK;
@@ -143,7 +146,7 @@ async fn refer<S: Store>(
     let event = Event::Refer(Referral {
         member: member.clone(),
         code: field("code", ReferralCode::parse(request.code.as_str()))?,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &("refer", member.as_str(), &request)).await
 }
@@ -158,7 +161,11 @@ async fn show<S: Store>(
     let id = caller.program.id();
     let view = state
         .store
-        .member(caller.program.at(state.clock.now()), &external_id, state.clock.now())
+        .member(
+            caller.program.at(state.clock.now_for(caller.program.id())),
+            &external_id,
+            state.clock.now_for(caller.program.id()),
+        )
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() })?;
     let counters = state.store.member_counters(id, &external_id, "punch:").await?;

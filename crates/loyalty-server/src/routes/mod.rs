@@ -97,7 +97,7 @@ pub async fn submit<S: Store>(
         event,
         idempotency_key: idempotency.0,
         fingerprint: fingerprint(request)?,
-        now: state.clock.now(),
+        now: state.clock.now_for(caller.program.id()),
     };
     let result = state.store.submit(&program, &command).await;
     state.metrics.decided(kind, &result);

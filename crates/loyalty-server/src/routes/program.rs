@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use loyalty_core::Program;
 use loyalty_core::program::ProgramDef;
-use loyalty_store::{LoadedProgram, Store};
+use loyalty_store::{LoadedProgram, ProgramOrigin, Store};
 use serde_json::{Value, json};
 
 pub fn router<S: Store>() -> Router<AppState<S>> {
@@ -93,7 +93,10 @@ pub(crate) async fn change<S: Store>(
     Program::from_def(definition.clone()).map_err(|errors| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_program", errors.to_string())
     })?;
-    let installed = state.store.install_program(&definition, state.clock.now()).await?;
+    let installed = state
+        .store
+        .install_program_from(&definition, ProgramOrigin::Api, state.clock.now_for(caller.program.id()))
+        .await?;
     if !installed.changed {
         // Serve what is stored, in case another server changed it.
         state.programs.replace(current.clone());

@@ -48,7 +48,8 @@ fn respond(report: Report, format: Option<&str>) -> Result<Response, ApiError> {
 }
 
 fn period<S: Store>(state: &AppState<S>, caller: &Caller, query: &ReportQuery) -> Result<Period, ApiError> {
-    let today = caller.program.latest().program.calendar().local(state.clock.now()).date();
+    let today =
+        caller.program.latest().program.calendar().local(state.clock.now_for(caller.program.id())).date();
     Period::parse(query.from.as_deref(), query.to.as_deref(), today).map_err(ApiError::invalid_request)
 }
 
@@ -69,7 +70,12 @@ async fn breakage<S: Store>(
     Query(query): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
-    let report = reports::breakage(state.store.as_ref(), caller.program.latest(), state.clock.now()).await?;
+    let report = reports::breakage(
+        state.store.as_ref(),
+        caller.program.latest(),
+        state.clock.now_for(caller.program.id()),
+    )
+    .await?;
     respond(report, query.format.as_deref())
 }
 
@@ -103,7 +109,7 @@ async fn donations<S: Store>(
         Some(t) => Timestamp::parse_rfc3339(t).map_err(|e| ApiError::invalid_request(format!("{name}: {e}"))),
     };
     let from = instant("from", period.from.as_deref(), Timestamp::from_micros(0))?;
-    let to = instant("to", period.to.as_deref(), state.clock.now())?;
+    let to = instant("to", period.to.as_deref(), state.clock.now_for(caller.program.id()))?;
     if to <= from {
         return Err(ApiError::invalid_request("to: must be after from"));
     }

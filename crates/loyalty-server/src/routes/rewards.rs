@@ -43,7 +43,7 @@ async fn redeem<S: Store>(
         member: member.clone(),
         reward: field("reward", RewardCode::parse(request.reward.as_str()))?,
         code: new_reward_code()?,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &("redeem", member.as_str(), &request)).await
 }
@@ -67,7 +67,7 @@ async fn adjust<S: Store>(
         member: member.clone(),
         points: Adjustment::parse_points(request.points)?,
         reason: field("reason", Reason::parse(request.reason.as_str()))?,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &("adjust", member.as_str(), &request)).await
 }
@@ -113,7 +113,7 @@ async fn review<S: Store>(
         member: member.clone(),
         release,
         reason: field("reason", Reason::parse(request.reason.as_str()))?,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     let route = if release { "review_release" } else { "review_void" };
     submit(&state, &caller, event, idempotency, &(route, member.as_str(), &request)).await

@@ -50,7 +50,7 @@ async fn status<S: Store>(
         member: member.clone(),
         action: request.action,
         reason: request.reason.as_deref().map(|r| field("reason", Reason::parse(r))).transpose()?,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &("status", member.as_str(), &request)).await
 }
@@ -108,7 +108,7 @@ async fn billing<S: Store>(
     let event = Event::Subscription(SubscriptionUpdate {
         member: member.clone(),
         action,
-        occurred_at: state.clock.now(),
+        occurred_at: state.clock.now_for(caller.program.id()),
     });
     submit(&state, &caller, event, idempotency, &request).await
 }
@@ -120,7 +120,7 @@ async fn subscription<S: Store>(
     MemberPath(member): MemberPath,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
-    let now = state.clock.now();
+    let now = state.clock.now_for(caller.program.id());
     let view = state
         .store
         .member(caller.program.at(now), &member, now)
@@ -137,7 +137,7 @@ async fn tiers<S: Store>(
     MemberPath(member): MemberPath,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
-    let now = state.clock.now();
+    let now = state.clock.now_for(caller.program.id());
     let view = state
         .store
         .member(caller.program.at(now), &member, now)

@@ -3,7 +3,7 @@
 
 use super::*;
 use axum::http::Method;
-use loyalty_store::Role;
+use loyalty_store::{Role, Store, WEBHOOK_EVENT_TYPES};
 use loyalty_testkit::{TestDb, at, each_backend, retail_path};
 
 each_backend!(
@@ -43,8 +43,12 @@ async fn zelda_and_her_friend(app: &TestApp) {
         "external_id": "zq-cust-77", "name": "Zelda Quixote", "email": "zelda.quixote@example.org",
         "birth_date": "1987-06-05", "tags": ["zqvip"]
     });
-    let code = created(app, "/v1/members", "k-1", zelda).await["referral_code"].as_str().unwrap().to_owned();
-    created(app, "/v1/events", "k-2", order("zq-cust-77", "order-1", 6000)).await;
+    // Idempotency keys made from the merchant's id, as a client may well make them.
+    let code = created(app, "/v1/members", "enrol-zq-cust-77", zelda).await["referral_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    created(app, "/v1/events", "zq-cust-77-order-1", order("zq-cust-77", "order-1", 6000)).await;
     let patch = json!({"name": "Zelda Q. Quixote", "email": "zq.new@example.org"});
     let changed = app.patch("/v1/members/zq-cust-77", patch).await;
     assert_eq!(changed.status, 200, "{:?}", changed.body);
@@ -66,9 +70,27 @@ fn holding<'v>(values: &'v [String], text: &str) -> Vec<&'v String> {
     values.iter().filter(|v| v.contains(text)).collect()
 }
 
+/// A subscription to every event type, so that the outbox holds copies of Zelda's data;
+/// made through the store, as a receiver's address is beside the point here.
+async fn subscribe_to_everything(app: &TestApp) {
+    let program = app.store.programs().await.unwrap()[0].id;
+    let types: Vec<String> = WEBHOOK_EVENT_TYPES.iter().map(|t| (*t).to_owned()).collect();
+    let now = app.clock.now();
+    app.store.add_webhook(program, "https://hooks.example.com/in", "whsec_test", &types, now).await.unwrap();
+}
+
+/// Deliveries in each state: the erasure scrubs pending, delivered and failed ones alike.
+async fn deliveries_in_every_state(app: &TestApp) {
+    assert!(app.db.execute("UPDATE webhook_deliveries SET state = 'delivered' WHERE id % 3 = 1").await > 0);
+    assert!(app.db.execute("UPDATE webhook_deliveries SET state = 'failed' WHERE id % 3 = 2").await > 0);
+    assert!(app.db.execute("UPDATE webhook_deliveries SET state = 'pending' WHERE id % 3 = 0").await > 0);
+}
+
 async fn an_erased_member_leaves_no_personal_data_and_the_books_still_reconcile(db: TestDb) {
     let app = TestApp::start_with(db, &retail_path()).await;
+    subscribe_to_everything(&app).await;
     zelda_and_her_friend(&app).await;
+    deliveries_in_every_state(&app).await;
     let before = app.get("/v1/members/zq-cust-77").await.body;
     let entries = entry_count(&app, "zq-cust-77").await;
     // The search below finds what it looks for.
@@ -76,6 +98,10 @@ async fn an_erased_member_leaves_no_personal_data_and_the_books_still_reconcile(
     for text in PERSONAL {
         assert!(!holding(&values, text).is_empty(), "{text} is nowhere before the erasure");
     }
+    let outbox: Vec<&String> =
+        values.iter().filter(|v| v.starts_with("webhook_deliveries.payload")).collect();
+    assert!(outbox.iter().any(|v| v.contains("zelda.quixote@example.org")), "{outbox:#?}");
+    assert!(holding(&values, "enrol-zq-cust-77").iter().any(|v| v.starts_with("events.idempotency_key")));
 
     app.clock.set(at("2026-11-03T08:00:00Z"));
     let erased = app.post("/v1/members/zq-cust-77/erasure", json!({})).await;

@@ -15,6 +15,7 @@ mod metrics;
 mod openapi;
 mod order_bonuses;
 mod order_spend;
+mod program_files;
 mod referrals;
 mod reports;
 mod retail;

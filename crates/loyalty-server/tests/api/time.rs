@@ -6,11 +6,12 @@ use super::*;
 use axum::http::Method;
 use loyalty_server::{Clock, Settings, start};
 use loyalty_store::Role;
-use loyalty_testkit::{TestDb, bistro_path, each_backend};
+use loyalty_testkit::{TestDb, at, bistro_path, coffee_path, each_backend};
 
 each_backend!(
     a_meal_is_pending_then_available_then_warned_of_then_expired,
     the_test_clock_and_the_jobs_are_for_admins_and_the_clock_only_when_on,
+    moving_one_program_s_test_clock_moves_no_other,
 );
 
 fn meal(member: &str, order_id: &str, amount_minor: i64) -> Value {
@@ -125,10 +126,45 @@ async fn the_test_clock_and_the_jobs_are_for_admins_and_the_clock_only_when_on(d
     assert_eq!((bad.status, bad.code()), (422, "invalid_request"), "{:?}", bad.body);
 
     // On the system clock, as `loyalty serve` runs unless told otherwise, it cannot be set.
-    let settings = Settings { program_files: vec![bistro_path()], admin_key: Some("k".repeat(32)) };
+    let settings = Settings {
+        program_files: vec![bistro_path()],
+        admin_key: Some("k".repeat(32)),
+        ..Settings::default()
+    };
     let started = start(app.store.clone(), &settings, Clock::system()).await.unwrap();
     let system = TestApp { router: loyalty_server::app(started.state), key: "k".repeat(32), ..app };
     let refused = system.put("/v1/admin/clock", json!({"now": "2030-01-01T00:00:00Z"})).await;
     assert_eq!((refused.status, refused.code()), (409, "test_clock_off"));
     assert_eq!(system.get("/v1/admin/clock").await.body["settable"], false);
+}
+
+/// Two programs on one server with a test clock: each admin moves their own program's time.
+async fn moving_one_program_s_test_clock_moves_no_other(db: TestDb) {
+    let coffee = TestApp::start(db).await;
+    let settings = Settings { program_files: vec![coffee_path(), bistro_path()], ..Settings::default() };
+    let started = start(coffee.store.clone(), &settings, coffee.clock.clone()).await.unwrap();
+    let bistro_key = started.programs.iter().find(|p| p.code == "bistro").unwrap().admin_key.clone().unwrap();
+    let app = TestApp { router: loyalty_server::app(started.state), ..coffee };
+    let bistro = |method, path: &'static str, body| app.send_as(&bistro_key, method, path, body);
+
+    set_clock(&app, "2030-01-01T00:00:00Z").await;
+    let theirs = bistro(Method::GET, "/v1/admin/clock", None).await;
+    assert_eq!(theirs.body, json!({"now": "2026-11-02T12:00:00Z", "settable": true}));
+    // Their writes and jobs run at their own time too.
+    let ran = bistro(Method::POST, "/v1/jobs/run", Some(json!({}))).await;
+    assert_eq!((ran.status, ran.body["now"].as_str()), (200, Some("2026-11-02T12:00:00Z")));
+    let enrolled = bistro(Method::POST, "/v1/members", Some(json!({"external_id": "b-1"}))).await;
+    assert_eq!(enrolled.status, 201, "{:?}", enrolled.body);
+    let ran = app.post("/v1/jobs/run", json!({})).await;
+    assert_eq!(ran.body["now"], "2030-01-01T00:00:00Z");
+
+    // Bistro's admin moves bistro; coffee stays where its admin put it.
+    let moved = bistro(Method::PUT, "/v1/admin/clock", Some(json!({"now": "2027-03-01T09:00:00Z"}))).await;
+    assert_eq!((moved.status, moved.body["now"].as_str()), (200, Some("2027-03-01T09:00:00Z")));
+    assert_eq!(app.get("/v1/admin/clock").await.body["now"], "2030-01-01T00:00:00Z");
+
+    // The server's own test clock (what LOYALTY_TEST_CLOCK started) moves every program.
+    app.clock.set(at("2031-01-01T00:00:00Z"));
+    assert_eq!(app.get("/v1/admin/clock").await.body["now"], "2031-01-01T00:00:00Z");
+    assert_eq!(bistro(Method::GET, "/v1/admin/clock", None).await.body["now"], "2031-01-01T00:00:00Z");
 }

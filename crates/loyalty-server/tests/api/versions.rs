@@ -4,6 +4,7 @@
 
 use super::*;
 use axum::http::Method;
+use loyalty_server::Settings;
 use loyalty_store::Role;
 use loyalty_testkit::{TestDb, TestResponse, at, coffee_path, each_backend};
 
@@ -186,14 +187,17 @@ async fn a_restarted_server_still_judges_by_versions(db: TestDb) {
     buy(&app, latte("o-1", None), 95, 2).await;
     buy(&app, latte("o-2", Some("2026-11-02T11:00:00Z")), 47, 1).await;
 
-    // Restarted with a changed file, the file is the next version, from the restart on.
+    // Restarted with a changed file over the API's version 2 (and told to override it),
+    // the file is the next version, from the restart on.
     let file =
         std::env::temp_dir().join(format!("loyalty-versions-{}-{}.toml", std::process::id(), db_tag(&app)));
     let text = std::fs::read_to_string(coffee_path()).unwrap();
     assert!(text.contains("points_per_unit = 10 "));
     std::fs::write(&file, text.replace("points_per_unit = 10 ", "points_per_unit = 30 ")).unwrap();
     app.clock.set(at("2026-11-04T12:00:00Z"));
-    let app = app.restart(Some(&file)).await;
+    let overriding =
+        Settings { program_files: vec![file.clone()], program_overrides_api: true, ..Settings::default() };
+    let app = app.restart_with(overriding).await;
     let now = app.get("/v1/program").await;
     assert_eq!(now.body["version"], 3);
     assert_eq!(now.body["effective_from"], "2026-11-04T12:00:00Z");

@@ -1,17 +1,33 @@
+//! The README's walkthrough, run with the very bodies the README sends, so the two cannot
+//! drift apart: the test reads them out of README.md.
+
 use super::*;
 use loyalty_testkit::{TestDb, each_backend};
 
 each_backend!(the_walkthrough_gives_exact_balances_and_a_balanced_ledger);
 
+/// The JSON bodies (`-d '...'`) of the README's walkthrough, in order.
+fn readme_bodies() -> Vec<Value> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let start = readme.find("## Walkthrough").unwrap();
+    let end = start + readme[start..].find("## The HTTP API").unwrap();
+    let walkthrough = &readme[start..end];
+    walkthrough
+        .split("-d '")
+        .skip(1)
+        .map(|rest| serde_json::from_str(&rest[..rest.find('\'').unwrap()]).unwrap())
+        .collect()
+}
+
 async fn the_walkthrough_gives_exact_balances_and_a_balanced_ledger(db: TestDb) {
     let app = TestApp::start(db).await;
+    let bodies = readme_bodies();
+    assert_eq!(bodies.len(), 8, "{bodies:#?}");
+    // Followed on any date: the purchase happens when it is posted.
+    assert!(bodies.iter().all(|b| b.get("occurred_at").is_none()), "{bodies:#?}");
+    let body = |i: usize| bodies[i].clone();
 
-    let enrolled = app
-        .post(
-            "/v1/members",
-            json!({"external_id": "c-1001", "email": "ada@example.com", "name": "Ada Lovelace"}),
-        )
-        .await;
+    let enrolled = app.post("/v1/members", body(0)).await;
     assert_eq!(enrolled.status, 201);
     assert_eq!(enrolled.body["external_id"], "c-1001");
     assert_eq!(enrolled.body["email"], "ada@example.com");
@@ -20,7 +36,7 @@ async fn the_walkthrough_gives_exact_balances_and_a_balanced_ledger(db: TestDb) 
         json!({"available": 0, "pending": 0, "pending_review": 0, "held": 0})
     );
 
-    let bought = app.post("/v1/events", order_o1()).await;
+    let bought = app.post("/v1/events", body(1)).await;
     assert_eq!(bought.status, 201, "{:?}", bought.body);
     assert_eq!(bought.body["points_awarded"], 160);
     assert_eq!(bought.body["balance"]["available"], 160);
@@ -34,31 +50,24 @@ async fn the_walkthrough_gives_exact_balances_and_a_balanced_ledger(db: TestDb) 
     assert_eq!(bought.body["explanation"]["subtotal"], "160");
     assert_eq!(bought.body["explanation"]["rounding"], "floor");
 
-    let returned = app
-        .post(
-            "/v1/events",
-            json!({"type": "return", "member": "c-1001", "order_id": "o-1", "lines": [{"sku": "pumpkin-loaf", "quantity": 1}]}),
-        )
-        .await;
+    let returned = app.post("/v1/events", body(2)).await;
     assert_eq!(returned.status, 201, "{:?}", returned.body);
     assert_eq!(returned.body["points_reversed"], 65);
     assert_eq!(returned.body["balance"]["available"], 95);
     assert_eq!(available(&app, "c-1001").await, 95);
 
-    let redeemed =
-        app.post_keyed("/v1/members/c-1001/redemptions", "redeem-1", json!({"reward": "free-drink"})).await;
+    let redeemed = app.post_keyed("/v1/members/c-1001/redemptions", "redeem-1", body(3)).await;
     assert_eq!(redeemed.status, 201, "{:?}", redeemed.body);
     assert_eq!(redeemed.body["points_spent"], 90);
     assert_eq!(redeemed.body["balance"]["available"], 5);
     let code = redeemed.body["code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 19);
 
-    let refused = app.post("/v1/members/c-1001/redemptions", json!({"reward": "free-drink"})).await;
+    let refused = app.post("/v1/members/c-1001/redemptions", body(4)).await;
     assert_eq!((refused.status, refused.code()), (422, "insufficient_points"));
     assert_eq!(available(&app, "c-1001").await, 5);
 
-    let again =
-        app.post_keyed("/v1/members/c-1001/redemptions", "redeem-1", json!({"reward": "free-drink"})).await;
+    let again = app.post_keyed("/v1/members/c-1001/redemptions", "redeem-1", body(5)).await;
     assert_eq!(again.status, 201);
     assert_eq!(again.body["code"], code.as_str());
     assert_eq!(again.body, redeemed.body);
@@ -82,15 +91,9 @@ async fn the_walkthrough_gives_exact_balances_and_a_balanced_ledger(db: TestDb) 
     assert_eq!(ledger.body["next_cursor"], Value::Null);
 
     // The README's checkout: the correction, then 1.00 of a latte paid with 20 beans.
-    let corrected =
-        app.post("/v1/members/c-1001/adjustments", json!({"points": 20, "reason": "spilt latte"})).await;
+    let corrected = app.post("/v1/members/c-1001/adjustments", body(6)).await;
     assert_eq!(corrected.body["balance"]["available"], 25);
-    let held = app
-        .post(
-            "/v1/members/c-1001/holds",
-            json!({"order_id": "o-2", "amount_minor": 100, "basket_minor": 475}),
-        )
-        .await;
+    let held = app.post("/v1/members/c-1001/holds", body(7)).await;
     assert_eq!(held.status, 201, "{:?}", held.body);
     assert_eq!(
         (&held.body["points"], &held.body["balance"]["available"], &held.body["balance"]["held"]),

@@ -1,7 +1,9 @@
 //! Erasure ("right to be forgotten"): a member's personal data leaves the database while
 //! their ledger stays. The event log is rewritten as if the member had enrolled under the
 //! replacement id and told nothing about themselves, so replaying it still rebuilds the
-//! stored books.
+//! stored books. Every other stored copy goes too: the webhook outbox's payloads (pending,
+//! delivered or failed, so a replay sends nothing personal) and the member's idempotency
+//! keys, which a client may have built from the external id.
 
 use super::SqlStore;
 use super::rows::{int, opt_int, text};
@@ -53,8 +55,10 @@ pub(super) async fn erase(
     .bind(member)
     .execute(&mut *tx)
     .await?;
-    rewrite_events(&mut tx, program, member, &Ids { old: external_id.as_str(), new: replacement.as_str() })
-        .await?;
+    let ids = Ids { old: external_id.as_str(), new: replacement.as_str() };
+    rewrite_events(&mut tx, program, member, &ids).await?;
+    rekey_events(&mut tx, member, &ids).await?;
+    scrub_deliveries(&mut tx, program, &ids).await?;
     sqlx::query("INSERT INTO erasures (program_id, member_id, erased_at_us) VALUES ($1, $2, $3)")
         .bind(program.0)
         .bind(member)
@@ -77,9 +81,7 @@ async fn rewrite_events(
     member: i64,
     ids: &Ids<'_>,
 ) -> Result<(), StoreError> {
-    // The quoted id finds every JSON string equal to it (external ids hold no character
-    // JSON escapes); the rows found are then checked exactly.
-    let pattern = format!("%\"{}\"%", ids.old.replace('_', "\\_"));
+    let pattern = quoted_pattern(ids.old);
     let rows = sqlx::query(
         "SELECT id, member_id, payload, result FROM events WHERE program_id = $1 \
          AND (member_id = $2 OR payload LIKE $3 ESCAPE '\\' OR result LIKE $3 ESCAPE '\\') ORDER BY id",
@@ -104,6 +106,68 @@ async fn rewrite_events(
             .bind(id)
             .execute(&mut **tx)
             .await?;
+    }
+    Ok(())
+}
+
+/// The quoted id as a LIKE pattern: it finds every JSON string equal to the id (external
+/// ids hold no character JSON escapes); the rows found are then checked exactly.
+fn quoted_pattern(id: &str) -> String {
+    format!("%\"{}\"%", id.replace('\\', "\\\\").replace('_', "\\_").replace('%', "\\%"))
+}
+
+/// The member's own idempotency keys lose the old id (`enrol-c-1001` becomes
+/// `enrol-erased-...`). The replacement is random, so no key of the program collides.
+async fn rekey_events(
+    tx: &mut Transaction<'static, Any>,
+    member: i64,
+    ids: &Ids<'_>,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, idempotency_key FROM events WHERE member_id = $1 AND idempotency_key IS NOT NULL",
+    )
+    .bind(member)
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in &rows {
+        let key = text(row, "idempotency_key")?;
+        if key.contains(ids.old) {
+            sqlx::query("UPDATE events SET idempotency_key = $1 WHERE id = $2")
+                .bind(key.replace(ids.old, ids.new))
+                .bind(int(row, "id")?)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Webhook payloads that name the member, whatever their state: those of the member's own
+/// events (`member` is them) lose the profile too, as their events do.
+async fn scrub_deliveries(
+    tx: &mut Transaction<'static, Any>,
+    program: ProgramId,
+    ids: &Ids<'_>,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, payload FROM webhook_deliveries WHERE program_id = $1 AND payload LIKE $2 ESCAPE '\\'",
+    )
+    .bind(program.0)
+    .bind(quoted_pattern(ids.old))
+    .fetch_all(&mut **tx)
+    .await?;
+    for row in &rows {
+        let id = int(row, "id")?;
+        let corrupt = |e: serde_json::Error| StoreError::corrupt(format!("webhook delivery {id}: {e}"));
+        let mut payload: Value = serde_json::from_str(&text(row, "payload")?).map_err(corrupt)?;
+        let own = payload.get("member").and_then(Value::as_str) == Some(ids.old);
+        if scrub(&mut payload, ids, own, true) {
+            sqlx::query("UPDATE webhook_deliveries SET payload = $1 WHERE id = $2")
+                .bind(serde_json::to_string(&payload).map_err(corrupt)?)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! API keys, stored as hashes of their secrets.
 
 use super::SqlStore;
-use super::rows::{int, opt_text, text};
+use super::rows::{int, text};
 use crate::StoreError;
 use crate::types::{ApiKey, ProgramId, Role};
 use loyalty_core::Timestamp;
@@ -33,7 +33,6 @@ pub(super) async fn set_bootstrap(
     store: &SqlStore,
     program: ProgramId,
     key_hash: &str,
-    plaintext: Option<&str>,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
@@ -57,24 +56,26 @@ pub(super) async fn set_bootstrap(
         None => insert(&mut tx, program, Role::Admin, "bootstrap admin key", key_hash, now).await?,
     };
     let sql = if current.is_some() {
-        "UPDATE bootstrap_keys SET api_key_id = $2, plaintext = $3 WHERE program_id = $1"
+        "UPDATE bootstrap_keys SET api_key_id = $2 WHERE program_id = $1"
     } else {
-        "INSERT INTO bootstrap_keys (program_id, api_key_id, plaintext) VALUES ($1, $2, $3)"
+        "INSERT INTO bootstrap_keys (program_id, api_key_id) VALUES ($1, $2)"
     };
-    sqlx::query(sql).bind(program.0).bind(key_id).bind(plaintext).execute(&mut *tx).await?;
+    sqlx::query(sql).bind(program.0).bind(key_id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub(super) async fn bootstrap(pool: &AnyPool, program: ProgramId) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query("SELECT plaintext FROM bootstrap_keys WHERE program_id = $1")
-        .bind(program.0)
-        .fetch_optional(pool)
-        .await?;
-    match row {
-        Some(row) => opt_text(&row, "plaintext"),
-        None => Ok(None),
-    }
+/// Whether the program has a live bootstrap key (only its hash is stored, so that is all
+/// there is to know).
+pub(super) async fn has_bootstrap(pool: &AnyPool, program: ProgramId) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT k.id FROM bootstrap_keys b JOIN api_keys k ON k.id = b.api_key_id \
+         WHERE b.program_id = $1 AND k.revoked_at_us IS NULL",
+    )
+    .bind(program.0)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
 }
 
 pub(super) async fn find(pool: &AnyPool, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {

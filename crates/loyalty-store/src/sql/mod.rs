@@ -231,12 +231,13 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn install_program(
+    async fn install_program_from(
         &self,
         definition: &ProgramDef,
+        origin: ProgramOrigin,
         now: Timestamp,
     ) -> Result<InstalledProgram, StoreError> {
-        programs::install(self, definition, now).await
+        programs::install(self, definition, origin, now).await
     }
 
     async fn programs(&self) -> Result<Vec<StoredProgram>, StoreError> {
@@ -259,14 +260,13 @@ impl Store for SqlStore {
         &self,
         program: ProgramId,
         key_hash: &str,
-        plaintext: Option<&str>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        keys::set_bootstrap(self, program, key_hash, plaintext, now).await
+        keys::set_bootstrap(self, program, key_hash, now).await
     }
 
-    async fn bootstrap_key(&self, program: ProgramId) -> Result<Option<String>, StoreError> {
-        keys::bootstrap(&self.reader, program).await
+    async fn has_bootstrap_key(&self, program: ProgramId) -> Result<bool, StoreError> {
+        keys::has_bootstrap(&self.reader, program).await
     }
 
     async fn add_api_key(

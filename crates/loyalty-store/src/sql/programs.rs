@@ -1,9 +1,9 @@
 //! Program definitions and their versions.
 
 use super::SqlStore;
-use super::rows::{int, json, timestamp, to_json};
+use super::rows::{int, json, text, timestamp, to_json};
 use crate::StoreError;
-use crate::types::{InstalledProgram, ProgramId, StoredProgram};
+use crate::types::{InstalledProgram, ProgramId, ProgramOrigin, StoredProgram};
 use loyalty_core::Timestamp;
 use loyalty_core::program::ProgramDef;
 use sqlx::AnyPool;
@@ -14,6 +14,7 @@ use sqlx::any::AnyRow;
 pub(super) async fn install(
     store: &SqlStore,
     definition: &ProgramDef,
+    origin: ProgramOrigin,
     now: Timestamp,
 ) -> Result<InstalledProgram, StoreError> {
     let text = to_json(definition)?;
@@ -53,21 +54,22 @@ pub(super) async fn install(
     };
     let effective_from = if version == 1 { Timestamp::from_micros(0) } else { now };
     sqlx::query(
-        "INSERT INTO program_versions (program_id, version, definition, created_at_us, effective_from_us) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO program_versions (program_id, version, definition, created_at_us, effective_from_us, origin) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id.0)
     .bind(version)
     .bind(text)
     .bind(now.as_micros())
     .bind(effective_from.as_micros())
+    .bind(origin.as_str())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(InstalledProgram { id, version, effective_from, changed: true })
 }
 
-const COLUMNS: &str = "program_id, version, definition, created_at_us, effective_from_us";
+const COLUMNS: &str = "program_id, version, definition, created_at_us, effective_from_us, origin";
 
 pub(super) async fn latest(pool: &AnyPool) -> Result<Vec<StoredProgram>, StoreError> {
     let sql = format!(
@@ -86,11 +88,14 @@ pub(super) async fn versions(pool: &AnyPool, program: ProgramId) -> Result<Vec<S
 }
 
 fn stored(row: &AnyRow) -> Result<StoredProgram, StoreError> {
+    let origin = text(row, "origin")?;
     Ok(StoredProgram {
         id: ProgramId(int(row, "program_id")?),
         version: int(row, "version")?,
         effective_from: timestamp(row, "effective_from_us")?,
         created_at: timestamp(row, "created_at_us")?,
         definition: json(row, "definition")?,
+        origin: ProgramOrigin::parse(&origin)
+            .ok_or_else(|| StoreError::corrupt(format!("unknown program origin {origin}")))?,
     })
 }

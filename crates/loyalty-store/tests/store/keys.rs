@@ -2,28 +2,47 @@ use super::*;
 use loyalty_store::{ApiKey, Role};
 use loyalty_testkit::each_backend;
 
-each_backend!(bootstrap_keys_are_kept_replaced_and_revoked);
+each_backend!(bootstrap_keys_are_kept_replaced_and_revoked, bootstrap_keys_are_stored_only_as_hashes);
 
 async fn bootstrap_keys_are_kept_replaced_and_revoked(db: TestDb) {
     let store = db.connect().await;
     let program = installed(&store).await.id;
-    assert_eq!(store.bootstrap_key(program).await.unwrap(), None);
+    assert!(!store.has_bootstrap_key(program).await.unwrap());
 
-    store.set_bootstrap_key(program, "hash-generated", Some("lk_generated"), now()).await.unwrap();
-    assert_eq!(store.bootstrap_key(program).await.unwrap().as_deref(), Some("lk_generated"));
+    store.set_bootstrap_key(program, "hash-generated", now()).await.unwrap();
+    assert!(store.has_bootstrap_key(program).await.unwrap());
     let admin = ApiKey { program_id: program, role: Role::Admin, name: "bootstrap admin key".to_owned() };
     assert_eq!(store.api_key("hash-generated").await.unwrap(), Some(admin.clone()));
 
-    // Setting the same key again changes nothing; a key from the environment keeps no plaintext.
-    store.set_bootstrap_key(program, "hash-generated", Some("lk_generated"), now()).await.unwrap();
-    store.set_bootstrap_key(program, "hash-from-env", None, now()).await.unwrap();
-    assert_eq!(store.bootstrap_key(program).await.unwrap(), None);
+    // Setting the same key again changes nothing; another one revokes the first.
+    store.set_bootstrap_key(program, "hash-generated", now()).await.unwrap();
+    assert_eq!(db.count("api_keys").await, 1);
+    store.set_bootstrap_key(program, "hash-rotated", now()).await.unwrap();
+    assert!(store.has_bootstrap_key(program).await.unwrap());
     assert_eq!(store.api_key("hash-generated").await.unwrap(), None, "the replaced key is revoked");
-    assert_eq!(store.api_key("hash-from-env").await.unwrap(), Some(admin));
+    assert_eq!(store.api_key("hash-rotated").await.unwrap(), Some(admin));
     assert_eq!(db.count("api_keys").await, 2);
 
     store.add_api_key(program, Role::Pos, "till", "hash-pos", now()).await.unwrap();
     assert_eq!(store.api_key("hash-pos").await.unwrap().map(|k| k.role), Some(Role::Pos));
     assert!(store.add_api_key(program, Role::Read, "dup", "hash-pos", now()).await.is_err());
     assert_eq!(store.api_key("no-such-hash").await.unwrap(), None);
+}
+
+/// A generated key's secret is nowhere in the database: not in `bootstrap_keys` (whose
+/// plaintext column is gone) nor in any other table; its hash is.
+async fn bootstrap_keys_are_stored_only_as_hashes(db: TestDb) {
+    let store = db.connect().await;
+    let program = installed(&store).await.id;
+    let secret = "lk_0123456789abcdef0123456789abcdef0123456789abcdef";
+    let hash = "5d1c0f1e9a3b";
+    store.set_bootstrap_key(program, hash, now()).await.unwrap();
+    let values = db.every_value().await;
+    assert!(values.iter().all(|v| !v.contains(secret) && !v.contains("plaintext")), "{values:#?}");
+    assert!(values.contains(&format!("api_keys.key_hash: {hash}")), "{values:#?}");
+    assert_eq!(
+        values.iter().filter(|v| v.starts_with("bootstrap_keys.")).count(),
+        2,
+        "bootstrap_keys holds the program and the key's id only: {values:#?}"
+    );
 }
