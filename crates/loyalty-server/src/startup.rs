@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::program_file::{self, ProgramFileError};
 use crate::secrets::{key_hash, new_api_key};
 use crate::state::{AppState, Programs, Versions};
+use crate::webhooks::{Sender, SenderError, WebhookSettings};
 use loyalty_core::Program;
 use loyalty_core::program::DefinitionErrors;
 use loyalty_store::{LoadedProgram, ProgramId, Store, StoreError};
@@ -17,6 +18,8 @@ pub struct Settings {
     pub program_files: Vec<PathBuf>,
     /// The admin key of the first program, from `LOYALTY_ADMIN_KEY`.
     pub admin_key: Option<String>,
+    /// How webhooks are sent: allowed targets, extra CAs, the timeout.
+    pub webhooks: WebhookSettings,
 }
 
 /// A program being served, with its admin key.
@@ -57,6 +60,8 @@ pub enum StartError {
     StoredProgram { code: String, errors: DefinitionErrors },
     #[error("LOYALTY_ADMIN_KEY must be 16 to 255 visible ASCII characters without spaces")]
     AdminKey,
+    #[error(transparent)]
+    Webhooks(#[from] SenderError),
     #[error("cannot generate an API key: {0}")]
     Random(getrandom::Error),
 }
@@ -64,6 +69,8 @@ pub enum StartError {
 const ADMIN_KEY_LENGTHS: std::ops::RangeInclusive<usize> = 16..=255;
 
 pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Result<Started<S>, StartError> {
+    // Before anything is stored: a bad CA bundle stops the start as a bad program does.
+    let sender = Sender::new(&settings.webhooks)?;
     let now = clock.now();
     let mut first: Option<ProgramId> = None;
     for path in &settings.program_files {
@@ -93,7 +100,8 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
             key_source,
         });
     }
-    Ok(Started { state: AppState::new(Arc::new(store), Programs::new(loaded), clock), programs: served })
+    let state = AppState::new(Arc::new(store), Programs::new(loaded), clock).with_webhooks(sender);
+    Ok(Started { state, programs: served })
 }
 
 /// Every version of a stored program, validated.

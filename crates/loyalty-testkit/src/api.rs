@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request};
 use http_body_util::BodyExt;
 use loyalty_server::secrets::{key_hash, new_api_key};
-use loyalty_server::{Clock, Settings, Started, app, start};
+use loyalty_server::{Clock, Settings, Started, WebhookSettings, app, start};
 use loyalty_store::{Role, SqlStore, Store};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -40,6 +40,12 @@ impl TestResponse {
     }
 }
 
+/// Tests' receivers listen on 127.0.0.1 over plain http: the test app allows that, as
+/// `loyalty serve --allow-private-webhooks` does.
+pub fn local_webhooks() -> WebhookSettings {
+    WebhookSettings { allow_private: true, ..WebhookSettings::default() }
+}
+
 impl TestApp {
     /// Starts the app on `db` with the demo program, the clock at 2026-11-02T12:00:00Z.
     pub async fn start(db: TestDb) -> TestApp {
@@ -50,7 +56,15 @@ impl TestApp {
     /// 2026-11-02T12:00:00Z.
     pub async fn start_with(db: TestDb, program: &Path) -> TestApp {
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
-        TestApp::boot(db, vec![program.to_owned()], clock).await
+        TestApp::boot(db, vec![program.to_owned()], clock, local_webhooks()).await
+    }
+
+    /// Starts the app as `start` does, sending webhooks as `webhooks` says (for instance
+    /// refusing private targets, as `loyalty serve` does without
+    /// `--allow-private-webhooks`).
+    pub async fn start_with_webhooks(db: TestDb, webhooks: WebhookSettings) -> TestApp {
+        let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
+        TestApp::boot(db, vec![coffee_path()], clock, webhooks).await
     }
 
     /// Stops this app and starts another on the same database with the clock where it was,
@@ -61,12 +75,17 @@ impl TestApp {
         let TestApp { router, store, clock, db, .. } = self;
         drop(router);
         store.close().await;
-        TestApp::boot(db, program.map(Path::to_owned).into_iter().collect(), clock).await
+        TestApp::boot(db, program.map(Path::to_owned).into_iter().collect(), clock, local_webhooks()).await
     }
 
-    async fn boot(db: TestDb, program_files: Vec<PathBuf>, clock: Clock) -> TestApp {
+    async fn boot(
+        db: TestDb,
+        program_files: Vec<PathBuf>,
+        clock: Clock,
+        webhooks: WebhookSettings,
+    ) -> TestApp {
         let store = db.connect().await;
-        let settings = Settings { program_files, admin_key: None };
+        let settings = Settings { program_files, admin_key: None, webhooks };
         let Started { state, programs } = start(store.clone(), &settings, clock.clone()).await.unwrap();
         let key = programs[0].admin_key.clone();
         TestApp { router: app(state), key, clock, store, db }

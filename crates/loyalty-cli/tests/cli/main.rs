@@ -10,6 +10,7 @@ mod jobs;
 mod program_check;
 mod report;
 mod serve;
+mod serve_network;
 mod verify;
 
 use std::io::{BufRead, BufReader};
@@ -76,6 +77,11 @@ impl Server {
         let base = find("loyalty engine listening on ");
         let key = find("admin key  ").split_whitespace().next().unwrap().to_owned();
         Server { child, base, key, banner }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the server at once (SIGKILL), as a power cut or the OOM killer would.

@@ -6,6 +6,7 @@ mod activities;
 mod auth;
 mod campaigns;
 mod concurrency;
+mod connections;
 mod erasure;
 mod errors;
 mod idempotency;
@@ -23,6 +24,9 @@ mod time;
 mod versions;
 mod walk;
 mod walkthrough;
+mod webhook_dispatch;
+mod webhook_targets;
+mod webhook_tls;
 mod webhooks;
 
 use loyalty_testkit::TestApp;

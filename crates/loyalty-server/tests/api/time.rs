@@ -125,7 +125,11 @@ async fn the_test_clock_and_the_jobs_are_for_admins_and_the_clock_only_when_on(d
     assert_eq!((bad.status, bad.code()), (422, "invalid_request"), "{:?}", bad.body);
 
     // On the system clock, as `loyalty serve` runs unless told otherwise, it cannot be set.
-    let settings = Settings { program_files: vec![bistro_path()], admin_key: Some("k".repeat(32)) };
+    let settings = Settings {
+        program_files: vec![bistro_path()],
+        admin_key: Some("k".repeat(32)),
+        ..Default::default()
+    };
     let started = start(app.store.clone(), &settings, Clock::system()).await.unwrap();
     let system = TestApp { router: loyalty_server::app(started.state), key: "k".repeat(32), ..app };
     let refused = system.put("/v1/admin/clock", json!({"now": "2030-01-01T00:00:00Z"})).await;
