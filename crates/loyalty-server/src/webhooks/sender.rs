@@ -2,8 +2,9 @@
 //! any CA bundle named by `SSL_CERT_FILE`), the rule for targets, and the retry policy.
 
 use super::RetryPolicy;
-use super::targets::Targets;
+use super::targets::{PublicOnly, Targets};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How the server sends webhooks; `loyalty serve` fills it from its flags and environment.
@@ -37,7 +38,7 @@ pub struct Sender {
 
 impl Sender {
     pub fn new(settings: &WebhookSettings) -> Result<Sender, SenderError> {
-        let mut builder = reqwest::Client::builder();
+        let mut builder = client_builder(settings.allow_private);
         if let Some(path) = &settings.ca_file {
             builder = builder.tls_certs_merge(bundle(path)?);
         }
@@ -53,6 +54,11 @@ impl Sender {
     pub fn standard() -> Sender {
         Sender { client: reqwest::Client::new(), targets: Targets::default(), policy: RetryPolicy::default() }
     }
+}
+
+fn client_builder(allow_private: bool) -> reqwest::ClientBuilder {
+    let builder = reqwest::Client::builder();
+    if allow_private { builder } else { builder.dns_resolver(Arc::new(PublicOnly)) }
 }
 
 fn bundle(path: &Path) -> Result<Vec<reqwest::Certificate>, SenderError> {

@@ -3,7 +3,7 @@
 //! (169.254.169.254), private networks, the server itself. The URL is checked when the
 //! subscription is made and again before each send, as a name may resolve elsewhere later.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// Why a URL is refused; the message names the rule and never repeats credentials.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,6 +68,27 @@ impl Targets {
     }
 }
 
+/// The webhook client's resolver where private targets are refused: it refuses them again
+/// when connecting, so a name that resolves elsewhere between the check and the connection
+/// (DNS rebinding) cannot slip through.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            // The port is the URL's; the connector sets it on each address.
+            let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if let Some(internal) = addresses.iter().find(|a| is_internal(a.ip())) {
+                let refusal = Refusal::Internal { host, address: internal.ip() };
+                return Err(Box::new(refusal) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(addresses.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// Loopback, private, link-local, unspecified (and the like that no public receiver has).
 fn is_internal(address: IpAddr) -> bool {
     match address {
@@ -113,5 +134,13 @@ mod tests {
         for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111"] {
             assert!(!is_internal(public.parse().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))), "{public}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_client_resolver_refuses_internal_addresses_when_connecting() {
+        use reqwest::dns::Resolve;
+        let Ok(name) = "localhost".parse::<reqwest::dns::Name>() else { panic!("a valid name") };
+        let refused = PublicOnly.resolve(name).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.starts_with("the host `localhost` resolves to "), "{refused}");
     }
 }
