@@ -1,7 +1,9 @@
 use crate::{DatabaseArgs, fail, parse_timestamp};
 use clap::Args;
 use loyalty_core::Timestamp;
-use loyalty_server::{Clock, KeySource, Settings, app, check, serve, start};
+use loyalty_server::{
+    Clock, ConnectionLimits, KeySource, Settings, WebhookSettings, app, check, serve_with, start,
+};
 use loyalty_store::{DatabaseUrl, SqlStore};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,18 +39,62 @@ pub struct ServeArgs {
     /// 0 runs none.
     #[arg(long, env = "LOYALTY_JOBS_EVERY", default_value_t = 60, value_name = "SECONDS")]
     jobs_every: u64,
+    /// Let webhook subscriptions use plain http and target loopback, private and
+    /// link-local addresses. For local development and tests only: otherwise a webhook
+    /// could reach services only this server can reach.
+    #[arg(long, env = "LOYALTY_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
+    /// Connections served at once (fewer if the open-file limit is lower); more are
+    /// answered 503 `too_many_connections` and closed.
+    #[arg(long, env = "LOYALTY_MAX_CONNECTIONS", default_value_t = 4096, value_name = "N")]
+    max_connections: usize,
+    /// Seconds a connection may take to send a request's head, from its opening or from
+    /// the previous answer on a kept-alive connection: idle connections close after it.
+    #[arg(long, env = "LOYALTY_HEADER_READ_TIMEOUT", default_value_t = 10, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_read_timeout: u64,
+}
+
+/// File descriptors kept for the database, logs and webhooks, besides connections.
+const RESERVED_FILES: u64 = 128;
+
+/// Raises the soft open-file limit to the hard one where the system allows, and fits the
+/// connection cap under it, so that a flood of connections is refused, not a crash of
+/// `accept` (or of the database) for want of descriptors.
+fn connection_limits(args: &ServeArgs) -> ConnectionLimits {
+    let files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the open-file limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
+        }
+    };
+    let fits = usize::try_from(files.saturating_sub(RESERVED_FILES).max(1)).unwrap_or(usize::MAX);
+    ConnectionLimits {
+        header_read_timeout: std::time::Duration::from_secs(args.header_read_timeout),
+        max_connections: args.max_connections.min(fits).max(1),
+    }
 }
 
 pub async fn run(args: ServeArgs) -> ExitCode {
     init_logging();
+    let limits = connection_limits(&args);
     let url = match DatabaseUrl::parse(&args.database.database) {
         Ok(url) => url,
         Err(e) => return fail(e),
+    };
+    let webhooks = WebhookSettings {
+        allow_private: args.allow_private_webhooks,
+        // The standard variable: HTTPS receivers are trusted by the system's roots and by
+        // the CAs of this bundle.
+        ca_file: std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()).map(PathBuf::from),
+        timeout: None,
     };
     let settings = Settings {
         program_files: args.programs,
         admin_key: args.admin_key,
         program_overrides_api: args.program_overrides_api,
+        webhooks,
     };
     // Mistakes in the files or the key are found before the database is opened, so that
     // they leave no new database file behind.
@@ -108,6 +154,13 @@ pub async fn run(args: ServeArgs) -> ExitCode {
             ),
         }
     }
+    println!(
+        "  connections at most {} at once; idle ones close after {} s",
+        limits.max_connections, args.header_read_timeout
+    );
+    if args.allow_private_webhooks {
+        println!("  webhooks   may target private addresses and plain http (--allow-private-webhooks)");
+    }
     if let Some(first) = started.programs.first() {
         // A read, so that following the README's walkthrough afterwards collides with nothing.
         let key = match (first.key_source, &first.admin_key) {
@@ -131,7 +184,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         started.state.clone(),
         std::time::Duration::from_secs(1),
     ));
-    let result = serve(listener, app(started.state), shutdown_signal()).await;
+    let result = serve_with(listener, app(started.state), shutdown_signal(), limits).await;
     store.close().await;
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ mod error;
 pub mod file_install;
 pub mod jobs;
 mod json;
+mod listen;
 mod metrics;
 mod observe;
 pub mod openapi;
@@ -21,18 +22,20 @@ pub mod webhooks;
 
 pub use app::app;
 pub use clock::Clock;
+pub use listen::{ConnectionLimits, serve_with};
 pub use metrics::Metrics;
 pub use startup::{
     KeySource, ServedProgram, Settings, StartError, Started, check, rotate_admin_key, start, versions,
 };
 pub use state::{AppState, Programs, Versions};
+pub use webhooks::WebhookSettings;
 
-/// Serves `router` on `listener` until `shutdown` completes, then finishes the requests
-/// in flight.
+/// Serves `router` on `listener` within the default connection limits until `shutdown`
+/// completes, then finishes the requests in flight.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: axum::Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    serve_with(listener, router, shutdown, ConnectionLimits::default()).await
 }

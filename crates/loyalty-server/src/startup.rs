@@ -6,6 +6,7 @@ use crate::file_install::{self, Overwrites, Step};
 use crate::program_file::{self, ProgramFileError};
 use crate::secrets::{key_hash, new_api_key};
 use crate::state::{AppState, Programs, Versions};
+use crate::webhooks::{Sender, SenderError, WebhookSettings};
 use loyalty_core::Program;
 use loyalty_core::program::DefinitionErrors;
 use loyalty_store::{LoadedProgram, ProgramId, ProgramOrigin, Store, StoreError};
@@ -21,6 +22,8 @@ pub struct Settings {
     /// Install a changed program file even over versions made through the API since
     /// (`--program-overrides-api`); without it, start-up refuses.
     pub program_overrides_api: bool,
+    /// How webhooks are sent: allowed targets, extra CAs, the timeout.
+    pub webhooks: WebhookSettings,
 }
 
 /// A program being served, with its admin key when this start knows it.
@@ -68,6 +71,8 @@ pub enum StartError {
     StoredProgram { code: String, errors: DefinitionErrors },
     #[error("LOYALTY_ADMIN_KEY must be 16 to 255 visible ASCII characters without spaces")]
     AdminKey,
+    #[error(transparent)]
+    Webhooks(#[from] SenderError),
     #[error("cannot generate an API key: {0}")]
     Random(getrandom::Error),
 }
@@ -87,6 +92,8 @@ pub fn check(settings: &Settings) -> Result<Vec<Program>, StartError> {
 }
 
 pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Result<Started<S>, StartError> {
+    // Before anything is stored: a bad CA bundle stops the start as a bad program does.
+    let sender = Sender::new(&settings.webhooks)?;
     let now = clock.now();
     let mut first: Option<ProgramId> = None;
     let files = settings.program_files.iter().cloned().zip(check(settings)?).collect();
@@ -124,7 +131,8 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
             key_source,
         });
     }
-    Ok(Started { state: AppState::new(Arc::new(store), Programs::new(loaded), clock), programs: served })
+    let state = AppState::new(Arc::new(store), Programs::new(loaded), clock).with_webhooks(sender);
+    Ok(Started { state, programs: served })
 }
 
 /// Every version of a stored program, validated.

@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::metrics::Metrics;
+use crate::webhooks::Sender;
 use loyalty_core::Timestamp;
 use loyalty_store::{LoadedProgram, ProgramId, Store};
 use std::collections::HashMap;
@@ -17,8 +18,8 @@ pub struct AppState<S> {
     pub(crate) changing: Arc<tokio::sync::Mutex<()>>,
     /// What `GET /metrics` shows.
     pub(crate) metrics: Arc<Metrics>,
-    /// The client webhooks are sent with (it pools connections; cloning shares it).
-    pub(crate) http: reqwest::Client,
+    /// What webhooks are sent with (its client pools connections; cloning shares it).
+    pub(crate) webhooks: Sender,
 }
 
 impl<S> Clone for AppState<S> {
@@ -29,7 +30,7 @@ impl<S> Clone for AppState<S> {
             clock: self.clock.clone(),
             changing: self.changing.clone(),
             metrics: self.metrics.clone(),
-            http: self.http.clone(),
+            webhooks: self.webhooks.clone(),
         }
     }
 }
@@ -37,8 +38,14 @@ impl<S> Clone for AppState<S> {
 impl<S: Store> AppState<S> {
     pub fn new(store: Arc<S>, programs: Programs, clock: Clock) -> AppState<S> {
         let metrics = Arc::default();
-        let http = reqwest::Client::new();
-        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default(), metrics, http }
+        let webhooks = Sender::standard();
+        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default(), metrics, webhooks }
+    }
+
+    /// The same state, sending webhooks with `sender`.
+    pub fn with_webhooks(mut self, sender: Sender) -> AppState<S> {
+        self.webhooks = sender;
+        self
     }
 }
 

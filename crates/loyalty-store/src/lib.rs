@@ -263,24 +263,34 @@ pub trait Store: Send + Sync + 'static {
         program: ProgramId,
     ) -> impl Future<Output = Result<Vec<WebhookSubscription>, StoreError>> + Send;
 
-    /// Stops a subscription; `false` if there is no such active one.
+    /// Stops a subscription and cancels its pending deliveries (state `cancelled`), in one
+    /// transaction; `false` if there is no such active one.
     fn remove_webhook(
         &self,
         program: ProgramId,
         id: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Claims up to `limit` deliveries of every program due by `now`, oldest first: none
-    /// is due again before `until` unless an attempt is recorded, so that dispatchers on
-    /// other nodes pass them by.
+    /// Claims up to `limit` deliveries due by `now`, oldest first, of `program` or of every
+    /// program: none is due again before `until` unless an attempt is recorded, so that
+    /// dispatchers on other nodes pass them by.
     fn due_deliveries(
         &self,
+        program: Option<ProgramId>,
         now: Timestamp,
         limit: u32,
         until: Timestamp,
     ) -> impl Future<Output = Result<Vec<DueDelivery>, StoreError>> + Send;
 
-    /// Logs an attempt to send delivery `id` and moves the delivery on.
+    /// Hands claimed deliveries back unsent, due again at `at`, with no attempt logged.
+    fn release_deliveries(
+        &self,
+        ids: &[i64],
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Logs an attempt to send delivery `id` and moves the delivery on (a delivery
+    /// cancelled meanwhile stays cancelled).
     fn record_attempt(
         &self,
         id: i64,
@@ -304,7 +314,8 @@ pub trait Store: Send + Sync + 'static {
         id: i64,
     ) -> impl Future<Output = Result<Option<(Delivery, Vec<DeliveryAttempt>)>, StoreError>> + Send;
 
-    /// Sends a delivery again from `now`, whatever became of it; `false` if there is none.
+    /// Sends a delivery again from `now`, whatever became of it; `false` if there is none,
+    /// or its subscription was removed.
     fn replay_delivery(
         &self,
         program: ProgramId,
@@ -312,7 +323,8 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// How many webhook deliveries are pending, delivered and failed, over every program.
+    /// How many webhook deliveries are pending, delivered, failed and cancelled, over every
+    /// program.
     fn webhook_backlog(&self) -> impl Future<Output = Result<Vec<(&'static str, i64)>, StoreError>> + Send;
 
     /// Checks the seven ledger invariants over the whole database.

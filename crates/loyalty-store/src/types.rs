@@ -322,7 +322,8 @@ pub struct Delivery {
     pub id: i64,
     pub subscription_id: i64,
     pub event_type: String,
-    /// `pending`, `delivered` or `failed` (given up).
+    /// `pending`, `delivered`, `failed` (given up) or `cancelled` (its subscription was
+    /// removed before it was delivered).
     pub state: String,
     pub attempts: i64,
     pub next_attempt_at: Timestamp,

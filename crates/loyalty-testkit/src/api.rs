@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request};
 use http_body_util::BodyExt;
 use loyalty_server::secrets::{key_hash, new_api_key};
-use loyalty_server::{Clock, Settings, Started, app, start};
+use loyalty_server::{Clock, Settings, Started, WebhookSettings, app, start};
 use loyalty_store::{Role, SqlStore, Store};
 use serde_json::Value;
 use std::path::Path;
@@ -40,6 +40,12 @@ impl TestResponse {
     }
 }
 
+/// Tests' receivers listen on 127.0.0.1 over plain http: the test app allows that, as
+/// `loyalty serve --allow-private-webhooks` does.
+pub fn local_webhooks() -> WebhookSettings {
+    WebhookSettings { allow_private: true, ..WebhookSettings::default() }
+}
+
 impl TestApp {
     /// Starts the app on `db` with the demo program, the clock at 2026-11-02T12:00:00Z.
     pub async fn start(db: TestDb) -> TestApp {
@@ -50,7 +56,17 @@ impl TestApp {
     /// 2026-11-02T12:00:00Z.
     pub async fn start_with(db: TestDb, program: &Path) -> TestApp {
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
-        let settings = Settings { program_files: vec![program.to_owned()], ..Settings::default() };
+        let settings =
+            Settings { program_files: vec![program.to_owned()], webhooks: local_webhooks(), ..Settings::default() };
+        TestApp::boot(db, settings, clock, None).await
+    }
+
+    /// Starts the app as `start` does, sending webhooks as `webhooks` says (for instance
+    /// refusing private targets, as `loyalty serve` does without
+    /// `--allow-private-webhooks`).
+    pub async fn start_with_webhooks(db: TestDb, webhooks: WebhookSettings) -> TestApp {
+        let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
+        let settings = Settings { program_files: vec![coffee_path()], webhooks, ..Settings::default() };
         TestApp::boot(db, settings, clock, None).await
     }
 
@@ -60,7 +76,7 @@ impl TestApp {
     /// database holds.
     pub async fn restart(self, program: Option<&Path>) -> TestApp {
         let files = program.map(Path::to_owned).into_iter().collect();
-        self.restart_with(Settings { program_files: files, ..Settings::default() }).await
+        self.restart_with(Settings { program_files: files, webhooks: local_webhooks(), ..Settings::default() }).await
     }
 
     /// Restarts as `restart` does, with these settings (`--program-overrides-api`, ...).

@@ -6,11 +6,13 @@
 mod api;
 pub mod db;
 mod dump;
+mod https;
 pub mod ops;
 mod server;
 
-pub use api::{TestApp, TestResponse};
+pub use api::{TestApp, TestResponse, local_webhooks};
 pub use db::TestDb;
+pub use https::HttpsReceiver;
 pub use server::TestServer;
 
 use loyalty_core::{Program, Timestamp};

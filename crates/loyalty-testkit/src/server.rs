@@ -2,7 +2,7 @@
 //! tests know the address at once and never sleep.
 
 use crate::{TestDb, at, coffee_path};
-use loyalty_server::{Clock, Settings, Started, app, serve, start};
+use loyalty_server::{Clock, ConnectionLimits, Settings, Started, app, serve_with, start};
 use loyalty_store::SqlStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -21,16 +21,26 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(db: TestDb) -> TestServer {
+        TestServer::start_with_limits(db, ConnectionLimits::default()).await
+    }
+
+    /// Starts the server with `limits` on its connections (short timeouts, a small cap).
+    pub async fn start_with_limits(db: TestDb, limits: ConnectionLimits) -> TestServer {
         let store = db.connect().await;
-        let settings = Settings { program_files: vec![coffee_path()], ..Settings::default() };
+        let settings = Settings {
+            program_files: vec![coffee_path()],
+            webhooks: crate::local_webhooks(),
+            ..Settings::default()
+        };
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
         let Started { state, programs } = start(store.clone(), &settings, clock).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, app(state), async move {
+        let stopped = async move {
             let _ = stopped.await;
-        }));
+        };
+        let task = tokio::spawn(serve_with(listener, app(state), stopped, limits));
         TestServer {
             base,
             key: programs[0].admin_key.clone().expect("a new database generates a key"),

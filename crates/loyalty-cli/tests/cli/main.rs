@@ -11,6 +11,7 @@ mod jobs;
 mod program_check;
 mod report;
 mod serve;
+mod serve_network;
 mod verify;
 
 use std::io::{BufRead, BufReader};
@@ -87,6 +88,11 @@ impl Server {
                 .unwrap_or_default()
         };
         Server { child, base, key, banner }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Kills the server at once (SIGKILL), as a power cut or the OOM killer would.

@@ -104,8 +104,13 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
     ),
     (413, "The body is over the limit of 1 MiB", &["payload_too_large"]),
     (415, "The body is not sent as application/json", &["unsupported_media_type"]),
-    (422, "Refused: a field or the request is not acceptable", &["invalid_request", "invalid_program"]),
+    (
+        422,
+        "Refused: a field or the request is not acceptable",
+        &["invalid_request", "invalid_program", "webhook_url_refused"],
+    ),
     (500, "An internal error; its cause is logged, never sent", &["internal_error"]),
+    (503, "The server is serving its limit of connections; try again shortly", &["too_many_connections"]),
 ];
 
 /// Every error code by status, as the document lists them.
@@ -259,6 +264,8 @@ impl Operation {
     fn error_statuses(&self) -> BTreeSet<u16> {
         let mut statuses: BTreeSet<u16> = self.errors.iter().copied().collect();
         statuses.insert(500);
+        // Any request may meet a server at its limit of connections.
+        statuses.insert(503);
         if self.key != Key::None {
             statuses.insert(401);
         }

@@ -284,16 +284,20 @@ pub(super) fn operations() -> Vec<Operation> {
             .says("Subscribe a URL to event types; the answer shows the signing secret, once")
             .key(Admin)
             .body(Json("WebhookRequest"))
-            .ok(201, "Webhook"),
+            .ok(201, "Webhook")
+            .errors(&[422]),
         op("delete", "/v1/webhooks/{id}", "remove_webhook", "webhooks")
-            .says("End a subscription")
+            .says("End a subscription; its deliveries not yet sent are cancelled")
             .key(Admin)
             .ok(200, "WebhookRemoved")
             .errors(&[404]),
         op("get", "/v1/webhooks/deliveries", "list_deliveries", "webhooks")
             .says("The delivery log, newest first")
             .key(Admin)
-            .query("state", json!({ "type": "string", "enum": ["pending", "delivered", "failed"] }))
+            .query(
+                "state",
+                json!({ "type": "string", "enum": ["pending", "delivered", "failed", "cancelled"] }),
+            )
             .query(
                 "before",
                 json!({ "type": "integer", "description": "`next_before` of the previous page" }),
@@ -312,7 +316,7 @@ pub(super) fn operations() -> Vec<Operation> {
             .ok(200, "DeliveryReplayed")
             .errors(&[404]),
         op("post", "/v1/webhooks/dispatch", "dispatch_webhooks", "webhooks")
-            .says("Send every delivery due now")
+            .says("Send every delivery of the caller's program due now")
             .key(Admin)
             .ok(200, "DispatchRun"),
         op("put", "/v1/admin/clock", "set_clock", "jobs")

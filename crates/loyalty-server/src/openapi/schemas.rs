@@ -788,7 +788,7 @@ pub(super) fn schemas() -> Value {
                     "id": { "type": "integer" },
                     "subscription_id": { "type": "integer" },
                     "event_type": string(),
-                    "state": { "type": "string", "enum": ["pending", "delivered", "failed"] },
+                    "state": { "type": "string", "enum": ["pending", "delivered", "failed", "cancelled"] },
                     "attempts": { "type": "integer" },
                     "next_attempt_at": instant(),
                     "last_status": { "type": ["integer", "null"] },

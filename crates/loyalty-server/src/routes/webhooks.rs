@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::secrets::new_webhook_secret;
 use crate::state::AppState;
-use crate::webhooks::{RetryPolicy, dispatch_due};
+use crate::webhooks::dispatch_due;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
@@ -50,10 +50,14 @@ async fn create<S: Store>(
     ApiJson(body): ApiJson<Subscription>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require(Access::Admin)?;
-    let url = reqwest::Url::parse(&body.url)
+    // The URL is never echoed: it may carry credentials.
+    reqwest::Url::parse(&body.url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-        .ok_or_else(|| ApiError::invalid_request(format!("url: `{}` is not an http(s) URL", body.url)))?;
+        .ok_or_else(|| ApiError::invalid_request("url: must be an absolute http(s) URL with a host"))?;
+    let url = state.webhooks.targets.check(&body.url).await.map_err(|refusal| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_refused", format!("url: {refusal}"))
+    })?;
     if body.event_types.is_empty() {
         return Err(ApiError::invalid_request("event_types: name at least one"));
     }
@@ -79,10 +83,27 @@ async fn create<S: Store>(
 
 async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
-    let subscriptions = state.store.webhooks(caller.program.id()).await?;
+    let mut subscriptions = state.store.webhooks(caller.program.id()).await?;
+    for s in &mut subscriptions {
+        s.url = without_credentials(&s.url);
+    }
     Ok(Json(json!({ "webhooks": subscriptions, "event_types": WEBHOOK_EVENT_TYPES })))
 }
 
+/// A URL stored before credentials were refused is listed without them.
+fn without_credentials(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            // Both fail only for URLs without a host, which were never accepted.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Ends a subscription; its deliveries not yet sent are cancelled with it.
 async fn remove<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -110,9 +131,11 @@ async fn deliveries<S: Store>(
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
     if let Some(s) = query.state.as_deref()
-        && !["pending", "delivered", "failed"].contains(&s)
+        && !["pending", "delivered", "failed", "cancelled"].contains(&s)
     {
-        return Err(ApiError::invalid_request(format!("state: `{s}` is not pending, delivered or failed")));
+        return Err(ApiError::invalid_request(format!(
+            "state: `{s}` is not pending, delivered, failed or cancelled"
+        )));
     }
     let limit = match query.limit.as_deref() {
         None => 50,
@@ -142,7 +165,8 @@ async fn delivery<S: Store>(
     Ok(Json(body))
 }
 
-/// Sends a delivery again (a failed one, or one the receiver lost).
+/// Sends a delivery again (a failed one, or one the receiver lost), unless its
+/// subscription was removed.
 async fn replay<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -151,18 +175,19 @@ async fn replay<S: Store>(
     caller.require(Access::Admin)?;
     let id = number("id", &id)?;
     if !state.store.replay_delivery(caller.program.id(), id, state.clock.now()).await? {
-        return Err(not_found("delivery", id));
+        return Err(not_found("delivery of an active webhook", id));
     }
     Ok(Json(json!({ "id": id, "state": "pending" })))
 }
 
-/// Sends every delivery due now, at once, rather than at the dispatcher's next tick.
+/// Sends every delivery of the caller's program due now, at once, rather than at the
+/// dispatcher's next tick; other programs' deliveries wait for theirs.
 async fn dispatch<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Admin)?;
-    let report =
-        dispatch_due(state.store.as_ref(), &state.http, state.clock.now(), RetryPolicy::default()).await?;
+    let program = Some(caller.program.id());
+    let report = dispatch_due(state.store.as_ref(), &state.webhooks, &state.clock, program).await?;
     Ok(Json(json!({ "now": state.clock.now(), "report": report })))
 }

@@ -7,6 +7,7 @@ mod auth;
 mod birthdays;
 mod campaigns;
 mod concurrency;
+mod connections;
 mod erasure;
 mod errors;
 mod idempotency;
@@ -27,6 +28,9 @@ mod time;
 mod versions;
 mod walk;
 mod walkthrough;
+mod webhook_dispatch;
+mod webhook_targets;
+mod webhook_tls;
 mod webhooks;
 
 use loyalty_testkit::TestApp;

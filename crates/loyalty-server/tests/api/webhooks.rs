@@ -89,7 +89,10 @@ async fn deliveries_are_signed_retried_given_up_and_replayed(db: TestDb) {
         .await;
     assert!(dead_hook.body["secret"].as_str().unwrap().starts_with("whsec_"));
     for (body, message) in [
-        (json!({"url": "ftp://x", "event_types": ["points_earned"]}), "url: `ftp://x` is not an http(s) URL"),
+        (
+            json!({"url": "ftp://x", "event_types": ["points_earned"]}),
+            "url: must be an absolute http(s) URL with a host",
+        ),
         (json!({"url": base, "event_types": ["points_lost"]}), "event_types: `points_lost` is not one of"),
         (json!({"url": base, "event_types": []}), "event_types: name at least one"),
     ] {

@@ -436,11 +436,16 @@ impl Store for SqlStore {
 
     async fn due_deliveries(
         &self,
+        program: Option<ProgramId>,
         now: Timestamp,
         limit: u32,
         until: Timestamp,
     ) -> Result<Vec<DueDelivery>, StoreError> {
-        webhooks::due(&self.writer, self.backend, now, limit, until).await
+        webhooks::due(&self.writer, self.backend, program, now, limit, until).await
+    }
+
+    async fn release_deliveries(&self, ids: &[i64], at: Timestamp) -> Result<(), StoreError> {
+        webhooks::release(&self.writer, ids, at).await
     }
 
     async fn record_attempt(

@@ -158,15 +158,30 @@ pub(super) async fn list(pool: &AnyPool, program: ProgramId) -> Result<Vec<Webho
         .collect()
 }
 
+/// Stops the subscription and cancels what it still had to send, in one transaction, so
+/// that a removed receiver is sent nothing more.
 pub(super) async fn deactivate(pool: &AnyPool, program: ProgramId, id: i64) -> Result<bool, StoreError> {
+    let mut tx = pool.begin().await?;
     let done = sqlx::query(
         "UPDATE webhook_subscriptions SET active = 0 WHERE program_id = $1 AND id = $2 AND active = 1",
     )
     .bind(program.0)
     .bind(id)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'cancelled' \
+         WHERE program_id = $1 AND subscription_id = $2 AND state = 'pending'",
+    )
+    .bind(program.0)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 const DELIVERY_COLUMNS: &str = "d.id, d.subscription_id, d.event_type, d.state, d.attempts, d.next_attempt_us, \
@@ -187,13 +202,14 @@ fn delivery(row: &AnyRow) -> Result<Delivery, StoreError> {
     })
 }
 
-/// Deliveries of every program due by `now`, oldest first.
-/// Claims the deliveries due by `now`, oldest first: each is due again only at `until`, so
-/// that another dispatcher (on another node) passes it by, unless the attempt is recorded
-/// first. A dispatcher that dies with claims in hand leaves them due again at `until`.
+/// Claims the deliveries due by `now` (of `program`, or of every program), oldest first:
+/// each is due again only at `until`, so that another dispatcher (on another node) passes
+/// it by, unless the attempt is recorded first. A dispatcher that dies with claims in hand
+/// leaves them due again at `until`.
 pub(super) async fn due(
     writer: &AnyPool,
     backend: Backend,
+    program: Option<ProgramId>,
     now: Timestamp,
     limit: u32,
     until: Timestamp,
@@ -203,13 +219,14 @@ pub(super) async fn due(
     let skip = if backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
     let claim = format!(
         "UPDATE webhook_deliveries SET next_attempt_us = $3 WHERE id IN (SELECT id FROM webhook_deliveries \
-         WHERE state = 'pending' AND next_attempt_us <= $1 ORDER BY next_attempt_us, id LIMIT $2{skip}) \
-         RETURNING id"
+         WHERE state = 'pending' AND next_attempt_us <= $1 AND ($4 = 0 OR program_id = $4) \
+         ORDER BY next_attempt_us, id LIMIT $2{skip}) RETURNING id"
     );
     let claimed = sqlx::query(AssertSqlSafe(claim))
         .bind(now.as_micros())
         .bind(i64::from(limit))
         .bind(until.as_micros())
+        .bind(program.map_or(0, |p| p.0))
         .fetch_all(writer)
         .await?;
     let ids = claimed.iter().map(|r| int(r, "id").map(|id| id.to_string())).collect::<Result<Vec<_>, _>>()?;
@@ -234,7 +251,22 @@ pub(super) async fn due(
         .collect()
 }
 
-/// Logs an attempt and moves the delivery on, in one transaction.
+/// Hands claimed deliveries back unsent: due again at `at`, their attempts unchanged.
+pub(super) async fn release(pool: &AnyPool, ids: &[i64], at: Timestamp) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "UPDATE webhook_deliveries SET next_attempt_us = $1 WHERE state = 'pending' AND id IN ({})",
+        listed.join(", ")
+    );
+    sqlx::query(AssertSqlSafe(sql)).bind(at.as_micros()).execute(pool).await?;
+    Ok(())
+}
+
+/// Logs an attempt and moves the delivery on, in one transaction; a delivery cancelled
+/// while it was being sent stays cancelled.
 pub(super) async fn record(
     pool: &AnyPool,
     id: i64,
@@ -262,7 +294,7 @@ pub(super) async fn record(
     };
     sqlx::query(
         "UPDATE webhook_deliveries SET state = $1, attempts = attempts + 1, next_attempt_us = $2, \
-         last_status = $3, last_error = $4, delivered_at_us = $5 WHERE id = $6",
+         last_status = $3, last_error = $4, delivered_at_us = $5 WHERE id = $6 AND state = 'pending'",
     )
     .bind(state)
     .bind(next.as_micros())
@@ -330,7 +362,8 @@ pub(super) async fn delivery_log(
     Ok(Some((delivery(&row)?, attempts)))
 }
 
-/// Sends a delivery again from now: its attempts so far stay in the log.
+/// Sends a delivery again from now: its attempts so far stay in the log. A delivery whose
+/// subscription was removed is not sent again.
 pub(super) async fn replay(
     pool: &AnyPool,
     program: ProgramId,
@@ -339,7 +372,8 @@ pub(super) async fn replay(
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE webhook_deliveries SET state = 'pending', next_attempt_us = $3, delivered_at_us = NULL \
-         WHERE program_id = $1 AND id = $2",
+         WHERE program_id = $1 AND id = $2 AND subscription_id IN \
+         (SELECT id FROM webhook_subscriptions WHERE program_id = $1 AND active = 1)",
     )
     .bind(program.0)
     .bind(id)
@@ -354,7 +388,7 @@ pub(super) async fn backlog(pool: &AnyPool) -> Result<Vec<(&'static str, i64)>, 
     let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM webhook_deliveries GROUP BY state")
         .fetch_all(pool)
         .await?;
-    let mut counts = vec![("pending", 0), ("delivered", 0), ("failed", 0)];
+    let mut counts = vec![("pending", 0), ("delivered", 0), ("failed", 0), ("cancelled", 0)];
     for row in &rows {
         let state = text(row, "state")?;
         if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == state) {

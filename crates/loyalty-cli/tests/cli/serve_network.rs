@@ -1,0 +1,100 @@
+//! `loyalty serve` on the network: webhooks reach an HTTPS receiver whose CA is named by
+//! `SSL_CERT_FILE`, and the process raises its open-file limit and caps its connections.
+
+use super::*;
+use axum::Router;
+use axum::http::StatusCode as Answer;
+use axum::routing::post;
+use loyalty_testkit::{HttpsReceiver, coffee_path};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_reach_an_https_receiver_trusted_through_ssl_cert_file() {
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counted = seen.clone();
+    let router = Router::new().route(
+        "/hook",
+        post(move || {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                Answer::OK
+            }
+        }),
+    );
+    let https = HttpsReceiver::start(router).await;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("hooks.db").display());
+    let coffee = coffee_path().display().to_string();
+    let ca = https.ca_file.display().to_string();
+    let server = Server::start(
+        &database,
+        &["--program", &coffee, "--allow-private-webhooks", "--jobs-every", "0"],
+        &[("SSL_CERT_FILE", &ca)],
+        dir.path(),
+    );
+    assert!(server.banner.iter().any(|l| l.contains("--allow-private-webhooks")), "{:#?}", server.banner);
+    let client = Client::new();
+    let post = |path: &str, body: Value| {
+        client.post(format!("{}{path}", server.base)).bearer_auth(&server.key).json(&body).send()
+    };
+    let made = post(
+        "/v1/webhooks",
+        json!({"url": format!("{}/hook", https.base), "event_types": ["member_enrolled"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    assert_eq!(
+        post("/v1/members", json!({"external_id": "c-1001"})).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+
+    // The server's dispatcher sends it within a second or two.
+    let started = Instant::now();
+    while seen.load(Ordering::SeqCst) == 0 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    let log: Value = client
+        .get(format!("{}/v1/webhooks/deliveries", server.base))
+        .bearer_auth(&server.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["deliveries"][0]["state"], "delivered", "{log}");
+    server.stop();
+}
+
+#[tokio::test]
+async fn serve_raises_its_open_file_limit_and_caps_its_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("limits.db").display());
+    let coffee = coffee_path().display().to_string();
+    let server =
+        Server::start(&database, &["--program", &coffee, "--max-connections", "50"], &[], dir.path());
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", server.pid())).unwrap();
+    let files: Vec<&str> =
+        limits.lines().find(|l| l.starts_with("Max open files")).unwrap().split_whitespace().collect();
+    // "Max open files <soft> <hard> files": raised as far as the system allows.
+    assert_eq!(files[3], files[4], "{limits}");
+    assert!(
+        server
+            .banner
+            .iter()
+            .any(|l| l.contains("connections at most 50 at once; idle ones close after 10 s")),
+        "{:#?}",
+        server.banner
+    );
+    // Serving (and so listening for SIGTERM) before it is asked to stop.
+    let health = Client::new().get(format!("{}/health", server.base)).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    server.stop();
+}
