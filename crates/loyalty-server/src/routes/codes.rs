@@ -1,7 +1,7 @@
 //! Issued reward codes at the till: checked, used, drawn on (gift cards), cancelled.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
@@ -90,7 +90,7 @@ struct DrawBody {
 
 async fn use_code<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     Path(code): Path<String>,
     idempotency: Idempotency,
     ApiJson(body): ApiJson<UseBody>,
@@ -101,7 +101,7 @@ async fn use_code<S: Store>(
 
 async fn draw<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     Path(code): Path<String>,
     idempotency: Idempotency,
     ApiJson(body): ApiJson<DrawBody>,
@@ -116,7 +116,7 @@ async fn draw<S: Store>(
 
 async fn cancel<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     Path(code): Path<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
@@ -125,13 +125,12 @@ async fn cancel<S: Store>(
 
 async fn update<S: Store>(
     state: AppState<S>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     code: String,
     idempotency: Idempotency,
     action: CodeAction,
     body: &impl Serialize,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let (member, instance) = find(&state, &caller, &code).await?;
     let request = ("code", instance.code.as_str(), action.as_str(), body);
     let event = Event::Code(CodeUpdate {

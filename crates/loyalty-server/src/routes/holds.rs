@@ -2,7 +2,7 @@
 //! or a money amount paid with points), then captures or releases them.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::secrets::{new_hold_id, new_reward_code};
@@ -81,12 +81,11 @@ fn spend(body: &HoldBody) -> Result<HoldSpend, ApiError> {
 
 async fn open<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(body): ApiJson<HoldBody>,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let event = Event::Hold(HoldRequest {
         member: member.clone(),
         hold_id: new_hold_id()?,
@@ -120,7 +119,7 @@ async fn show<S: Store>(
 
 async fn capture<S: Store>(
     state: State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     id: Path<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
@@ -129,7 +128,7 @@ async fn capture<S: Store>(
 
 async fn release<S: Store>(
     state: State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     id: Path<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
@@ -138,12 +137,11 @@ async fn release<S: Store>(
 
 async fn settle<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     Path(id): Path<String>,
     idempotency: Idempotency,
     action: SettleAction,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let id = hold_id(&id)?;
     let (member, _) = state
         .store

@@ -3,7 +3,7 @@
 //! their tier.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, AdminCaller, Caller, PosCaller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
@@ -40,12 +40,11 @@ struct StatusRequest {
 
 async fn status<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<StatusRequest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Admin)?;
     let event = Event::Status(StatusChange {
         member: member.clone(),
         action: request.action,
@@ -63,7 +62,7 @@ struct SubscribeRequest {
 
 async fn subscribe<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<SubscribeRequest>,
@@ -75,7 +74,7 @@ async fn subscribe<S: Store>(
 /// Billing's later news of a paid tier: `renewal`, `payment-failure` or `cancellation`.
 async fn news<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     Path((member, news)): Path<(String, String)>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
@@ -98,12 +97,11 @@ async fn news<S: Store>(
 /// What the merchant's billing system reports, as an event on the member.
 async fn billing<S: Store>(
     state: AppState<S>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     member: ExternalId,
     idempotency: Idempotency,
     action: SubscriptionAction,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let request = ("subscription", member.as_str().to_owned(), action.clone());
     let event = Event::Subscription(SubscriptionUpdate {
         member: member.clone(),

@@ -1,6 +1,6 @@
 //! Webhook subscriptions and their delivery log over the API (admin).
 
-use crate::auth::{Access, Caller};
+use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::secrets::new_webhook_secret;
@@ -46,10 +46,9 @@ struct Subscription {
 
 async fn create<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(body): ApiJson<Subscription>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Access::Admin)?;
     let url = reqwest::Url::parse(&body.url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
@@ -77,18 +76,19 @@ async fn create<S: Store>(
     Ok((StatusCode::CREATED, Json(serde_json::to_value(made).map_err(ApiError::internal)?)))
 }
 
-async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
+async fn list<S: Store>(
+    State(state): State<AppState<S>>,
+    AdminCaller(caller): AdminCaller,
+) -> Result<Json<Value>, ApiError> {
     let subscriptions = state.store.webhooks(caller.program.id()).await?;
     Ok(Json(json!({ "webhooks": subscriptions, "event_types": WEBHOOK_EVENT_TYPES })))
 }
 
 async fn remove<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let id = number("id", &id)?;
     if !state.store.remove_webhook(caller.program.id(), id).await? {
         return Err(not_found("active webhook", id));
@@ -105,10 +105,9 @@ struct LogQuery {
 
 async fn deliveries<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     Query(query): Query<LogQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     if let Some(s) = query.state.as_deref()
         && !["pending", "delivered", "failed"].contains(&s)
     {
@@ -130,10 +129,9 @@ async fn deliveries<S: Store>(
 
 async fn delivery<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let id = number("id", &id)?;
     let (delivery, attempts) =
         state.store.delivery(caller.program.id(), id).await?.ok_or_else(|| not_found("delivery", id))?;
@@ -145,10 +143,9 @@ async fn delivery<S: Store>(
 /// Sends a delivery again (a failed one, or one the receiver lost).
 async fn replay<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let id = number("id", &id)?;
     if !state.store.replay_delivery(caller.program.id(), id, state.clock.now()).await? {
         return Err(not_found("delivery", id));
@@ -159,9 +156,8 @@ async fn replay<S: Store>(
 /// Sends every delivery due now, at once, rather than at the dispatcher's next tick.
 async fn dispatch<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    _: AdminCaller,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let report =
         dispatch_due(state.store.as_ref(), &state.http, state.clock.now(), RetryPolicy::default()).await?;
     Ok(Json(json!({ "now": state.clock.now(), "report": report })))
