@@ -57,9 +57,7 @@ fn no_request_fields(body: Result<Bytes, BytesRejection>) -> Result<(), ApiError
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string()))?;
-    match value {
+    match crate::json::parse_strict(&body)? {
         Value::Object(fields) if fields.is_empty() => Ok(()),
         Value::Object(fields) => {
             let names: Vec<&str> = fields.keys().map(String::as_str).collect();
