@@ -5,6 +5,7 @@ mod app;
 mod auth;
 pub mod clock;
 mod error;
+mod extract;
 pub mod jobs;
 mod json;
 mod metrics;

@@ -106,6 +106,7 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
     (415, "The body is not sent as application/json", &["unsupported_media_type"]),
     (422, "Refused: a field or the request is not acceptable", &["invalid_request", "invalid_program"]),
     (500, "An internal error; its cause is logged, never sent", &["internal_error"]),
+    (503, "The request ran past the server's time limit (30 s) and was abandoned", &["request_timeout"]),
 ];
 
 /// Every error code by status, as the document lists them.
@@ -258,7 +259,7 @@ impl Operation {
     /// Every status this route can answer an error with.
     fn error_statuses(&self) -> BTreeSet<u16> {
         let mut statuses: BTreeSet<u16> = self.errors.iter().copied().collect();
-        statuses.insert(500);
+        statuses.extend([500, 503]);
         if self.key != Key::None {
             statuses.insert(401);
         }
@@ -275,8 +276,9 @@ impl Operation {
             // An id of the wrong shape.
             statuses.insert(422);
         }
-        if self.path.contains("{external_id}") {
-            // A member's path that cannot be read at all.
+        if self.path.contains('{') || !self.query.is_empty() {
+            // A path that cannot be read at all (not UTF-8), or a query parameter given
+            // twice or of the wrong shape.
             statuses.insert(400);
         }
         if self.idempotent {

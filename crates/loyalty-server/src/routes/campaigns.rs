@@ -5,9 +5,10 @@
 use super::program::new_version;
 use crate::auth::{Access, AdminCaller, Caller};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::json::{ApiJson, from_value};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -98,7 +99,7 @@ async fn create<S: Store>(
 async fn update<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(changes): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let Value::Object(changes) = changes else {
@@ -130,7 +131,7 @@ async fn update<S: Store>(
 async fn end<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let now: Timestamp = state.clock.now();
     let body = edit(&state, &caller, |rules, calendar| {

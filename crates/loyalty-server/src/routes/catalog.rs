@@ -6,9 +6,10 @@ use super::MemberPath;
 use super::program::new_version;
 use crate::auth::{Access, AdminCaller, Caller};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::json::{ApiJson, from_value};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -63,7 +64,7 @@ async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Res
 async fn one<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let latest = caller.program.latest();
@@ -108,7 +109,7 @@ async fn create<S: Store>(
 async fn update<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
     ApiJson(changes): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     let Value::Object(changes) = changes else {
@@ -142,7 +143,7 @@ async fn update<S: Store>(
 async fn archive<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let body = edit(&state, &caller, |rewards| {
         let reward = rewards.iter_mut().find(|r| r.code == code).ok_or_else(|| not_found(&code))?;

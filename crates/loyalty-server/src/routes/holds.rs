@@ -4,10 +4,11 @@
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::secrets::{new_hold_id, new_reward_code};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -103,7 +104,7 @@ fn hold_id(raw: &str) -> Result<HoldId, ApiError> {
 async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let id = hold_id(&id)?;
@@ -120,7 +121,7 @@ async fn show<S: Store>(
 async fn capture<S: Store>(
     state: State<AppState<S>>,
     caller: PosCaller,
-    id: Path<String>,
+    id: ApiPath<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     settle(state, caller, id, idempotency, SettleAction::Capture).await
@@ -129,7 +130,7 @@ async fn capture<S: Store>(
 async fn release<S: Store>(
     state: State<AppState<S>>,
     caller: PosCaller,
-    id: Path<String>,
+    id: ApiPath<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     settle(state, caller, id, idempotency, SettleAction::Release).await
@@ -138,7 +139,7 @@ async fn release<S: Store>(
 async fn settle<S: Store>(
     State(state): State<AppState<S>>,
     PosCaller(caller): PosCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     idempotency: Idempotency,
     action: SettleAction,
 ) -> Result<Response, ApiError> {

@@ -4,10 +4,11 @@
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::json::ApiJson;
 use crate::secrets::new_referral_code;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -206,7 +207,7 @@ async fn ledger<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     MemberPath(external_id): MemberPath,
-    Query(page): Query<PageQuery>,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
     let limit = match page.limit.as_deref() {

@@ -3,9 +3,10 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::reports::{self, Period, Report, ReportError};
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -55,7 +56,7 @@ fn period<S: Store>(state: &AppState<S>, caller: &Caller, query: &ReportQuery) -
 async fn liability<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
     let period = period(&state, &caller, &query)?;
@@ -66,7 +67,7 @@ async fn liability<S: Store>(
 async fn breakage<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
     let report = reports::breakage(state.store.as_ref(), caller.program.latest(), state.clock.now()).await?;
@@ -76,7 +77,7 @@ async fn breakage<S: Store>(
 async fn kpis<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
     let period = period(&state, &caller, &query)?;
@@ -95,7 +96,7 @@ struct DonationPeriod {
 async fn donations<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(period): Query<DonationPeriod>,
+    ApiQuery(period): ApiQuery<DonationPeriod>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let instant = |name: &str, text: Option<&str>, default: Timestamp| match text {

@@ -5,9 +5,10 @@
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, AdminCaller, Caller, PosCaller};
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -75,7 +76,7 @@ async fn subscribe<S: Store>(
 async fn news<S: Store>(
     State(state): State<AppState<S>>,
     caller: PosCaller,
-    Path((member, news)): Path<(String, String)>,
+    ApiPath((member, news)): ApiPath<(String, String)>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     let member = ExternalId::parse(member).map_err(|e| ApiError::invalid_request(e.to_string()))?;
@@ -160,7 +161,7 @@ async fn history<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     MemberPath(member): MemberPath,
-    axum::extract::Query(query): axum::extract::Query<HistoryQuery>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let topic = match query.topic.as_deref() {

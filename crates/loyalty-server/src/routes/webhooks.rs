@@ -2,11 +2,12 @@
 
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
 use crate::secrets::new_webhook_secret;
 use crate::state::AppState;
 use crate::webhooks::{RetryPolicy, dispatch_due};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -87,7 +88,7 @@ async fn list<S: Store>(
 async fn remove<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = number("id", &id)?;
     if !state.store.remove_webhook(caller.program.id(), id).await? {
@@ -106,7 +107,7 @@ struct LogQuery {
 async fn deliveries<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Query(query): Query<LogQuery>,
+    ApiQuery(query): ApiQuery<LogQuery>,
 ) -> Result<Json<Value>, ApiError> {
     if let Some(s) = query.state.as_deref()
         && !["pending", "delivered", "failed"].contains(&s)
@@ -130,7 +131,7 @@ async fn deliveries<S: Store>(
 async fn delivery<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = number("id", &id)?;
     let (delivery, attempts) =
@@ -144,7 +145,7 @@ async fn delivery<S: Store>(
 async fn replay<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = number("id", &id)?;
     if !state.store.replay_delivery(caller.program.id(), id, state.clock.now()).await? {

@@ -7,6 +7,7 @@ mod auth;
 mod campaigns;
 mod concurrency;
 mod erasure;
+mod error_bodies;
 mod errors;
 mod idempotency;
 mod ledger;
