@@ -11,6 +11,7 @@ mod json;
 mod metrics;
 mod observe;
 pub mod openapi;
+mod period;
 pub mod program_file;
 pub mod reports;
 mod routes;

@@ -247,6 +247,16 @@ fn date() -> Value {
     json!({ "type": "string", "format": "date" })
 }
 
+/// One end of a report's period: a local day of the program (as `from`, from its start;
+/// as `to`, included to its end) or an RFC 3339 instant (as `to`, excluded).
+fn bound() -> Value {
+    json!({
+        "description": "A local day of the program (YYYY-MM-DD; as `to`, the day is included) or an RFC 3339 \
+            instant (as `to`, excluded).",
+        "oneOf": [date(), instant()],
+    })
+}
+
 fn instant() -> Value {
     json!({ "type": "string", "format": "date-time" })
 }

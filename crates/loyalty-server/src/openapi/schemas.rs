@@ -675,10 +675,12 @@ pub(super) fn schemas() -> Value {
             "Donations",
             json!({
                 "type": "object",
-                "required": ["from", "to", "currency", "charities", "total_points"],
+                "required": ["from", "to", "window_from", "window_to", "currency", "charities", "total_points"],
                 "properties": {
-                    "from": instant(),
-                    "to": instant(),
+                    "from": bound(),
+                    "to": bound(),
+                    "window_from": instant(),
+                    "window_to": instant(),
                     "currency": string(),
                     "charities": { "type": "array", "items": {
                         "type": "object",
