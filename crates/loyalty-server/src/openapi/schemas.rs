@@ -336,6 +336,7 @@ pub(super) fn schemas() -> Value {
                     "currency_minor_digits": { "type": "integer" },
                     "time_zone": string(),
                     "points_name": string(),
+                    "points_name_singular": string(),
                     "rounding": { "type": "string", "enum": ["floor", "half_up", "ceil"] },
                     "earning": { "type": "array", "items": {
                         "type": "object",

@@ -101,7 +101,7 @@ pub async fn submit<S: Store>(
     };
     let result = state.store.submit(&program, &command).await;
     state.metrics.decided(kind, &result);
-    let submitted = result?;
+    let submitted = result.map_err(|e| ApiError::from_store(e, &program.program))?;
     let mut response = outcome_body(&submitted.outcome);
     *response.status_mut() = StatusCode::CREATED;
     if submitted.replayed {

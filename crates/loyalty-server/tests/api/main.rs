@@ -11,6 +11,7 @@ mod error_bodies;
 mod errors;
 mod idempotency;
 mod ledger;
+mod messages;
 mod metrics;
 mod openapi;
 mod referrals;
