@@ -132,7 +132,6 @@ pub(crate) fn explain(
             Target::Order => awards.push(explained),
         }
     }
-    let name = program.points_name();
     let what = match (purchase_lines.is_empty(), awards.is_empty()) {
         (false, true) => "the lines earn",
         (false, false) => "the lines and the order's awards earn",
@@ -140,10 +139,10 @@ pub(crate) fn explain(
     };
     let once = if purchase_lines.is_empty() { "once" } else { "once per order" };
     let mut summary = format!(
-        "{what} {} {name} in all; rounded {once} ({}): {} {name}",
-        show(calc.subtotal),
+        "{what} {} in all; rounded {once} ({}): {}",
+        program.decimal_points_text(calc.subtotal),
         program.rounding().as_str(),
-        calc.rounded,
+        program.points_text(calc.rounded),
     );
     let limits = calc
         .cuts
@@ -154,8 +153,11 @@ pub(crate) fn explain(
                 Period::Month => "max_points_per_month",
             };
             summary.push_str(&format!(
-                "; {limit} is {}, {} already earned, so {} {name} instead of {}",
-                cut.cap, cut.earned, cut.to, cut.from
+                "; {limit} is {}, {} already earned, so {} instead of {}",
+                cut.cap,
+                cut.earned,
+                program.points_text(cut.to),
+                cut.from
             ));
             LimitExplanation {
                 limit: limit.to_owned(),
@@ -172,8 +174,10 @@ pub(crate) fn explain(
     let mut held_for_review = calc.review.map(|hit| {
         let purchases = if hit.purchases == 1 { "purchase" } else { "purchases" };
         format!(
-            "earned too fast: {} {purchases} and {} {name} within {} minutes; held until an administrator releases them",
-            hit.purchases, hit.points, hit.minutes
+            "earned too fast: {} {purchases} and {} within {} minutes; held until an administrator releases them",
+            hit.purchases,
+            program.points_text(Points::new(hit.points)),
+            hit.minutes
         )
     });
     if calc.suspended && held_for_review.is_none() {
@@ -187,7 +191,10 @@ pub(crate) fn explain(
         summary.push_str(&format!("; pending until {until}, when the return window closes"));
     }
     if calc.referrer_points.is_positive() {
-        summary.push_str(&format!("; {} {name} go to the member who referred", calc.referrer_points));
+        summary.push_str(&format!(
+            "; {} go to the member who referred",
+            program.points_text(calc.referrer_points)
+        ));
     }
     Explanation {
         program_version: version,
@@ -207,12 +214,12 @@ pub(crate) fn explain(
 pub(crate) fn explain_return(program: &Program, order_id: &str, calc: &ReturnCalc) -> ReturnExplanation {
     let name = program.points_name();
     let mut summary = format!(
-        "order {order_id} held {} {name}; the items kept earn {} before rounding ({}): {} {name}, so {} {name} are taken back",
-        calc.held_before,
+        "order {order_id} held {}; the items kept earn {} before rounding ({}): {}, so {} taken back",
+        program.points_text(calc.held_before),
         show(calc.subtotal_after),
         program.rounding().as_str(),
-        calc.held_after,
-        calc.reversed,
+        program.points_text(calc.held_after),
+        program.points_are(calc.reversed),
     );
     if calc.shortfall.is_positive() {
         summary.push_str(&match calc.policy {

@@ -16,6 +16,21 @@ impl Program {
         format!("{points} {name}")
     }
 
+    /// "1.5 beans", "1 bean": a sum of points before rounding.
+    pub fn decimal_points_text(&self, points: rust_decimal::Decimal) -> String {
+        let name = if points.abs() == rust_decimal::Decimal::ONE {
+            self.points_name_singular()
+        } else {
+            self.points_name()
+        };
+        format!("{} {name}", points.normalize())
+    }
+
+    /// "1 bean is", "90 beans are".
+    pub fn points_are(&self, points: Points) -> String {
+        format!("{} {}", self.points_text(points), verb(points))
+    }
+
     /// "12.50 EUR".
     pub fn money_text(&self, minor: i64) -> String {
         let currency = self.currency();
@@ -99,6 +114,10 @@ mod tests {
         assert_eq!(beans.points_text(Points::new(0)), "0 beans");
         assert_eq!(beans.points_text(Points::new(90)), "90 beans");
         assert_eq!(beans.money_text(1250), "12.50 USD");
+        assert_eq!(beans.decimal_points_text(rust_decimal::Decimal::new(10, 1)), "1 bean");
+        assert_eq!(beans.decimal_points_text(rust_decimal::Decimal::new(15, 1)), "1.5 beans");
+        assert_eq!(beans.points_are(Points::new(1)), "1 bean is");
+        assert_eq!(beans.points_are(Points::new(48)), "48 beans are");
         let miles = program(&COFFEE.replace(
             "points_name = \"beans\"",
             "points_name = \"Meilen\"\npoints_name_singular = \"Meile\"",

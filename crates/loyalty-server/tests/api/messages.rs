@@ -16,6 +16,14 @@ async fn refusals_name_the_programs_points_and_money(db: TestDb) {
     assert_eq!(short.body["error"]["message"], "90 beans are needed but only 1 bean is available");
     let held = app.post("/v1/members/c-1001/holds", json!({"order_id": "o-1", "points": 2})).await;
     assert_eq!(held.body["error"]["message"], "2 beans are needed but only 1 bean is available");
+
+    // Explanations count the same way: a 0.10 muffin earns one bean.
+    let dime = json!({"type": "purchase", "member": "c-1001", "order_id": "o-dime",
+        "lines": [{"sku": "muffin", "quantity": 1, "unit_price_minor": 10}]});
+    let bought = app.post("/v1/events", dime).await;
+    assert_eq!(bought.status, 201, "{:?}", bought.body);
+    let summary = bought.body["explanation"]["summary"].as_str().unwrap();
+    assert_eq!(summary, "the lines earn 1 bean in all; rounded once per order (floor): 1 bean", "{summary}");
 }
 
 each_backend!(a_gift_card_draw_beyond_its_balance_names_the_amounts_in_the_currency);
