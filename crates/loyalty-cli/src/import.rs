@@ -295,7 +295,10 @@ impl Importer<'_> {
                     "a row with the key {key} was imported before with other contents; that import stands"
                 ),
             ))),
-            Err(StoreError::Rejected(rejection)) => Ok(Err(rejection.into())),
+            // In the program's words, as the API answers.
+            Err(StoreError::Rejected(rejection)) => {
+                Ok(Err(Problem::new(rejection.code(), rejection.message_for(&program.program))))
+            }
             Err(e) => Err(Failure::Store(e)),
         }
     }

@@ -29,10 +29,12 @@ pub struct ReportArgs {
     /// The program's code; may be left out when the database holds one program.
     #[arg(long)]
     program: Option<String>,
-    /// The first local day of the period (YYYY-MM-DD); the first of this month if unset.
+    /// Where the period starts: a local day (YYYY-MM-DD, from its start) or an instant
+    /// (RFC 3339, included). Unset: the first of this month (breakage: 365 days ago).
     #[arg(long)]
     from: Option<String>,
-    /// The last local day of the period, included (YYYY-MM-DD); today if unset.
+    /// Where the period ends: a local day (YYYY-MM-DD, included to its end) or an instant
+    /// (RFC 3339, excluded). Unset: today, included.
     #[arg(long)]
     to: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
@@ -70,7 +72,11 @@ async fn report(store: &loyalty_store::SqlStore, args: &ReportArgs) -> Result<St
     let period = || Period::parse(args.from.as_deref(), args.to.as_deref(), today);
     let made = match args.kind {
         Kind::Liability => reports::liability(store, loaded, period()?).await,
-        Kind::Breakage => reports::breakage(store, loaded, now).await,
+        Kind::Breakage => {
+            let default = Period::year_to(now, today);
+            let period = Period::parse_or(args.from.as_deref(), args.to.as_deref(), default)?;
+            reports::breakage(store, loaded, period, now).await
+        }
         Kind::Kpis => reports::kpis(store, loaded, period()?).await,
     };
     let report = made.map_err(|e| match e {

@@ -162,7 +162,6 @@ pub(crate) fn explain(
             Target::Order => awards.push(explained),
         }
     }
-    let name = program.points_name();
     let what = match (purchase_lines.is_empty(), awards.is_empty()) {
         (false, true) => "the lines earn",
         (false, false) => "the lines and the order's awards earn",
@@ -170,16 +169,16 @@ pub(crate) fn explain(
     };
     let once = if purchase_lines.is_empty() { "once" } else { "once per order" };
     let mut summary = format!(
-        "{what} {} {name} in all; rounded {once} ({}): {} {name}",
-        show(calc.subtotal),
+        "{what} {} in all; rounded {once} ({}): {}",
+        program.decimal_points_text(calc.subtotal),
         program.rounding().as_str(),
-        calc.rounded,
+        program.points_text(calc.rounded),
     );
     if !paid_with_points.is_zero() {
-        let currency = program.currency();
         summary.push_str(&format!(
-            "; {} {currency} of the order was paid with {name} and earns nothing",
-            currency.format(paid_with_points)
+            "; {} of the order was paid with {} and earns nothing",
+            program.money_text(paid_with_points.get()),
+            program.points_name()
         ));
     }
     let limits = calc
@@ -191,8 +190,11 @@ pub(crate) fn explain(
                 Period::Month => "max_points_per_month",
             };
             summary.push_str(&format!(
-                "; {limit} is {}, {} already earned, so {} {name} instead of {}",
-                cut.cap, cut.earned, cut.to, cut.from
+                "; {limit} is {}, {} already earned, so {} instead of {}",
+                cut.cap,
+                cut.earned,
+                program.points_text(cut.to),
+                cut.from
             ));
             LimitExplanation {
                 limit: limit.to_owned(),
@@ -209,8 +211,10 @@ pub(crate) fn explain(
     let mut held_for_review = calc.review.map(|hit| {
         let purchases = if hit.purchases == 1 { "purchase" } else { "purchases" };
         format!(
-            "earned too fast: {} {purchases} and {} {name} within {} minutes; held until an administrator releases them",
-            hit.purchases, hit.points, hit.minutes
+            "earned too fast: {} {purchases} and {} within {} minutes; held until an administrator releases them",
+            hit.purchases,
+            program.points_text(Points::new(hit.points)),
+            hit.minutes
         )
     });
     if calc.suspended && held_for_review.is_none() {
@@ -224,7 +228,10 @@ pub(crate) fn explain(
         summary.push_str(&format!("; pending until {until}, when the return window closes"));
     }
     if calc.referrer_points.is_positive() {
-        summary.push_str(&format!("; {} {name} go to the member who referred", calc.referrer_points));
+        summary.push_str(&format!(
+            "; {} go to the member who referred",
+            program.points_text(calc.referrer_points)
+        ));
     }
     Explanation {
         program_version: version,
@@ -246,16 +253,19 @@ pub(crate) fn explain_return(program: &Program, order_id: &str, calc: &ReturnCal
     let name = program.points_name();
     let from_bonuses = calc.bonuses_lost.iter().map(|(_, p)| p.get()).sum::<i64>();
     let mut summary = format!(
-        "order {order_id} held {} {name}; the items kept earn {} before rounding ({}): {} {name}, so {} {name} are taken back",
-        calc.held_before,
+        "order {order_id} held {}; the items kept earn {} before rounding ({}): {}, so {} taken back",
+        program.points_text(calc.held_before),
         show(calc.subtotal_after),
         program.rounding().as_str(),
-        calc.held_after,
-        calc.reversed.get() - from_bonuses,
+        program.points_text(calc.held_after),
+        program.points_are(Points::new(calc.reversed.get() - from_bonuses)),
     );
     for (rule, points) in &calc.bonuses_lost {
         summary.push_str(&if points.is_positive() {
-            format!("; what the order keeps no longer earns the {rule} bonus, so its {points} {name} are taken back too")
+            format!(
+                "; what the order keeps no longer earns the {rule} bonus, so its {} taken back too",
+                program.points_are(*points)
+            )
         } else {
             format!("; what the order keeps no longer counts for {rule}, so that is undone")
         });

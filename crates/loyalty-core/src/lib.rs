@@ -28,6 +28,7 @@ mod spending_view;
 mod standing_view;
 pub mod state;
 pub mod time;
+mod wording;
 
 pub use decide::decide;
 pub use decision::Decision;

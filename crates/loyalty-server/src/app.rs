@@ -6,19 +6,19 @@ use crate::routes::{campaigns, events, health, jobs, members, program, rewards, 
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use loyalty_store::Store;
 use std::any::Any;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 
 /// The largest request body accepted; an order of 500 lines fits many times over.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// A request still running after this long is answered 503 and abandoned.
+/// A request still running after this long is answered `503 request_timeout` and abandoned.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app<S: Store>(state: AppState<S>) -> Router {
@@ -43,7 +43,7 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
+        .layer(from_fn_with_state(REQUEST_TIMEOUT, time_limit))
         // Outside the timeout and the panic catcher, so that their answers are counted too.
         .layer(from_fn_with_state(Observer::new(state.metrics.clone()), observe))
         .with_state(state)
@@ -61,6 +61,20 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// Answers a request that runs past `limit` with `503 request_timeout` in the API's error
+/// body, and drops its handler (what it had not committed is not stored).
+async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_timeout",
+            format!("the request ran past the server's limit of {limit:?} and was abandoned"),
+        )
+        .into_response(),
+    }
+}
+
 /// A panic is a bug; the client gets the usual opaque internal error, the log gets the cause.
 fn panic_response(cause: Box<dyn Any + Send + 'static>) -> Response {
     let what = cause
@@ -69,4 +83,39 @@ fn panic_response(cause: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| cause.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned());
     ApiError::internal(format!("request handler panicked: {what}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use axum::body::{Body, to_bytes};
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_request_past_the_time_limit_is_answered_request_timeout_in_the_error_body() {
+        let slow = Router::new()
+            .route("/slow", get(|| tokio::time::sleep(Duration::from_secs(5))))
+            .route("/quick", get(|| async { "done" }))
+            .layer(from_fn_with_state(Duration::from_millis(50), time_limit));
+        let ask = |path: &'static str| {
+            let slow = slow.clone();
+            async move {
+                let response = slow.oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+                let status = response.status();
+                let body = to_bytes(response.into_body(), 1 << 16).await.unwrap();
+                (status, body)
+            }
+        };
+        let (status, body) = ask("/slow").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"]["code"], "request_timeout");
+        assert_eq!(
+            body["error"]["message"],
+            "the request ran past the server's limit of 50ms and was abandoned"
+        );
+        assert_eq!(ask("/quick").await, (StatusCode::OK, axum::body::Bytes::from("done")));
+    }
 }

@@ -53,6 +53,37 @@ impl Caller {
     }
 }
 
+/// A caller whose key may do what a till does (`admin` or `pos`). As an extractor it is
+/// checked from the request's head, before the body is read: a key without the role is
+/// told `403 forbidden` whatever it sent, never a complaint about a body it may not send.
+/// It must come before the body (and the path) among a handler's arguments.
+#[derive(Debug, Clone)]
+pub struct PosCaller(pub Caller);
+
+/// A caller with an `admin` key, checked before the body is read (see [`PosCaller`]).
+#[derive(Debug, Clone)]
+pub struct AdminCaller(pub Caller);
+
+impl<S: Store> FromRequestParts<AppState<S>> for PosCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<PosCaller, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(Access::Pos)?;
+        Ok(PosCaller(caller))
+    }
+}
+
+impl<S: Store> FromRequestParts<AppState<S>> for AdminCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<AdminCaller, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(Access::Admin)?;
+        Ok(AdminCaller(caller))
+    }
+}
+
 impl<S: Store> FromRequestParts<AppState<S>> for Caller {
     type Rejection = ApiError;
 

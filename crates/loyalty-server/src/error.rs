@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use loyalty_core::Rejection;
+use loyalty_core::{Program, Rejection};
 use loyalty_store::StoreError;
 use serde_json::json;
 
@@ -48,38 +48,58 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A refusal of the program's, in its words: its points name and its currency.
+    pub fn rejected(rejection: &Rejection, program: &Program) -> ApiError {
+        ApiError::new(rejection_status(rejection), rejection.code(), rejection.message_for(program))
+    }
+
+    /// A store's error on a command of `program`'s: a refusal in the program's words.
+    pub fn from_store(err: StoreError, program: &Program) -> ApiError {
+        match err {
+            StoreError::Rejected(rejection) => ApiError::rejected(&rejection, program),
+            other => other.into(),
+        }
+    }
+}
+
 impl From<Rejection> for ApiError {
     fn from(rejection: Rejection) -> ApiError {
-        let status = match rejection {
-            Rejection::MemberNotFound { .. }
-            | Rejection::RewardNotFound { .. }
-            | Rejection::OrderNotFound { .. }
-            | Rejection::TierNotFound { .. }
-            | Rejection::RewardCodeNotFound { .. }
-            | Rejection::HoldNotFound { .. } => StatusCode::NOT_FOUND,
-            Rejection::MemberAlreadyExists { .. }
-            | Rejection::IdempotencyKeyReused
-            | Rejection::OrderAlreadyRecorded { .. }
-            | Rejection::MemberClosed { .. }
-            | Rejection::MemberSuspended { .. }
-            | Rejection::StatusUnchanged { .. }
-            | Rejection::MemberNotClosed { .. }
-            | Rejection::AlreadySubscribed { .. }
-            | Rejection::RewardArchived { .. }
-            | Rejection::RewardNotActive { .. }
-            | Rejection::RewardOutOfStock { .. }
-            | Rejection::RewardLimitReached { .. }
-            | Rejection::RewardAlreadyUsed { .. }
-            | Rejection::RewardCancelled { .. }
-            | Rejection::RewardExpired { .. }
-            | Rejection::GiftCardInsufficientBalance { .. }
-            | Rejection::GiftCardPartlyUsed { .. }
-            | Rejection::HoldNotOpen { .. }
-            | Rejection::HoldExpired { .. }
-            | Rejection::MemberHasOpenHolds { .. } => StatusCode::CONFLICT,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
-        };
-        ApiError::new(status, rejection.code(), rejection.to_string())
+        ApiError::new(rejection_status(&rejection), rejection.code(), rejection.to_string())
+    }
+}
+
+/// The status a refusal is answered with: 404 for lookups, 409 for conflicts with what is
+/// stored, 422 for the rest.
+fn rejection_status(rejection: &Rejection) -> StatusCode {
+    match rejection {
+        Rejection::MemberNotFound { .. }
+        | Rejection::RewardNotFound { .. }
+        | Rejection::OrderNotFound { .. }
+        | Rejection::TierNotFound { .. }
+        | Rejection::RewardCodeNotFound { .. }
+        | Rejection::HoldNotFound { .. } => StatusCode::NOT_FOUND,
+        Rejection::MemberAlreadyExists { .. }
+        | Rejection::IdempotencyKeyReused
+        | Rejection::OrderAlreadyRecorded { .. }
+        | Rejection::MemberClosed { .. }
+        | Rejection::MemberSuspended { .. }
+        | Rejection::StatusUnchanged { .. }
+        | Rejection::MemberNotClosed { .. }
+        | Rejection::AlreadySubscribed { .. }
+        | Rejection::RewardArchived { .. }
+        | Rejection::RewardNotActive { .. }
+        | Rejection::RewardOutOfStock { .. }
+        | Rejection::RewardLimitReached { .. }
+        | Rejection::RewardAlreadyUsed { .. }
+        | Rejection::RewardCancelled { .. }
+        | Rejection::RewardExpired { .. }
+        | Rejection::GiftCardInsufficientBalance { .. }
+        | Rejection::GiftCardPartlyUsed { .. }
+        | Rejection::HoldNotOpen { .. }
+        | Rejection::HoldExpired { .. }
+        | Rejection::MemberHasOpenHolds { .. } => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

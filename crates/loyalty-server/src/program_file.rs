@@ -1,13 +1,12 @@
 //! Program files: TOML text to a validated program, with every problem located by field
 //! and line so a marketer can fix the file without reading code.
 
+mod shape;
+
 use loyalty_core::Program;
-use loyalty_core::earning::RuleDef;
-use loyalty_core::program::ProgramDef;
-use serde::Deserialize;
 use std::fmt;
 use std::path::Path;
-use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::de::{DeTable, DeValue};
 
 /// One problem in a program file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,53 +67,50 @@ pub fn load(path: &Path) -> Result<Program, ProgramFileError> {
     parse(&name, &text)
 }
 
-/// Validates program text; `source_name` names it in errors.
+/// Validates program text; `source_name` names it in errors. Every problem is reported,
+/// each with its field and line: a TOML syntax error stops the reading, but after that
+/// every rule, reward and section that is not well formed is listed, and then every
+/// problem the program's own checks find in the parts that were.
 pub fn parse(source_name: &str, text: &str) -> Result<Program, ProgramFileError> {
     let fail = |problems| ProgramFileError { source_name: source_name.to_owned(), problems };
-    let definition: ProgramDef = toml::from_str(text).map_err(|e| {
-        let table = DeTable::parse(text).ok();
-        let (field, offset, message) = match table.as_ref().and_then(|t| failing_rule(t.get_ref())) {
-            Some((field, offset, message)) => (Some(field), Some(offset), message),
-            None => (None, e.span().map(|s| s.start), e.message().trim().to_owned()),
-        };
+    let at = |field: Option<String>, offset: Option<usize>, message: String| {
         let (line, column) = offset.map(|o| line_and_column(text, o)).unzip();
-        fail(vec![Problem { field, line, column, message }])
-    })?;
-    Program::from_def(definition).map_err(|errors| {
-        let table = DeTable::parse(text).ok();
-        fail(
-            errors
-                .iter()
-                .map(|e| {
-                    let at = table
-                        .as_ref()
-                        .and_then(|t| locate(t.get_ref(), &e.path))
-                        .map(|s| line_and_column(text, s));
-                    let (line, column) = at.unzip();
-                    Problem { field: Some(e.path.clone()), line, column, message: e.message.clone() }
-                })
-                .collect(),
-        )
-    })
+        Problem { field, line, column, message }
+    };
+    let table = DeTable::parse(text)
+        .map_err(|e| fail(vec![at(None, e.span().map(|s| s.start), e.message().trim().to_owned())]))?;
+    let shape = shape::read(&table);
+    let mut problems: Vec<Problem> =
+        shape.problems.into_iter().map(|p| at(p.field, Some(p.offset), p.message)).collect();
+    let Some((definition, rules, rewards)) = shape.well_formed else { return Err(fail(problems)) };
+    match Program::from_def(definition) {
+        Ok(program) if problems.is_empty() => return Ok(program),
+        Ok(_) => {}
+        Err(errors) => {
+            for e in errors.iter() {
+                // Rules and rewards that were not well formed were left out: name each
+                // problem by its place in the file.
+                let path = in_file(&e.path, "earning", &rules);
+                let path = in_file(&path, "rewards", &rewards);
+                let offset = locate(table.get_ref(), &path);
+                problems.push(at(Some(path), offset, e.message.clone()));
+            }
+        }
+    }
+    problems.sort_by_key(|p| p.line.unwrap_or(usize::MAX));
+    Err(fail(problems))
 }
 
-/// Earning rules are tagged by `kind`, and serde reads a tagged table whole before it
-/// looks inside, so an error in one rule is reported at the start of the list. This finds
-/// the rule that fails, and the key it fails on when the message names one.
-fn failing_rule(table: &DeTable<'_>) -> Option<(String, usize, String)> {
-    let DeValue::Array(rules) = table.get("earning")?.get_ref() else { return None };
-    rules.iter().enumerate().find_map(|(i, rule)| {
-        let err = RuleDef::deserialize(ValueDeserializer::from(rule.clone())).err()?;
-        let message = err.message().trim().to_owned();
-        let named_key = message.split('`').nth(1).filter(|_| message.starts_with("unknown field"));
-        let key_offset = match (rule.get_ref(), named_key) {
-            (DeValue::Table(t), Some(key)) => {
-                t.iter().find(|(k, _)| k.get_ref() == key).map(|(k, _)| k.span().start)
-            }
-            _ => None,
-        };
-        Some((format!("earning[{i}]"), key_offset.unwrap_or(rule.span().start), message))
-    })
+/// `earning[1].x` of the rules that were read is `earning[kept[1]].x` of the file.
+fn in_file(path: &str, list: &str, kept: &[usize]) -> String {
+    let Some(rest) = path.strip_prefix(list).and_then(|r| r.strip_prefix('[')) else {
+        return path.to_owned();
+    };
+    let Some((index, tail)) = rest.split_once(']') else { return path.to_owned() };
+    match index.parse::<usize>().ok().and_then(|i| kept.get(i)) {
+        Some(original) => format!("{list}[{original}]{tail}"),
+        None => path.to_owned(),
+    }
 }
 
 /// The byte offset where the value at `path` (`rewards[1].points_cost`) starts.

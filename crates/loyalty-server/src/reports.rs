@@ -4,48 +4,12 @@
 
 use loyalty_core::Timestamp;
 use loyalty_core::books::{Breakage, Cohort, RollForward, share};
-use loyalty_core::calendar::Calendar;
-use loyalty_core::event::Date;
 use loyalty_store::{LoadedProgram, Store, StoreError};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-const DAY_MICROS: i64 = 86_400_000_000;
-
-/// A period of whole local days, `from` to `to` inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub from: Date,
-    pub to: Date,
-}
-
-impl Period {
-    /// Parses `from` and `to` (`YYYY-MM-DD`); absent, they are the first day of the month
-    /// of `today` and `today`.
-    pub fn parse(from: Option<&str>, to: Option<&str>, today: Date) -> Result<Period, String> {
-        let date = |name: &str, text: Option<&str>, default: Date| match text {
-            None => Ok(default),
-            Some(t) => t.parse::<Date>().map_err(|_| format!("{name}: `{t}` is not a date like 2026-11-30")),
-        };
-        let from = date("from", from, today.first_of_month())?;
-        let to = date("to", to, today)?;
-        if to < from {
-            return Err(format!("to: {to} is before from ({from})"));
-        }
-        Ok(Period { from, to })
-    }
-
-    /// The instants the period starts and ends (exclusive) in the program's time zone.
-    pub fn instants(self, calendar: &Calendar) -> Result<(Timestamp, Timestamp), String> {
-        let start = |d: Date| calendar.instant(d.at(0, 0, 0, 0));
-        let end = self.to.tomorrow().ok().and_then(start);
-        match (start(self.from), end) {
-            (Some(from), Some(to)) => Ok((from, to)),
-            _ => Err(format!("the period {} to {} is outside the calendar", self.from, self.to)),
-        }
-    }
-}
+pub use crate::period::{Bound, Period};
 
 /// A report, ready as JSON and as CSV.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,15 +94,20 @@ pub async fn liability<S: Store>(
     Ok(Report { json: serde_json::to_value(&report).map_err(|e| ReportError::Invalid(e.to_string()))?, csv })
 }
 
-/// The breakage estimate over the last year's settlements, with cohorts by local month.
+/// The breakage estimate, with cohorts by local month.
+///
+/// The rate is measured on what settled (was redeemed or expired) in `period`, by default
+/// the 365 days up to `now`; what members hold and what is left of each cohort are as
+/// they stand at `now`.
 pub async fn breakage<S: Store>(
     store: &S,
     loaded: &LoadedProgram,
+    period: Period,
     now: Timestamp,
 ) -> Result<Report, ReportError> {
     let program = &loaded.program;
-    let since = Timestamp::from_micros(now.as_micros().saturating_sub(365 * DAY_MICROS));
-    let sums = store.breakage(loaded.id, since).await?;
+    let (since, until) = period.instants(program.calendar()).map_err(ReportError::Invalid)?;
+    let sums = store.breakage(loaded.id, since, until).await?;
     let mut months: BTreeMap<String, [i64; 4]> = BTreeMap::new();
     for lots in &sums.issued {
         let month = months.entry(program.calendar().local(lots.from).month_key()).or_default();
@@ -166,7 +135,10 @@ pub async fn breakage<S: Store>(
     );
     let mut json = serde_json::to_value(&estimate).map_err(|e| ReportError::Invalid(e.to_string()))?;
     json["program"] = json!(program.code());
+    json["from"] = json!(period.from.to_string());
+    json["to"] = json!(period.to.to_string());
     json["window_from"] = json!(since);
+    json["window_to"] = json!(until);
     json["as_of"] = json!(now);
     Ok(Report { json, csv })
 }

@@ -231,12 +231,13 @@ pub trait Store: Send + Sync + 'static {
         to: Timestamp,
     ) -> impl Future<Output = Result<Vec<LiabilitySums>, StoreError>> + Send;
 
-    /// The points redeemed and expired since `since`, what members hold now, and the
+    /// The points redeemed and expired in [since, until), what members hold now, and the
     /// points issued into lots over time with what is left of them.
     fn breakage(
         &self,
         program: ProgramId,
         since: Timestamp,
+        until: Timestamp,
     ) -> impl Future<Output = Result<BreakageSums, StoreError>> + Send;
 
     /// Members, activity and points over [from, to).

@@ -56,8 +56,11 @@ impl TestApp {
     /// 2026-11-02T12:00:00Z.
     pub async fn start_with(db: TestDb, program: &Path) -> TestApp {
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
-        let settings =
-            Settings { program_files: vec![program.to_owned()], webhooks: local_webhooks(), ..Settings::default() };
+        let settings = Settings {
+            program_files: vec![program.to_owned()],
+            webhooks: local_webhooks(),
+            ..Settings::default()
+        };
         TestApp::boot(db, settings, clock, None).await
     }
 
@@ -76,7 +79,12 @@ impl TestApp {
     /// database holds.
     pub async fn restart(self, program: Option<&Path>) -> TestApp {
         let files = program.map(Path::to_owned).into_iter().collect();
-        self.restart_with(Settings { program_files: files, webhooks: local_webhooks(), ..Settings::default() }).await
+        self.restart_with(Settings {
+            program_files: files,
+            webhooks: local_webhooks(),
+            ..Settings::default()
+        })
+        .await
     }
 
     /// Restarts as `restart` does, with these settings (`--program-overrides-api`, ...).

@@ -70,7 +70,7 @@ pub async fn measure(
     reports::kpis(store, program, month).await.map_err(|e| e.to_string())?;
     timed("KPIs, this month", t);
     let t = Instant::now();
-    reports::breakage(store, program, now).await.map_err(|e| e.to_string())?;
+    reports::breakage(store, program, Period::year_to(now, today), now).await.map_err(|e| e.to_string())?;
     timed("breakage", t);
     println!();
     Ok(())

@@ -41,7 +41,7 @@ const MEMBER_ERRORS: &str = "row,code,message\n\
 
 const EVENT_ERRORS: &str = "row,code,message\n\
     4,return_exceeds_purchase,\"cannot return 1 of loaf from order o-1: 1 bought, 1 already returned\"\n\
-    6,insufficient_points,100 points are needed but only 0 are available\n\
+    6,insufficient_points,100 beans are needed but only 0 beans are available\n\
     7,quantity_must_be_positive,\"order o-2 is refused for its row 8: quantity must be a positive whole number, not 0\"\n\
     8,quantity_must_be_positive,\"quantity must be a positive whole number, not 0\"\n\
     9,member_not_found,no member with external_id nobody\n\

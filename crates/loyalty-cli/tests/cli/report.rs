@@ -43,7 +43,29 @@ async fn the_reports_come_from_the_command_line_as_from_the_api(db: TestDb) {
 
     let bad = report(&["liability", "--from", "2026-12-01", "--to", "2026-11-01"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert_eq!(stderr(&bad), "error: to: 2026-11-01 is before from (2026-12-01)\n");
+    assert_eq!(
+        stderr(&bad),
+        "error: to: the period from 2026-12-01 to 2026-11-01 is empty; it must end after it starts\n"
+    );
+    // Every report reads an RFC 3339 instant as well as a day, and refuses the same way.
+    let instants = report(&["kpis", "--from", "2026-10-31T23:00:00Z", "--to", "2026-11-30T23:00:00Z"]);
+    let instants: serde_json::Value = serde_json::from_str(&stdout(&instants)).unwrap();
+    let days: serde_json::Value =
+        serde_json::from_str(&stdout(&report(&["kpis", "--from", "2026-11-01"]))).unwrap();
+    assert_eq!(instants["points_earned"], days["points_earned"]);
+    assert_eq!(instants["from"], "2026-10-31T23:00:00Z");
+    for kind in ["liability", "kpis", "breakage"] {
+        let bad = report(&[kind, "--to", "2026-11-30T12:00"]);
+        assert_eq!(
+            (bad.status.code(), stderr(&bad)),
+            (
+                Some(2),
+                "error: to: `2026-11-30T12:00` is neither a day like 2026-11-30 nor an RFC 3339 time like 2026-11-30T09:00:00Z\n"
+                    .to_owned()
+            ),
+            "{kind}"
+        );
+    }
     let unknown = report(&["kpis", "--program", "nope"]);
     assert_eq!(stderr(&unknown), "error: there is no program `nope`; the database holds: retail\n");
 }

@@ -36,6 +36,18 @@ pub(super) fn decide(program: &Program, state: &MemberState, c: &CodeUpdate) -> 
             format!("used on order {order_id}")
         }
         CodeAction::Draw { order_id, amount } => {
+            // A gift card drawn down to nothing is `used`; a draw on it is one beyond its
+            // balance, as the till asking would expect, not a code already used.
+            if instance.kind == RewardKind::GiftCard
+                && instance.state == InstanceState::Used
+                && instance.balance_minor == Some(0)
+            {
+                return Err(Rejection::GiftCardInsufficientBalance {
+                    code: c.code.to_string(),
+                    balance_minor: 0,
+                    requested_minor: amount.get(),
+                });
+            }
             usable(instance, at)?;
             let Some(balance) = instance.balance_minor.filter(|_| instance.kind == RewardKind::GiftCard)
             else {

@@ -268,7 +268,7 @@ pub(super) fn build_rewards(
                 format!("{path}.points_cost"),
                 format!("must be between 1 and {}", Points::MAX_PER_EVENT),
             );
-            continue;
+            // The reward's other fields are still checked, so that one run lists them all.
         }
         let Some(benefit) = benefit(r, &path, errors) else { continue };
         let mut eligible = Vec::with_capacity(r.tiers.len());

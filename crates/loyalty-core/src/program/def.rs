@@ -24,6 +24,9 @@ pub struct ProgramDef {
     /// What members call the points ("beans").
     #[serde(default = "default_points_name")]
     pub points_name: String,
+    /// What members call one point ("bean"); unset, `points_name` without a final "s".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_name_singular: Option<String>,
     /// How an order's points, summed as decimals, become whole points.
     #[serde(default)]
     pub rounding: Rounding,

@@ -51,6 +51,9 @@ impl Program {
         }
         check_name(&mut errors, "name", &def.name, MAX_NAME_CHARS);
         check_name(&mut errors, "points_name", &def.points_name, MAX_POINTS_NAME_CHARS);
+        if let Some(one) = &def.points_name_singular {
+            check_name(&mut errors, "points_name_singular", one, MAX_POINTS_NAME_CHARS);
+        }
 
         let currency = Currency::parse(&def.currency, def.currency_minor_digits)
             .map_err(|e| {
@@ -128,6 +131,12 @@ impl Program {
 
     pub fn points_name(&self) -> &str {
         &self.def.points_name
+    }
+
+    /// What members call one point: as the program says, or its plural without a final "s".
+    pub fn points_name_singular(&self) -> &str {
+        let plural = self.def.points_name.as_str();
+        self.def.points_name_singular.as_deref().unwrap_or_else(|| plural.strip_suffix('s').unwrap_or(plural))
     }
 
     /// Whether a rule gives a birthday bonus, which the birthday job then calls for.

@@ -428,7 +428,11 @@ fn a_gift_card_is_drawn_on_down_to_zero_and_cannot_be_cancelled_once_drawn_on() 
     );
     let rest = code(&mut shop, "m", "G-1", draw("o-2", 3000), T15).unwrap();
     assert_eq!(shown(&rest.instance), format!("gift gift_card used 500 0/5000 on o-2{until}"));
-    assert_eq!(no(code(&mut shop, "m", "G-1", draw("o-3", 1), T15)), "reward_already_used");
+    // An emptied card is `used`; a draw on it is one beyond its balance (issue 15, item 25).
+    assert_eq!(
+        why(code(&mut shop, "m", "G-1", draw("o-3", 1), T15)),
+        "gift_card_insufficient_balance: gift card G-1 has 0 left, less than the 1 asked for"
+    );
     // Draws move money, not points.
     assert_eq!((shop.ledger.journal().len(), shop.available("m")), (entries, 0));
 

@@ -110,7 +110,11 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
         &["invalid_request", "invalid_program", "webhook_url_refused"],
     ),
     (500, "An internal error; its cause is logged, never sent", &["internal_error"]),
-    (503, "The server is serving its limit of connections; try again shortly", &["too_many_connections"]),
+    (
+        503,
+        "The server is at its limit of connections, or the request ran past its time limit (30 s) and was abandoned; try again shortly",
+        &["too_many_connections", "request_timeout"],
+    ),
 ];
 
 /// Every error code by status, as the document lists them.
@@ -251,6 +255,16 @@ fn date() -> Value {
     json!({ "type": "string", "format": "date" })
 }
 
+/// One end of a report's period: a local day of the program (as `from`, from its start;
+/// as `to`, included to its end) or an RFC 3339 instant (as `to`, excluded).
+fn bound() -> Value {
+    json!({
+        "description": "A local day of the program (YYYY-MM-DD; as `to`, the day is included) or an RFC 3339 \
+            instant (as `to`, excluded).",
+        "oneOf": [date(), instant()],
+    })
+}
+
 fn instant() -> Value {
     json!({ "type": "string", "format": "date-time" })
 }
@@ -263,9 +277,7 @@ impl Operation {
     /// Every status this route can answer an error with.
     fn error_statuses(&self) -> BTreeSet<u16> {
         let mut statuses: BTreeSet<u16> = self.errors.iter().copied().collect();
-        statuses.insert(500);
-        // Any request may meet a server at its limit of connections.
-        statuses.insert(503);
+        statuses.extend([500, 503]);
         if self.key != Key::None {
             statuses.insert(401);
         }
@@ -282,8 +294,9 @@ impl Operation {
             // An id of the wrong shape.
             statuses.insert(422);
         }
-        if self.path.contains("{external_id}") {
-            // A member's path that cannot be read at all.
+        if self.path.contains('{') || !self.query.is_empty() {
+            // A path that cannot be read at all (not UTF-8), or a query parameter given
+            // twice or of the wrong shape.
             statuses.insert(400);
         }
         if self.idempotent {

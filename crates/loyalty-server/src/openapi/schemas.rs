@@ -336,6 +336,7 @@ pub(super) fn schemas() -> Value {
                     "currency_minor_digits": { "type": "integer" },
                     "time_zone": string(),
                     "points_name": string(),
+                    "points_name_singular": string(),
                     "rounding": { "type": "string", "enum": ["floor", "half_up", "ceil"] },
                     "earning": { "type": "array", "items": {
                         "type": "object",
@@ -675,10 +676,12 @@ pub(super) fn schemas() -> Value {
             "Donations",
             json!({
                 "type": "object",
-                "required": ["from", "to", "currency", "charities", "total_points"],
+                "required": ["from", "to", "window_from", "window_to", "currency", "charities", "total_points"],
                 "properties": {
-                    "from": instant(),
-                    "to": instant(),
+                    "from": bound(),
+                    "to": bound(),
+                    "window_from": instant(),
+                    "window_to": instant(),
                     "currency": string(),
                     "charities": { "type": "array", "items": {
                         "type": "object",

@@ -3,11 +3,12 @@
 //! versions.
 
 use super::program::new_version;
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, AdminCaller, Caller};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::json::{ApiJson, from_value};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
@@ -75,10 +76,9 @@ async fn edit<S: Store>(
 
 async fn create<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(campaign): ApiJson<CampaignDef>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Access::Admin)?;
     let id = campaign.id.clone();
     let body = edit(&state, &caller, |rules, _| {
         if rules.iter().any(|r| r.spec().id() == id) {
@@ -98,11 +98,10 @@ async fn create<S: Store>(
 /// Changes the fields given; the others stay as they are.
 async fn update<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<String>,
     ApiJson(changes): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let Value::Object(changes) = changes else {
         return Err(ApiError::invalid_request("the body must be a JSON object of the fields to change"));
     };
@@ -131,10 +130,9 @@ async fn update<S: Store>(
 /// Ends a campaign now. A campaign that has not started yet is withdrawn.
 async fn end<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let now: Timestamp = state.clock.now_for(caller.program.id());
     let body = edit(&state, &caller, |rules, calendar| {
         let index = rules

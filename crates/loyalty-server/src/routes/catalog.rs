@@ -4,11 +4,12 @@
 
 use super::MemberPath;
 use super::program::new_version;
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, AdminCaller, Caller};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::json::{ApiJson, from_value};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -63,7 +64,7 @@ async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Res
 async fn one<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let latest = caller.program.latest();
@@ -84,10 +85,9 @@ async fn edit<S: Store>(
 
 async fn create<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(reward): ApiJson<RewardDef>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Access::Admin)?;
     let code = reward.code.clone();
     let mut body = edit(&state, &caller, |rewards| {
         if rewards.iter().any(|r| r.code == code) {
@@ -108,11 +108,10 @@ async fn create<S: Store>(
 /// Changes the fields given; the others stay as they are.
 async fn update<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(code): Path<String>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(code): ApiPath<String>,
     ApiJson(changes): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let Value::Object(changes) = changes else {
         return Err(ApiError::invalid_request("the body must be a JSON object of the fields to change"));
     };
@@ -143,10 +142,9 @@ async fn update<S: Store>(
 /// stay valid.
 async fn archive<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(code): Path<String>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let body = edit(&state, &caller, |rewards| {
         let reward = rewards.iter_mut().find(|r| r.code == code).ok_or_else(|| not_found(&code))?;
         if reward.archived {

@@ -1,11 +1,12 @@
 //! Issued reward codes at the till: checked, used, drawn on (gift cards), cancelled.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -55,7 +56,7 @@ fn view(member: &ExternalId, instance: &RewardInstance, now: Timestamp) -> Resul
 async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let (member, instance) = find(&state, &caller, &code).await?;
@@ -65,7 +66,7 @@ async fn show<S: Store>(
 async fn gift_card<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(code): Path<String>,
+    ApiPath(code): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let (member, instance) = find(&state, &caller, &code).await?;
@@ -90,8 +91,8 @@ struct DrawBody {
 
 async fn use_code<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(code): Path<String>,
+    caller: PosCaller,
+    ApiPath(code): ApiPath<String>,
     idempotency: Idempotency,
     ApiJson(body): ApiJson<UseBody>,
 ) -> Result<Response, ApiError> {
@@ -101,8 +102,8 @@ async fn use_code<S: Store>(
 
 async fn draw<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(code): Path<String>,
+    caller: PosCaller,
+    ApiPath(code): ApiPath<String>,
     idempotency: Idempotency,
     ApiJson(body): ApiJson<DrawBody>,
 ) -> Result<Response, ApiError> {
@@ -116,8 +117,8 @@ async fn draw<S: Store>(
 
 async fn cancel<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(code): Path<String>,
+    caller: PosCaller,
+    ApiPath(code): ApiPath<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     update(state, caller, code, idempotency, CodeAction::Cancel, &()).await
@@ -125,13 +126,12 @@ async fn cancel<S: Store>(
 
 async fn update<S: Store>(
     state: AppState<S>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     code: String,
     idempotency: Idempotency,
     action: CodeAction,
     body: &impl Serialize,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let (member, instance) = find(&state, &caller, &code).await?;
     let request = ("code", instance.code.as_str(), action.as_str(), body);
     let event = Event::Code(CodeUpdate {

@@ -2,7 +2,7 @@
 //! The member's points, lots and journal stay, under a new external id that names no one.
 
 use super::MemberPath;
-use crate::auth::{Access, Caller};
+use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::secrets::new_erased_id;
 use crate::state::AppState;
@@ -30,11 +30,10 @@ struct Erased {
 
 async fn erase<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     MemberPath(member): MemberPath,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Erased>, ApiError> {
-    caller.require(Access::Admin)?;
     no_request_fields(body)?;
     // Made here, not in the store, as the engine's other random codes are.
     let replacement = new_erased_id()?;
@@ -58,9 +57,7 @@ fn no_request_fields(body: Result<Bytes, BytesRejection>) -> Result<(), ApiError
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", e.to_string()))?;
-    match value {
+    match crate::json::parse_strict(&body)? {
         Value::Object(fields) if fields.is_empty() => Ok(()),
         Value::Object(fields) => {
             let names: Vec<&str> = fields.keys().map(String::as_str).collect();

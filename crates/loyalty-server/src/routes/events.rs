@@ -1,7 +1,7 @@
 //! `POST /v1/events`: purchases and returns from the till, and members' activities.
 
 use super::{Idempotency, field, occurred_at, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::PosCaller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, from_value};
 use crate::secrets::new_reward_code;
@@ -75,11 +75,10 @@ const EVENT_TYPES: &str = "`purchase`, `return` or `activity`";
 /// shape is reported with its path (`lines[0].quantity`), which a tagged enum would lose.
 async fn record<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     idempotency: Idempotency,
     ApiJson(mut body): ApiJson<Value>,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let object =
         body.as_object_mut().ok_or_else(|| ApiError::invalid_request("the body must be a JSON object"))?;
     let kind = match object.remove("type") {

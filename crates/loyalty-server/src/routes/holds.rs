@@ -2,12 +2,13 @@
 //! or a money amount paid with points), then captures or releases them.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::secrets::{new_hold_id, new_reward_code};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -81,12 +82,11 @@ fn spend(body: &HoldBody) -> Result<HoldSpend, ApiError> {
 
 async fn open<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(body): ApiJson<HoldBody>,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let event = Event::Hold(HoldRequest {
         member: member.clone(),
         hold_id: new_hold_id()?,
@@ -104,7 +104,7 @@ fn hold_id(raw: &str) -> Result<HoldId, ApiError> {
 async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let id = hold_id(&id)?;
@@ -120,8 +120,8 @@ async fn show<S: Store>(
 
 async fn capture<S: Store>(
     state: State<AppState<S>>,
-    caller: Caller,
-    id: Path<String>,
+    caller: PosCaller,
+    id: ApiPath<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     settle(state, caller, id, idempotency, SettleAction::Capture).await
@@ -129,8 +129,8 @@ async fn capture<S: Store>(
 
 async fn release<S: Store>(
     state: State<AppState<S>>,
-    caller: Caller,
-    id: Path<String>,
+    caller: PosCaller,
+    id: ApiPath<String>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     settle(state, caller, id, idempotency, SettleAction::Release).await
@@ -138,12 +138,11 @@ async fn release<S: Store>(
 
 async fn settle<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
+    PosCaller(caller): PosCaller,
+    ApiPath(id): ApiPath<String>,
     idempotency: Idempotency,
     action: SettleAction,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let id = hold_id(&id)?;
     let (member, _) = state
         .store

@@ -2,7 +2,7 @@
 //! months in seconds. The clock can be set only on a server started with a test clock
 //! (`LOYALTY_TEST_CLOCK`); on the system clock the route answers that it is off.
 
-use crate::auth::{Access, Caller};
+use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::jobs::{DEFAULT_BATCH, run_due};
 use crate::json::ApiJson;
@@ -23,8 +23,10 @@ pub fn router<S: Store>() -> Router<AppState<S>> {
 }
 
 /// Runs every job of the caller's program that is due at the server's time.
-async fn run<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
+async fn run<S: Store>(
+    State(state): State<AppState<S>>,
+    AdminCaller(caller): AdminCaller,
+) -> Result<Json<Value>, ApiError> {
     let now = state.clock.now_for(caller.program.id());
     let metrics = Some(state.metrics.as_ref());
     let report =
@@ -34,9 +36,8 @@ async fn run<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Resu
 
 async fn read_clock<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     Ok(Json(json!({ "now": state.clock.now_for(caller.program.id()), "settable": state.clock.is_manual() })))
 }
 
@@ -48,10 +49,9 @@ struct SetClock {
 
 async fn set_clock<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(body): ApiJson<SetClock>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     if !state.clock.set_for(caller.program.id(), body.now) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

@@ -61,7 +61,7 @@ impl<S: Send + Sync> FromRequestParts<S> for MemberPath {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<MemberPath, ApiError> {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", e.body_text()))?;
+            .map_err(|e| crate::extract::path_error(&e))?;
         ExternalId::parse(raw).map(MemberPath).map_err(|e| ApiError::invalid_request(e.to_string()))
     }
 }
@@ -101,7 +101,7 @@ pub async fn submit<S: Store>(
     };
     let result = state.store.submit(&program, &command).await;
     state.metrics.decided(kind, &result);
-    let submitted = result?;
+    let submitted = result.map_err(|e| ApiError::from_store(e, &program.program))?;
     let mut response = outcome_body(&submitted.outcome);
     *response.status_mut() = StatusCode::CREATED;
     if submitted.replayed {

@@ -2,7 +2,7 @@
 //! new version, in force from now; events are judged by the version in force when they
 //! occurred.
 
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, AdminCaller, Caller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::startup::versions;
@@ -43,10 +43,9 @@ async fn list(caller: Caller) -> Result<Json<Value>, ApiError> {
 
 async fn replace<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(definition): ApiJson<ProgramDef>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Access::Admin)?;
     let (after, changed) = change(&state, &caller, |_| Ok(definition)).await?;
     let status = if changed { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(describe(&after))))

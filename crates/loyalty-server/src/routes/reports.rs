@@ -3,13 +3,15 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
-use crate::reports::{self, Period, Report, ReportError};
+use crate::extract::ApiQuery;
+use crate::reports::{self, Bound, Period, Report, ReportError};
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use loyalty_core::event::Date;
 use loyalty_core::{Points, Timestamp};
 use loyalty_store::Store;
 use serde::Deserialize;
@@ -47,16 +49,20 @@ fn respond(report: Report, format: Option<&str>) -> Result<Response, ApiError> {
     }
 }
 
+fn today<S: Store>(state: &AppState<S>, caller: &Caller) -> Date {
+    caller.program.latest().program.calendar().local(state.clock.now_for(caller.program.id())).date()
+}
+
+/// The period of `from` and `to`, each a local day or an RFC 3339 instant (see `period.rs`).
 fn period<S: Store>(state: &AppState<S>, caller: &Caller, query: &ReportQuery) -> Result<Period, ApiError> {
-    let today =
-        caller.program.latest().program.calendar().local(state.clock.now_for(caller.program.id())).date();
-    Period::parse(query.from.as_deref(), query.to.as_deref(), today).map_err(ApiError::invalid_request)
+    Period::parse(query.from.as_deref(), query.to.as_deref(), today(state, caller))
+        .map_err(ApiError::invalid_request)
 }
 
 async fn liability<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
     let period = period(&state, &caller, &query)?;
@@ -67,22 +73,21 @@ async fn liability<S: Store>(
 async fn breakage<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
-    let report = reports::breakage(
-        state.store.as_ref(),
-        caller.program.latest(),
-        state.clock.now_for(caller.program.id()),
-    )
-    .await?;
+    let now = state.clock.now_for(caller.program.id());
+    let default = Period::year_to(now, today(&state, &caller));
+    let period = Period::parse_or(query.from.as_deref(), query.to.as_deref(), default)
+        .map_err(ApiError::invalid_request)?;
+    let report = reports::breakage(state.store.as_ref(), caller.program.latest(), period, now).await?;
     respond(report, query.format.as_deref())
 }
 
 async fn kpis<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(query): Query<ReportQuery>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
     let period = period(&state, &caller, &query)?;
@@ -90,29 +95,20 @@ async fn kpis<S: Store>(
     respond(report, query.format.as_deref())
 }
 
-#[derive(Debug, Deserialize)]
-struct DonationPeriod {
-    from: Option<String>,
-    to: Option<String>,
-}
-
-/// Points donated in [from, to) per charity, with their money value at the program's
-/// point value.
+/// Points donated in the period (by default, everything up to the end of today) per
+/// charity, with their money value at the program's point value.
 async fn donations<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Query(period): Query<DonationPeriod>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
-    let instant = |name: &str, text: Option<&str>, default: Timestamp| match text {
-        None => Ok(default),
-        Some(t) => Timestamp::parse_rfc3339(t).map_err(|e| ApiError::invalid_request(format!("{name}: {e}"))),
-    };
-    let from = instant("from", period.from.as_deref(), Timestamp::from_micros(0))?;
-    let to = instant("to", period.to.as_deref(), state.clock.now_for(caller.program.id()))?;
-    if to <= from {
-        return Err(ApiError::invalid_request("to: must be after from"));
-    }
+    let everything =
+        Period { from: Bound::At(Timestamp::from_micros(0)), to: Bound::Day(today(&state, &caller)) };
+    let period = Period::parse_or(query.from.as_deref(), query.to.as_deref(), everything)
+        .map_err(ApiError::invalid_request)?;
+    let (from, to) =
+        period.instants(caller.program.latest().program.calendar()).map_err(ApiError::invalid_request)?;
     let latest = caller.program.latest();
     let value = latest.program.redemption().point_value;
     let totals = state.store.donations(caller.program.id(), from, to).await?;
@@ -127,8 +123,10 @@ async fn donations<S: Store>(
         })
         .collect();
     Ok(Json(json!({
-        "from": from,
-        "to": to,
+        "from": period.from.to_string(),
+        "to": period.to.to_string(),
+        "window_from": from,
+        "window_to": to,
         "currency": latest.program.currency().code(),
         "charities": charities,
         "total_points": Points::new(points),

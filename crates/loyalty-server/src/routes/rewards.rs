@@ -2,7 +2,7 @@
 //! decisions on points held for review.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::{AdminCaller, PosCaller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::secrets::new_reward_code;
@@ -33,12 +33,11 @@ struct RedemptionRequest {
 
 async fn redeem<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<RedemptionRequest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let event = Event::Redeem(Redemption {
         member: member.clone(),
         reward: field("reward", RewardCode::parse(request.reward.as_str()))?,
@@ -57,12 +56,11 @@ struct AdjustmentRequest {
 
 async fn adjust<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<AdjustmentRequest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Admin)?;
     let event = Event::Adjust(Adjustment {
         member: member.clone(),
         points: Adjustment::parse_points(request.points)?,
@@ -81,7 +79,7 @@ struct ReviewRequest {
 /// Makes available every point the member has held for review.
 async fn release<S: Store>(
     state: State<AppState<S>>,
-    caller: Caller,
+    caller: AdminCaller,
     member: MemberPath,
     idempotency: Idempotency,
     request: ApiJson<ReviewRequest>,
@@ -92,7 +90,7 @@ async fn release<S: Store>(
 /// Takes back every point the member has held for review.
 async fn void<S: Store>(
     state: State<AppState<S>>,
-    caller: Caller,
+    caller: AdminCaller,
     member: MemberPath,
     idempotency: Idempotency,
     request: ApiJson<ReviewRequest>,
@@ -102,13 +100,12 @@ async fn void<S: Store>(
 
 async fn review<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<ReviewRequest>,
     release: bool,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Admin)?;
     let event = Event::Review(ReviewDecision {
         member: member.clone(),
         release,

@@ -3,11 +3,12 @@
 //! their tier.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, Caller};
+use crate::auth::{Access, AdminCaller, Caller, PosCaller};
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -40,12 +41,11 @@ struct StatusRequest {
 
 async fn status<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<StatusRequest>,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Admin)?;
     let event = Event::Status(StatusChange {
         member: member.clone(),
         action: request.action,
@@ -63,7 +63,7 @@ struct SubscribeRequest {
 
 async fn subscribe<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    caller: PosCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<SubscribeRequest>,
@@ -75,8 +75,8 @@ async fn subscribe<S: Store>(
 /// Billing's later news of a paid tier: `renewal`, `payment-failure` or `cancellation`.
 async fn news<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path((member, news)): Path<(String, String)>,
+    caller: PosCaller,
+    ApiPath((member, news)): ApiPath<(String, String)>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     let member = ExternalId::parse(member).map_err(|e| ApiError::invalid_request(e.to_string()))?;
@@ -98,12 +98,11 @@ async fn news<S: Store>(
 /// What the merchant's billing system reports, as an event on the member.
 async fn billing<S: Store>(
     state: AppState<S>,
-    caller: Caller,
+    PosCaller(caller): PosCaller,
     member: ExternalId,
     idempotency: Idempotency,
     action: SubscriptionAction,
 ) -> Result<Response, ApiError> {
-    caller.require(Access::Pos)?;
     let request = ("subscription", member.as_str().to_owned(), action.clone());
     let event = Event::Subscription(SubscriptionUpdate {
         member: member.clone(),
@@ -162,7 +161,7 @@ async fn history<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     MemberPath(member): MemberPath,
-    axum::extract::Query(query): axum::extract::Query<HistoryQuery>,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require(Access::Read)?;
     let topic = match query.topic.as_deref() {

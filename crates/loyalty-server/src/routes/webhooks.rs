@@ -1,12 +1,13 @@
 //! Webhook subscriptions and their delivery log over the API (admin).
 
-use crate::auth::{Access, Caller};
+use crate::auth::AdminCaller;
 use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
 use crate::secrets::new_webhook_secret;
 use crate::state::AppState;
 use crate::webhooks::dispatch_due;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -46,10 +47,9 @@ struct Subscription {
 
 async fn create<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
     ApiJson(body): ApiJson<Subscription>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    caller.require(Access::Admin)?;
     // The URL is never echoed: it may carry credentials.
     reqwest::Url::parse(&body.url)
         .ok()
@@ -81,8 +81,10 @@ async fn create<S: Store>(
     Ok((StatusCode::CREATED, Json(serde_json::to_value(made).map_err(ApiError::internal)?)))
 }
 
-async fn list<S: Store>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
+async fn list<S: Store>(
+    State(state): State<AppState<S>>,
+    AdminCaller(caller): AdminCaller,
+) -> Result<Json<Value>, ApiError> {
     let mut subscriptions = state.store.webhooks(caller.program.id()).await?;
     for s in &mut subscriptions {
         s.url = without_credentials(&s.url);
@@ -106,10 +108,9 @@ fn without_credentials(url: &str) -> String {
 /// Ends a subscription; its deliveries not yet sent are cancelled with it.
 async fn remove<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let id = number("id", &id)?;
     if !state.store.remove_webhook(caller.program.id(), id).await? {
         return Err(not_found("active webhook", id));
@@ -126,10 +127,9 @@ struct LogQuery {
 
 async fn deliveries<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Query(query): Query<LogQuery>,
+    AdminCaller(caller): AdminCaller,
+    ApiQuery(query): ApiQuery<LogQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     if let Some(s) = query.state.as_deref()
         && !["pending", "delivered", "failed", "cancelled"].contains(&s)
     {
@@ -153,10 +153,9 @@ async fn deliveries<S: Store>(
 
 async fn delivery<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let id = number("id", &id)?;
     let (delivery, attempts) =
         state.store.delivery(caller.program.id(), id).await?.ok_or_else(|| not_found("delivery", id))?;
@@ -169,10 +168,9 @@ async fn delivery<S: Store>(
 /// subscription was removed.
 async fn replay<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<String>,
+    AdminCaller(caller): AdminCaller,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let id = number("id", &id)?;
     if !state.store.replay_delivery(caller.program.id(), id, state.clock.now()).await? {
         return Err(not_found("delivery of an active webhook", id));
@@ -184,9 +182,8 @@ async fn replay<S: Store>(
 /// dispatcher's next tick; other programs' deliveries wait for theirs.
 async fn dispatch<S: Store>(
     State(state): State<AppState<S>>,
-    caller: Caller,
+    AdminCaller(caller): AdminCaller,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require(Access::Admin)?;
     let program = Some(caller.program.id());
     let report = dispatch_due(state.store.as_ref(), &state.webhooks, &state.clock, program).await?;
     Ok(Json(json!({ "now": state.clock.now(), "report": report })))

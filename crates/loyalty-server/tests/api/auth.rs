@@ -4,7 +4,11 @@ use loyalty_server::secrets::key_hash;
 use loyalty_store::{Role, Store};
 use loyalty_testkit::{TestDb, at, each_backend};
 
-each_backend!(requests_without_a_valid_key_are_401, roles_limit_what_a_key_may_do);
+each_backend!(
+    requests_without_a_valid_key_are_401,
+    roles_limit_what_a_key_may_do,
+    a_key_without_the_role_is_refused_before_its_body_is_read,
+);
 
 async fn requests_without_a_valid_key_are_401(db: TestDb) {
     let app = with_member(db).await;
@@ -78,4 +82,51 @@ async fn roles_limit_what_a_key_may_do(db: TestDb) {
         .post("/v1/members/c-1001/adjustments", json!({"points": -20, "reason": "goodwill reversal"}))
         .await;
     assert_eq!((admin_adjusts.status, admin_adjusts.body["balance"]["available"].as_i64()), (201, Some(50)));
+}
+
+/// Every route the API document says needs an `admin` key, asked with a `pos` key, and
+/// every route that needs a `pos` key, asked with a `read` key, answers 403 whatever the
+/// body: malformed JSON, a body of the wrong type, or no body at all.
+async fn a_key_without_the_role_is_refused_before_its_body_is_read(db: TestDb) {
+    let app = with_member(db).await;
+    let pos = app.add_key(Role::Pos).await;
+    let read = app.add_key(Role::Read).await;
+    let document = loyalty_server::openapi::document();
+    let mut asked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let key = match operation["description"].as_str().unwrap() {
+                "An `admin` key." => &pos,
+                "An `admin` or `pos` key." => &read,
+                _ => continue,
+            };
+            let uri = path.replace("{external_id}", "c-1001").replace("{news}", "renewal");
+            let uri: String = uri
+                .split('/')
+                .map(|s| if s.starts_with('{') { "probe" } else { s })
+                .collect::<Vec<_>>()
+                .join("/");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let bearer = format!("Bearer {key}");
+            for (body, content_type) in [
+                (Some("{\"broken"), "application/json"),
+                (Some("[1, 2, 3]"), "application/json"),
+                (Some("not json"), "text/plain"),
+                (None, "application/json"),
+            ] {
+                let headers = [("authorization", bearer.as_str()), ("content-type", content_type)];
+                let got = app.send(method.clone(), &uri, body.map(str::to_owned), &headers).await;
+                assert_eq!(
+                    (got.status, got.code()),
+                    (403, "forbidden"),
+                    "{method} {uri} {body:?}: {:?}",
+                    got.body
+                );
+                asked += 1;
+            }
+        }
+    }
+    assert!(asked > 100, "only {asked} requests: the document lists too few routes");
+    // Nothing was stored: the member has no entry and no second member exists.
+    assert_eq!(entry_count(&app, "c-1001").await, 0);
 }

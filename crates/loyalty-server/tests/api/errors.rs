@@ -12,6 +12,7 @@ each_backend!(
     refusals_leave_the_balance_and_ledger_unchanged,
     routes_and_paths_are_checked,
     events_from_the_future_are_refused,
+    duplicate_keys_are_refused_on_every_route_at_any_depth,
 );
 
 async fn malformed_bodies_are_refused_before_anything_else(db: TestDb) {
@@ -191,4 +192,55 @@ async fn events_from_the_future_are_refused(db: TestDb) {
     assert_eq!(skewed.status, 201, "{:?}", skewed.body);
     let future = app.post("/v1/events", at("2026-11-02T12:05:01Z")).await;
     assert_eq!((future.status, future.code()), (422, "occurred_at_in_future"));
+}
+
+/// A key twice in one object is refused before the body is read into any type, with the
+/// code of every other unreadable body, whether the route reads a struct, a map or a free
+/// JSON value, and however deep the object is; nothing is stored.
+async fn duplicate_keys_are_refused_on_every_route_at_any_depth(db: TestDb) {
+    let app = with_member(db).await;
+    let cases = [
+        (
+            Method::POST,
+            "/v1/events",
+            r#"{"type": "purchase", "member": "c-1001", "order_id": "o-9", "lines": [{"sku": "latte", "quantity": 1, "unit_price_minor": 475, "quantity": 9}]}"#,
+            "quantity",
+        ),
+        (
+            Method::POST,
+            "/v1/events",
+            r#"{"type": "activity", "type": "purchase", "member": "c-1001", "kind": "review"}"#,
+            "type",
+        ),
+        (Method::POST, "/v1/members", r#"{"external_id": "c-2", "external_id": "c-3"}"#, "external_id"),
+        (
+            Method::POST,
+            "/v1/members/c-1001/adjustments",
+            r#"{"points": 5, "reason": "a", "points": 500}"#,
+            "points",
+        ),
+        (Method::PATCH, "/v1/members/c-1001", r#"{"name": "Ann", "name": "Bob"}"#, "name"),
+        (Method::PATCH, "/v1/campaigns/double", r#"{"ends": "2027-01-01", "ends": "2027-02-01"}"#, "ends"),
+        (Method::PATCH, "/v1/rewards/free-drink", r#"{"meta": {"a": {"b": 1, "b": 2}}}"#, "b"),
+        (Method::POST, "/v1/members/c-1001/erasure", r#"{"a": [{"x": 1, "x": 1}]}"#, "x"),
+    ];
+    for (method, path, body, key) in cases {
+        let got = app.send(method.clone(), path, Some(body.to_owned()), &[]).await;
+        assert_eq!(
+            (got.status, got.code()),
+            (400, "malformed_json"),
+            "{method} {path} {body}: {:?}",
+            got.body
+        );
+        let message = got.body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("the key `{key}` appears twice in one object")),
+            "{method} {path}: {message}"
+        );
+    }
+    let member = app.get("/v1/members/c-1001").await;
+    assert_eq!((member.status, member.body["name"].clone()), (200, Value::Null));
+    assert_eq!(available(&app, "c-1001").await, 0);
+    assert_eq!(entry_count(&app, "c-1001").await, 0);
+    assert_eq!(app.get("/v1/members/c-2").await.code(), "member_not_found");
 }

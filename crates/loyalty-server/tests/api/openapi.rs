@@ -315,9 +315,9 @@ fn rejection_statuses() -> BTreeMap<String, u16> {
     assert_eq!(all, listed, "Rejection::ALL_CODES and Rejection::code");
 
     let error = std::fs::read_to_string(crate_dir().join("src/error.rs")).unwrap();
-    let block = &error[error.find("impl From<Rejection> for ApiError").unwrap()..];
+    let block = &error[error.find("fn rejection_status(").unwrap()..];
     let block = &block[block.find("match rejection {").unwrap()..];
-    let block = &block[..block.find("};").unwrap()];
+    let block = &block[..block.find("\n    }\n").unwrap()];
     let mut marks: Vec<(usize, bool, String)> = Vec::new();
     for (prefix, is_status) in [("Rejection::", false), ("StatusCode::", true)] {
         for (at, _) in block.match_indices(prefix) {

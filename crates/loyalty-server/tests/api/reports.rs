@@ -8,6 +8,7 @@ use loyalty_testkit::{TestDb, at, bistro_path, each_backend, retail_path};
 each_backend!(
     a_month_rolls_forward_exactly_and_reports_in_json_and_csv,
     a_cohort_shows_what_was_redeemed_expired_and_taken_back,
+    every_report_reads_its_period_as_days_or_instants_alike,
 );
 
 async fn a_month_rolls_forward_exactly_and_reports_in_json_and_csv(db: TestDb) {
@@ -158,4 +159,83 @@ async fn a_cohort_shows_what_was_redeemed_expired_and_taken_back(db: TestDb) {
         "month,issued,redeemed,expired,reversed,open\n2026-11,110,50,20,40,0\n"
     );
     app.assert_consistent().await;
+}
+
+/// Every report reads `from` and `to` the same way: a local day (Paris, for retail) with
+/// `to` included to the day's end, or an RFC 3339 instant with `to` excluded. The same
+/// period written either way gives the same figures; a bad one is the same refusal on
+/// every report.
+async fn every_report_reads_its_period_as_days_or_instants_alike(db: TestDb) {
+    let app = TestApp::start_with(db, &retail_path()).await;
+    app.clock.set(at("2026-11-20T10:00:00Z"));
+    assert_eq!(app.post("/v1/members", json!({"external_id": "ada"})).await.status, 201);
+    let added = app.post("/v1/members/ada/adjustments", json!({"points": 1900, "reason": "migration"})).await;
+    assert_eq!(added.status, 201);
+    assert_eq!(app.post("/v1/members/ada/redemptions", json!({"reward": "plant-a-tree"})).await.status, 201);
+    // The last hour of 30 November in Paris is 22:00 to 23:00 UTC.
+    app.clock.set(at("2026-11-30T22:30:00Z"));
+    assert_eq!(app.post("/v1/members/ada/redemptions", json!({"reward": "voucher-10"})).await.status, 201);
+    app.clock.set(at("2026-12-05T12:00:00Z"));
+
+    let days = "from=2026-11-01&to=2026-11-30";
+    let instants = "from=2026-10-31T23:00:00Z&to=2026-11-30T23:00:00Z";
+    let cut_short = "from=2026-11-01T00:00:00%2B01:00&to=2026-11-30T22:00:00Z";
+    for report in ["liability", "kpis", "donations", "breakage"] {
+        let by_day = app.get(&format!("/v1/reports/{report}?{days}")).await;
+        let by_instant = app.get(&format!("/v1/reports/{report}?{instants}")).await;
+        assert_eq!(
+            (by_day.status, by_instant.status),
+            (200, 200),
+            "{report}: {:?} {:?}",
+            by_day.body,
+            by_instant.body
+        );
+        assert_eq!(
+            (&by_day.body["from"], &by_day.body["to"]),
+            (&json!("2026-11-01"), &json!("2026-11-30")),
+            "{report}"
+        );
+        assert_eq!(
+            (&by_instant.body["from"], &by_instant.body["to"]),
+            (&json!("2026-10-31T23:00:00Z"), &json!("2026-11-30T23:00:00Z")),
+            "{report}"
+        );
+        let figures = |body: &Value| {
+            let mut body = body.clone();
+            for echo in ["from", "to"] {
+                body.as_object_mut().unwrap().remove(echo);
+            }
+            body
+        };
+        assert_eq!(figures(&by_day.body), figures(&by_instant.body), "{report}");
+        for bad in ["from=yesterday", "to=2026-11-30T12:00:00", "to=2026-11-31"] {
+            let got = app.get(&format!("/v1/reports/{report}?{bad}")).await;
+            assert_eq!((got.status, got.code()), (422, "invalid_request"), "{report}?{bad}: {:?}", got.body);
+            let (name, text) = bad.split_once('=').unwrap();
+            assert_eq!(
+                got.body["error"]["message"],
+                format!(
+                    "{name}: `{text}` is neither a day like 2026-11-30 nor an RFC 3339 time like 2026-11-30T09:00:00Z"
+                )
+            );
+        }
+        let backwards = app.get(&format!("/v1/reports/{report}?from=2026-11-02&to=2026-11-01")).await;
+        assert_eq!(
+            backwards.body["error"]["message"],
+            "to: the period from 2026-11-02 to 2026-11-01 is empty; it must end after it starts",
+            "{report}"
+        );
+    }
+    // The voucher redeemed in the last hour of November counts for the days, which run to
+    // the end of the 30th, and not for an instant `to` an hour before that end.
+    let by_day = app.get(&format!("/v1/reports/liability?{days}")).await;
+    assert_eq!(by_day.body["total"]["redeemed"], 1000);
+    let short = app.get(&format!("/v1/reports/liability?{cut_short}")).await;
+    assert_eq!((short.status, &short.body["total"]["redeemed"]), (200, &json!(0)), "{:?}", short.body);
+    assert_eq!(short.body["total"]["donated"], 100);
+    let breakage = app.get(&format!("/v1/reports/breakage?{days}")).await;
+    assert_eq!(
+        (&breakage.body["window_from"], &breakage.body["window_to"]),
+        (&json!("2026-10-31T23:00:00Z"), &json!("2026-11-30T23:00:00Z"))
+    );
 }

@@ -161,7 +161,7 @@ async fn a_black_friday_shopper_earns_and_spends_exactly(db: TestDb) {
     );
     let voucher = app.post("/v1/members/ada/redemptions", json!({"reward": "voucher-10"})).await;
     assert_eq!((voucher.status, voucher.code()), (422, "insufficient_points"));
-    assert_eq!(voucher.body["error"]["message"], "1000 points are needed but only 102 are available");
+    assert_eq!(voucher.body["error"]["message"], "1000 points are needed but only 102 points are available");
 
     let ledger = app.get("/v1/members/ada/ledger").await;
     let kinds: Vec<_> =

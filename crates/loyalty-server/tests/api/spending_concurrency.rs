@@ -61,7 +61,8 @@ async fn assert_consistent(server: &TestServer) {
 each_backend!(
     sixty_four_members_race_for_ten_totes,
     holds_and_redemptions_race_for_one_balance,
-    sixteen_redemptions_within_a_limit_of_one
+    sixteen_redemptions_within_a_limit_of_one,
+    draws_beyond_a_gift_cards_balance_are_refused_for_the_balance,
 );
 
 const MEMBERS: usize = 64;
@@ -195,6 +196,55 @@ async fn sixteen_redemptions_within_a_limit_of_one(db: TestDb) {
     let limited = count(&results, StatusCode::CONFLICT, Some("reward_limit_reached"));
     assert_eq!((granted, limited), (1, LIMITED_REQUESTS - 1), "{:?}", statuses(&results));
     assert_eq!(target.balances("c-1").await["available"], 10_000 - 50);
+    assert_consistent(&server).await;
+    server.stop().await;
+}
+
+const DRAWS: usize = 8;
+
+/// Eight tills draw 2.50 at once on a 10.00 gift card: four are served, and each of the
+/// other four hears that the card's balance is short, not that the code was used, even
+/// though the card emptied by the fourth draw is `used`; the balance never goes below zero.
+async fn draws_beyond_a_gift_cards_balance_are_refused_for_the_balance(db: TestDb) {
+    let server = TestServer::start(db).await;
+    let target = Target::of(&server);
+    target
+        .create_reward(json!({"code": "card-10", "name": "10 EUR card", "kind": "gift_card",
+            "value_minor": 1000, "points_cost": 100}))
+        .await;
+    target.member_with("c-1", 100).await;
+    let (status, card) = target.post("/v1/members/c-1/redemptions", json!({"reward": "card-10"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{card}");
+    let draws = format!("/v1/gift-cards/{}/draws", card["code"].as_str().unwrap());
+
+    let mut attempts = JoinSet::new();
+    for d in 0..DRAWS {
+        let (target, draws) = (target.clone(), draws.clone());
+        attempts.spawn(async move {
+            target.post(&draws, json!({"order_id": format!("o-{d}"), "amount_minor": 250})).await
+        });
+    }
+    let results = attempts.join_all().await;
+    assert_no_5xx(&results);
+    let served = count(&results, StatusCode::CREATED, None);
+    let short = count(&results, StatusCode::CONFLICT, Some("gift_card_insufficient_balance"));
+    assert_eq!((served, short), (4, DRAWS - 4), "{:?}", statuses(&results));
+    let mut left: Vec<i64> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .map(|(_, b)| b["balance_minor"].as_i64().unwrap())
+        .collect();
+    left.sort_unstable();
+    assert_eq!(left, vec![0, 250, 500, 750]);
+
+    // A draw after the card is empty hears the same.
+    let (status, late) = target.post(&draws, json!({"order_id": "o-late", "amount_minor": 1})).await;
+    assert_eq!(
+        (status, late["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("gift_card_insufficient_balance"))
+    );
+    let card = target.get(draws.trim_end_matches("/draws")).await;
+    assert_eq!((card["balance_minor"].as_i64(), card["state"].as_str()), (Some(0), Some("used")));
     assert_consistent(&server).await;
     server.stop().await;
 }

@@ -407,8 +407,13 @@ impl Store for SqlStore {
         reports::liability(&self.reader, program, from, to).await
     }
 
-    async fn breakage(&self, program: ProgramId, since: Timestamp) -> Result<BreakageSums, StoreError> {
-        reports::breakage(&self.reader, program, since).await
+    async fn breakage(
+        &self,
+        program: ProgramId,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<BreakageSums, StoreError> {
+        reports::breakage(&self.reader, program, since, until).await
     }
 
     async fn kpis(&self, program: ProgramId, from: Timestamp, to: Timestamp) -> Result<KpiSums, StoreError> {

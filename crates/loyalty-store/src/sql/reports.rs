@@ -68,16 +68,19 @@ pub(super) async fn breakage(
     pool: &AnyPool,
     program: ProgramId,
     since: Timestamp,
+    until: Timestamp,
 ) -> Result<BreakageSums, StoreError> {
     let flows = sqlx::query(
         "SELECT \
            CAST(COALESCE(SUM(CASE WHEN p.account IN ('program:redeemed', 'program:donated') THEN p.amount ELSE 0 END), 0) \
              AS BIGINT) AS redeemed, \
            CAST(COALESCE(SUM(CASE WHEN p.account = 'program:expired' THEN p.amount ELSE 0 END), 0) AS BIGINT) AS expired \
-         FROM postings p WHERE p.program_id = $1 AND p.member_id IS NULL AND p.recorded_at_us >= $2",
+         FROM postings p WHERE p.program_id = $1 AND p.member_id IS NULL AND p.recorded_at_us >= $2 \
+           AND p.recorded_at_us < $3",
     )
     .bind(program.0)
     .bind(since.as_micros())
+    .bind(until.as_micros())
     .fetch_one(pool)
     .await?;
     let outstanding = sqlx::query(
