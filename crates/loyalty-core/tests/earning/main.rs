@@ -10,6 +10,7 @@ mod campaigns;
 mod expiry;
 mod lifecycle;
 mod limits;
+mod order_bonuses;
 mod pending;
 mod products;
 mod punch_card;
