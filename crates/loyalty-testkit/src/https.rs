@@ -3,11 +3,14 @@
 //! receiver only if it reads that file.
 
 use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::service::TowerToHyperService;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
@@ -23,6 +26,23 @@ pub struct HttpsReceiver {
 }
 
 impl HttpsReceiver {
+    /// A receiver of `POST /hook` that answers 204 and counts what it was sent.
+    pub async fn counting() -> (HttpsReceiver, Arc<AtomicUsize>) {
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counted = seen.clone();
+        let router = Router::new().route(
+            "/hook",
+            post(move || {
+                let counted = counted.clone();
+                async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        (HttpsReceiver::start(router).await, seen)
+    }
+
     /// Serves `router` over TLS on a free port of 127.0.0.1 until the test ends.
     pub async fn start(router: Router) -> HttpsReceiver {
         let ca_key = KeyPair::generate().unwrap();

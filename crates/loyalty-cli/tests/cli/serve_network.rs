@@ -2,31 +2,15 @@
 //! `SSL_CERT_FILE`, and the process raises its open-file limit and caps its connections.
 
 use super::*;
-use axum::Router;
-use axum::http::StatusCode as Answer;
-use axum::routing::post;
 use loyalty_testkit::{HttpsReceiver, coffee_path};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_reach_an_https_receiver_trusted_through_ssl_cert_file() {
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counted = seen.clone();
-    let router = Router::new().route(
-        "/hook",
-        post(move || {
-            let counted = counted.clone();
-            async move {
-                counted.fetch_add(1, Ordering::SeqCst);
-                Answer::OK
-            }
-        }),
-    );
-    let https = HttpsReceiver::start(router).await;
+    let (https, seen) = HttpsReceiver::counting().await;
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("hooks.db").display());
     let coffee = coffee_path().display().to_string();

@@ -2,29 +2,9 @@
 //! `SSL_CERT_FILE` names for `loyalty serve`), and refused without it.
 
 use super::*;
-use axum::Router;
-use axum::http::StatusCode;
-use axum::routing::post;
 use loyalty_server::WebhookSettings;
 use loyalty_testkit::{HttpsReceiver, TestDb};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-async fn receiver() -> (HttpsReceiver, Arc<AtomicUsize>) {
-    let seen = Arc::new(AtomicUsize::new(0));
-    let counted = seen.clone();
-    let router = Router::new().route(
-        "/hook",
-        post(move || {
-            let counted = counted.clone();
-            async move {
-                counted.fetch_add(1, Ordering::SeqCst);
-                StatusCode::NO_CONTENT
-            }
-        }),
-    );
-    (HttpsReceiver::start(router).await, seen)
-}
+use std::sync::atomic::Ordering;
 
 async fn subscribe_and_enrol(app: &TestApp, url: &str) {
     let made = app.post("/v1/webhooks", json!({"url": url, "event_types": ["member_enrolled"]})).await;
@@ -34,7 +14,7 @@ async fn subscribe_and_enrol(app: &TestApp, url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_reaches_an_https_receiver_whose_ca_is_given() {
-    let (https, seen) = receiver().await;
+    let (https, seen) = HttpsReceiver::counting().await;
     let settings =
         WebhookSettings { allow_private: true, ca_file: Some(https.ca_file.clone()), timeout: None };
     let app = TestApp::start_with_webhooks(TestDb::sqlite(), settings).await;
@@ -51,7 +31,7 @@ async fn a_webhook_reaches_an_https_receiver_whose_ca_is_given() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_https_receiver_of_an_unknown_ca_is_not_trusted() {
-    let (https, seen) = receiver().await;
+    let (https, seen) = HttpsReceiver::counting().await;
     let settings = WebhookSettings { allow_private: true, ca_file: None, timeout: None };
     let app = TestApp::start_with_webhooks(TestDb::sqlite(), settings).await;
     subscribe_and_enrol(&app, &format!("{}/hook", https.base)).await;
