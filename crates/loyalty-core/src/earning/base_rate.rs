@@ -1,6 +1,6 @@
 //! Base rate: a number of points per unit of currency spent, on every line.
 
-use super::{Award, BuildContext, EarningRule, Judging, RuleSpec, Stage, Tally, show};
+use super::{Award, BuildContext, EarningRule, Judging, RuleSpec, Stage, Tally};
 use crate::event::PurchaseLine;
 use crate::money::{Currency, MinorUnits};
 use crate::program::{DefinitionErrors, Program};
@@ -78,9 +78,8 @@ impl EarningRule for BaseRate {
         let currency = program.currency();
         let amount = line.map_or_else(|| "0".to_owned(), |l| currency.format(l.paid_in_money()));
         format!(
-            "{} {} per {} {currency} on {amount} {currency}",
-            show(self.per_unit),
-            program.points_name(),
+            "{} per {} {currency} on {amount} {currency}",
+            program.decimal_points_text(self.per_unit),
             one_unit(currency)
         )
     }

@@ -79,7 +79,7 @@ impl EarningRule for BirthdayBonus {
     fn reason(&self, award: &Award, _line: Option<&PurchaseLine>, program: &Program) -> String {
         match award.detail {
             Detail::Limited { .. } => "birthday: already given this year".to_owned(),
-            _ => format!("birthday: {} {}", super::show(award.points), program.points_name()),
+            _ => format!("birthday: {}", program.decimal_points_text(award.points)),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Product bonus: a fixed number of points for each unit of some SKUs or categories.
 
-use super::{Award, BuildContext, EarningRule, Judging, Products, RuleSpec, Stage, Tally, show};
+use super::{Award, BuildContext, EarningRule, Judging, Products, RuleSpec, Stage, Tally};
 use crate::event::PurchaseLine;
 use crate::program::{DefinitionErrors, Program};
 use rust_decimal::Decimal;
@@ -68,10 +68,9 @@ impl EarningRule for ProductBonus {
     fn reason(&self, _award: &Award, line: Option<&PurchaseLine>, program: &Program) -> String {
         let units = line.map_or(0, |l| l.quantity.get());
         format!(
-            "{}: {} bonus {} per unit × {units}",
+            "{}: a bonus of {} per unit × {units}",
             self.products.describe(),
-            show(self.per_unit),
-            program.points_name()
+            program.decimal_points_text(self.per_unit)
         )
     }
 }

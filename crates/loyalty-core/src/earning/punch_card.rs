@@ -147,7 +147,7 @@ impl EarningRule for PunchCard {
         }
         match (&self.points, &self.reward) {
             (Some(points), _) => {
-                format!("punch card: {n} of {of}, {} bonus {}", super::show(*points), program.points_name())
+                format!("punch card: {n} of {of}, a bonus of {}", program.decimal_points_text(*points))
             }
             (None, Some(reward)) => format!("punch card: {n} of {of}, reward {reward} issued"),
             (None, None) => format!("punch card: {n} of {of}"),

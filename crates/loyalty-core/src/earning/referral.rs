@@ -98,16 +98,15 @@ impl EarningRule for Referral {
     }
 
     fn reason(&self, award: &Award, _line: Option<&PurchaseLine>, program: &Program) -> String {
-        let name = program.points_name();
         let currency = program.currency();
         match award.beneficiary {
             Beneficiary::Member => format!(
-                "referral: {} {name} for a first purchase of {} {currency} or more",
-                super::show(award.points),
+                "referral: {} for a first purchase of {} {currency} or more",
+                program.decimal_points_text(award.points),
                 currency.format(self.min_purchase)
             ),
             Beneficiary::Referrer => {
-                format!("referral: {} {name} for the member who referred", super::show(award.points))
+                format!("referral: {} for the member who referred", program.decimal_points_text(award.points))
             }
         }
     }

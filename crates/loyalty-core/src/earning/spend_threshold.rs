@@ -2,7 +2,7 @@
 //! window.
 
 use super::{
-    Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Occasion, RuleSpec, Stage, Tally, show,
+    Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Occasion, RuleSpec, Stage, Tally,
 };
 use crate::calendar::Calendar;
 use crate::event::{Event, PurchaseLine};
@@ -116,11 +116,10 @@ impl EarningRule for SpendThreshold {
             _ => String::new(),
         };
         format!(
-            "{spent} {currency} spent in {} days reaches {} {currency}: {} bonus {}",
+            "{spent} {currency} spent in {} days reaches {} {currency}: a bonus of {}",
             self.window_days,
             currency.format(self.spend),
-            show(award.points),
-            program.points_name()
+            program.decimal_points_text(award.points)
         )
     }
 }

@@ -54,6 +54,6 @@ impl EarningRule for WelcomeBonus {
     }
 
     fn reason(&self, _award: &Award, _line: Option<&PurchaseLine>, program: &Program) -> String {
-        format!("welcome: {} {} for joining", super::show(self.points), program.points_name())
+        format!("welcome: {} for joining", program.decimal_points_text(self.points))
     }
 }

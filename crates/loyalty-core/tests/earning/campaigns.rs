@@ -19,7 +19,7 @@ fn shop(campaign: &str) -> Shop {
 
 /// The base award of a line of `dollars` USD.
 fn base(dollars: i64) -> (String, String, String) {
-    triple("base", &dollars.to_string(), &format!("1 points per 1.00 USD on {dollars}.00 USD"))
+    triple("base", &dollars.to_string(), &format!("1 point per 1.00 USD on {dollars}.00 USD"))
 }
 
 /// A line of `dollars` USD in category `tops`.

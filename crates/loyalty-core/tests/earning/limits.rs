@@ -59,7 +59,7 @@ fn a_daily_cap_cuts_an_award_to_what_remains_and_says_so() {
     assert_eq!(capped.points, 40);
     assert_eq!(capped.explanation.limits, vec![cut("max_points_per_day", 100, 60, 60, 40)]);
     // The rule's award is what it was due; the cap cuts the event's total.
-    assert_eq!(capped.awards(), vec![triple("base", "60", "1 points per 1.00 USD on 60.00 USD")]);
+    assert_eq!(capped.awards(), vec![triple("base", "60", "1 point per 1.00 USD on 60.00 USD")]);
     assert_eq!(capped.explanation.points.get(), 40);
     assert_eq!(
         capped.explanation.summary,

@@ -100,10 +100,10 @@ points_per_unit = "0.3"
     assert_eq!(
         earned.awards(),
         vec![
-            triple("base", "38.97", "1 points per 1.00 USD on 38.97 USD"),
-            triple("socks-bonus", "7.5", "category socks: 2.5 bonus points per unit × 3"),
-            triple("base", "5", "1 points per 1.00 USD on 5.00 USD"),
-            triple("laces-bonus", "0.6", "sku laces: 0.3 bonus points per unit × 2"),
+            triple("base", "38.97", "1 point per 1.00 USD on 38.97 USD"),
+            triple("socks-bonus", "7.5", "category socks: a bonus of 2.5 points per unit × 3"),
+            triple("base", "5", "1 point per 1.00 USD on 5.00 USD"),
+            triple("laces-bonus", "0.6", "sku laces: a bonus of 0.3 points per unit × 2"),
         ]
     );
     let e = &earned.explanation;
@@ -214,7 +214,7 @@ points_per_unit = 5
                 "500",
                 "sku tobacco, category gift-card earns ×2: 500 on top of 500 base points"
             ),
-            triple("promo-bonus", "5", "sku tobacco, category gift-card: 5 bonus points per unit × 1"),
+            triple("promo-bonus", "5", "sku tobacco, category gift-card: a bonus of 5 points per unit × 1"),
             triple("no-gift-cards", "-1005", "sku tobacco, category gift-card earns nothing"),
             triple("base", "250", "10 points per 1.00 USD on 25.00 USD"),
             triple(
@@ -222,7 +222,7 @@ points_per_unit = 5
                 "250",
                 "sku tobacco, category gift-card earns ×2: 250 on top of 250 base points"
             ),
-            triple("promo-bonus", "10", "sku tobacco, category gift-card: 5 bonus points per unit × 2"),
+            triple("promo-bonus", "10", "sku tobacco, category gift-card: a bonus of 5 points per unit × 2"),
             triple("no-gift-cards", "-510", "sku tobacco, category gift-card earns nothing"),
             triple("base", "199.9", "10 points per 1.00 USD on 19.99 USD"),
         ]

@@ -36,8 +36,8 @@ fn pastry() -> PurchaseLine {
 fn every_third_qualifying_purchase_earns_the_points_and_others_do_not_count() {
     let mut shop = Shop::new(POINTS);
     shop.enrol("m");
-    let latte = triple("base", "4.5", "1 points per 1.00 USD on 4.50 USD");
-    let croissant = triple("base", "3", "1 points per 1.00 USD on 3.00 USD");
+    let latte = triple("base", "4.5", "1 point per 1.00 USD on 4.50 USD");
+    let croissant = triple("base", "3", "1 point per 1.00 USD on 3.00 USD");
     assert_eq!(progress(&shop, "m", "coffee-card"), 0);
 
     let p1 = shop.buy("m", "o-1", "2026-03-02T08:00:00Z", vec![coffee()]);
@@ -66,7 +66,7 @@ fn every_third_qualifying_purchase_earns_the_points_and_others_do_not_count() {
     assert_eq!(p4.points, 54);
     assert_eq!(
         p4.awards(),
-        vec![latte.clone(), triple("coffee-card", "50", "punch card: 3 of 3, 50 bonus points")]
+        vec![latte.clone(), triple("coffee-card", "50", "punch card: 3 of 3, a bonus of 50 points")]
     );
     assert_eq!(p4.reward, None);
     assert_eq!(progress(&shop, "m", "coffee-card"), 0);

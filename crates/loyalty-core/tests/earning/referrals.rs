@@ -57,7 +57,7 @@ fn the_first_purchase_of_at_least_the_minimum_rewards_both_members_once() {
     // 49.99 USD is under the 50.00 minimum: base points only.
     let under = shop.buy("bob", "o-1", "2026-03-02T15:00:00Z", vec![line("tee", "", 1, 4_999)]);
     assert_eq!(under.points, 49);
-    assert_eq!(under.awards(), vec![triple("base", "49.99", "1 points per 1.00 USD on 49.99 USD")]);
+    assert_eq!(under.awards(), vec![triple("base", "49.99", "1 point per 1.00 USD on 49.99 USD")]);
     assert_eq!(shop.available("ann"), 0);
 
     // Exactly 50.00 USD qualifies: 50 base + 200 for bob, 500 for ann.
@@ -66,7 +66,7 @@ fn the_first_purchase_of_at_least_the_minimum_rewards_both_members_once() {
     assert_eq!(
         first.awards(),
         vec![
-            triple("base", "50", "1 points per 1.00 USD on 50.00 USD"),
+            triple("base", "50", "1 point per 1.00 USD on 50.00 USD"),
             triple("refer", "200", "referral: 200 points for a first purchase of 50.00 USD or more"),
             triple("refer", "500", "referral: 500 points for the member who referred"),
         ]
@@ -89,14 +89,14 @@ fn the_first_purchase_of_at_least_the_minimum_rewards_both_members_once() {
     // Only once: a second qualifying purchase earns base points alone.
     let second = shop.buy("bob", "o-3", "2026-03-04T15:00:00Z", vec![line("tee", "", 4, 2_500)]);
     assert_eq!(second.points, 100);
-    assert_eq!(second.awards(), vec![triple("base", "100", "1 points per 1.00 USD on 100.00 USD")]);
+    assert_eq!(second.awards(), vec![triple("base", "100", "1 point per 1.00 USD on 100.00 USD")]);
     // 299 + 100.
     assert_eq!(shop.available("bob"), 399);
     assert_eq!(shop.available("ann"), 500);
 
     // The referrer's own purchases earn no referral.
     let own = shop.buy("ann", "o-4", "2026-03-04T16:00:00Z", vec![line("tee", "", 4, 2_500)]);
-    assert_eq!(own.awards(), vec![triple("base", "100", "1 points per 1.00 USD on 100.00 USD")]);
+    assert_eq!(own.awards(), vec![triple("base", "100", "1 point per 1.00 USD on 100.00 USD")]);
     assert_eq!(shop.available("ann"), 600);
 }
 

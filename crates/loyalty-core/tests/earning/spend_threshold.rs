@@ -20,11 +20,15 @@ points = 500
 fn base(amount: &str) -> (String, String, String) {
     // One point per 1.00: the points are the amount, without a zero fraction.
     let points = amount.strip_suffix(".00").unwrap_or(amount);
-    triple("base", points, &format!("1 points per 1.00 USD on {amount} USD"))
+    triple("base", points, &format!("1 point per 1.00 USD on {amount} USD"))
 }
 
 fn bonus(spent: &str) -> (String, String, String) {
-    triple("spend-200", "500", &format!("{spent} USD spent in 30 days reaches 200.00 USD: 500 bonus points"))
+    triple(
+        "spend-200",
+        "500",
+        &format!("{spent} USD spent in 30 days reaches 200.00 USD: a bonus of 500 points"),
+    )
 }
 
 #[test]

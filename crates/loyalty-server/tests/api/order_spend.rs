@@ -63,7 +63,7 @@ async fn a_share_paid_with_points_earns_nothing_and_counts_as_no_spend(db: TestD
         (&json!(1125), &json!("18.75"))
     );
     assert_eq!(explained["lines"][1]["paid_with_points_minor"], 375);
-    assert_eq!(explained["lines"][0]["awards"][0]["reason"], "1 points per 1.00 EUR on 18.75 EUR");
+    assert_eq!(explained["lines"][0]["awards"][0]["reason"], "1 point per 1.00 EUR on 18.75 EUR");
     let summary = explained["summary"].as_str().unwrap();
     assert!(summary.contains("; 15.00 EUR of the order was paid with points and earns nothing"), "{summary}");
     assert_eq!(available(&app, "ada").await, 525);

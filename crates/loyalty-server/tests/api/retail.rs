@@ -80,7 +80,7 @@ async fn a_black_friday_shopper_earns_and_spends_exactly(db: TestDb) {
     assert_eq!(thursday.body["points_awarded"], 25);
     let awards = thursday.body["explanation"]["lines"][0]["awards"].as_array().unwrap();
     assert_eq!(awards.len(), 1, "{awards:?}");
-    assert_eq!(awards[0]["reason"], "1 points per 1.00 EUR on 25.00 EUR");
+    assert_eq!(awards[0]["reason"], "1 point per 1.00 EUR on 25.00 EUR");
 
     // Black Friday: triple points, nothing on the gift card, the eco bonus on the tees.
     let friday = app.post("/v1/events", black_friday_order()).await;
@@ -93,7 +93,7 @@ async fn a_black_friday_shopper_earns_and_spends_exactly(db: TestDb) {
     assert_eq!(
         lines[0]["awards"],
         json!([
-            {"rule": "base", "kind": "base_rate", "points": "89", "reason": "1 points per 1.00 EUR on 89.00 EUR"},
+            {"rule": "base", "kind": "base_rate", "points": "89", "reason": "1 point per 1.00 EUR on 89.00 EUR"},
             {
                 "rule": "black-friday", "kind": "campaign", "points": "178",
                 "reason": "Black Friday triple points (×3) until 2026-11-30T00:00: 178 on top of 89 base points"
@@ -106,7 +106,7 @@ async fn a_black_friday_shopper_earns_and_spends_exactly(db: TestDb) {
     assert_eq!(
         lines[1]["awards"],
         json!([
-            {"rule": "base", "kind": "base_rate", "points": "25", "reason": "1 points per 1.00 EUR on 25.00 EUR"},
+            {"rule": "base", "kind": "base_rate", "points": "25", "reason": "1 point per 1.00 EUR on 25.00 EUR"},
             {"rule": "no-gift-cards", "kind": "exclusion", "points": "-25", "reason": "category gift-card earns nothing"}
         ])
     );
@@ -124,7 +124,7 @@ async fn a_black_friday_shopper_earns_and_spends_exactly(db: TestDb) {
             (json!("black-friday"), json!("100"))
         ]
     );
-    assert_eq!(lines[2]["awards"][1]["reason"], "category eco: 5 bonus points per unit × 2");
+    assert_eq!(lines[2]["awards"][1]["reason"], "category eco: a bonus of 5 points per unit × 2");
     assert_eq!(
         explanation["awards"],
         json!([{"rule": "denim-card", "kind": "punch_card", "points": "0", "reason": "punch card: 1 of 5"}])
