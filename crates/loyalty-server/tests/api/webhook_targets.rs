@@ -56,9 +56,10 @@ async fn unsafe_webhook_urls_are_refused_when_subscribed(db: TestDb) {
     assert!(!bad.body.to_string().contains("secret@"), "{:?}", bad.body);
     assert_eq!(app.get("/v1/webhooks").await.body["webhooks"], json!([]), "nothing refused is stored");
 
-    // A public https address is taken (nothing is sent: no event is due).
+    // A public https address (a documentation one, TEST-NET-1) is taken; nothing is sent
+    // to it, as no event follows.
     let made = app
-        .post("/v1/webhooks", json!({"url": "https://93.184.216.34/hook", "event_types": ["points_earned"]}))
+        .post("/v1/webhooks", json!({"url": "https://192.0.2.10/hook", "event_types": ["points_earned"]}))
         .await;
     assert_eq!(made.status, 201, "{:?}", made.body);
     // One stored before credentials were refused is listed without them.
@@ -66,13 +67,13 @@ async fn unsafe_webhook_urls_are_refused_when_subscribed(db: TestDb) {
     let types = ["points_earned".to_owned()];
     let now = app.clock.now();
     app.store
-        .add_webhook(program, "https://user:pw@93.184.216.34/old", "s3cret-s3cret-s3", &types, now)
+        .add_webhook(program, "https://user:pw@192.0.2.10/old", "s3cret-s3cret-s3", &types, now)
         .await
         .unwrap();
     let listed = app.get("/v1/webhooks").await.body;
     let urls: Vec<&str> =
         listed["webhooks"].as_array().unwrap().iter().map(|w| w["url"].as_str().unwrap()).collect();
-    assert_eq!(urls, ["https://93.184.216.34/hook", "https://93.184.216.34/old"]);
+    assert_eq!(urls, ["https://192.0.2.10/hook", "https://192.0.2.10/old"]);
     assert!(!listed.to_string().contains("pw"), "{listed}");
 }
 
