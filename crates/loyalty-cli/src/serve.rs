@@ -2,7 +2,7 @@ use crate::{DatabaseArgs, fail, parse_timestamp};
 use clap::Args;
 use loyalty_core::Timestamp;
 use loyalty_server::{
-    Clock, ConnectionLimits, KeySource, Settings, WebhookSettings, app, check, serve_with, start,
+    Clock, ConnectionLimits, KeySource, Settings, WebhookSettings, app, check, metrics_app, serve_with, start,
 };
 use loyalty_store::{DatabaseUrl, SqlStore};
 use std::path::{Path, PathBuf};
@@ -16,6 +16,15 @@ pub struct ServeArgs {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, env = "LOYALTY_LISTEN", default_value = "127.0.0.1:8080", value_name = "ADDR")]
     listen: String,
+    /// How log lines are written to standard error: `text` for people (coloured only on a
+    /// terminal), or `json`, one object per line with the request id, program, route,
+    /// status, latency and actor, for a log collector.
+    #[arg(long, env = "LOYALTY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// Also serve `GET /metrics` on this address (port 0 picks a free one), so that it can
+    /// be scraped on a port the API's clients cannot reach.
+    #[arg(long, env = "LOYALTY_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<String>,
     /// A program file to install before serving (repeatable). A file that differs from
     /// the version last installed from a file becomes the program's next version; the same
     /// file again changes nothing, so changes made over the API since are kept. A changed
@@ -77,7 +86,7 @@ fn connection_limits(args: &ServeArgs) -> ConnectionLimits {
 }
 
 pub async fn run(args: ServeArgs) -> ExitCode {
-    init_logging();
+    init_logging(args.log_format);
     let limits = connection_limits(&args);
     let url = match DatabaseUrl::parse(&args.database.database) {
         Ok(url) => url,
@@ -128,6 +137,14 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         Err(e) => return fail(format!("cannot read the listening address: {e}")),
     };
 
+    let metrics = match &args.metrics_listen {
+        Some(at) => match TcpListener::bind(at).await {
+            Ok(listener) => Some(listener),
+            Err(e) => return fail(format!("cannot listen on {at} for metrics: {e}")),
+        },
+        None => None,
+    };
+
     println!("loyalty engine listening on http://{address}");
     match url.sqlite_path() {
         Some(path) => println!("  database   SQLite file {}", absolute(path).display()),
@@ -158,6 +175,20 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         "  connections at most {} at once; idle ones close after {} s",
         limits.max_connections, args.header_read_timeout
     );
+    if let Some(listener) = metrics {
+        match listener.local_addr() {
+            Ok(at) => println!("  metrics    http://{at}/metrics"),
+            Err(e) => return fail(format!("cannot read the metrics address: {e}")),
+        }
+        let router = metrics_app(started.state.clone());
+        tokio::spawn(async move {
+            // It stops with the process; the API's listener drains on shutdown.
+            let never = std::future::pending::<()>();
+            if let Err(e) = serve_with(listener, router, never, ConnectionLimits::default()).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     if args.allow_private_webhooks {
         println!("  webhooks   may target private addresses and plain http (--allow-private-webhooks)");
     }
@@ -218,10 +249,24 @@ fn absolute(path: &str) -> PathBuf {
     std::path::absolute(Path::new(path)).unwrap_or_else(|_| PathBuf::from(path))
 }
 
-fn init_logging() {
+/// How `serve` writes its log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOYALTY_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        // Colour codes only where a person reads them: a file or a pipe gets plain text.
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        // The request's fields at the top level of each object, where collectors look.
+        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
+    }
 }
 
 /// Ctrl-C or SIGTERM: stop taking connections and finish the requests in flight.

@@ -49,6 +49,16 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
         .with_state(state)
 }
 
+/// `GET /metrics` alone, for `--metrics-listen`: a scraper on an internal port reaches
+/// the metrics and nothing else. Its own scrapes are not counted.
+pub fn metrics_app<S: Store>(state: AppState<S>) -> Router {
+    Router::new()
+        .route("/metrics", get(crate::metrics::scrape::<S>))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route; the API lives under /v1/")
 }

@@ -1,6 +1,7 @@
 //! Who is calling: a bearer API key that belongs to one program and has one role.
 
 use crate::error::ApiError;
+use crate::observe::Actor;
 use crate::secrets::key_hash;
 use crate::state::AppState;
 use crate::state::Versions;
@@ -109,6 +110,9 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
             .programs
             .get(found.program_id)
             .ok_or_else(|| ApiError::unauthorized("this API key's program is not served here"))?;
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            actor.set(program.latest().program.code(), format!("{} key {}", found.role.as_str(), found.name));
+        }
         Ok(Caller { program, role: found.role })
     }
 }

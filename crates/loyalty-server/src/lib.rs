@@ -22,7 +22,7 @@ mod startup;
 mod state;
 pub mod webhooks;
 
-pub use app::app;
+pub use app::{app, metrics_app};
 pub use clock::Clock;
 pub use listen::{ConnectionLimits, serve_with};
 pub use metrics::Metrics;

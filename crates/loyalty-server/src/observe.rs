@@ -6,8 +6,8 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -53,6 +53,23 @@ impl RequestIds {
     }
 }
 
+/// Who made a request, once its key is known: put in the request's extensions by
+/// [`observe`] and filled by the key's check, so that the request's log line names the
+/// program and the key (never the key itself).
+#[derive(Debug, Clone, Default)]
+pub struct Actor(Arc<Mutex<Option<(String, String)>>>);
+
+impl Actor {
+    /// Records the caller: the program's code and the key's name and role.
+    pub fn set(&self, program: &str, key: String) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((program.to_owned(), key));
+    }
+
+    fn get(&self) -> (String, String) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone().unwrap_or_default()
+    }
+}
+
 /// A client's own request id is kept when it is short and printable, so that it can go
 /// into a log line as it is.
 fn acceptable(id: &HeaderValue) -> bool {
@@ -61,7 +78,8 @@ fn acceptable(id: &HeaderValue) -> bool {
 
 /// Gives the request an id (the client's, or a new one) that the response carries back,
 /// runs it inside a span that names it, then counts it and logs one line: method, route
-/// template (never the path, which may name a member), status, latency and request id.
+/// template (never the path, which may name a member), status, latency, request id, and
+/// the program and key that made it (empty when no valid key was sent).
 pub async fn observe(State(observer): State<Observer>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = match request.headers().get(REQUEST_ID).filter(|id| acceptable(id)) {
@@ -73,6 +91,8 @@ pub async fn observe(State(observer): State<Observer>, mut request: Request, nex
         }
     };
     let request_id = id.to_str().unwrap_or_default().to_owned();
+    let actor = Actor::default();
+    request.extensions_mut().insert(actor.clone());
     let method = request.method().clone();
     let matched = request.extensions().get::<MatchedPath>().cloned();
     let route = matched.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
@@ -85,6 +105,7 @@ pub async fn observe(State(observer): State<Observer>, mut request: Request, nex
     observer.metrics.request(&method, route, status, latency);
     response.headers_mut().insert(REQUEST_ID, id);
     let latency_ms = (latency.as_secs_f64() * 1e6).round() / 1e3;
-    tracing::info!(%method, route, status = status.as_u16(), latency_ms, request_id, "request");
+    let (program, actor) = actor.get();
+    tracing::info!(%method, route, status = status.as_u16(), latency_ms, request_id, program, actor, "request");
     response
 }

@@ -12,6 +12,7 @@ mod program_check;
 mod report;
 mod serve;
 mod serve_network;
+mod telemetry;
 mod verify;
 
 use std::io::{BufRead, BufReader};
