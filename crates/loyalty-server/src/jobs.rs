@@ -337,7 +337,7 @@ impl<S: Store> Run<'_, S> {
         let result = self.store.submit(program, &command).await;
         let count = |metrics: Option<&Metrics>| {
             if let Some(metrics) = metrics {
-                metrics.decided(command.event.kind(), &result);
+                metrics.decided(program.program.code(), command.event.kind(), &result);
             }
         };
         let report = &mut self.report;

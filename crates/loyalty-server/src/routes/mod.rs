@@ -100,7 +100,7 @@ pub async fn submit<S: Store>(
         now: state.clock.now_for(caller.program.id()),
     };
     let result = state.store.submit(&program, &command).await;
-    state.metrics.decided(kind, &result);
+    state.metrics.decided(program.program.code(), kind, &result);
     let submitted = result.map_err(|e| ApiError::from_store(e, &program.program))?;
     let mut response = outcome_body(&submitted.outcome);
     *response.status_mut() = StatusCode::CREATED;

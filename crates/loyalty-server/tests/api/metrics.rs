@@ -72,15 +72,15 @@ async fn requests_events_and_points_are_counted(db: TestDb) {
     assert_eq!(
         samples(&text, "loyalty_events_decided_total"),
         lines(&[
-            r#"{type="enrol",result="accepted"} 1"#,
-            r#"{type="purchase",result="accepted"} 1"#,
-            r#"{type="redeem",result="accepted"} 1"#,
-            r#"{type="redeem",result="refused",code="insufficient_points"} 1"#,
+            r#"{program="coffee",type="enrol",result="accepted"} 1"#,
+            r#"{program="coffee",type="purchase",result="accepted"} 1"#,
+            r#"{program="coffee",type="redeem",result="accepted"} 1"#,
+            r#"{program="coffee",type="redeem",result="refused",code="insufficient_points"} 1"#,
         ]),
         "{text}"
     );
-    assert_eq!(samples(&text, "loyalty_points_issued_total"), [" 160"], "{text}");
-    assert_eq!(samples(&text, "loyalty_points_redeemed_total"), [" 90"], "{text}");
+    assert_eq!(samples(&text, "loyalty_points_issued_total"), [r#"{program="coffee"} 160"#], "{text}");
+    assert_eq!(samples(&text, "loyalty_points_redeemed_total"), [r#"{program="coffee"} 90"#], "{text}");
 
     // One histogram per method and route: every bucket bound, cumulative, up to +Inf.
     let redemptions = r#"method="POST",route="/v1/members/{external_id}/redemptions""#;
@@ -133,13 +133,13 @@ async fn the_jobs_events_are_counted(db: TestDb) {
     assert_eq!(
         samples(&text, "loyalty_events_decided_total"),
         lines(&[
-            r#"{type="enrol",result="accepted"} 1"#,
-            r#"{type="purchase",result="accepted"} 1"#,
-            r#"{type="release_pending",result="accepted"} 1"#,
+            r#"{program="bistro",type="enrol",result="accepted"} 1"#,
+            r#"{program="bistro",type="purchase",result="accepted"} 1"#,
+            r#"{program="bistro",type="release_pending",result="accepted"} 1"#,
         ]),
         "{text}"
     );
-    assert_eq!(samples(&text, "loyalty_points_issued_total"), [" 42"], "{text}");
+    assert_eq!(samples(&text, "loyalty_points_issued_total"), [r#"{program="bistro"} 42"#], "{text}");
 }
 
 async fn get_with(app: &TestApp, path: &str, request_id: Option<&str>) -> (u16, HeaderMap) {
