@@ -26,6 +26,7 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
         .route("/health", get(health::health::<S>))
         .route("/metrics", get(crate::metrics::scrape::<S>))
         .route("/openapi.json", get(crate::openapi::serve))
+        .merge(crate::docs::router())
         .merge(members::router())
         .merge(crate::routes::erasure::router())
         .merge(events::router())

@@ -4,6 +4,7 @@
 mod app;
 mod auth;
 pub mod clock;
+mod docs;
 mod error;
 mod extract;
 pub mod file_install;

@@ -241,6 +241,12 @@ impl Operation {
         self
     }
 
+    /// A page or a file of the API reference, not JSON.
+    fn page_reply(mut self, description: &'static str, media: &'static str) -> Operation {
+        self.replies.push((200, description, vec![(media, "Page")]));
+        self
+    }
+
     fn errors(mut self, statuses: &[u16]) -> Operation {
         self.errors.extend_from_slice(statuses);
         self
@@ -440,7 +446,7 @@ pub fn document() -> Value {
             "version": env!("CARGO_PKG_VERSION"),
             "license": { "name": "Apache-2.0", "identifier": "Apache-2.0" },
             "description": "The HTTP API of the loyalty engine. JSON in and out; timestamps are RFC 3339. \
-                Every route but `/health`, `/metrics` and `/openapi.json` needs `Authorization: Bearer <key>`; \
+                Every route but `/health`, `/metrics`, `/openapi.json` and `/docs` needs `Authorization: Bearer <key>`; \
                 a key belongs to one program and has a role: `admin`, `pos` or `read`. \
                 Writes that record an event take an `Idempotency-Key`. Every error is \
                 `{\"error\": {\"code\", \"message\"}}` with a stable code. Every response carries an \

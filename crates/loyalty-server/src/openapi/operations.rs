@@ -21,6 +21,12 @@ pub(super) fn operations() -> Vec<Operation> {
             "The OpenAPI 3.1 document",
             "OpenApiDocument",
         ),
+        op("get", "/docs", "docs", "system").says("This document as an interactive reference").key(Key::None).page_reply("The reference page", "text/html"),
+        op("get", "/docs/{file}", "docs_file", "system")
+            .says("A file the reference page loads (`swagger-ui-bundle.js`, `swagger-ui.css`, `docs.js`)")
+            .key(Key::None)
+            .page_reply("The file", "text/javascript")
+            .errors(&[404]),
         op("post", "/v1/members", "enrol_member", "members")
             .says("Enrol a member")
             .key(Pos)

@@ -45,6 +45,7 @@ pub(super) fn schemas() -> Value {
         ("Metrics", json!({ "type": "string", "description": "Prometheus text exposition format." })),
         ("OpenApiDocument", json!({ "type": "object", "description": "An OpenAPI 3.1 document." })),
         ("Csv", json!({ "type": "string", "description": "CSV with a header row." })),
+        ("Page", json!({ "type": "string", "description": "A page or file of the API reference." })),
         (
             "Balance",
             json!({

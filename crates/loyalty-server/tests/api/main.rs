@@ -8,6 +8,7 @@ mod birthdays;
 mod campaigns;
 mod concurrency;
 mod connections;
+mod docs;
 mod erasure;
 mod error_bodies;
 mod errors;
