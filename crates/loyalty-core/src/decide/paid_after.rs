@@ -63,18 +63,20 @@ pub(super) fn take_back_paid_share(
     Ok((back.balance, back.debt))
 }
 
-/// A line whose `share` of `gross` was paid with points: its points and spend shrink by
-/// that share.
+/// A line whose `share` of its price (`gross`) was paid with points: its points shrink as
+/// the money paid for it does (from what it counted, which an earlier payment may have
+/// reduced already), and so does its spend. An excluded line counted and earned nothing,
+/// and still does.
 fn paid_share_removed(line: &OrderLineRecord, gross: i64, share: i64) -> OrderLineRecord {
-    if gross <= 0 || share <= 0 {
+    let spend = line.spend_minor.unwrap_or(gross);
+    if spend <= 0 || share <= 0 {
         return line.clone();
     }
-    let kept = Decimal::from(gross - share) / Decimal::from(gross);
-    let spend = line.spend_minor.unwrap_or(gross);
+    let after = (spend - share).max(0);
+    let kept = Decimal::from(after) / Decimal::from(spend);
     OrderLineRecord {
         points: line.points.checked_mul(kept).unwrap_or(line.points).normalize(),
-        // An excluded line counted nothing and still counts nothing.
-        spend_minor: Some(if spend > 0 { (spend - share).max(0) } else { 0 }),
+        spend_minor: Some(after),
         ..line.clone()
     }
 }

@@ -56,8 +56,9 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
             spend_minor: Some(if *excluded { 0 } else { line.paid_in_money().get() }),
         })
         .collect();
-    // A return takes back what the lines earned; the order's own bonuses stay. Caps may have
-    // left less than the lines earned, and then that is all there is to take back.
+    // A return takes back what the lines earned, and the order's own bonuses are recorded
+    // apart with what keeps each. Caps may have left less than the lines earned, and then
+    // that is all there is to take back.
     let from_lines = round(program.rounding(), calc.line_points.iter().sum::<Decimal>())?;
     let awarded = from_lines.min(calc.points);
     let bonuses =

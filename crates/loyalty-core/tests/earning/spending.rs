@@ -709,3 +709,29 @@ fn an_open_hold_keeps_an_account_open_and_a_suspended_member_holds_nothing() {
     assert_eq!(held(released.balance), (1000, 0));
     shop.ledger.check_invariants().unwrap();
 }
+
+#[test]
+fn a_second_payment_captured_after_the_purchase_takes_back_what_its_share_of_the_money_earned() {
+    let mut shop = shop_with(PAY, 10_000);
+    let order = || OrderId::parse("o-two").unwrap();
+    let pay_on = |shop: &mut Shop, id: &str, amount: i64| {
+        let hold_id = HoldId::parse(id).unwrap();
+        let request = HoldRequest {
+            member: external("m"),
+            hold_id,
+            order_id: order(),
+            spend: pay(amount, Some(10_000)),
+            occurred_at: at(T),
+        };
+        shop.run(Event::Hold(request)).unwrap();
+        settle(shop, "m", id, S::Capture, T).unwrap()
+    };
+    // 20.00 of 100.00 paid with points first: the 80.00 paid in money earns 80.
+    pay_on(&mut shop, "H-1", 2000);
+    assert_eq!(shop.buy("m", "o-two", T15, vec![line("tee", "", 2, 5000)]).points, 80);
+    // 30.00 more after the purchase: 50.00 is left in money, so 30 of the 80 go back.
+    let second = pay_on(&mut shop, "H-2", 3000);
+    assert_eq!(second.balance.available.get(), 10_000 - 2000 + 80 - 3000 - 30);
+    assert_eq!(shop.last_entry("m"), moved(EntryKind::Return, AVAILABLE, "program:issued", 30));
+    shop.ledger.check_invariants().unwrap();
+}
