@@ -335,6 +335,18 @@ pub struct OrderLineRecord {
 }
 
 impl OrderLineRecord {
+    /// The points of the units not returned.
+    pub fn kept_points(&self) -> Decimal {
+        if self.quantity == 0 {
+            return Decimal::ZERO;
+        }
+        let kept = Decimal::from(self.quantity - self.returned);
+        self.points
+            .checked_mul(kept)
+            .and_then(|p| p.checked_div(Decimal::from(self.quantity)))
+            .unwrap_or(Decimal::MAX)
+    }
+
     /// What the units not returned count as spend.
     pub fn kept_spend_minor(&self) -> i64 {
         let all = self

@@ -138,15 +138,7 @@ async fn a_killed_server_keeps_every_acknowledged_purchase_once(db: TestDb) {
         *expected.entry(p.member).or_default() += p.points;
     }
     for m in 0..MEMBERS {
-        let member: Value = http
-            .get(format!("{}/v1/members/m-{m}", restarted.base))
-            .bearer_auth(&restarted.key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let member = restarted.get_json(&http, &format!("/v1/members/m-{m}")).await;
         assert_eq!(member["balance"]["available"].as_i64(), Some(expected[&m]), "member m-{m}");
     }
     restarted.stop();

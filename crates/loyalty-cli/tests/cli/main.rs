@@ -91,6 +91,12 @@ impl Server {
         Server { child, base, key, banner }
     }
 
+    /// `GET path` with the server's key, read as JSON.
+    pub async fn get_json(&self, http: &reqwest::Client, path: &str) -> serde_json::Value {
+        let response = http.get(format!("{}{path}", self.base)).bearer_auth(&self.key).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -42,15 +42,7 @@ async fn webhooks_reach_an_https_receiver_trusted_through_ssl_cert_file() {
     // once the receiver has answered: wait for the record, not only for the receiver.
     let started = Instant::now();
     let log = loop {
-        let log: Value = client
-            .get(format!("{}/v1/webhooks/deliveries", server.base))
-            .bearer_auth(&server.key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log = server.get_json(&client, "/v1/webhooks/deliveries").await;
         if log["deliveries"][0]["state"] == "delivered" || started.elapsed() > Duration::from_secs(10) {
             break log;
         }

@@ -104,7 +104,7 @@ pub(super) fn take_back(
     order: &OrderRecord,
     lines: &[OrderLineRecord],
 ) -> Result<TakeBack, Rejection> {
-    let subtotal_after = lines.iter().try_fold(Decimal::ZERO, |acc, l| acc.checked_add(kept_points(l)));
+    let subtotal_after = lines.iter().try_fold(Decimal::ZERO, |acc, l| acc.checked_add(l.kept_points()));
     let subtotal_after = subtotal_after.ok_or(Rejection::PointsOverflow)?;
     let held_after = round(program.rounding(), subtotal_after)?.min(order.awarded);
     let bonuses = rejudge(state, &order.bonuses, lines)?;
@@ -223,16 +223,4 @@ fn take_back_units(
         left -= take;
     }
     Ok(())
-}
-
-/// The points of a line's units that were not returned.
-fn kept_points(line: &OrderLineRecord) -> Decimal {
-    if line.quantity == 0 {
-        return Decimal::ZERO;
-    }
-    let kept = Decimal::from(line.quantity - line.returned);
-    line.points
-        .checked_mul(kept)
-        .and_then(|p| p.checked_div(Decimal::from(line.quantity)))
-        .unwrap_or(Decimal::MAX)
 }
