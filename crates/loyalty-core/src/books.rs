@@ -13,6 +13,7 @@ use serde::Serialize;
 /// ± adjusted ± return_loss = closing. Each movement is signed as it changes what members
 /// hold, except those that only take away (redeemed, expired, donated), shown positive.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RollForward {
     /// The members' tier now (`None`: no tier); the program's total has `total: true`.
     pub tier: Option<String>,
@@ -101,6 +102,7 @@ impl RollForward {
 
 /// The points issued in one local month, and where they went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cohort {
     /// `YYYY-MM`.
     pub month: String,
@@ -125,12 +127,14 @@ impl Cohort {
 
 /// The breakage estimate and what it implies for the liability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Breakage {
     pub method: String,
     /// Points redeemed (and donated) and expired over the observed window.
     pub redeemed: i64,
     pub expired: i64,
     /// The share of points expected never to be redeemed, 0 to 1.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DecimalText"))]
     pub rate: Decimal,
     /// Points members hold now.
     pub outstanding: i64,

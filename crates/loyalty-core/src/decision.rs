@@ -73,6 +73,7 @@ impl StandingChange {
 
 /// One line of a member's history: a tier reached or lost, a subscription's turn, a status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryNote {
     pub topic: HistoryTopic,
     pub from: Option<String>,
@@ -81,6 +82,7 @@ pub struct HistoryNote {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryTopic {
     Tier,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// How an earning's points were reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Explanation {
     /// The version of the program that judged the event.
     pub program_version: i64,
@@ -26,6 +27,7 @@ pub struct Explanation {
     #[serde(default, skip_serializing_if = "MinorUnits::is_zero")]
     pub paid_with_points_minor: MinorUnits,
     /// Everything added up before rounding.
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DecimalText"))]
     pub subtotal: Decimal,
     pub rounding: Rounding,
     /// Caps that cut the points.
@@ -44,6 +46,7 @@ pub struct Explanation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LineExplanation {
     /// 1-based position of the line in the order.
     pub line: u32,
@@ -55,14 +58,17 @@ pub struct LineExplanation {
     /// The line's share of what the order paid with points, which earns nothing.
     #[serde(default, skip_serializing_if = "MinorUnits::is_zero")]
     pub paid_with_points_minor: MinorUnits,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DecimalText"))]
     pub points: Decimal,
     pub awards: Vec<AwardExplanation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AwardExplanation {
     pub rule: String,
     pub kind: String,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DecimalText"))]
     pub points: Decimal,
     pub reason: String,
     /// The member the points go to, when not the event's member (a referrer).
@@ -71,6 +77,7 @@ pub struct AwardExplanation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LimitExplanation {
     /// `max_points_per_day` or `max_points_per_month`.
     pub limit: String,
@@ -82,8 +89,10 @@ pub struct LimitExplanation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReturnExplanation {
     pub order_points_before: Points,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DecimalText"))]
     pub kept_subtotal: Decimal,
     pub rounding: Rounding,
     pub order_points_after: Points,
@@ -95,6 +104,7 @@ pub struct ReturnExplanation {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BonusReversal {
     pub rule: String,
     pub points: Points,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// An account a posting moves points into (positive) or out of (negative).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Account {
     /// An account of the event's member.
     Member(MemberAccount),
@@ -15,6 +16,7 @@ pub enum Account {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberAccount {
     /// Points the member can spend.
@@ -39,6 +41,7 @@ impl MemberAccount {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ProgramAccount {
     /// The source of every point earned (negative: the program's liability).
@@ -97,6 +100,7 @@ const ALL_ACCOUNTS: [Account; 10] = [
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Posting {
     pub account: Account,
     pub amount: Points,
@@ -104,6 +108,7 @@ pub struct Posting {
 
 /// Why an entry was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     Purchase,

@@ -22,6 +22,8 @@ pub mod outcome;
 pub mod points;
 pub mod program;
 pub mod rejection;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod snapshot;
 pub mod spending;
 mod spending_view;

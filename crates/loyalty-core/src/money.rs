@@ -5,6 +5,7 @@ use std::fmt;
 
 /// An amount of money in the currency's minor unit (cents for USD). Never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct MinorUnits(i64);
 

@@ -17,6 +17,7 @@ use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Outcome {
     Member(MemberView),
@@ -33,6 +34,7 @@ pub enum Outcome {
 
 /// A member as the API shows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MemberView {
     pub external_id: String,
     pub email: Option<String>,
@@ -70,6 +72,7 @@ pub struct MemberView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PurchaseOutcome {
     pub member: ExternalId,
     pub order_id: OrderId,
@@ -84,6 +87,7 @@ pub struct PurchaseOutcome {
 
 /// An activity or a birthday that earned points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EarningOutcome {
     pub member: ExternalId,
     /// The activity's kind, or `birthday`.
@@ -95,12 +99,14 @@ pub struct EarningOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IssuedRewardView {
     pub reward: RewardCode,
     pub code: InstanceCode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReturnOutcome {
     pub member: ExternalId,
     pub order_id: OrderId,
@@ -116,6 +122,7 @@ pub struct ReturnOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RedemptionOutcome {
     pub member: ExternalId,
     pub reward: RewardCode,
@@ -138,6 +145,7 @@ pub struct RedemptionOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AdjustmentOutcome {
     pub member: ExternalId,
     pub points: Points,
@@ -147,6 +155,7 @@ pub struct AdjustmentOutcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewOutcome {
     pub member: ExternalId,
     /// `released` or `voided`.
@@ -159,6 +168,7 @@ pub struct ReviewOutcome {
 
 /// Points that expire together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Expiring {
     pub points: Points,
     pub expires_at: Timestamp,
@@ -166,6 +176,7 @@ pub struct Expiring {
 
 /// What a job did for one member: points expired or released, or a warning recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JobOutcome {
     pub member: ExternalId,
     /// `expire`, `release_pending` or `expiry_notice`.

@@ -7,6 +7,7 @@ use std::fmt;
 /// return), so the sign is not part of the type; amounts that must be positive are
 /// checked where they enter the core.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct Points(i64);
 

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// An issued reward: the code a member shows at the till.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RewardInstance {
     pub code: InstanceCode,
     pub reward: RewardCode,
@@ -32,6 +33,7 @@ pub struct RewardInstance {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceState {
     Issued,
@@ -59,6 +61,7 @@ impl InstanceState {
 
 /// Points reserved for an order until the till captures or releases them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoldRecord {
     pub hold_id: HoldId,
     pub order_id: OrderId,
@@ -80,12 +83,14 @@ pub struct HoldRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HeldReward {
     pub reward: RewardCode,
     pub code: InstanceCode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HeldDraw {
     pub lot: LotId,
     pub points: Points,
@@ -94,6 +99,7 @@ pub struct HeldDraw {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HoldState {
     Open,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// A hold, without the lots it drew from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoldView {
     pub hold_id: HoldId,
     pub order_id: OrderId,
@@ -45,7 +46,10 @@ impl HoldView {
     }
 }
 
+/// A hold after an event on it (opened, captured, released, expired), with the member's
+/// balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoldOutcome {
     pub member: ExternalId,
     #[serde(flatten)]
@@ -57,7 +61,10 @@ pub struct HoldOutcome {
     pub balance: Balance,
 }
 
+/// A reward code after an event on it (used, drawn on, cancelled, expired), with the
+/// member's balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeOutcome {
     pub member: ExternalId,
     #[serde(flatten)]

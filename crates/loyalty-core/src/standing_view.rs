@@ -9,6 +9,7 @@ use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TierProgress {
     /// The tier the member has now: earned or paid for, whichever is higher.
     pub tier: Option<String>,
@@ -58,6 +59,7 @@ impl TierProgress {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ClosureView {
     pub closed_at: Timestamp,
     /// The points the closure forfeited, which a reinstatement gives back.

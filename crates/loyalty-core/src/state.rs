@@ -35,6 +35,7 @@ pub struct MemberState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberStatus {
     Active,
@@ -93,6 +94,7 @@ pub struct Member {
 /// What a member holds besides points and profile: when their tier is next evaluated,
 /// the tier they pay for, and what a closure took from them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Standing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier_review_at: Option<Timestamp>,
@@ -104,6 +106,7 @@ pub struct Standing {
 
 /// A paid tier, month to month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Subscription {
     pub tier: TierCode,
     pub status: SubscriptionStatus,
@@ -121,6 +124,7 @@ impl Subscription {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatus {
     Active,
@@ -142,6 +146,7 @@ impl SubscriptionStatus {
 
 /// What closing an account took, so that a reinstatement gives back exactly that.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Closure {
     pub closed_at: Timestamp,
     pub forfeited: Vec<ForfeitedLot>,
@@ -149,6 +154,7 @@ pub struct Closure {
 
 /// The unspent part of a lot a closure forfeited, with the dates that governed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ForfeitedLot {
     pub points: Points,
     pub earned_at: Timestamp,
@@ -175,6 +181,7 @@ pub struct Profile {
 
 /// A member's balance as shown to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Balance {
     pub available: Points,
     pub pending: Points,
@@ -228,6 +235,7 @@ impl Lot {
 
 /// How the points of a lot came about; caps and velocity count only what was earned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LotSource {
     Purchase,
@@ -285,6 +293,7 @@ pub struct OrderRecord {
 /// A bonus an order earned as a whole (a spend threshold, a punch card's stamp, a
 /// campaign's fixed bonus, a referee's bonus), with what it must keep to keep it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderBonus {
     /// The rule that gave it.
     pub rule: String,
@@ -320,10 +329,12 @@ impl OrderBonus {
 
 /// One line of a recorded order with the (unrounded) points it earned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderLineRecord {
     pub sku: Sku,
     pub quantity: u32,
     pub returned: u32,
+    #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DecimalText"))]
     pub points: Decimal,
     /// The line's price per unit, so that spend windows can subtract returns.
     #[serde(default)]

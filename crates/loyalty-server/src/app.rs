@@ -4,6 +4,8 @@ use crate::error::ApiError;
 use crate::observe::{Observer, observe};
 use crate::routes::{campaigns, events, health, jobs, members, program, rewards, standing};
 use crate::state::AppState;
+use aide::axum::ApiRouter;
+use aide::openapi::OpenApi;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
@@ -21,11 +23,10 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// A request still running after this long is answered `503 request_timeout` and abandoned.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub fn app<S: Store>(state: AppState<S>) -> Router {
-    Router::new()
-        .route("/health", get(health::health::<S>))
-        .route("/metrics", get(crate::metrics::scrape::<S>))
-        .route("/openapi.json", get(crate::openapi::serve))
+/// Every route of the API, each documenting itself as it is registered (see `openapi`).
+pub fn api_routes<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new()
+        .merge(health::router())
         .merge(crate::docs::router())
         .merge(members::router())
         .merge(crate::routes::erasure::router())
@@ -40,6 +41,12 @@ pub fn app<S: Store>(state: AppState<S>) -> Router {
         .merge(crate::routes::codes::router())
         .merge(crate::routes::reports::router())
         .merge(crate::routes::webhooks::router())
+}
+
+pub fn app<S: Store>(state: AppState<S>) -> Router {
+    // The document is built by `openapi::document`; the one the routes write here is dropped.
+    let routes: Router<AppState<S>> = api_routes::<S>().finish_api(&mut OpenApi::default());
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -24,7 +24,7 @@ const DAY_MICROS: i64 = 86_400_000_000;
 const BIRTHDAY_JOB: &str = "birthdays";
 
 /// What one run of the jobs did for one program.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct JobReport {
     /// Members whose points expired (once per member and expiry date).
     pub expired: u64,

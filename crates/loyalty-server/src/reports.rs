@@ -4,9 +4,12 @@
 
 use loyalty_core::Timestamp;
 use loyalty_core::books::{Breakage, Cohort, RollForward, share};
+use loyalty_core::program::PointValue;
+use loyalty_core::schema::{DateText, DecimalText};
 use loyalty_store::{LoadedProgram, Store, StoreError};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Serialize;
-use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 pub use crate::period::{Bound, Period};
@@ -14,27 +17,67 @@ pub use crate::period::{Bound, Period};
 /// A report, ready as JSON and as CSV.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
-    pub json: Value,
+    pub json: ReportBody,
     pub csv: String,
 }
 
-#[derive(Debug, Serialize)]
-struct Liability<'a> {
-    program: &'a str,
-    currency: &'a str,
+/// The JSON of one of the reports, written as the report alone. One type for the three,
+/// so that `loyalty report` makes whichever it is asked for in one `match`; each route
+/// documents the one report it serves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ReportBody {
+    Liability(LiabilityReport),
+    Breakage(BreakageReport),
+    Kpis(KpiReport),
+}
+
+/// A period's `from` and `to` are written back as they were asked (a day stays a day), so
+/// that the report says which period it answers.
+impl JsonSchema for Bound {
+    fn schema_name() -> Cow<'static, str> {
+        "PeriodBound".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "One end of a period: a local day of the program (`YYYY-MM-DD`: as `from` it \
+                starts the period, as `to` it is included) or an RFC 3339 instant (as `to`, excluded).",
+            "anyOf": [generator.subschema_for::<DateText>(), generator.subschema_for::<Timestamp>()],
+        })
+    }
+}
+
+/// The liability roll-forward of a period: what members held at its start, what moved,
+/// and what they held at its end, per tier and in total.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct LiabilityReport {
+    /// The program's code.
+    program: String,
+    /// The program's currency (ISO 4217).
+    currency: String,
+    /// The period's start, as asked.
+    #[schemars(with = "Bound")]
     from: String,
+    /// The period's end, as asked.
+    #[schemars(with = "Bound")]
     to: String,
+    /// Which period an entry counts in.
     booked: &'static str,
+    /// One line per tier members hold now.
     tiers: Vec<RollForward>,
     total: RollForward,
-    /// The same figures in minor units at the program's point value, if it has one.
-    money: Option<Money>,
+    /// The same figures in minor units at the program's point value; null when the program
+    /// gives points no value.
+    money: Option<MoneyRollForward>,
+    /// Whether every line rolls from its opening to its closing.
     reconciled: bool,
 }
 
-#[derive(Debug, Serialize)]
-struct Money {
-    point_value: loyalty_core::program::PointValue,
+/// The roll-forward in minor units of the currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct MoneyRollForward {
+    point_value: PointValue,
     tiers: Vec<RollForward>,
     total: RollForward,
 }
@@ -51,7 +94,7 @@ pub async fn liability<S: Store>(
         sums.iter().map(|s| RollForward::of(s.tier.clone(), s.opening, s.closing, &s.posted)).collect();
     let total = RollForward::total(&tiers);
     let reconciled = total.reconciles() && tiers.iter().all(RollForward::reconciles);
-    let money = program.redemption().point_value.map(|value| Money {
+    let money = program.redemption().point_value.map(|value| MoneyRollForward {
         point_value: value,
         tiers: tiers.iter().map(|t| t.in_money(value)).collect(),
         total: total.in_money(value),
@@ -80,9 +123,9 @@ pub async fn liability<S: Store>(
         rows("minor_units", &m.tiers, &m.total);
     }
     let currency = program.currency();
-    let report = Liability {
-        program: program.code(),
-        currency: currency.code(),
+    let report = LiabilityReport {
+        program: program.code().to_owned(),
+        currency: currency.code().to_owned(),
         from: period.from.to_string(),
         to: period.to.to_string(),
         booked: "entries count in the period they were booked in (recorded_at), in the program's time zone",
@@ -91,7 +134,7 @@ pub async fn liability<S: Store>(
         money,
         reconciled,
     };
-    Ok(Report { json: serde_json::to_value(&report).map_err(|e| ReportError::Invalid(e.to_string()))?, csv })
+    Ok(Report { json: ReportBody::Liability(report), csv })
 }
 
 /// The breakage estimate, with cohorts by local month.
@@ -133,14 +176,37 @@ pub async fn breakage<S: Store>(
         program.redemption().point_value,
         cohorts,
     );
-    let mut json = serde_json::to_value(&estimate).map_err(|e| ReportError::Invalid(e.to_string()))?;
-    json["program"] = json!(program.code());
-    json["from"] = json!(period.from.to_string());
-    json["to"] = json!(period.to.to_string());
-    json["window_from"] = json!(since);
-    json["window_to"] = json!(until);
-    json["as_of"] = json!(now);
-    Ok(Report { json, csv })
+    let report = BreakageReport {
+        estimate,
+        program: program.code().to_owned(),
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        window_from: since,
+        window_to: until,
+        as_of: now,
+    };
+    Ok(Report { json: ReportBody::Breakage(report), csv })
+}
+
+/// The breakage estimate over a window, with what it implies for the liability now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct BreakageReport {
+    #[serde(flatten)]
+    estimate: Breakage,
+    /// The program's code.
+    program: String,
+    /// The window's start, as asked.
+    #[schemars(with = "Bound")]
+    from: String,
+    /// The window's end, as asked.
+    #[schemars(with = "Bound")]
+    to: String,
+    /// The instant the window starts (included).
+    window_from: Timestamp,
+    /// The instant the window ends (excluded).
+    window_to: Timestamp,
+    /// The instant the holdings and cohorts are as of.
+    as_of: Timestamp,
 }
 
 pub async fn kpis<S: Store>(
@@ -152,25 +218,29 @@ pub async fn kpis<S: Store>(
     let (from, to) = period.instants(program.calendar()).map_err(ReportError::Invalid)?;
     let k = store.kpis(loaded.id, from, to).await?;
     let rate = share(k.burned, k.earned);
-    let top: Vec<Value> = k
+    let top_rewards = k
         .top_rewards
         .iter()
-        .map(|(reward, codes, points)| json!({"reward": reward, "redemptions": codes, "points": points}))
+        .map(|(reward, codes, points)| TopReward {
+            reward: reward.clone(),
+            redemptions: *codes,
+            points: *points,
+        })
         .collect();
-    let json = json!({
-        "program": program.code(),
-        "from": period.from.to_string(),
-        "to": period.to.to_string(),
-        "active_members_30_days": k.active_30_days,
-        "active_members_90_days": k.active_90_days,
-        "enrolments": k.enrolments,
-        "open_members": k.members,
-        "average_balance": k.average_balance,
-        "points_earned": k.earned,
-        "points_burned": k.burned,
-        "redemption_rate": rate,
-        "top_rewards": top,
-    });
+    let report = KpiReport {
+        program: program.code().to_owned(),
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        active_members_30_days: k.active_30_days,
+        active_members_90_days: k.active_90_days,
+        enrolments: k.enrolments,
+        open_members: k.members,
+        average_balance: k.average_balance,
+        points_earned: k.earned,
+        points_burned: k.burned,
+        redemption_rate: rate.to_string(),
+        top_rewards,
+    };
     let mut csv = String::from("metric,value\n");
     for (metric, value) in [
         ("active_members_30_days", k.active_30_days.to_string()),
@@ -187,7 +257,52 @@ pub async fn kpis<S: Store>(
     for (reward, codes, _) in &k.top_rewards {
         csv.push_str(&format!("top_reward:{reward},{codes}\n"));
     }
-    Ok(Report { json, csv })
+    Ok(Report { json: ReportBody::Kpis(report), csv })
+}
+
+/// The KPIs of a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct KpiReport {
+    /// The program's code.
+    program: String,
+    /// The period's start, as asked.
+    #[schemars(with = "Bound")]
+    from: String,
+    /// The period's end, as asked.
+    #[schemars(with = "Bound")]
+    to: String,
+    /// Members whose last activity falls in the 30 days before the period's end.
+    active_members_30_days: i64,
+    /// Members whose last activity falls in the 90 days before the period's end.
+    active_members_90_days: i64,
+    /// Members enrolled in the period.
+    enrolments: i64,
+    /// Accounts open at the period's end.
+    open_members: i64,
+    /// The points an open account holds on average, rounded down.
+    average_balance: i64,
+    /// Points issued in the period, less those returns took back.
+    points_earned: i64,
+    /// Points spent in the period (redeemed and donated), less those given back.
+    points_burned: i64,
+    /// Points burned per point earned, to four decimals; 0 when none were earned.
+    // The text `rust_decimal` writes, as the CSV carries it: this crate does not name the
+    // decimal type itself.
+    #[schemars(with = "DecimalText")]
+    redemption_rate: String,
+    /// The five rewards most redeemed in the period, most first.
+    top_rewards: Vec<TopReward>,
+}
+
+/// A reward among the most redeemed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct TopReward {
+    /// The reward's code in the catalogue.
+    reward: String,
+    /// Its codes issued in the period and not cancelled.
+    redemptions: i64,
+    /// The points those codes cost.
+    points: i64,
 }
 
 #[derive(Debug, thiserror::Error)]

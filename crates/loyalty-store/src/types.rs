@@ -186,6 +186,7 @@ impl Due {
 
 /// A line of a member's history as stored, with when it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HistoryEntry {
     #[serde(flatten)]
     pub note: HistoryNote,
@@ -194,6 +195,7 @@ pub struct HistoryEntry {
 
 /// One page of a member's journal, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LedgerPage {
     pub entries: Vec<LedgerEntry>,
     /// Pass as `before` to get the next page; `None` on the last page.
@@ -202,6 +204,7 @@ pub struct LedgerPage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LedgerEntry {
     pub entry: i64,
     pub kind: String,
@@ -213,6 +216,7 @@ pub struct LedgerEntry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PostingView {
     pub account: String,
     pub amount: i64,
@@ -305,6 +309,7 @@ pub struct KpiSums {
 
 /// Where a program's events are sent, and which.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WebhookSubscription {
     pub id: i64,
     pub url: String,
@@ -318,6 +323,7 @@ pub struct WebhookSubscription {
 
 /// One event for one subscription, and how its delivery stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Delivery {
     pub id: i64,
     pub subscription_id: i64,
@@ -343,6 +349,7 @@ pub struct DueDelivery {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DeliveryAttempt {
     pub attempted_at: Timestamp,
     pub status: Option<i64>,

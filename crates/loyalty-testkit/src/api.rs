@@ -156,6 +156,7 @@ impl TestApp {
         body: Option<String>,
         headers: &[(&str, &str)],
     ) -> TestResponse {
+        let method_name = method.as_str().to_owned();
         let mut request = Request::builder().method(method).uri(path);
         let bearer = format!("Bearer {}", self.key);
         let auth = headers.iter().find(|(n, _)| *n == "authorization").map_or(bearer.as_str(), |(_, v)| *v);
@@ -180,6 +181,8 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
+        let media = headers.get("content-type").and_then(|v| v.to_str().ok());
+        crate::contract::check(&method_name, path, status, media, &body);
         TestResponse { status, headers, body }
     }
 }

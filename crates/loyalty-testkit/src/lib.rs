@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api;
+pub mod contract;
 pub mod db;
 mod dump;
 mod https;

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// kinds) earns `points`, at most `per_day` and `per_month` times if given, and only once
 /// per member (per target, such as the network followed) if `once`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActivityDef {
     pub id: String,

@@ -9,10 +9,12 @@ use serde::{Deserialize, Serialize};
 
 /// `kind = "base_rate"`: `points_per_unit` points per one major unit (1.00) of currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BaseRateDef {
     pub id: String,
     #[serde(with = "crate::program::decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::program::decimal::Strict"))]
     pub points_per_unit: Decimal,
 }
 

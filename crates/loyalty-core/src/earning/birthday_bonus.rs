@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// `kind = "birthday_bonus"`: `points` on the member's birthday (28 February for those born
 /// on 29 February, in other years), once a year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BirthdayBonusDef {
     pub id: String,

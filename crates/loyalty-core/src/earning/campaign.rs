@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 /// campaign awards at most that many points in all, then stops; with `max_points_per_day`
 /// or `max_points_per_month`, at most that many to any one member in a day or month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignDef {
     pub id: String,

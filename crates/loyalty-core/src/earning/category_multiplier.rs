@@ -11,17 +11,20 @@ use serde::{Deserialize, Serialize};
 /// times their base points. Multipliers stack by adding their extra: ×2 and ×1.5 on the
 /// same line earn base + 1 × base + 0.5 × base.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CategoryMultiplierDef {
     pub id: String,
     pub category: String,
     #[serde(with = "crate::program::decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::program::decimal::Strict"))]
     pub multiplier: Decimal,
 }
 
 /// `kind = "product_multiplier"`: lines of any of `skus` or `categories` earn `multiplier`
 /// times their base points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductMultiplierDef {
     pub id: String,
@@ -30,6 +33,7 @@ pub struct ProductMultiplierDef {
     #[serde(default)]
     pub categories: Vec<String>,
     #[serde(with = "crate::program::decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::program::decimal::Strict"))]
     pub multiplier: Decimal,
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// `kind = "exclusion"`: lines of any of `skus` or `categories` earn nothing, whatever
 /// other rules gave them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionDef {
     pub id: String,

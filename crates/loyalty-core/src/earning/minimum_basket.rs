@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// `kind = "minimum_basket"`: an order whose total is below `amount_minor` earns nothing
 /// from its lines (order bonuses judge for themselves).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MinimumBasketDef {
     pub id: String,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// `kind = "product_bonus"`: `points_per_unit` extra points per unit of any of `skus` or
 /// `categories`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProductBonusDef {
     pub id: String,
@@ -17,6 +18,7 @@ pub struct ProductBonusDef {
     #[serde(default)]
     pub categories: Vec<String>,
     #[serde(with = "crate::program::decimal")]
+    #[cfg_attr(feature = "schema", schemars(with = "crate::program::decimal::Strict"))]
     pub points_per_unit: Decimal,
 }
 

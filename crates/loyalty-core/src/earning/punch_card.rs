@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// `kind = "punch_card"`: every `every`th purchase with a line of `skus` or `categories`
 /// (any purchase if neither is given) earns `points`, or the catalogue's `reward`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PunchCardDef {
     pub id: String,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 /// `kind = "referral"`: a referred member's first purchase of at least `min_purchase_minor`
 /// earns them `referee_points` and the member who referred them `referrer_points`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReferralDef {
     pub id: String,

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// One earning rule as written in a program, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RuleDef {
     BaseRate(BaseRateDef),

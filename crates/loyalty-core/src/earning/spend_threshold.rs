@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 /// order included) reaches `spend_minor`, they earn `points`; then not again while the
 /// moment of that bonus is within the window, so no spend counts towards two bonuses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SpendThresholdDef {
     pub id: String,

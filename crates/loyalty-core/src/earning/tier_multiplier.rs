@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 /// `kind = "tier_multiplier"`: a member in a tier of `multipliers` earns that multiple of
 /// each line's base points (stacking by adding the extra, like other multipliers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierMultiplierDef {
     pub id: String,

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// `kind = "welcome_bonus"`: `points` when a member enrols.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WelcomeBonusDef {
     pub id: String,

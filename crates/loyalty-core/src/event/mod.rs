@@ -21,6 +21,7 @@ pub use spending::{CodeAction, CodeUpdate, HoldRequest, HoldSettlement, HoldSpen
 pub use standing::{DueTick, StatusAction, StatusChange, SubscriptionAction, SubscriptionUpdate};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     Enrol(Enrolment),
@@ -55,6 +56,7 @@ pub enum Event {
 
 /// What kind of event this is, for storage and for the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Enrol,
@@ -260,11 +262,13 @@ impl Event {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Enrolment {
     pub member: ExternalId,
     pub email: Option<Email>,
     pub name: Option<PersonName>,
     #[serde(default, with = "date_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::schema::DateText>"))]
     pub birth_date: Option<Date>,
     #[serde(default)]
     pub tags: BTreeSet<Tag>,
@@ -277,6 +281,7 @@ pub struct Enrolment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Purchase {
     pub member: ExternalId,
     pub order_id: OrderId,
@@ -324,6 +329,7 @@ impl Purchase {
 
 /// Something a member did that the program rewards: a review, a follow, a survey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Activity {
     pub member: ExternalId,
     pub kind: ActivityKind,
@@ -335,6 +341,7 @@ pub struct Activity {
 
 /// The job runner's call on a member's birthday.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Birthday {
     pub member: ExternalId,
     pub occurred_at: Timestamp,
@@ -344,6 +351,7 @@ pub struct Birthday {
 /// events by when the work was due, not when they ran, so that a late run writes the same
 /// ledger as a punctual one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct JobTick {
     pub member: ExternalId,
     pub occurred_at: Timestamp,
@@ -351,6 +359,7 @@ pub struct JobTick {
 
 /// A warning that the member's lots expiring at `expires_at` will expire.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExpiryNotice {
     pub member: ExternalId,
     pub expires_at: Timestamp,
@@ -359,6 +368,7 @@ pub struct ExpiryNotice {
 
 /// An administrator's decision on the points a member has in review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReviewDecision {
     pub member: ExternalId,
     /// True to make the points available, false to void them.
@@ -369,6 +379,7 @@ pub struct ReviewDecision {
 
 /// Naming the member who referred an existing member, before their first qualifying purchase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Referral {
     pub member: ExternalId,
     pub code: ReferralCode,
@@ -377,12 +388,14 @@ pub struct Referral {
 
 /// Changes to what the program knows of a member; absent fields stay as they are.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProfileChanges {
     #[serde(default)]
     pub name: Option<PersonName>,
     #[serde(default)]
     pub email: Option<Email>,
     #[serde(default, with = "date_text")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::schema::DateText>"))]
     pub birth_date: Option<Date>,
     #[serde(default)]
     pub tags: Option<BTreeSet<Tag>>,
@@ -391,6 +404,7 @@ pub struct ProfileChanges {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProfileUpdate {
     pub member: ExternalId,
     pub changes: ProfileChanges,
@@ -421,6 +435,7 @@ pub mod date_text {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PurchaseLine {
     pub sku: Sku,
     pub category: Option<Category>,
@@ -474,6 +489,7 @@ impl PurchaseLine {
 
 /// A positive number of units on a line, at most `MAX_QUANTITY_PER_LINE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "i64", into = "i64")]
 pub struct Quantity(u32);
 
@@ -522,6 +538,7 @@ pub fn check_line_count(count: usize) -> Result<(), Rejection> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Return {
     pub member: ExternalId,
     pub order_id: OrderId,
@@ -530,12 +547,14 @@ pub struct Return {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReturnLine {
     pub sku: Sku,
     pub quantity: Quantity,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Redemption {
     pub member: ExternalId,
     pub reward: RewardCode,
@@ -546,6 +565,7 @@ pub struct Redemption {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Adjustment {
     pub member: ExternalId,
     pub points: Points,

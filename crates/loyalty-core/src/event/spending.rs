@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Points reserved for an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoldRequest {
     pub member: ExternalId,
     /// Made at the edge, as random codes are, so that deciding stays deterministic.
@@ -19,6 +20,7 @@ pub struct HoldRequest {
 
 /// What a hold reserves points for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "for", rename_all = "snake_case")]
 pub enum HoldSpend {
     /// A number of points.
@@ -31,6 +33,7 @@ pub enum HoldSpend {
 
 /// The till's (or the job's) word on an open hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct HoldSettlement {
     pub member: ExternalId,
     pub hold_id: HoldId,
@@ -39,6 +42,7 @@ pub struct HoldSettlement {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SettleAction {
     /// The order went through: the points are spent.
@@ -61,6 +65,7 @@ impl SettleAction {
 
 /// Something that happens to an issued reward code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeUpdate {
     pub member: ExternalId,
     pub code: InstanceCode,
@@ -69,6 +74,7 @@ pub struct CodeUpdate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum CodeAction {
     /// The till accepted the code for an order.

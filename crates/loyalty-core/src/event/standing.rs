@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A job's call on work that fell due at `due` (a tier evaluation date, the end of the
 /// inactivity period), made at `occurred_at`; `due` names which piece of work it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DueTick {
     pub member: ExternalId,
     pub due: Timestamp,
@@ -16,6 +17,7 @@ pub struct DueTick {
 
 /// What the merchant's billing system says of a member's paid tier.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SubscriptionUpdate {
     pub member: ExternalId,
     pub action: SubscriptionAction,
@@ -23,6 +25,7 @@ pub struct SubscriptionUpdate {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum SubscriptionAction {
     /// The first month is paid: the tier starts now.
@@ -48,6 +51,7 @@ impl SubscriptionAction {
 
 /// An administrator's (or the member's own) change to the account's status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StatusChange {
     pub member: ExternalId,
     pub action: StatusAction,
@@ -57,6 +61,7 @@ pub struct StatusChange {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusAction {
     /// Hold what the member earns for review and refuse redemptions, for a fraud review.

@@ -15,6 +15,7 @@ use std::collections::HashSet;
 
 /// A reward as written in the program file or posted to `/v1/rewards`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RewardDef {
     pub code: String,
@@ -33,6 +34,7 @@ pub struct RewardDef {
     pub amount_minor: Option<i64>,
     /// `discount`: a percentage off (`10` is 10 %), with `max_minor` as its cap.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::program::decimal::Strict>"))]
     pub percent: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_minor: Option<i64>,
@@ -65,6 +67,7 @@ pub struct RewardDef {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RewardKind {
     #[default]
@@ -100,6 +103,7 @@ impl RewardKind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RewardLimit {
     pub count: i64,
@@ -107,6 +111,7 @@ pub struct RewardLimit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LimitPeriod {
     Day,

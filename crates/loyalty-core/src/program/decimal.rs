@@ -59,8 +59,10 @@ mod tests {
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize)]
+    #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
     struct Holder {
         #[serde(with = "super")]
+        #[cfg_attr(feature = "schema", schemars(with = "crate::program::decimal::Strict"))]
         value: Decimal,
     }
 

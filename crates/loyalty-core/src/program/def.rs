@@ -9,6 +9,7 @@ use crate::earning::RuleDef;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProgramDef {
     /// The program's code, unique in a deployment (`coffee`).
@@ -54,6 +55,7 @@ pub struct ProgramDef {
 
 /// Limits on what a member may earn, whatever the rules say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LimitsDef {
     /// Points a member may earn in one local day.
@@ -75,6 +77,7 @@ impl LimitsDef {
 
 /// More than `max_purchases` purchases, or more than `max_points` points, within `minutes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VelocityDef {
     pub minutes: i64,
@@ -90,6 +93,7 @@ fn default_points_name() -> String {
 
 /// Rounding of an order's points, applied once per order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     #[default]
@@ -109,6 +113,7 @@ impl Rounding {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReturnsDef {
     #[serde(default)]
@@ -121,6 +126,7 @@ pub struct ReturnsDef {
 
 /// What a return does when the points it takes back were already spent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SpentPointsPolicy {
     /// The member's balance goes below zero; the debt is repaid from the next points earned.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The expiry policy as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExpiryDef {
     #[serde(default)]
@@ -31,6 +32,7 @@ pub struct ExpiryDef {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExpiryPolicy {
     #[default]

@@ -4,6 +4,7 @@ use super::DefinitionErrors;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleDef {
     /// Months without activity after which the inactivity job closes an account and

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RedemptionDef {
     /// Minutes a hold reserves points before the job releases it.
@@ -29,6 +30,7 @@ pub struct RedemptionDef {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PointValue {
     pub points: i64,
@@ -36,6 +38,7 @@ pub struct PointValue {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PayWithPointsDef {
     /// The fewest points one payment may use.
@@ -43,6 +46,7 @@ pub struct PayWithPointsDef {
     pub min_points: Option<i64>,
     /// The largest share of the basket points may pay (`0.5` is half).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<crate::program::decimal::Strict>"))]
     pub max_share: Option<Decimal>,
     /// Payments are in multiples of this many points.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,24 +4,49 @@
 use super::MemberPath;
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
+use crate::openapi::{Documented, doc};
 use crate::secrets::new_erased_id;
 use crate::state::AppState;
+use aide::axum::ApiRouter;
+use aide::axum::routing::post_with;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
 use loyalty_core::{Rejection, Timestamp};
 use loyalty_store::Store;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-pub fn router<S: Store>() -> Router<AppState<S>> {
-    Router::new().route("/v1/members/{external_id}/erasure", post(erase::<S>))
+pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new().api_route(
+        "/v1/members/{external_id}/erasure",
+        post_with(erase::<S>, |op| {
+            doc("erase_member", "members", "Erase a member's personal data; their points and journal stay")(
+                op,
+            )
+            .answers::<200, Erased>("The member's data is erased")
+        }),
+    )
 }
 
-#[derive(Debug, Serialize)]
+/// The body of an erasure: nothing, or `{}`. It takes no fields.
+#[derive(Debug)]
+pub struct NoFields;
+
+impl<S: Send + Sync> FromRequest<S> for NoFields {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<NoFields, ApiError> {
+        no_request_fields(Bytes::from_request(request, state).await).map(|()| NoFields)
+    }
+}
+
+/// The member's new external id, which names no one.
+#[derive(Debug, Serialize, JsonSchema)]
 struct Erased {
     /// The member's external id from now on.
     external_id: String,
@@ -32,9 +57,8 @@ async fn erase<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
     MemberPath(member): MemberPath,
-    body: Result<Bytes, BytesRejection>,
+    _: NoFields,
 ) -> Result<Json<Erased>, ApiError> {
-    no_request_fields(body)?;
     // Made here, not in the store, as the engine's other random codes are.
     let replacement = new_erased_id()?;
     let erased_at = state.clock.now_for(caller.program.id());

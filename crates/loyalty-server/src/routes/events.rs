@@ -4,68 +4,128 @@ use super::{Idempotency, field, occurred_at, submit};
 use crate::auth::PosCaller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, from_value};
+use crate::openapi::{Documented, doc};
 use crate::secrets::new_reward_code;
 use crate::state::AppState;
-use axum::Router;
+use aide::axum::ApiRouter;
+use aide::axum::routing::post_with;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::post;
 use loyalty_core::event::{Activity, Purchase, PurchaseLine, Quantity, Return, ReturnLine, check_line_count};
 use loyalty_core::ids::{ActivityKind, ActivityTarget, Category, ExternalId, OrderId, Sku};
+use loyalty_core::outcome::{EarningOutcome, PurchaseOutcome, ReturnOutcome};
 use loyalty_core::{Event, Timestamp};
 use loyalty_store::Store;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub fn router<S: Store>() -> Router<AppState<S>> {
-    Router::new().route("/v1/events", post(record::<S>))
+pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new().api_route(
+        "/v1/events",
+        post_with(record::<S>, |op| {
+            doc("record_event", "events", "Record a purchase, a return or an activity")(op)
+                .answers::<201, EventOutcome>("The event's outcome")
+                .errors(&[404])
+        }),
+    )
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// An event from the till or the member's app; `type` says which.
+#[derive(Debug, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "the body is read by `record`, by its type; this names its forms for the document"
+)]
+enum EventRequest {
+    Purchase(PurchaseRequest),
+    Return(ReturnRequest),
+    Activity(ActivityRequest),
+}
+
+/// The body of `POST /v1/events`, kept as JSON until its `type` is known.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(transparent)]
+struct EventBody(#[schemars(with = "EventRequest")] Value);
+
+/// What an event did, by its type.
+#[derive(Debug, JsonSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "the outcome is sent as the store gives it; this names its forms for the document"
+)]
+enum EventOutcome {
+    Purchase(PurchaseOutcome),
+    Return(ReturnOutcome),
+    Activity(EarningOutcome),
+}
+
+/// A purchase: an order's lines at the price paid.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PurchaseRequest {
+    /// The member's external id.
     member: String,
+    /// The order's id at the till; an order is recorded once.
     order_id: String,
+    /// When it happened; now if not given.
     #[serde(default)]
+    #[schemars(with = "Option<Timestamp>")]
     occurred_at: Option<String>,
     lines: Vec<PurchaseLineRequest>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A line of an order.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct PurchaseLineRequest {
     sku: String,
     #[serde(default)]
     category: Option<String>,
     quantity: i64,
+    /// The price of one unit, in the currency's minor units (cents).
     unit_price_minor: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Goods of an earlier order brought back.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ReturnRequest {
+    /// The member's external id.
     member: String,
+    /// The order the goods were bought in.
     order_id: String,
+    /// When it happened; now if not given.
     #[serde(default)]
+    #[schemars(with = "Option<Timestamp>")]
     occurred_at: Option<String>,
     lines: Vec<ReturnLineRequest>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Units of one SKU brought back.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ReturnLineRequest {
     sku: String,
     quantity: i64,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Something the member did that the program rewards (a review, a visit, a share).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ActivityRequest {
+    /// The member's external id.
     member: String,
+    /// The activity, as the program's activity rules name it.
     kind: String,
+    /// What it was about (a product reviewed); one reward per target where the rule says so.
     #[serde(default)]
     target: Option<String>,
+    /// When it happened; now if not given.
     #[serde(default)]
+    #[schemars(with = "Option<Timestamp>")]
     occurred_at: Option<String>,
 }
 
@@ -77,7 +137,7 @@ async fn record<S: Store>(
     State(state): State<AppState<S>>,
     PosCaller(caller): PosCaller,
     idempotency: Idempotency,
-    ApiJson(mut body): ApiJson<Value>,
+    ApiJson(EventBody(mut body)): ApiJson<EventBody>,
 ) -> Result<Response, ApiError> {
     let object =
         body.as_object_mut().ok_or_else(|| ApiError::invalid_request("the body must be a JSON object"))?;

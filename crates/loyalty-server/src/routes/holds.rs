@@ -6,42 +6,101 @@ use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::json::ApiJson;
+use crate::openapi::{Documented, doc};
 use crate::secrets::{new_hold_id, new_reward_code};
 use crate::state::AppState;
+use aide::axum::ApiRouter;
+use aide::axum::routing::{get_with, post_with};
+use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use loyalty_core::event::{HoldRequest, HoldSettlement, HoldSpend, SettleAction};
-use loyalty_core::ids::{HoldId, OrderId, RewardCode};
+use loyalty_core::ids::{ExternalId, HoldId, OrderId, RewardCode};
+use loyalty_core::limits::MAX_UNIT_PRICE;
 use loyalty_core::money::MinorUnits;
-use loyalty_core::outcome::HoldView;
+use loyalty_core::outcome::{HoldOutcome, HoldView};
 use loyalty_core::{Event, Points, Rejection};
 use loyalty_store::Store;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
-pub fn router<S: Store>() -> Router<AppState<S>> {
-    Router::new()
-        .route("/v1/members/{external_id}/holds", post(open::<S>))
-        .route("/v1/holds/{hold_id}", get(show::<S>))
-        .route("/v1/holds/{hold_id}/capture", post(capture::<S>))
-        .route("/v1/holds/{hold_id}/release", post(release::<S>))
+pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/members/{external_id}/holds",
+            post_with(open::<S>, |op| {
+                doc(
+                    "open_hold",
+                    "holds",
+                    "Reserve points for an order: a number of points, a reward, or an amount paid with points",
+                )(op)
+                .answers::<201, HoldOutcome>("The hold, open, with the member's balance")
+            }),
+        )
+        .api_route(
+            "/v1/holds/{hold_id}",
+            get_with(show::<S>, |op| {
+                doc("get_hold", "holds", "A hold")(op).answers::<200, HoldDetail>("The hold").errors(&[404])
+            }),
+        )
+        .api_route(
+            "/v1/holds/{hold_id}/capture",
+            post_with(capture::<S>, |op| {
+                doc("capture_hold", "holds", "Spend a hold's points (a reward's code is issued now)")(op)
+                    .answers::<201, HoldOutcome>("The hold, captured, with the code a reward's hold issued")
+                    .errors(&[404])
+            }),
+        )
+        .api_route(
+            "/v1/holds/{hold_id}/release",
+            post_with(release::<S>, |op| {
+                doc("release_hold", "holds", "Free a hold's points")(op)
+                    .answers::<201, HoldOutcome>("The hold, released, its points available again")
+                    .errors(&[404])
+            }),
+        )
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Exactly one of `points`, `reward` or `amount_minor`; `basket_minor` only beside `amount_minor`.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct HoldBody {
+    /// The merchant's order number the hold is for.
+    #[schemars(with = "OrderId")]
     order_id: String,
+    /// A number of points to reserve.
     #[serde(default)]
+    #[schemars(range(min = 1, max = Points::MAX_PER_EVENT.get()))]
     points: Option<i64>,
+    /// The code of a reward in the catalogue, whose cost is reserved; its code is issued on capture.
     #[serde(default)]
+    #[schemars(with = "Option<RewardCode>")]
     reward: Option<String>,
+    /// An amount of the order, in minor units, to pay with points at the program's rate.
     #[serde(default)]
+    #[schemars(range(min = 1, max = MAX_UNIT_PRICE.get()))]
     amount_minor: Option<i64>,
     /// The basket's total, which a program that caps the share paid with points needs.
     #[serde(default)]
+    #[schemars(range(min = 1, max = MAX_UNIT_PRICE.get()))]
     basket_minor: Option<i64>,
+}
+
+/// The `{hold_id}` of a hold route.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct HoldPath {
+    /// The hold's id, as opening it answered.
+    #[schemars(with = "HoldId")]
+    hold_id: String,
+}
+
+/// A hold, with the member it reserves points of.
+#[derive(Debug, Serialize, JsonSchema)]
+struct HoldDetail {
+    #[serde(flatten)]
+    hold: HoldView,
+    /// The member whose points it reserves.
+    member: ExternalId,
 }
 
 fn spend(body: &HoldBody) -> Result<HoldSpend, ApiError> {
@@ -61,10 +120,10 @@ fn spend(body: &HoldBody) -> Result<HoldSpend, ApiError> {
         }),
         (None, None, Some(amount)) => {
             let money = |name: &str, v: i64| {
-                if v <= 0 || v > loyalty_core::limits::MAX_UNIT_PRICE.get() {
+                if v <= 0 || v > MAX_UNIT_PRICE.get() {
                     return Err(ApiError::invalid_request(format!(
                         "{name}: must be between 1 and {}, not {v}",
-                        loyalty_core::limits::MAX_UNIT_PRICE.get()
+                        MAX_UNIT_PRICE.get()
                     )));
                 }
                 Ok(MinorUnits::new(v))
@@ -104,8 +163,8 @@ fn hold_id(raw: &str) -> Result<HoldId, ApiError> {
 async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    ApiPath(id): ApiPath<String>,
-) -> Result<Json<Value>, ApiError> {
+    ApiPath(HoldPath { hold_id: id }): ApiPath<HoldPath>,
+) -> Result<Json<HoldDetail>, ApiError> {
     caller.require(Access::Read)?;
     let id = hold_id(&id)?;
     let (member, hold) = state
@@ -113,15 +172,13 @@ async fn show<S: Store>(
         .hold(caller.program.id(), &id)
         .await?
         .ok_or_else(|| Rejection::HoldNotFound { hold_id: id.to_string() })?;
-    let mut body = serde_json::to_value(HoldView::of(&hold)).map_err(ApiError::internal)?;
-    body["member"] = json!(member);
-    Ok(Json(body))
+    Ok(Json(HoldDetail { hold: HoldView::of(&hold), member }))
 }
 
 async fn capture<S: Store>(
     state: State<AppState<S>>,
     caller: PosCaller,
-    id: ApiPath<String>,
+    id: ApiPath<HoldPath>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     settle(state, caller, id, idempotency, SettleAction::Capture).await
@@ -130,7 +187,7 @@ async fn capture<S: Store>(
 async fn release<S: Store>(
     state: State<AppState<S>>,
     caller: PosCaller,
-    id: ApiPath<String>,
+    id: ApiPath<HoldPath>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     settle(state, caller, id, idempotency, SettleAction::Release).await
@@ -139,7 +196,7 @@ async fn release<S: Store>(
 async fn settle<S: Store>(
     State(state): State<AppState<S>>,
     PosCaller(caller): PosCaller,
-    ApiPath(id): ApiPath<String>,
+    ApiPath(HoldPath { hold_id: id }): ApiPath<HoldPath>,
     idempotency: Idempotency,
     action: SettleAction,
 ) -> Result<Response, ApiError> {

@@ -6,39 +6,82 @@ use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::json::ApiJson;
+use crate::openapi::{Documented, doc};
 use crate::secrets::new_referral_code;
 use crate::state::AppState;
+use aide::axum::ApiRouter;
+use aide::axum::routing::{get_with, post_with};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use loyalty_core::earning::{RuleDef, punch_counter};
 use loyalty_core::event::{Date, Enrolment, ProfileChanges, ProfileUpdate, Referral, date_text};
 use loyalty_core::ids::{Email, ExternalId, PersonName, ReferralCode, Tag, TierCode};
+use loyalty_core::outcome::MemberView;
 use loyalty_core::{Event, Rejection};
 use loyalty_store::{LedgerEntry, Store};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-pub fn router<S: Store>() -> Router<AppState<S>> {
-    Router::new()
-        .route("/v1/members", post(enrol::<S>))
-        .route("/v1/members/{external_id}", get(show::<S>).patch(update::<S>))
-        .route("/v1/members/{external_id}/referrer", post(refer::<S>))
-        .route("/v1/members/{external_id}/ledger", get(ledger::<S>))
+pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/members",
+            post_with(enrol::<S>, |op| {
+                doc("enrol_member", "members", "Enrol a member")(op)
+                    .answers::<201, MemberView>("The member, enrolled")
+                    .errors(&[404])
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}",
+            get_with(show::<S>, |op| {
+                doc("get_member", "members", "A member with their balance, tier, standing and punch cards")(
+                    op,
+                )
+                .answers::<200, MemberDetail>("The member")
+            })
+            .patch_with(update::<S>, |op| {
+                doc("update_member", "members", "Change a member's profile; `tier` needs an admin key")(op)
+                    .answers::<200, MemberView>("The member, changed")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/referrer",
+            post_with(refer::<S>, |op| {
+                doc(
+                    "name_referrer",
+                    "members",
+                    "Name the member who referred them, before their first purchase",
+                )(op)
+                .answers::<201, MemberView>("The member, with their referrer")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/ledger",
+            get_with(ledger::<S>, |op| {
+                doc("member_ledger", "members", "The member's journal entries with postings, newest first")(
+                    op,
+                )
+                .answers::<200, LedgerResponse>("A page of the journal")
+            }),
+        )
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A member to enrol.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct EnrolRequest {
+    /// The merchant's own id for the member.
     external_id: String,
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<loyalty_core::schema::DateText>")]
     birth_date: Option<String>,
     #[serde(default)]
     tags: Option<Vec<String>>,
@@ -87,7 +130,8 @@ async fn enrol<S: Store>(
     submit(&state, &caller, event, idempotency, &("enrol", &request)).await
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The fields of a profile to change; those left out stay as they are.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ProfileRequest {
     #[serde(default)]
@@ -95,6 +139,7 @@ struct ProfileRequest {
     #[serde(default)]
     email: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<loyalty_core::schema::DateText>")]
     birth_date: Option<String>,
     #[serde(default)]
     tags: Option<Vec<String>>,
@@ -132,9 +177,10 @@ async fn update<S: Store>(
     Ok(response)
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ReferrerRequest {
+    /// The referral code of the member who referred them.
     code: String,
 }
 
@@ -158,7 +204,7 @@ async fn show<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     MemberPath(external_id): MemberPath,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MemberDetail>, ApiError> {
     caller.require(Access::Read)?;
     let id = caller.program.id();
     let view = state
@@ -171,7 +217,7 @@ async fn show<S: Store>(
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() })?;
     let counters = state.store.member_counters(id, &external_id, "punch:").await?;
-    let cards: Vec<Value> = caller
+    let punch_cards = caller
         .program
         .latest()
         .program
@@ -181,28 +227,47 @@ async fn show<S: Store>(
         .filter_map(|rule| match rule {
             RuleDef::PunchCard(card) => {
                 let punched = counters.get(&punch_counter(&card.id).key).copied().unwrap_or(0);
-                Some(json!({ "rule": card.id, "punches": punched, "every": card.every }))
+                Some(PunchCardProgress { rule: card.id.clone(), punches: punched, every: card.every })
             }
             _ => None,
         })
         .collect();
-    let mut body = serde_json::to_value(view).map_err(ApiError::internal)?;
-    if let Some(object) = body.as_object_mut() {
-        object.insert("punch_cards".to_owned(), Value::Array(cards));
-    }
-    Ok(Json(body))
+    Ok(Json(MemberDetail { view, punch_cards }))
+}
+
+/// A member with the progress of each punch card of the program.
+#[derive(Debug, Serialize, JsonSchema)]
+struct MemberDetail {
+    #[serde(flatten)]
+    view: MemberView,
+    punch_cards: Vec<PunchCardProgress>,
+}
+
+/// How far a member is on one punch card.
+#[derive(Debug, Serialize, JsonSchema)]
+struct PunchCardProgress {
+    /// The punch card rule's id.
+    rule: String,
+    /// Punches towards the next reward.
+    punches: i64,
+    /// Punches that earn the reward.
+    every: i64,
 }
 
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 struct PageQuery {
+    /// Entries on the page, from 1 to 500; 50 if not given.
+    #[schemars(with = "Option<u32>", range(min = 1, max = 500))]
     limit: Option<String>,
+    /// `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// A page of a member's journal, newest first.
+#[derive(Debug, Serialize, JsonSchema)]
 struct LedgerResponse {
     member: String,
     entries: Vec<LedgerEntry>,

@@ -5,47 +5,90 @@
 use crate::auth::{Access, AdminCaller, Caller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
+use crate::openapi::{Documented, doc};
 use crate::startup::versions;
 use crate::state::AppState;
+use aide::axum::ApiRouter;
+use aide::axum::routing::get_with;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
-use loyalty_core::Program;
 use loyalty_core::program::ProgramDef;
+use loyalty_core::{Program, Timestamp};
 use loyalty_store::{LoadedProgram, ProgramOrigin, Store};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-pub fn router<S: Store>() -> Router<AppState<S>> {
-    Router::new()
-        .route("/v1/program", get(current).put(replace::<S>))
-        .route("/v1/program/versions", get(list))
+pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/program",
+            get_with(current, |op| {
+                doc("get_program", "program", "The program's latest version and definition")(op)
+                    .answers::<200, ProgramVersion>("The latest version")
+            })
+            .put_with(replace::<S>, |op| {
+                doc("replace_program", "program", "A new definition, in force from now")(op)
+                    .answers::<201, ProgramVersion>("A new version")
+                    .answers::<200, ProgramVersion>("The definition is unchanged: the latest version")
+            }),
+        )
+        .api_route(
+            "/v1/program/versions",
+            get_with(list, |op| {
+                doc("program_versions", "program", "Every version of the program, with `effective_from`")(op)
+                    .answers::<200, ProgramVersions>("Every version, oldest first")
+            }),
+        )
 }
 
-pub(crate) fn describe(program: &LoadedProgram) -> Value {
-    json!({
-        "code": program.program.code(),
-        "version": program.version,
-        "effective_from": program.effective_from,
-        "definition": program.program.definition(),
-    })
+/// A version of the program: its definition and the instant it is in force from.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct ProgramVersion {
+    /// The program's code.
+    code: String,
+    version: i64,
+    effective_from: Timestamp,
+    definition: ProgramDef,
 }
 
-async fn current(caller: Caller) -> Result<Json<Value>, ApiError> {
+/// Every version of the program.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct ProgramVersions {
+    versions: Vec<ProgramVersion>,
+}
+
+/// The version a change made.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct NewVersion {
+    pub program_version: i64,
+    pub effective_from: Timestamp,
+}
+
+pub(crate) fn describe(program: &LoadedProgram) -> ProgramVersion {
+    ProgramVersion {
+        code: program.program.code().to_owned(),
+        version: program.version,
+        effective_from: program.effective_from,
+        definition: program.program.definition().clone(),
+    }
+}
+
+async fn current(caller: Caller) -> Result<Json<ProgramVersion>, ApiError> {
     caller.require(Access::Read)?;
     Ok(Json(describe(caller.program.latest())))
 }
 
-async fn list(caller: Caller) -> Result<Json<Value>, ApiError> {
+async fn list(caller: Caller) -> Result<Json<ProgramVersions>, ApiError> {
     caller.require(Access::Read)?;
-    Ok(Json(json!({ "versions": caller.program.all().iter().map(describe).collect::<Vec<_>>() })))
+    Ok(Json(ProgramVersions { versions: caller.program.all().iter().map(describe).collect() }))
 }
 
 async fn replace<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
     ApiJson(definition): ApiJson<ProgramDef>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ProgramVersion>), ApiError> {
     let (after, changed) = change(&state, &caller, |_| Ok(definition)).await?;
     let status = if changed { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(describe(&after))))
@@ -57,14 +100,14 @@ pub(crate) async fn new_version<S: Store>(
     state: &AppState<S>,
     caller: &Caller,
     edit: impl FnOnce(&mut ProgramDef, &LoadedProgram) -> Result<(), ApiError>,
-) -> Result<Value, ApiError> {
+) -> Result<NewVersion, ApiError> {
     let (after, _) = change(state, caller, |latest| {
         let mut definition = latest.program.definition().clone();
         edit(&mut definition, latest)?;
         Ok(definition)
     })
     .await?;
-    Ok(json!({ "program_version": after.version, "effective_from": after.effective_from }))
+    Ok(NewVersion { program_version: after.version, effective_from: after.effective_from })
 }
 
 /// Makes `edit` of the program's latest version its next version (unless it is the same),

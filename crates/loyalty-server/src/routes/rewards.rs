@@ -5,29 +5,61 @@ use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{AdminCaller, PosCaller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
+use crate::openapi::{Documented, doc};
 use crate::secrets::new_reward_code;
 use crate::state::AppState;
-use axum::Router;
+use aide::axum::ApiRouter;
+use aide::axum::routing::post_with;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::post;
-use loyalty_core::Event;
 use loyalty_core::event::{Adjustment, Redemption, ReviewDecision};
 use loyalty_core::ids::{Reason, RewardCode};
+use loyalty_core::outcome::{AdjustmentOutcome, RedemptionOutcome, ReviewOutcome};
+use loyalty_core::{Event, Points};
 use loyalty_store::Store;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub fn router<S: Store>() -> Router<AppState<S>> {
-    Router::new()
-        .route("/v1/members/{external_id}/redemptions", post(redeem::<S>))
-        .route("/v1/members/{external_id}/adjustments", post(adjust::<S>))
-        .route("/v1/members/{external_id}/review/release", post(release::<S>))
-        .route("/v1/members/{external_id}/review/void", post(void::<S>))
+pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/members/{external_id}/redemptions",
+            post_with(redeem::<S>, |op| {
+                doc("redeem", "spending", "Redeem a reward: its points are spent and a reward code issued")(
+                    op,
+                )
+                .answers::<201, RedemptionOutcome>("The reward code issued, with the member's balance")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/adjustments",
+            post_with(adjust::<S>, |op| {
+                doc("adjust", "spending", "Add or take points by hand")(op)
+                    .answers::<201, AdjustmentOutcome>("The points added or taken, with the member's balance")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/review/release",
+            post_with(release::<S>, |op| {
+                doc("release_review", "spending", "Make available the points held for review")(op)
+                    .answers::<201, ReviewOutcome>("The points released, with the member's balance")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/review/void",
+            post_with(void::<S>, |op| {
+                doc("void_review", "spending", "Take back the points held for review")(op)
+                    .answers::<201, ReviewOutcome>("The points voided, with the member's balance")
+            }),
+        )
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The reward to redeem.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RedemptionRequest {
+    /// The reward's code in the catalogue.
+    #[schemars(with = "RewardCode")]
     reward: String,
 }
 
@@ -47,10 +79,18 @@ async fn redeem<S: Store>(
     submit(&state, &caller, event, idempotency, &("redeem", member.as_str(), &request)).await
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Points an administrator adds or takes by hand, and why.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AdjustmentRequest {
+    /// Points to add, or to take when negative; never zero.
+    #[schemars(
+        range(min = -Points::MAX_PER_EVENT.get(), max = Points::MAX_PER_EVENT.get()),
+        extend("not" = { "const": 0 })
+    )]
     points: i64,
+    /// Why, for the journal.
+    #[schemars(with = "Reason")]
     reason: String,
 }
 
@@ -70,9 +110,12 @@ async fn adjust<S: Store>(
     submit(&state, &caller, event, idempotency, &("adjust", member.as_str(), &request)).await
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// Why an administrator decided on the points held for review.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ReviewRequest {
+    /// Why, for the journal.
+    #[schemars(with = "Reason")]
     reason: String,
 }
 

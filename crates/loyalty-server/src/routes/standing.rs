@@ -7,30 +7,147 @@ use crate::auth::{Access, AdminCaller, Caller, PosCaller};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
+use crate::openapi::{Documented, doc};
 use crate::state::AppState;
+use aide::axum::ApiRouter;
+use aide::axum::routing::{get_with, post_with};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use loyalty_core::decision::HistoryTopic;
 use loyalty_core::event::{StatusAction, StatusChange, SubscriptionAction, SubscriptionUpdate};
 use loyalty_core::ids::{ExternalId, Reason, TierCode};
+use loyalty_core::outcome::{MemberView, TierProgress};
+use loyalty_core::state::Subscription;
 use loyalty_core::{Event, Rejection};
 use loyalty_store::{HistoryEntry, Store};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
-pub fn router<S: Store>() -> Router<AppState<S>> {
-    Router::new()
-        .route("/v1/members/{external_id}/status", post(status::<S>))
-        .route("/v1/members/{external_id}/subscription", post(subscribe::<S>).get(subscription::<S>))
-        .route("/v1/members/{external_id}/subscription/{news}", post(news::<S>))
-        .route("/v1/members/{external_id}/tiers", get(tiers::<S>))
-        .route("/v1/members/{external_id}/history", get(history::<S>))
+pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
+    ApiRouter::new()
+        .api_route(
+            "/v1/members/{external_id}/status",
+            post_with(status::<S>, |op| {
+                doc("change_status", "standing", "Suspend, resume, close or reinstate a member")(op)
+                    .answers::<201, MemberView>("The member, in their new status")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/subscription",
+            post_with(subscribe::<S>, |op| {
+                doc("start_subscription", "standing", "Billing took the first month of a paid tier")(op)
+                    .answers::<201, MemberView>("The member, in the paid tier")
+            })
+            .get_with(subscription::<S>, |op| {
+                doc("get_subscription", "standing", "The paid tier's state and its history")(op)
+                    .answers::<200, SubscriptionView>("The paid tier")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/subscription/{news}",
+            post_with(news::<S>, |op| {
+                doc("subscription_news", "standing", "Billing's later news of the paid tier")(op)
+                    .answers::<201, MemberView>("The member, after the news")
+                    // No such member, or news billing does not send.
+                    .errors(&[404])
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/tiers",
+            get_with(tiers::<S>, |op| {
+                doc("member_tiers", "standing", "The member's tier, their progress and their tier history")(
+                    op,
+                )
+                .answers::<200, TierView>("The member's tiers")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/history",
+            get_with(history::<S>, |op| {
+                doc(
+                    "member_history",
+                    "standing",
+                    "Every tier, subscription, status, reward code and hold change, oldest first",
+                )(op)
+                .answers::<200, HistoryView>("The member's history")
+            }),
+        )
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A member's paid tier and every turn it took.
+#[derive(Debug, Serialize, JsonSchema)]
+struct SubscriptionView {
+    member: ExternalId,
+    /// Null if the member never subscribed.
+    subscription: Option<Box<Subscription>>,
+    history: Vec<HistoryEntry>,
+}
+
+/// A member's tier, what the next one needs, and every tier they had.
+#[derive(Debug, Serialize, JsonSchema)]
+struct TierView {
+    member: ExternalId,
+    tier: Option<String>,
+    tier_progress: Option<Box<TierProgress>>,
+    history: Vec<HistoryEntry>,
+}
+
+/// Changes to a member's standing, oldest first.
+#[derive(Debug, Serialize, JsonSchema)]
+struct HistoryView {
+    member: ExternalId,
+    history: Vec<HistoryEntry>,
+}
+
+/// The path of billing's news of a paid tier.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct NewsPath {
+    /// The member's external id.
+    external_id: String,
+    /// What billing reports.
+    #[schemars(with = "BillingNews")]
+    news: String,
+}
+
+/// Billing's news after the first month; any other is `404 not_found`.
+#[derive(Debug, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[expect(
+    dead_code,
+    reason = "the path is read as text to answer an unknown one 404; this names the known ones"
+)]
+enum BillingNews {
+    Renewal,
+    PaymentFailure,
+    Cancellation,
+}
+
+/// What a history is asked for.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct HistoryQuery {
+    /// One topic only; every topic if not given.
+    #[schemars(with = "Option<HistoryTopicName>")]
+    topic: Option<String>,
+}
+
+#[derive(Debug, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "the topic is read as text to name a bad one in the answer; this names the good ones"
+)]
+enum HistoryTopicName {
+    Tier,
+    Subscription,
+    Status,
+    Reward,
+    Hold,
+}
+
+/// A change of a member's status.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct StatusRequest {
     /// `suspend`, `resume`, `close` or `reinstate`.
@@ -55,9 +172,11 @@ async fn status<S: Store>(
     submit(&state, &caller, event, idempotency, &("status", member.as_str(), &request)).await
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// The first paid month of a tier.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SubscribeRequest {
+    /// A paid tier of the program.
     tier: String,
 }
 
@@ -76,7 +195,7 @@ async fn subscribe<S: Store>(
 async fn news<S: Store>(
     State(state): State<AppState<S>>,
     caller: PosCaller,
-    ApiPath((member, news)): ApiPath<(String, String)>,
+    ApiPath(NewsPath { external_id: member, news }): ApiPath<NewsPath>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
     let member = ExternalId::parse(member).map_err(|e| ApiError::invalid_request(e.to_string()))?;
@@ -117,7 +236,7 @@ async fn subscription<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     MemberPath(member): MemberPath,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SubscriptionView>, ApiError> {
     caller.require(Access::Read)?;
     let now = state.clock.now_for(caller.program.id());
     let view = state
@@ -126,7 +245,7 @@ async fn subscription<S: Store>(
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: member.to_string() })?;
     let history = notes(&state, &caller, &member, Some(HistoryTopic::Subscription)).await?;
-    Ok(Json(json!({ "member": member, "subscription": view.subscription, "history": history })))
+    Ok(Json(SubscriptionView { member, subscription: view.subscription, history }))
 }
 
 /// The member's tier, what the next one needs, and every tier they had.
@@ -134,7 +253,7 @@ async fn tiers<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
     MemberPath(member): MemberPath,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TierView>, ApiError> {
     caller.require(Access::Read)?;
     let now = state.clock.now_for(caller.program.id());
     let view = state
@@ -143,17 +262,7 @@ async fn tiers<S: Store>(
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: member.to_string() })?;
     let history = notes(&state, &caller, &member, Some(HistoryTopic::Tier)).await?;
-    Ok(Json(json!({
-        "member": member,
-        "tier": view.tier,
-        "tier_progress": view.tier_progress,
-        "history": history,
-    })))
-}
-
-#[derive(Debug, Deserialize)]
-struct HistoryQuery {
-    topic: Option<String>,
+    Ok(Json(TierView { member, tier: view.tier, tier_progress: view.tier_progress, history }))
 }
 
 /// Every change to the member's tier, subscription and status, oldest first.
@@ -162,7 +271,7 @@ async fn history<S: Store>(
     caller: Caller,
     MemberPath(member): MemberPath,
     ApiQuery(query): ApiQuery<HistoryQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HistoryView>, ApiError> {
     caller.require(Access::Read)?;
     let topic = match query.topic.as_deref() {
         None => None,
@@ -173,7 +282,7 @@ async fn history<S: Store>(
         })?),
     };
     let history = notes(&state, &caller, &member, topic).await?;
-    Ok(Json(json!({ "member": member, "history": history })))
+    Ok(Json(HistoryView { member, history }))
 }
 
 async fn notes<S: Store>(

@@ -54,10 +54,13 @@ impl RetryPolicy {
 }
 
 /// What one round of dispatch did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DispatchReport {
+    /// Deliveries the receiver accepted.
     pub delivered: u64,
+    /// Deliveries that failed and will be tried again.
     pub retrying: u64,
+    /// Deliveries that failed for the last time.
     pub given_up: u64,
 }
 

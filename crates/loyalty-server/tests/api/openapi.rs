@@ -176,8 +176,8 @@ async fn openapi_documents_exactly_the_routes_the_router_serves() {
     let unserved: Vec<_> = documented.keys().filter(|k| !served.contains_key(*k)).collect();
     assert!(
         undocumented.is_empty() && unserved.is_empty(),
-        "the document and the router differ (add or remove the route in crates/loyalty-server/src/openapi.rs, \
-         then regenerate openapi.json with `{REGENERATE}`)\n  served, not documented: {undocumented:?}\n  \
+        "the document and the router differ (register the route with `.api_route(` so that it documents \
+         itself, then regenerate openapi.json with `{REGENERATE}`)\n  served, not documented: {undocumented:?}\n  \
          documented, not served: {unserved:?}"
     );
     // What the document says about keys holds: a route that needs one answers 401 without.
@@ -210,7 +210,7 @@ fn sources() -> Vec<(PathBuf, String)> {
     found
 }
 
-/// The path templates of every `.route("...", ...)` in the source.
+/// The path templates of every `.route("...", ...)` and `.api_route("...", ...)` in the source.
 fn route_templates_in_source() -> BTreeSet<String> {
     let mut templates = BTreeSet::new();
     for (file, text) in sources() {
@@ -221,8 +221,9 @@ fn route_templates_in_source() -> BTreeSet<String> {
                 file.display()
             );
         }
-        for (at, _) in text.match_indices(".route(") {
-            let rest = text[at + ".route(".len()..].trim_start();
+        let calls = text.match_indices(".route(").chain(text.match_indices(".api_route("));
+        for (at, call) in calls {
+            let rest = text[at + call.len()..].trim_start();
             let template = rest
                 .strip_prefix('"')
                 .and_then(|r| r.split_once('"'))
@@ -426,4 +427,49 @@ fn status_code(name: &str) -> Option<u16> {
         "SERVICE_UNAVAILABLE" => 503,
         _ => return None,
     })
+}
+
+/// The check every API test's answer goes through holds bodies to the document exactly.
+mod answers_are_checked {
+    use loyalty_testkit::contract::check;
+    use serde_json::json;
+
+    const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn an_answer_as_documented_passes() {
+        check("GET", "/health", 200, JSON, &json!({ "status": "ok" }));
+        check("GET", "/v1/nowhere", 404, JSON, &json!({ "error": { "code": "not_found", "message": "no" } }));
+    }
+
+    #[test]
+    #[should_panic(expected = "does not fit the document")]
+    fn a_field_the_document_does_not_declare_fails() {
+        check("GET", "/health", 200, JSON, &json!({ "status": "ok", "uptime": 3 }));
+    }
+
+    #[test]
+    #[should_panic(expected = "does not fit the document")]
+    fn a_required_field_missing_fails() {
+        check("GET", "/v1/admin/clock", 200, JSON, &json!({ "settable": true }));
+    }
+
+    #[test]
+    #[should_panic(expected = "does not fit the document")]
+    fn a_value_outside_its_enum_fails() {
+        check("GET", "/health", 200, JSON, &json!({ "status": "fine" }));
+    }
+
+    #[test]
+    #[should_panic(expected = "does not fit the document")]
+    fn an_error_code_of_another_status_fails() {
+        let body = json!({ "error": { "code": "member_not_found", "message": "no" } });
+        check("POST", "/v1/members", 409, JSON, &body);
+    }
+
+    #[test]
+    #[should_panic(expected = "the document does not say this route answers 418")]
+    fn a_status_the_route_does_not_document_fails() {
+        check("GET", "/health", 418, JSON, &json!({ "status": "ok" }));
+    }
 }
