@@ -65,6 +65,15 @@ enum EventOutcome {
 /// A purchase: an order's lines at the price paid.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({
+    "type": "purchase",
+    "member": "c-1001",
+    "order_id": "o-1",
+    "lines": [
+        { "sku": "latte", "category": "coffee", "quantity": 2, "unit_price_minor": 475 },
+        { "sku": "pumpkin-loaf", "category": "pastry", "quantity": 1, "unit_price_minor": 325 }
+    ]
+}))]
 struct PurchaseRequest {
     /// The member's external id.
     member: String,
@@ -92,6 +101,12 @@ struct PurchaseLineRequest {
 /// Goods of an earlier order brought back.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({
+    "type": "return",
+    "member": "c-1001",
+    "order_id": "o-1",
+    "lines": [{ "sku": "pumpkin-loaf", "quantity": 1 }]
+}))]
 struct ReturnRequest {
     /// The member's external id.
     member: String,
@@ -115,6 +130,7 @@ struct ReturnLineRequest {
 /// Something the member did that the program rewards (a review, a visit, a share).
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({ "type": "activity", "member": "c-1001", "kind": "review", "target": "latte" }))]
 struct ActivityRequest {
     /// The member's external id.
     member: String,

@@ -64,6 +64,7 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
 /// Exactly one of `points`, `reward` or `amount_minor`; `basket_minor` only beside `amount_minor`.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({ "order_id": "o-2", "amount_minor": 100, "basket_minor": 475 }))]
 struct HoldBody {
     /// The merchant's order number the hold is for.
     #[schemars(with = "OrderId")]

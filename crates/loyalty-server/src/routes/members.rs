@@ -73,6 +73,7 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
 /// A member to enrol.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({ "external_id": "c-1001", "email": "ada@example.com", "name": "Ada" }))]
 struct EnrolRequest {
     /// The merchant's own id for the member.
     external_id: String,

@@ -57,6 +57,7 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
 /// The reward to redeem.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({ "reward": "free-drink" }))]
 struct RedemptionRequest {
     /// The reward's code in the catalogue.
     #[schemars(with = "RewardCode")]
@@ -82,6 +83,7 @@ async fn redeem<S: Store>(
 /// Points an administrator adds or takes by hand, and why.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({ "points": 20, "reason": "spilt latte" }))]
 struct AdjustmentRequest {
     /// Points to add, or to take when negative; never zero.
     #[schemars(

@@ -473,3 +473,45 @@ mod answers_are_checked {
         check("GET", "/health", 418, JSON, &json!({ "status": "ok" }));
     }
 }
+
+/// Every example the document gives fits the schema it is given for: the examples a
+/// reader copies from `/docs` are bodies the server takes.
+#[test]
+fn every_example_fits_its_schema() {
+    let document = openapi::document();
+    let mut examples = Vec::new();
+    collect_examples(&document["components"], "/components", &mut examples);
+    assert!(examples.len() >= 7, "the request bodies' examples are missing: {examples:?}");
+    for (pointer, schema, example) in examples {
+        let mut schema = schema.clone();
+        if let Some(object) = schema.as_object_mut() {
+            object.remove("examples");
+            object.insert("components".to_owned(), document["components"].clone());
+        }
+        let validator =
+            jsonschema::draft202012::options().should_validate_formats(true).build(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&example).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "the example at {pointer} does not fit its schema: {errors:?}\n{example}");
+    }
+}
+
+fn collect_examples<'a>(value: &'a Value, at: &str, found: &mut Vec<(String, &'a Value, Value)>) {
+    match value {
+        Value::Object(map) => {
+            for example in map.get("examples").and_then(Value::as_array).into_iter().flatten() {
+                found.push((at.to_owned(), value, example.clone()));
+            }
+            for (key, inner) in map {
+                if key != "examples" {
+                    collect_examples(inner, &format!("{at}/{key}"), found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_examples(item, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
