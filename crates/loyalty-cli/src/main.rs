@@ -9,6 +9,8 @@ mod keys;
 mod replay;
 mod report;
 mod serve;
+#[cfg(feature = "otel")]
+mod traces;
 mod verify;
 
 use clap::{Args, Parser, Subcommand};

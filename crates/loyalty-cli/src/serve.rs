@@ -25,6 +25,11 @@ pub struct ServeArgs {
     /// be scraped on a port the API's clients cannot reach.
     #[arg(long, env = "LOYALTY_METRICS_LISTEN", value_name = "ADDR")]
     metrics_listen: Option<String>,
+    /// Send each request's span to this OpenTelemetry collector over OTLP/HTTP
+    /// (`http://host:4318`). Only in a build with the `otel` feature.
+    #[cfg(feature = "otel")]
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", value_name = "URL")]
+    otel_endpoint: Option<String>,
     /// A program file to install before serving (repeatable). A file that differs from
     /// the version last installed from a file becomes the program's next version; the same
     /// file again changes nothing, so changes made over the API since are kept. A changed
@@ -86,6 +91,12 @@ fn connection_limits(args: &ServeArgs) -> ConnectionLimits {
 }
 
 pub async fn run(args: ServeArgs) -> ExitCode {
+    #[cfg(feature = "otel")]
+    let traces = match init_logging(args.log_format, args.otel_endpoint.as_deref()) {
+        Ok(traces) => traces,
+        Err(e) => return fail(e),
+    };
+    #[cfg(not(feature = "otel"))]
     init_logging(args.log_format);
     let limits = connection_limits(&args);
     let url = match DatabaseUrl::parse(&args.database.database) {
@@ -217,6 +228,10 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     ));
     let result = serve_with(listener, app(started.state), shutdown_signal(), limits).await;
     store.close().await;
+    #[cfg(feature = "otel")]
+    if let Some(traces) = traces {
+        traces.shutdown();
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("the server stopped: {e}")),
@@ -256,16 +271,53 @@ pub enum LogFormat {
     Json,
 }
 
-fn init_logging(format: LogFormat) {
+fn log_filter() -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_from_env("LOYALTY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"))
+}
+
+/// The log lines, as `format` says, on standard error.
+fn log_lines<S>(format: LogFormat) -> Box<dyn tracing_subscriber::Layer<S> + Send + Sync>
+where
+    S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+{
     use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("LOYALTY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    use tracing_subscriber::Layer;
+    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     match format {
         // Colour codes only where a person reads them: a file or a pipe gets plain text.
-        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).boxed(),
         // The request's fields at the top level of each object, where collectors look.
-        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).init(),
+        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).boxed(),
+    }
+}
+
+#[cfg(not(feature = "otel"))]
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    tracing_subscriber::registry().with(log_filter()).with(log_lines(format)).init();
+}
+
+/// The log lines, and the spans sent to a collector when an endpoint is given.
+#[cfg(feature = "otel")]
+fn init_logging(
+    format: LogFormat,
+    otel_endpoint: Option<&str>,
+) -> Result<Option<crate::traces::Traces>, String> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let registry = tracing_subscriber::registry().with(log_filter()).with(log_lines(format));
+    match otel_endpoint {
+        None => {
+            registry.init();
+            Ok(None)
+        }
+        Some(endpoint) => {
+            let (traces, layer) = crate::traces::Traces::start(endpoint)?;
+            registry.with(layer).init();
+            Ok(Some(traces))
+        }
     }
 }
 

@@ -73,3 +73,53 @@ async fn a_text_log_written_to_a_file_has_no_colour_codes() {
     assert!(log.contains("route=\"/health\"") || log.contains("route=/health"), "{log}");
     assert!(!log.contains('\u{1b}'), "colour codes in a file: {log:?}");
 }
+
+/// With the `otel` feature, `--otel-endpoint` sends each request's span over OTLP/HTTP to
+/// a collector: here one on loopback that keeps what it is sent.
+#[cfg(feature = "otel")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_go_to_an_opentelemetry_collector() {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Uri};
+    use std::sync::{Arc, Mutex};
+
+    let received: Arc<Mutex<Vec<(String, String, Bytes)>>> = Arc::default();
+    let kept = Arc::clone(&received);
+    let collector = axum::Router::new().fallback(move |uri: Uri, headers: HeaderMap, body: Bytes| {
+        let kept = Arc::clone(&kept);
+        async move {
+            let media =
+                headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            kept.lock().unwrap().push((uri.path().to_owned(), media, body));
+            ""
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, collector).await });
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("traces.db").display());
+    let coffee = coffee_path().display().to_string();
+    let extra = ["--program", &coffee, "--jobs-every", "0", "--otel-endpoint", &endpoint];
+    let server = Server::start(&database, &extra, &[("OTEL_BSP_SCHEDULE_DELAY", "100")], dir.path());
+    let read = Client::new().get(format!("{}/v1/program", server.base)).bearer_auth(&server.key);
+    assert_eq!(read.send().await.unwrap().status(), StatusCode::OK);
+    // Stopping flushes what the exporter still holds.
+    server.stop();
+
+    let received = received.lock().unwrap();
+    let traces: Vec<&(String, String, Bytes)> =
+        received.iter().filter(|(path, _, _)| path == "/v1/traces").collect();
+    assert!(
+        !traces.is_empty(),
+        "nothing was sent to the collector: {:?}",
+        received.iter().map(|r| &r.0).collect::<Vec<_>>()
+    );
+    assert!(traces.iter().all(|(_, media, _)| media == "application/x-protobuf"), "{traces:?}");
+    // Protobuf keeps strings as they are: the request's span names its route and service.
+    let sent: Vec<u8> = traces.iter().flat_map(|(_, _, body)| body.to_vec()).collect();
+    let has = |needle: &[u8]| sent.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"/v1/program"), "no span of the request");
+    assert!(has(b"loyalty"), "no service name");
+}
