@@ -36,7 +36,32 @@ pub struct Decision {
     pub standing: Option<Box<StandingChange>>,
     /// When the event is the member's own doing: the instant of their latest activity.
     pub last_activity_at: Option<Timestamp>,
+    /// Achievements completed or taken back and streak milestones reached by the event.
+    pub engagement: Vec<EngagementChange>,
     pub calculation: Calculation,
+}
+
+/// An achievement or a streak moved by an event, for its outcome and the webhooks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EngagementChange {
+    pub kind: EngagementKind,
+    /// The achievement's or the streak's code.
+    pub code: String,
+    pub name: String,
+    /// Points given (or, for a revocation, taken back).
+    pub points: Points,
+    /// Times the achievement stands completed after the event; a streak's run.
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EngagementKind {
+    AchievementCompleted,
+    AchievementRevoked,
+    StreakMilestone,
 }
 
 /// A member's standing after an event, in full, and the lines it adds to their history.
@@ -90,6 +115,8 @@ pub enum HistoryTopic {
     Status,
     Reward,
     Hold,
+    Achievement,
+    Streak,
 }
 
 impl HistoryTopic {
@@ -100,6 +127,8 @@ impl HistoryTopic {
             HistoryTopic::Status => "status",
             HistoryTopic::Reward => "reward",
             HistoryTopic::Hold => "hold",
+            HistoryTopic::Achievement => "achievement",
+            HistoryTopic::Streak => "streak",
         }
     }
 
@@ -110,6 +139,8 @@ impl HistoryTopic {
             HistoryTopic::Status,
             HistoryTopic::Reward,
             HistoryTopic::Hold,
+            HistoryTopic::Achievement,
+            HistoryTopic::Streak,
         ]
         .into_iter()
         .find(|t| t.as_str() == text)
@@ -149,6 +180,7 @@ impl Decision {
             referrer: None,
             standing: None,
             last_activity_at: None,
+            engagement: Vec::new(),
             calculation,
         }
     }
@@ -205,6 +237,8 @@ pub struct Credit {
     pub debt: Points,
     pub entry: EntryDraft,
     pub lot: NewLot,
+    /// The referrer's counters the referral adds one to (their achievements' referrals).
+    pub counters: Vec<Counter>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

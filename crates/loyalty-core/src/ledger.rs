@@ -140,10 +140,16 @@ pub enum EntryKind {
     Donation,
     /// Spent points given back: a cancelled reward, the points part of a returned order.
     Refund,
+    /// Points for completing an achievement, or taken back when a return undid it.
+    Achievement,
+    /// Points for a streak's milestone.
+    Streak,
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 17] = [
+    const ALL: [EntryKind; 19] = [
+        EntryKind::Achievement,
+        EntryKind::Streak,
         EntryKind::Hold,
         EntryKind::HoldRelease,
         EntryKind::Donation,
@@ -182,6 +188,8 @@ impl EntryKind {
             EntryKind::HoldRelease => "hold_release",
             EntryKind::Donation => "donation",
             EntryKind::Refund => "refund",
+            EntryKind::Achievement => "achievement",
+            EntryKind::Streak => "streak",
         }
     }
 
@@ -290,13 +298,15 @@ mod tests {
             | EntryKind::Hold
             | EntryKind::HoldRelease
             | EntryKind::Donation
-            | EntryKind::Refund => EntryKind::ALL.contains(&kind),
+            | EntryKind::Refund
+            | EntryKind::Achievement
+            | EntryKind::Streak => EntryKind::ALL.contains(&kind),
         };
         for kind in EntryKind::ALL {
             assert!(listed(kind));
             assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
         }
-        assert_eq!(EntryKind::ALL.len(), 17);
+        assert_eq!(EntryKind::ALL.len(), 19);
         assert_eq!(EntryKind::parse("gift"), None);
     }
 }

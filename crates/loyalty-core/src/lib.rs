@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod decide;
 pub mod decision;
 pub mod earning;
+pub mod engage;
 pub mod event;
 pub mod explanation;
 #[cfg(test)]

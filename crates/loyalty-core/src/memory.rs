@@ -2,7 +2,7 @@
 //! property tests compare the real stores against it, `verify` replays logs into it, and
 //! simulations run on it.
 
-use crate::decide::{decide, needs};
+use crate::decide::{decide, needs, needs_after};
 use crate::decision::{Decision, HistoryNote, HoldChange, MemberChange, OrderChange, RewardChange};
 use crate::event::Event;
 use crate::ids::{ExternalId, HoldId, InstanceCode, LotId, MemberId, OrderId, ReferralCode};
@@ -96,17 +96,7 @@ impl MemoryLedger {
                 member.as_ref().map_or(0, |m| self.window(m.id, window.from, window.to, window.measure));
             aggregates.windows.insert(window, sum);
         }
-        for counter in wanted.counters {
-            let owner = match counter.scope {
-                Scope::Member => match &member {
-                    Some(m) => Some(m.id),
-                    None => continue,
-                },
-                Scope::Program => None,
-            };
-            let value = self.counters.get(&(owner, counter.key.clone())).copied().unwrap_or(0);
-            aggregates.counters.insert(counter, value);
-        }
+        self.load_counters(member.as_ref(), wanted.counters, &mut aggregates);
         let referrer_id = match event {
             Event::Enrol(e) => e.referred_by.as_ref().and_then(|c| self.by_referral_code.get(c)).copied(),
             Event::Refer(r) => self.by_referral_code.get(&r.code).copied(),
@@ -160,7 +150,30 @@ impl MemoryLedger {
         {
             order = self.orders.get(&hold.order_id).map(|o| o.record.clone());
         }
-        MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds }
+        let mut state =
+            MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds };
+        let more = needs_after(program, event, &state);
+        self.load_counters(state.member.as_ref(), more.counters, &mut state.aggregates);
+        state
+    }
+
+    fn load_counters(
+        &self,
+        member: Option<&Member>,
+        counters: impl IntoIterator<Item = Counter>,
+        aggregates: &mut Aggregates,
+    ) {
+        for counter in counters {
+            let owner = match counter.scope {
+                Scope::Member => match member {
+                    Some(m) => Some(m.id),
+                    None => continue,
+                },
+                Scope::Program => None,
+            };
+            let value = self.counters.get(&(owner, counter.key.clone())).copied().unwrap_or(0);
+            aggregates.counters.insert(counter, value);
+        }
     }
 
     fn window(&self, member: MemberId, from: Timestamp, to: Timestamp, measure: Measure) -> i64 {
@@ -275,6 +288,7 @@ impl MemoryLedger {
                     order_id: order_id.clone(),
                     member_id,
                     awarded: *awarded,
+                    occurred_at: at,
                     lines: lines.clone(),
                     bonuses: bonuses.clone(),
                 };
@@ -315,6 +329,9 @@ impl MemoryLedger {
                 m.debt = credit.debt;
             }
             self.open_lot(credit.member, &credit.lot);
+            for counter in &credit.counters {
+                *self.counters.entry((Some(credit.member), counter.key.clone())).or_insert(0) += 1;
+            }
             self.journal.push(JournalRow {
                 member: credit.member,
                 kind: credit.entry.kind(),

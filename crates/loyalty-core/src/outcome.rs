@@ -1,7 +1,7 @@
 //! The result of an event as members and tills see it: rendered once from the decision,
 //! stored with the event, and returned unchanged when the event is retried.
 
-use crate::decision::{Calculation, Decision, MemberChange};
+use crate::decision::{Calculation, Decision, EngagementChange, MemberChange};
 use crate::event::{Event, ProfileChanges};
 pub use crate::explanation::{
     AwardExplanation, Explanation, LimitExplanation, LineExplanation, ReturnExplanation,
@@ -82,6 +82,9 @@ pub struct PurchaseOutcome {
     /// A reward the purchase earned (a completed punch card).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reward: Option<IssuedRewardView>,
+    /// Achievements completed or taken back, and streak milestones reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub engagement: Vec<EngagementChange>,
     pub explanation: Explanation,
 }
 
@@ -95,6 +98,9 @@ pub struct EarningOutcome {
     pub occurred_at: Timestamp,
     pub points_awarded: Points,
     pub balance: Balance,
+    /// Achievements completed or taken back, and streak milestones reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub engagement: Vec<EngagementChange>,
     pub explanation: Explanation,
 }
 
@@ -118,6 +124,9 @@ pub struct ReturnOutcome {
     #[serde(default, skip_serializing_if = "Points::is_zero_ref")]
     pub points_refunded: Points,
     pub balance: Balance,
+    /// Achievements completed or taken back, and streak milestones reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub engagement: Vec<EngagementChange>,
     pub explanation: ReturnExplanation,
 }
 
@@ -275,6 +284,7 @@ impl Outcome {
                         .as_ref()
                         .map(|r| r.instance())
                         .map(|r| IssuedRewardView { reward: r.reward.clone(), code: r.code.clone() }),
+                    engagement: decision.engagement.clone(),
                     explanation: explain(program, version, &p.lines, calc, referrer_id_of(state)),
                 }),
                 (Event::Activity(a), Calculation::Activity(calc), _) => Outcome::Earning(EarningOutcome {
@@ -283,6 +293,7 @@ impl Outcome {
                     occurred_at: a.occurred_at,
                     points_awarded: calc.points,
                     balance,
+                    engagement: decision.engagement.clone(),
                     explanation: explain(program, version, &[], calc, None),
                 }),
                 (Event::Birthday(b), Calculation::Birthday(calc), _) => Outcome::Earning(EarningOutcome {
@@ -291,6 +302,7 @@ impl Outcome {
                     occurred_at: b.occurred_at,
                     points_awarded: calc.points,
                     balance,
+                    engagement: decision.engagement.clone(),
                     explanation: explain(program, version, &[], calc, None),
                 }),
                 (Event::Return(r), Calculation::Return(calc), _) => Outcome::Return(ReturnOutcome {
@@ -304,6 +316,7 @@ impl Outcome {
                     },
                     points_refunded: calc.refunded,
                     balance,
+                    engagement: decision.engagement.clone(),
                     explanation: explain_return(program, r.order_id.as_str(), calc),
                 }),
                 (Event::Redeem(r), Calculation::Redemption, _) => {

@@ -1,7 +1,8 @@
 //! What `decide` may know about a member: the projections the store loads for one event.
 
 use crate::ids::{
-    Email, ExternalId, InstanceCode, LotId, MemberId, OrderId, PersonName, ReferralCode, Sku, Tag, TierCode,
+    Category, Email, ExternalId, InstanceCode, LotId, MemberId, OrderId, PersonName, ReferralCode, Sku, Tag,
+    TierCode,
 };
 use crate::ledger::MemberAccount;
 use crate::needs::Aggregates;
@@ -285,6 +286,8 @@ pub struct OrderRecord {
     pub member_id: MemberId,
     /// Points the order holds now: what it earned less what returns took back.
     pub awarded: Points,
+    /// When the order was bought: a return counts against the period of its purchase.
+    pub occurred_at: Timestamp,
     pub lines: Vec<OrderLineRecord>,
     /// Bonuses the order earned as a whole, which a return re-judges.
     pub bonuses: Vec<OrderBonus>,
@@ -332,6 +335,10 @@ impl OrderBonus {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderLineRecord {
     pub sku: Sku,
+    /// The line's category, which achievements may count; unknown for orders recorded
+    /// before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
     pub quantity: u32,
     pub returned: u32,
     #[cfg_attr(feature = "schema", schemars(with = "crate::schema::DecimalText"))]

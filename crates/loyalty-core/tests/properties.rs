@@ -151,6 +151,9 @@ fn one_million_random_operations_keep_every_invariant() {
         "reward_expired",
         "code_refunded",
         "hold_lapsed",
+        "achievement_completed",
+        "achievement_revoked",
+        "streak_milestone",
     ] {
         assert!(
             features.get(feature).is_some_and(|n| *n > 0),

@@ -125,6 +125,14 @@ pub trait Store: Send + Sync + 'static {
         prefix: &str,
     ) -> impl Future<Output = Result<BTreeMap<String, i64>, StoreError>> + Send;
 
+    /// For each of `keys`, how many members' counters of that key are above zero
+    /// (members who completed an achievement).
+    fn members_counting(
+        &self,
+        program: ProgramId,
+        keys: &[String],
+    ) -> impl Future<Output = Result<BTreeMap<String, i64>, StoreError>> + Send;
+
     /// The program's own counters (campaign budgets) whose key starts with `prefix`.
     fn program_counters(
         &self,

@@ -29,6 +29,11 @@ pub fn bistro_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/programs/bistro.toml")
 }
 
+/// The engagement example program: achievements of several measures and a daily streak.
+pub fn bakery_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/programs/bakery.toml")
+}
+
 pub fn retail_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/programs/retail.toml")
 }

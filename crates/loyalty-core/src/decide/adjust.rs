@@ -63,6 +63,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, a: &Adjustment) -> 
         referrer: None,
         standing: None,
         last_activity_at: None,
+        engagement: Vec::new(),
         calculation: Calculation::Adjustment,
     })
 }

@@ -104,6 +104,7 @@ impl Earned {
             referrer: self.referrer,
             standing: None,
             last_activity_at: None,
+            engagement: Vec::new(),
             calculation: calculation(self.calc),
         }
     }
@@ -279,6 +280,7 @@ fn credit(
             in_review: held,
             pending_until: None,
         },
+        counters: Vec::new(),
     }))
 }
 

@@ -7,6 +7,7 @@ mod birthday;
 mod bonuses;
 mod code;
 mod earn;
+mod engage;
 mod enrol;
 mod expire;
 mod hold;
@@ -22,6 +23,7 @@ mod status;
 mod subscription;
 mod tiers;
 
+pub use engage::needs_after;
 pub use tiers::tier_at;
 
 use crate::decision::Decision;
@@ -51,6 +53,7 @@ pub fn needs(program: &Program, event: &Event) -> Needs {
     }
     tiers::needs(program, event, &mut needs);
     redeem::needs(program, event, &mut needs);
+    engage::needs(program, event, &mut needs);
     needs
 }
 
@@ -97,6 +100,7 @@ pub fn decide(
     {
         decision.last_activity_at = Some(member.last_activity_at.max(event.occurred_at()));
     }
+    engage::judge(program, state, event, &mut decision)?;
     tiers::upgrade(program, state, event, &mut decision)?;
     Ok(decision)
 }

@@ -49,6 +49,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
         .zip(&calc.excluded)
         .map(|((line, points), excluded)| OrderLineRecord {
             sku: line.sku.clone(),
+            category: line.category.clone(),
             quantity: line.quantity.get(),
             returned: 0,
             points: points.normalize(),
@@ -105,6 +106,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, p: &Purchase) -> Re
         referrer: earned.referrer,
         standing: None,
         last_activity_at: None,
+        engagement: Vec::new(),
         calculation: Calculation::Purchase(earned.calc),
     })
 }

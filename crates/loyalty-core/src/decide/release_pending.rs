@@ -56,6 +56,7 @@ pub(super) fn decide(state: &MemberState, tick: &JobTick) -> Result<Decision, Re
         referrer: None,
         standing: None,
         last_activity_at: None,
+        engagement: Vec::new(),
         calculation: Calculation::PendingRelease { points },
     })
 }

@@ -58,6 +58,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, r: &Return) -> Resu
         referrer: None,
         standing: None,
         last_activity_at: None,
+        engagement: Vec::new(),
         calculation: Calculation::Return(ReturnCalc {
             held_before: order.awarded,
             subtotal_after,

@@ -54,6 +54,7 @@ pub(super) fn decide(state: &MemberState, r: &ReviewDecision) -> Result<Decision
         referrer: None,
         standing: None,
         last_activity_at: None,
+        engagement: Vec::new(),
         calculation: Calculation::Review { points: total },
     })
 }

@@ -146,6 +146,7 @@ fn close(
         referrer: None,
         standing: Some(Box::new(change)),
         last_activity_at: None,
+        engagement: Vec::new(),
         calculation: Calculation::Status { points: total },
     })
 }
@@ -249,6 +250,7 @@ fn reinstate(
         standing: Some(Box::new(change)),
         // Reinstated is a fresh start: the inactivity clock starts again.
         last_activity_at: Some(at),
+        engagement: Vec::new(),
         calculation: Calculation::Status { points: total },
     })
 }

@@ -214,9 +214,11 @@ fn a_return_takes_back_from_its_own_order_first() {
         order_id: crate::ids::OrderId::parse("o-1").unwrap(),
         member_id: crate::ids::MemberId(1),
         awarded: Points::new(160),
+        occurred_at: now(),
         bonuses: Vec::new(),
         lines: vec![crate::state::OrderLineRecord {
             sku: crate::ids::Sku::parse("pumpkin-loaf").unwrap(),
+            category: None,
             quantity: 1,
             returned: 0,
             points: rust_decimal::Decimal::from(160),

@@ -6,6 +6,7 @@ use super::lifecycle::LifecycleDef;
 use super::redemption::RedemptionDef;
 use super::tiers::TiersDef;
 use crate::earning::RuleDef;
+use crate::engage::{AchievementDef, StreakDef};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +52,12 @@ pub struct ProgramDef {
     /// When dormant accounts close and may come back.
     #[serde(default, skip_serializing_if = "LifecycleDef::is_default")]
     pub lifecycle: LifecycleDef,
+    /// Badges members earn when criteria hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub achievements: Vec<AchievementDef>,
+    /// Runs of consecutive periods with a qualifying event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub streaks: Vec<StreakDef>,
 }
 
 /// Limits on what a member may earn, whatever the rules say.

@@ -19,6 +19,7 @@ pub use tiers::{Downgrade, TierLevel, TierLevelDef, TierMetric, TierWindow, Tier
 
 use crate::calendar::Calendar;
 use crate::earning::{BuildContext, EarningRule, RuleDef};
+use crate::engage::Engagement;
 use crate::ids::{RewardCode, check_slug};
 use crate::limits::MAX_EARNING_RULES;
 use crate::money::Currency;
@@ -35,6 +36,7 @@ pub struct Program {
     rules: Vec<Box<dyn EarningRule>>,
     rewards: Vec<Reward>,
     tiers: Tiers,
+    engagement: Engagement,
 }
 
 const MAX_NAME_CHARS: usize = 200;
@@ -96,12 +98,22 @@ impl Program {
             );
         }
 
+        let engagement = calendar
+            .as_ref()
+            .map(|c| Engagement::build(&def.achievements, &def.streaks, c, &mut errors))
+            .unwrap_or_default();
+
         match (currency, calendar) {
             (Some(currency), Some(calendar)) if errors.is_empty() => {
-                Ok(Program { def, currency, calendar, rules, rewards, tiers })
+                Ok(Program { def, currency, calendar, rules, rewards, tiers, engagement })
             }
             _ => Err(errors),
         }
+    }
+
+    /// The program's achievements and streaks.
+    pub fn engagement(&self) -> &Engagement {
+        &self.engagement
     }
 
     pub fn definition(&self) -> &ProgramDef {

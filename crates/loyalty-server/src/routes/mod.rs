@@ -3,6 +3,7 @@
 pub mod campaigns;
 pub mod catalog;
 pub mod codes;
+pub mod engagement;
 pub mod erasure;
 pub mod events;
 pub mod health;

@@ -69,7 +69,7 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
                 doc(
                     "member_history",
                     "standing",
-                    "Every tier, subscription, status, reward code and hold change, oldest first",
+                    "Every tier, subscription, status, reward code, hold, achievement and streak change, oldest first",
                 )(op)
                 .answers::<200, HistoryView>("The member's history")
             }),
@@ -144,6 +144,8 @@ enum HistoryTopicName {
     Status,
     Reward,
     Hold,
+    Achievement,
+    Streak,
 }
 
 /// A change of a member's status.

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod achievements;
 mod activities;
 mod auth;
 mod birthdays;

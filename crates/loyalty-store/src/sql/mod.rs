@@ -488,6 +488,14 @@ impl Store for SqlStore {
         webhooks::backlog(&self.reader).await
     }
 
+    async fn members_counting(
+        &self,
+        program: ProgramId,
+        keys: &[String],
+    ) -> Result<BTreeMap<String, i64>, StoreError> {
+        read::members_counting(&self.reader, program, keys).await
+    }
+
     async fn program_counters(
         &self,
         program: ProgramId,

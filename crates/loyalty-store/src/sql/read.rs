@@ -103,6 +103,28 @@ pub(super) async fn member_counters(
     by_key(&rows)
 }
 
+/// For each key, how many members have a counter of it above zero.
+pub(super) async fn members_counting(
+    pool: &AnyPool,
+    program: ProgramId,
+    keys: &[String],
+) -> Result<BTreeMap<String, i64>, StoreError> {
+    if keys.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let wanted: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT key, COUNT(*) AS value FROM counters WHERE program_id = $1 AND member_id <> 0 \
+         AND value > 0 AND key IN ({}) GROUP BY key",
+        wanted.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(program.0);
+    for key in keys {
+        query = query.bind(key.as_str());
+    }
+    by_key(&query.fetch_all(pool).await?)
+}
+
 /// The program's own counters (campaign budgets) whose key starts with `prefix`.
 pub(super) async fn program_counters(
     pool: &AnyPool,

@@ -213,6 +213,22 @@ async fn chain(tx: &mut Transaction<'static, Any>, referrer: &Member) -> Result<
     rows.iter().map(|r| int(r, "id").map(MemberId)).collect()
 }
 
+/// What the event needs known once the state is (see `needs_after`), added to it.
+pub(super) async fn load_more(
+    tx: &mut Transaction<'static, Any>,
+    dialect: Dialect,
+    program: &crate::types::LoadedProgram,
+    event: &Event,
+    state: &mut MemberState,
+) -> Result<(), StoreError> {
+    let more = loyalty_core::decide::needs_after(&program.program, event, state);
+    if more.counters.is_empty() {
+        return Ok(());
+    }
+    let member = state.member.as_ref().map(|m| m.id);
+    counters(tx, dialect, program.id, member, &more, &mut state.aggregates).await
+}
+
 /// Every window in one query: one round trip, however many the rules asked for.
 pub(super) async fn windows(
     tx: &mut Transaction<'static, Any>,
@@ -341,7 +357,7 @@ async fn order(
     order_id: &OrderId,
 ) -> Result<Option<OrderRecord>, StoreError> {
     let row = sqlx::query(
-        "SELECT member_id, awarded, lines, bonuses FROM orders WHERE program_id = $1 AND order_id = $2",
+        "SELECT member_id, awarded, occurred_at_us, lines, bonuses FROM orders WHERE program_id = $1 AND order_id = $2",
     )
     .bind(program.0)
     .bind(order_id.as_str())
@@ -352,6 +368,7 @@ async fn order(
         order_id: order_id.clone(),
         member_id: MemberId(int(&row, "member_id")?),
         awarded: Points::new(int(&row, "awarded")?),
+        occurred_at: timestamp(&row, "occurred_at_us")?,
         lines: json(&row, "lines")?,
         bonuses: json(&row, "bonuses")?,
     }))

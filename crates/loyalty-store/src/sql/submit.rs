@@ -39,7 +39,8 @@ pub(super) async fn run(
         return answer;
     }
     let needs = needs(&program.program, &command.event);
-    let state = state::load(&mut tx, store.dialect(), program.id, member, &command.event, &needs).await?;
+    let mut state = state::load(&mut tx, store.dialect(), program.id, member, &command.event, &needs).await?;
+    state::load_more(&mut tx, store.dialect(), program, &command.event, &mut state).await?;
     let decision = match decide(&program.program, &state, &command.event, command.now) {
         Ok(decision) => decision,
         Err(refused) => {

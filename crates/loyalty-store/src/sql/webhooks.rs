@@ -8,7 +8,7 @@ use crate::types::{
     WebhookSubscription,
 };
 use crate::url::Backend;
-use loyalty_core::decision::{Calculation, Decision, HistoryTopic, RewardChange};
+use loyalty_core::decision::{Calculation, Decision, EngagementKind, HistoryTopic, RewardChange};
 use loyalty_core::event::{Event, SettleAction};
 use loyalty_core::{Outcome, Timestamp};
 use serde_json::json;
@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 
 /// The event types a subscription may ask for.
-pub const EVENT_TYPES: [&str; 8] = [
+pub const EVENT_TYPES: [&str; 9] = [
     "member_enrolled",
     "points_earned",
     "points_redeemed",
@@ -25,6 +25,7 @@ pub const EVENT_TYPES: [&str; 8] = [
     "tier_changed",
     "reward_issued",
     "member_closed",
+    "achievement_completed",
 ];
 
 /// What an applied event tells subscribers.
@@ -52,6 +53,9 @@ fn notices(event: &Event, decision: &Decision) -> Vec<&'static str> {
     }
     if matches!(decision.reward, Some(RewardChange::Issue(_))) {
         types.push("reward_issued");
+    }
+    if decision.engagement.iter().any(|e| e.kind == EngagementKind::AchievementCompleted) {
+        types.push("achievement_completed");
     }
     if let Some(standing) = &decision.standing {
         if standing.history.iter().any(|h| h.topic == HistoryTopic::Tier) {

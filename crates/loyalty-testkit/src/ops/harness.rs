@@ -67,6 +67,9 @@ impl Harness {
                 (HistoryTopic::Reward, Some("expired")) => "reward_expired",
                 (HistoryTopic::Reward, Some("issued")) if note.from.is_some() => "gift_card_drawn",
                 (HistoryTopic::Reward, _) => "reward_issued",
+                (HistoryTopic::Achievement, Some(_)) => "achievement_completed",
+                (HistoryTopic::Achievement, None) => "achievement_revoked",
+                (HistoryTopic::Streak, _) => "streak_milestone",
             };
             *self.features.entry(feature).or_default() += 1;
         }

@@ -195,4 +195,52 @@ max_points_per_day = 5000
 minutes = 120
 max_purchases = 2
 max_points = 20000
+# Achievements of every measure, and a streak with a freeze, so that
+# histories complete them, take them back with returns, and replay them.
+[[streaks]]
+code = "daily"
+name = "Daily visit"
+period = "day"
+qualifies = "purchase"
+freezes_per_month = 1
+milestones = [2, 4]
+points_per_milestone = 7
+
+[[achievements]]
+code = "three-in-a-week"
+name = "Three in a week"
+criteria = [{ measure = "purchases", threshold = 3, period = "7d" }]
+recurrence = "each_period"
+max_completions = 3
+points = 30
+
+[[achievements]]
+code = "pastry-lover"
+name = "Pastry lover"
+criteria = [
+  { measure = "spend_minor", filter = "pastry", threshold = 800, period = "calendar_month" },
+  { measure = "distinct_categories", threshold = 2, period = "calendar_month" },
+]
+points = 25
+
+[[achievements]]
+code = "regular"
+name = "Regular"
+criteria = [
+  { measure = "visits_on_distinct_days", threshold = 2, period = "30d" },
+  { measure = "points_earned", threshold = 100 },
+  { measure = "activity", kind = "review", threshold = 1 },
+]
+points = 15
+
+[[achievements]]
+code = "ambassador"
+name = "Ambassador"
+criteria = [{ measure = "referrals", threshold = 1, period = "calendar_year" }]
+points = 5
+
+[[achievements]]
+code = "on-a-roll"
+name = "On a roll"
+criteria = [{ measure = "streak", filter = "daily", threshold = 3 }]
 "#;

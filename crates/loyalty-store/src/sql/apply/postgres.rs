@@ -321,6 +321,16 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         changed.push("cm".to_owned());
         s.entries("ce", &program, &referrer, (&occurred, &now), &memo, std::slice::from_ref(entry));
         s.lots("cl", &program, &referrer, &[&credit.lot]);
+        for (i, counter) in credit.counters.iter().enumerate() {
+            let key = s.text(counter.key.as_str());
+            s.clause(
+                &format!("ck{i}"),
+                format!(
+                    "INSERT INTO counters (program_id, member_id, key, value) VALUES ({program}, {referrer}, {key}, 1) \
+                     ON CONFLICT (program_id, member_id, key) DO UPDATE SET value = counters.value + 1"
+                ),
+            );
+        }
     }
 
     if !rows.history.is_empty() {

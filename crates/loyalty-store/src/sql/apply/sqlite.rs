@@ -236,6 +236,14 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         expected += 1 + entry(&mut s, &program, &referrer, rows, &memo, rows_of_entry);
         lot(&mut s, &program, &referrer, &credit.lot);
         expected += 1;
+        for counter in &credit.counters {
+            let key = s.text(counter.key.as_str());
+            s.parts.push(format!(
+                "INSERT INTO counters (program_id, member_id, key, value) VALUES ({program}, {referrer}, {key}, 1) \
+                 ON CONFLICT (program_id, member_id, key) DO UPDATE SET value = value + 1"
+            ));
+            expected += 1;
+        }
     }
 
     for (topic, from, to, reason) in &rows.history {

@@ -1,0 +1,417 @@
+//! Achievements: badges a member earns when every criterion holds, judged with the event
+//! that completes them, and taken back by a return that undoes them.
+
+use super::count::Count;
+use super::period::Window;
+use crate::calendar::Calendar;
+use crate::earning::parse_local;
+use crate::ids::{ActivityKind, Category, Sku, Tag, TierCode, check_slug};
+use crate::needs::Aggregates;
+use crate::points::Points;
+use crate::program::DefinitionErrors;
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// `[[achievements]]` as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AchievementDef {
+    pub code: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// An image URL or a short emoji or icon name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+    pub criteria: Vec<CriterionDef>,
+    #[serde(default)]
+    pub recurrence: Recurrence,
+    /// How many times a repeatable achievement may be earned; unbounded if unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_completions: Option<i64>,
+    /// A limited-time challenge: local date or date-time in the program's time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends_at: Option<String>,
+    /// Only members of these tiers take part; everyone if empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
+    /// Only members with one of these tags take part; everyone if empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Points for completing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    /// Whether a return that makes a criterion fail takes the achievement back.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub revoke_on_return: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Recurrence {
+    #[default]
+    Once,
+    /// Earned again in each period of its criteria.
+    EachPeriod,
+}
+
+/// One criterion: `{ measure = "purchases", threshold = 3, period = "30d" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CriterionDef {
+    pub measure: MeasureName,
+    pub threshold: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Window>,
+    /// A category or SKU (purchases, spend), or a streak's code (streak).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The activity's kind (activity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureName {
+    Purchases,
+    SpendMinor,
+    PointsEarned,
+    Activity,
+    Referrals,
+    DistinctCategories,
+    VisitsOnDistinctDays,
+    Streak,
+}
+
+/// A validated achievement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Achievement {
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub badge: Option<String>,
+    pub criteria: Vec<Criterion>,
+    pub recurrence: Recurrence,
+    pub max_completions: Option<i64>,
+    pub starts_at: Option<Timestamp>,
+    pub ends_at: Option<Timestamp>,
+    pub tiers: Vec<TierCode>,
+    pub tags: Vec<Tag>,
+    pub points: Points,
+    pub revoke_on_return: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Criterion {
+    pub measure: MeasureName,
+    pub count: Count,
+    pub window: Window,
+    pub threshold: i64,
+}
+
+const MAX_CRITERIA: usize = 10;
+const MAX_THRESHOLD: i64 = 1_000_000_000_000;
+const MAX_BADGE_CHARS: usize = 500;
+
+impl AchievementDef {
+    pub(crate) fn build(
+        &self,
+        path: &str,
+        calendar: &Calendar,
+        streaks: &[String],
+        errors: &mut DefinitionErrors,
+    ) -> Option<Achievement> {
+        let before = errors.len();
+        let error = |errors: &mut DefinitionErrors, field: &str, message: String| {
+            errors.push(format!("{path}.{field}"), message)
+        };
+        if let Err(e) = check_slug("code", &self.code, 64) {
+            error(errors, "code", e.problem);
+        }
+        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
+            error(errors, "name", "must be 1 to 200 characters".to_owned());
+        }
+        if self.badge.as_ref().is_some_and(|b| b.is_empty() || b.chars().count() > MAX_BADGE_CHARS) {
+            error(errors, "badge", format!("must be 1 to {MAX_BADGE_CHARS} characters"));
+        }
+        if self.criteria.is_empty() || self.criteria.len() > MAX_CRITERIA {
+            error(errors, "criteria", format!("needs 1 to {MAX_CRITERIA} criteria"));
+        }
+        let criteria: Vec<Criterion> = self
+            .criteria
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.build(&format!("{path}.criteria[{i}]"), streaks, errors))
+            .collect();
+        if self.recurrence == Recurrence::EachPeriod {
+            let windows: Vec<Window> = criteria.iter().map(|c| c.window).collect();
+            if windows.iter().any(|w| *w == Window::Lifetime || *w != windows[0]) {
+                error(
+                    errors,
+                    "recurrence",
+                    "each_period needs every criterion over the same period, not lifetime".to_owned(),
+                );
+            }
+        }
+        if let Some(max) = self.max_completions
+            && !(1..=1_000_000).contains(&max)
+        {
+            error(errors, "max_completions", format!("must be between 1 and 1000000, not {max}"));
+        }
+        let mut instant = |field: &str, text: &Option<String>| {
+            let text = text.as_ref()?;
+            let at = parse_local(text).and_then(|local| calendar.instant(local));
+            if at.is_none() {
+                error(errors, field, format!("`{text}` is not a date or local date-time (2026-12-01)"));
+            }
+            at
+        };
+        let starts_at = instant("starts_at", &self.starts_at);
+        let ends_at = instant("ends_at", &self.ends_at);
+        if let (Some(s), Some(e)) = (starts_at, ends_at)
+            && e <= s
+        {
+            error(errors, "ends_at", "must be after starts_at".to_owned());
+        }
+        let tiers = parse_all(path, "tiers", &self.tiers, TierCode::parse, errors);
+        let tags = parse_all(path, "tags", &self.tags, Tag::parse, errors);
+        let points = self.points.unwrap_or(0);
+        if !(0..=Points::MAX_PER_EVENT.get()).contains(&points) {
+            error(
+                errors,
+                "points",
+                format!("must be between 0 and {}, not {points}", Points::MAX_PER_EVENT.get()),
+            );
+        }
+        (errors.len() == before).then(|| Achievement {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            badge: self.badge.clone(),
+            criteria,
+            recurrence: self.recurrence,
+            max_completions: self.max_completions,
+            starts_at,
+            ends_at,
+            tiers,
+            tags,
+            points: Points::new(points),
+            revoke_on_return: self.revoke_on_return,
+        })
+    }
+}
+
+fn parse_all<T, E: std::fmt::Display>(
+    path: &str,
+    field: &str,
+    values: &[String],
+    parse: impl Fn(String) -> Result<T, E>,
+    errors: &mut DefinitionErrors,
+) -> Vec<T> {
+    values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| {
+            parse(v.clone()).map_err(|e| errors.push(format!("{path}.{field}[{i}]"), e.to_string())).ok()
+        })
+        .collect()
+}
+
+impl CriterionDef {
+    fn build(&self, path: &str, streaks: &[String], errors: &mut DefinitionErrors) -> Option<Criterion> {
+        let before = errors.len();
+        let error = |errors: &mut DefinitionErrors, field: &str, message: String| {
+            errors.push(format!("{path}.{field}"), message)
+        };
+        if !(1..=MAX_THRESHOLD).contains(&self.threshold) {
+            error(
+                errors,
+                "threshold",
+                format!("must be between 1 and {MAX_THRESHOLD}, not {}", self.threshold),
+            );
+        }
+        let window = self.period.unwrap_or_default();
+        let product = |errors: &mut DefinitionErrors| -> Option<String> {
+            let f = self.filter.clone()?;
+            let ok = Category::parse(f.clone()).is_ok() || Sku::parse(f.clone()).is_ok();
+            if !ok {
+                error(errors, "filter", format!("`{f}` is not a category or SKU"));
+            }
+            Some(f)
+        };
+        let no = |errors: &mut DefinitionErrors, field: &str, given: bool| {
+            if given {
+                error(errors, field, format!("is not used by the measure {}", self.measure.as_str()));
+            }
+        };
+        let count = match self.measure {
+            MeasureName::Purchases => Count::Purchases(product(errors)),
+            MeasureName::SpendMinor => Count::Spend(product(errors)),
+            MeasureName::PointsEarned | MeasureName::Referrals => {
+                no(errors, "filter", self.filter.is_some());
+                if self.measure == MeasureName::Referrals { Count::Referrals } else { Count::Points }
+            }
+            MeasureName::Activity => {
+                no(errors, "filter", self.filter.is_some());
+                match self.kind.as_ref().map(|k| ActivityKind::parse(k.clone())) {
+                    Some(Ok(kind)) => Count::Activity(kind.to_string()),
+                    Some(Err(e)) => {
+                        error(errors, "kind", e.to_string());
+                        Count::Activity(String::new())
+                    }
+                    None => {
+                        error(errors, "kind", "the activity measure needs the activity's kind".to_owned());
+                        Count::Activity(String::new())
+                    }
+                }
+            }
+            MeasureName::DistinctCategories | MeasureName::VisitsOnDistinctDays => {
+                no(errors, "filter", self.filter.is_some());
+                if self.measure == MeasureName::DistinctCategories && window.rolling_days().is_some() {
+                    error(
+                        errors,
+                        "period",
+                        "distinct_categories counts over a calendar period or lifetime".to_owned(),
+                    );
+                }
+                if self.measure == MeasureName::VisitsOnDistinctDays {
+                    Count::Visits
+                } else {
+                    Count::Categories
+                }
+            }
+            MeasureName::Streak => {
+                if self.period.is_some_and(|p| p != Window::Lifetime) {
+                    error(errors, "period", "a streak criterion has no period".to_owned());
+                }
+                match &self.filter {
+                    Some(code) if streaks.contains(code) => Count::Streak(code.clone()),
+                    Some(code) => {
+                        error(errors, "filter", format!("`{code}` is not one of the program's streaks"));
+                        Count::Streak(code.clone())
+                    }
+                    None => {
+                        error(errors, "filter", "a streak criterion names the streak's code".to_owned());
+                        Count::Streak(String::new())
+                    }
+                }
+            }
+        };
+        if self.measure != MeasureName::Activity {
+            no(errors, "kind", self.kind.is_some());
+        }
+        (errors.len() == before).then_some(Criterion {
+            measure: self.measure,
+            count,
+            window,
+            threshold: self.threshold,
+        })
+    }
+}
+
+impl MeasureName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureName::Purchases => "purchases",
+            MeasureName::SpendMinor => "spend_minor",
+            MeasureName::PointsEarned => "points_earned",
+            MeasureName::Activity => "activity",
+            MeasureName::Referrals => "referrals",
+            MeasureName::DistinctCategories => "distinct_categories",
+            MeasureName::VisitsOnDistinctDays => "visits_on_distinct_days",
+            MeasureName::Streak => "streak",
+        }
+    }
+}
+
+impl Achievement {
+    /// Whether `member` takes part at `at`: within its dates, in its tiers and tags.
+    pub fn open_to(&self, tier: Option<&str>, has_tag: impl Fn(&Tag) -> bool, at: Timestamp) -> bool {
+        self.starts_at.is_none_or(|s| at >= s)
+            && self.ends_at.is_none_or(|e| at < e)
+            && (self.tiers.is_empty() || tier.is_some_and(|t| self.tiers.iter().any(|c| c.as_str() == t)))
+            && (self.tags.is_empty() || self.tags.iter().any(has_tag))
+    }
+
+    /// Whether it may be completed once more, given how often and when it last was.
+    pub fn repeatable(
+        &self,
+        calendar: &Calendar,
+        times: i64,
+        last: Option<Timestamp>,
+        at: Timestamp,
+    ) -> bool {
+        match self.recurrence {
+            Recurrence::Once => times == 0,
+            Recurrence::EachPeriod => {
+                let under_max = self.max_completions.is_none_or(|max| times < max);
+                let window = self.criteria.first().map(|c| c.window).unwrap_or_default();
+                // A calendar period is earned once; a rolling window counts afresh after each.
+                let new_period = match (last, window.rolling_days()) {
+                    (Some(last), None) => window.key(calendar, last) != window.key(calendar, at),
+                    _ => true,
+                };
+                under_max && new_period
+            }
+        }
+    }
+
+    /// Each criterion's value at `at`, counting for a repeatable rolling achievement only
+    /// the days after its last completion.
+    pub fn progress(
+        &self,
+        calendar: &Calendar,
+        counts: &Aggregates,
+        at: Timestamp,
+        last: Option<Timestamp>,
+    ) -> Vec<i64> {
+        let after = match self.recurrence {
+            Recurrence::EachPeriod => last.map(|l| calendar.local(l).date()),
+            Recurrence::Once => None,
+        };
+        self.criteria.iter().map(|c| c.value(calendar, counts, at, after)).collect()
+    }
+}
+
+impl Criterion {
+    pub fn value(
+        &self,
+        calendar: &Calendar,
+        counts: &Aggregates,
+        at: Timestamp,
+        after: Option<jiff::civil::Date>,
+    ) -> i64 {
+        let counters = self.count.counters_at(self.window, calendar, at, after);
+        let rolling_visits = self.count == Count::Visits && self.window.rolling_days().is_some();
+        counters
+            .iter()
+            .map(|c| counts.counter(c))
+            .map(|v| if rolling_visits { i64::from(v > 0) } else { v })
+            .fold(0i64, i64::saturating_add)
+    }
+
+    /// The counters its value at `at` is read from.
+    pub fn counters(
+        &self,
+        calendar: &Calendar,
+        at: Timestamp,
+        after: Option<jiff::civil::Date>,
+    ) -> Vec<crate::needs::Counter> {
+        self.count.counters_at(self.window, calendar, at, after)
+    }
+}
