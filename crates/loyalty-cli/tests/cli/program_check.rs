@@ -28,6 +28,7 @@ fn every_example_program_is_valid() {
     assert_eq!(
         described,
         [
+            "program `bakery` is valid (3 earning rules, 1 rewards, currency USD, time zone America/New_York)",
             "program `bistro` is valid (2 earning rules, 1 rewards, currency EUR, time zone Europe/Paris)",
             "program `coffee` is valid (2 earning rules, 2 rewards, currency USD, time zone America/New_York)",
             "program `retail` is valid (19 earning rules, 6 rewards, currency EUR, time zone Europe/Paris)",
