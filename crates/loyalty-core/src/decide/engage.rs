@@ -88,13 +88,9 @@ fn judged_at<'p>(
                 }
             }
             (Event::Return(_), None) => {}
-            _ => {
-                let after = match a.recurrence {
-                    crate::engage::Recurrence::EachPeriod => last.map(|l| calendar.local(l).date()),
-                    crate::engage::Recurrence::Once => None,
-                };
-                out.push((a, event.occurred_at(), after));
-            }
+            // One that cannot be completed again needs no judging, nor its counters loading.
+            _ if !a.repeatable(calendar, times, last, event.occurred_at()) => {}
+            _ => out.push((a, event.occurred_at(), a.counting_after(calendar, last))),
         }
     }
     out
@@ -197,19 +193,9 @@ pub(super) fn judge(
         if let Some(run) = step.milestone {
             let points = streak.points_per_milestone;
             award(program, member, decision, points, at, EntryKind::Streak)?;
-            decision.notes.push(HistoryNote {
-                topic: HistoryTopic::Streak,
-                from: None,
-                to: Some(streak.code.clone()),
-                reason: format!("{}: {run} in a row", streak.name),
-            });
-            decision.engagement.push(change(
-                EngagementKind::StreakMilestone,
-                &streak.code,
-                &streak.name,
-                points,
-                run,
-            ));
+            let reason = format!("{}: {run} in a row", streak.name);
+            let moved = change(EngagementKind::StreakMilestone, &streak.code, &streak.name, points, run);
+            record(decision, HistoryTopic::Streak, moved, reason);
         }
     }
 
@@ -225,39 +211,20 @@ pub(super) fn judge(
             counts.bump(times_counter(&a.code), -1);
             counts.bump(last_counter(&a.code), -last.map_or(0, Timestamp::as_micros));
             take_back(program, state, decision, a.points)?;
-            decision.notes.push(HistoryNote {
-                topic: HistoryTopic::Achievement,
-                from: Some(a.code.clone()),
-                to: None,
-                reason: format!("{} taken back: a return undid it", a.name),
-            });
-            decision.engagement.push(change(
-                EngagementKind::AchievementRevoked,
-                &a.code,
-                &a.name,
-                a.points,
-                times - 1,
-            ));
-        } else if holds
-            && a.open_to(tier.map(|t| t.as_str()), |t| member.profile.tags.contains(t), at)
-            && a.repeatable(calendar, times, last, at)
-        {
+            let moved = change(EngagementKind::AchievementRevoked, &a.code, &a.name, a.points, times - 1);
+            record(
+                decision,
+                HistoryTopic::Achievement,
+                moved,
+                format!("{} taken back: a return undid it", a.name),
+            );
+        } else if holds && a.open_to(tier.map(|t| t.as_str()), |t| member.profile.tags.contains(t), at) {
+            // `judged_at` left out what may not be completed again.
             counts.bump(times_counter(&a.code), 1);
             counts.bump(last_counter(&a.code), at.as_micros() - last.map_or(0, Timestamp::as_micros));
             award(program, member, decision, a.points, at, EntryKind::Achievement)?;
-            decision.notes.push(HistoryNote {
-                topic: HistoryTopic::Achievement,
-                from: None,
-                to: Some(a.code.clone()),
-                reason: format!("{} completed", a.name),
-            });
-            decision.engagement.push(change(
-                EngagementKind::AchievementCompleted,
-                &a.code,
-                &a.name,
-                a.points,
-                times + 1,
-            ));
+            let moved = change(EngagementKind::AchievementCompleted, &a.code, &a.name, a.points, times + 1);
+            record(decision, HistoryTopic::Achievement, moved, format!("{} completed", a.name));
         }
     }
     decision.counters.extend(counts.moves.into_iter().filter(|(_, by)| *by != 0));
@@ -276,6 +243,18 @@ fn crossing(counts: &mut Counts, counter: Counter, by: i64) -> i64 {
     counts.bump(counter, by);
     let after = before + by;
     i64::from(after > 0) - i64::from(before > 0)
+}
+
+/// Tells a move twice over: a line of the member's history, and an item of the event's
+/// answer (and of its webhooks).
+fn record(decision: &mut Decision, topic: HistoryTopic, moved: EngagementChange, reason: String) {
+    let code = Some(moved.code.clone());
+    let (from, to) = match moved.kind {
+        EngagementKind::AchievementRevoked => (code, None),
+        EngagementKind::AchievementCompleted | EngagementKind::StreakMilestone => (None, code),
+    };
+    decision.notes.push(HistoryNote { topic, from, to, reason });
+    decision.engagement.push(moved);
 }
 
 fn change(kind: EngagementKind, code: &str, name: &str, points: Points, count: i64) -> EngagementChange {

@@ -11,6 +11,7 @@ mod engage;
 mod enrol;
 mod expire;
 mod hold;
+mod milestones;
 mod paid_after;
 mod profile;
 mod purchase;
@@ -24,6 +25,7 @@ mod subscription;
 mod tiers;
 
 pub use engage::needs_after;
+pub use milestones::{Milestone, milestones};
 pub use tiers::tier_at;
 
 use crate::decision::Decision;

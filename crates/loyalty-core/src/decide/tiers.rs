@@ -37,6 +37,37 @@ pub fn tier_at<'m>(tiers: &Tiers, member: &'m Member, at: Timestamp) -> Option<&
     tiers.higher(member.profile.tier.as_ref(), paid)
 }
 
+/// The tier metric in the current window before and after what `decision` earned, for
+/// an event that earns; points earned count for a points metric, an order's total for
+/// spend.
+pub(super) fn qualifying_value(
+    program: &Program,
+    state: &MemberState,
+    event: &Event,
+    decision: &Decision,
+) -> Option<(i64, i64)> {
+    let tiers = program.tiers();
+    if tiers.is_empty() {
+        return None;
+    }
+    let calc = match &decision.calculation {
+        Calculation::Purchase(c)
+        | Calculation::Activity(c)
+        | Calculation::Birthday(c)
+        | Calculation::Enrolment(c) => c,
+        _ => return None,
+    };
+    let added = match (tiers.metric, event) {
+        (crate::program::TierMetric::Points, _) => calc.points.get(),
+        // What was paid in money for lines that earn, as the spend windows count it.
+        (crate::program::TierMetric::Spend, Event::Purchase(_)) => calc.spend_minor,
+        (crate::program::TierMetric::Spend, _) => 0,
+    };
+    let window = tiers.current_window(program.calendar(), event.occurred_at());
+    let before = state.aggregates.window(&window);
+    Some((before, before.saturating_add(added)))
+}
+
 /// Moves the member up if what `decision` earned takes them over a higher tier's
 /// threshold. Points earned count for a points metric; an order's total for spend.
 pub(super) fn upgrade(
@@ -46,25 +77,9 @@ pub(super) fn upgrade(
     decision: &mut Decision,
 ) -> Result<(), Rejection> {
     let tiers = program.tiers();
-    if tiers.is_empty() {
-        return Ok(());
-    }
-    let calc = match &decision.calculation {
-        Calculation::Purchase(c)
-        | Calculation::Activity(c)
-        | Calculation::Birthday(c)
-        | Calculation::Enrolment(c) => c,
-        _ => return Ok(()),
-    };
-    let added = match (tiers.metric, event) {
-        (crate::program::TierMetric::Points, _) => calc.points.get(),
-        // What was paid in money for lines that earn, as the spend windows count it.
-        (crate::program::TierMetric::Spend, Event::Purchase(_)) => calc.spend_minor,
-        (crate::program::TierMetric::Spend, _) => 0,
-    };
+    let Some((_, value)) = qualifying_value(program, state, event, decision) else { return Ok(()) };
     let at = event.occurred_at();
     let calendar = program.calendar();
-    let value = state.aggregates.window(&tiers.current_window(calendar, at)).saturating_add(added);
     let Some(reached) = tiers.qualified(value) else { return Ok(()) };
     let mut change = match (decision.standing.take(), &state.member, &decision.member) {
         (Some(change), _, _) => *change,

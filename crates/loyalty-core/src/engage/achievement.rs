@@ -380,11 +380,17 @@ impl Achievement {
         at: Timestamp,
         last: Option<Timestamp>,
     ) -> Vec<i64> {
-        let after = match self.recurrence {
+        let after = self.counting_after(calendar, last);
+        self.criteria.iter().map(|c| c.value(calendar, counts, at, after)).collect()
+    }
+
+    /// The local day after which its criteria count: for a repeatable achievement, that of
+    /// its last completion, so a rolling window counts afresh; otherwise none.
+    pub fn counting_after(&self, calendar: &Calendar, last: Option<Timestamp>) -> Option<jiff::civil::Date> {
+        match self.recurrence {
             Recurrence::EachPeriod => last.map(|l| calendar.local(l).date()),
             Recurrence::Once => None,
-        };
-        self.criteria.iter().map(|c| c.value(calendar, counts, at, after)).collect()
+        }
     }
 }
 

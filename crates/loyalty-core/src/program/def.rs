@@ -3,6 +3,7 @@
 use super::catalog::RewardDef;
 use super::expiry::ExpiryDef;
 use super::lifecycle::LifecycleDef;
+use super::notifications::NotificationsDef;
 use super::redemption::RedemptionDef;
 use super::tiers::TiersDef;
 use crate::earning::RuleDef;
@@ -58,6 +59,10 @@ pub struct ProgramDef {
     /// Runs of consecutive periods with a qualifying event.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub streaks: Vec<StreakDef>,
+    /// Milestones told to webhook subscribers: nearing the next tier, balances passing
+    /// round amounts.
+    #[serde(default, skip_serializing_if = "NotificationsDef::is_default")]
+    pub notifications: NotificationsDef,
 }
 
 /// Limits on what a member may earn, whatever the rules say.

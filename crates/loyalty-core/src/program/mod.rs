@@ -6,6 +6,7 @@ mod def;
 mod error;
 mod expiry;
 mod lifecycle;
+mod notifications;
 mod redemption;
 mod tiers;
 
@@ -14,6 +15,7 @@ pub use def::{LimitsDef, ProgramDef, ReturnsDef, Rounding, SpentPointsPolicy, Ve
 pub use error::{DefinitionError, DefinitionErrors};
 pub use expiry::{ExpiryDef, ExpiryPolicy};
 pub use lifecycle::LifecycleDef;
+pub use notifications::NotificationsDef;
 pub use redemption::{PayWithPointsDef, PointValue, RedemptionDef};
 pub use tiers::{Downgrade, TierLevel, TierLevelDef, TierMetric, TierWindow, Tiers, TiersDef};
 
@@ -89,6 +91,7 @@ impl Program {
         def.lifecycle.check(&mut errors);
         check_limits(&def.limits, &mut errors);
         def.expiry.check(&mut errors);
+        def.notifications.check(&mut errors);
         if let Some(days) = def.returns.pending_days
             && !(1..=MAX_PENDING_DAYS).contains(&days)
         {
@@ -114,6 +117,11 @@ impl Program {
     /// The program's achievements and streaks.
     pub fn engagement(&self) -> &Engagement {
         &self.engagement
+    }
+
+    /// The milestones webhook subscribers are told of.
+    pub fn notifications(&self) -> &NotificationsDef {
+        &self.def.notifications
     }
 
     pub fn definition(&self) -> &ProgramDef {

@@ -108,3 +108,25 @@ fn a_definition_survives_a_json_round_trip() {
     let back: ProgramDef = serde_json::from_str(&json).unwrap();
     assert_eq!(&back, program.definition());
 }
+
+#[test]
+fn notifications_take_a_share_below_one_and_rising_milestones() {
+    let good =
+        format!("{COFFEE}\n[notifications]\ntier_progress_share = 0.8\nbalance_milestones = [500, 1000]\n");
+    let def: ProgramDef = toml::from_str(&good).unwrap();
+    let program = Program::from_def(def).unwrap();
+    assert_eq!(program.notifications().tier_progress_share, Some(rust_decimal::Decimal::new(8, 1)));
+    assert_eq!(program.notifications().balance_milestones, [500, 1000]);
+
+    let bad = format!(
+        "{COFFEE}\n[notifications]\ntier_progress_share = 1.5\nbalance_milestones = [1000, 1000, 0]\n"
+    );
+    assert_eq!(
+        errors_of(&bad),
+        [
+            "notifications.tier_progress_share: must be a share between 0 and 1 such as 0.8, not 1.5",
+            "notifications.balance_milestones[1]: milestones must rise: 1000 does not exceed 1000",
+            "notifications.balance_milestones[2]: must be positive, not 0",
+        ]
+    );
+}

@@ -17,6 +17,7 @@ mod idempotency;
 mod ledger;
 mod messages;
 mod metrics;
+mod notifications;
 mod openapi;
 mod order_bonuses;
 mod order_spend;

@@ -8,15 +8,17 @@ use crate::types::{
     WebhookSubscription,
 };
 use crate::url::Backend;
+use loyalty_core::decide::{Milestone, milestones};
 use loyalty_core::decision::{Calculation, Decision, EngagementKind, HistoryTopic, RewardChange};
 use loyalty_core::event::{Event, SettleAction};
+use loyalty_core::state::MemberState;
 use loyalty_core::{Outcome, Timestamp};
 use serde_json::json;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 
 /// The event types a subscription may ask for.
-pub const EVENT_TYPES: [&str; 9] = [
+pub const EVENT_TYPES: [&str; 11] = [
     "member_enrolled",
     "points_earned",
     "points_redeemed",
@@ -26,6 +28,8 @@ pub const EVENT_TYPES: [&str; 9] = [
     "reward_issued",
     "member_closed",
     "achievement_completed",
+    "tier_progress",
+    "balance_milestone",
 ];
 
 /// What an applied event tells subscribers.
@@ -68,42 +72,64 @@ fn notices(event: &Event, decision: &Decision) -> Vec<&'static str> {
     types
 }
 
+/// What a milestone adds to the common payload, under its own event type.
+fn milestone_notice(milestone: &Milestone) -> (&'static str, serde_json::Value) {
+    match milestone {
+        Milestone::TierProgress { tier, value, threshold, share } => (
+            "tier_progress",
+            json!({ "tier": tier, "value": value, "threshold": threshold, "share": share.normalize().to_string() }),
+        ),
+        Milestone::Balance { milestone, balance } => {
+            ("balance_milestone", json!({ "milestone": milestone, "balance": balance }))
+        }
+    }
+}
+
 /// Queues a delivery of each of the event's notices to every active subscription that
 /// asked for it, in the command's transaction: one statement, whatever their number.
 pub(super) async fn enqueue(
     tx: &mut Transaction<'static, Any>,
     program: &LoadedProgram,
     command: &Command,
+    state: &MemberState,
     decision: &Decision,
     outcome: &Outcome,
 ) -> Result<(), StoreError> {
-    let types = notices(&command.event, decision);
-    if types.is_empty() {
-        return Ok(());
-    }
-    let payload = json!({
+    let common = json!({
         "program": program.program.code(),
         "member": command.event.member(),
         "event": command.event.kind().as_str(),
         "occurred_at": command.event.occurred_at(),
         "outcome": outcome,
-    })
-    .to_string();
-    let values: Vec<String> = (0..types.len()).map(|i| format!("(${})", i + 4)).collect();
+    });
+    let mut notices: Vec<(&str, String)> =
+        notices(&command.event, decision).into_iter().map(|t| (t, common.to_string())).collect();
+    for milestone in milestones(&program.program, state, &command.event, decision) {
+        let (kind, extra) = milestone_notice(&milestone);
+        let mut payload = common.clone();
+        if let (Some(body), serde_json::Value::Object(extra)) = (payload.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        notices.push((kind, payload.to_string()));
+    }
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> =
+        (0..notices.len()).map(|i| format!("(${}, ${})", 2 * i + 3, 2 * i + 4)).collect();
     // A named common table, as SQLite names no columns of a bare VALUES list.
     let sql = format!(
-        "WITH v (t) AS (VALUES {}) \
+        "WITH v (t, payload) AS (VALUES {}) \
          INSERT INTO webhook_deliveries (program_id, subscription_id, event_type, payload, state, attempts, \
          next_attempt_us, created_at_us) \
-         SELECT $1, s.id, v.t, $2, 'pending', 0, $3, $3 FROM webhook_subscriptions s \
+         SELECT $1, s.id, v.t, v.payload, 'pending', 0, $2, $2 FROM webhook_subscriptions s \
          JOIN v ON s.event_types LIKE '%\"' || v.t || '\"%' \
          WHERE s.program_id = $1 AND s.active = 1",
         values.join(", ")
     );
-    let mut query =
-        sqlx::query(AssertSqlSafe(sql)).bind(program.id.0).bind(payload).bind(command.now.as_micros());
-    for t in types {
-        query = query.bind(t);
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(program.id.0).bind(command.now.as_micros());
+    for (kind, payload) in notices {
+        query = query.bind(kind).bind(payload);
     }
     query.execute(&mut **tx).await?;
     Ok(())
