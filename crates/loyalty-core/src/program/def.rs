@@ -6,6 +6,7 @@ use super::lifecycle::LifecycleDef;
 use super::redemption::RedemptionDef;
 use super::tiers::TiersDef;
 use crate::earning::RuleDef;
+use crate::engage::leaderboard::LeaderboardDef;
 use crate::engage::{AchievementDef, StreakDef};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +59,9 @@ pub struct ProgramDef {
     /// Runs of consecutive periods with a qualifying event.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub streaks: Vec<StreakDef>,
+    /// Members ranked by what they did in a period, for those who opted in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaderboards: Vec<LeaderboardDef>,
 }
 
 /// Limits on what a member may earn, whatever the rules say.
