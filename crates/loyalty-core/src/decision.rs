@@ -117,6 +117,7 @@ pub enum HistoryTopic {
     Hold,
     Achievement,
     Streak,
+    Leaderboard,
 }
 
 impl HistoryTopic {
@@ -129,6 +130,7 @@ impl HistoryTopic {
             HistoryTopic::Hold => "hold",
             HistoryTopic::Achievement => "achievement",
             HistoryTopic::Streak => "streak",
+            HistoryTopic::Leaderboard => "leaderboard",
         }
     }
 
@@ -141,6 +143,7 @@ impl HistoryTopic {
             HistoryTopic::Hold,
             HistoryTopic::Achievement,
             HistoryTopic::Streak,
+            HistoryTopic::Leaderboard,
         ]
         .into_iter()
         .find(|t| t.as_str() == text)

@@ -173,6 +173,10 @@ text_type!(
     /// A member's display name.
     PersonName, "name", check_text, 200
 );
+text_type!(
+    /// The name a member chose to be shown by on leaderboards (trimmed at the edge).
+    Nickname, "nickname", check_text, 32
+);
 
 /// A member's e-mail address. Only its shape is checked; delivery is not our concern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

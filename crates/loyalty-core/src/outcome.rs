@@ -45,6 +45,12 @@ pub struct MemberView {
     pub tier: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Whether the member agreed to be shown on leaderboards.
+    #[serde(default)]
+    pub leaderboard_opt_in: bool,
+    /// The name leaderboards show for them, if they chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
     pub referral_code: String,
     /// The external id of the member who referred them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,6 +218,8 @@ impl MemberView {
             birth_date: p.birth_date.map(|d| d.to_string()),
             tier: p.tier.as_ref().map(ToString::to_string),
             tags: p.tags.iter().map(ToString::to_string).collect(),
+            leaderboard_opt_in: p.leaderboard_opt_in,
+            nickname: p.nickname.as_ref().map(ToString::to_string),
             referral_code: member.referral_code.to_string(),
             referred_by,
             status: member.status,
@@ -235,6 +243,8 @@ pub fn changed(profile: &Profile, changes: &ProfileChanges) -> Profile {
         birth_date: changes.birth_date.or(profile.birth_date),
         tier: changes.tier.clone().or_else(|| profile.tier.clone()),
         tags: changes.tags.clone().unwrap_or_else(|| profile.tags.clone()),
+        leaderboard_opt_in: changes.leaderboard_opt_in.unwrap_or(profile.leaderboard_opt_in),
+        nickname: changes.nickname.clone().or_else(|| profile.nickname.clone()),
     }
 }
 

@@ -1,8 +1,8 @@
 //! What `decide` may know about a member: the projections the store loads for one event.
 
 use crate::ids::{
-    Category, Email, ExternalId, InstanceCode, LotId, MemberId, OrderId, PersonName, ReferralCode, Sku, Tag,
-    TierCode,
+    Category, Email, ExternalId, InstanceCode, LotId, MemberId, Nickname, OrderId, PersonName, ReferralCode,
+    Sku, Tag, TierCode,
 };
 use crate::ledger::MemberAccount;
 use crate::needs::Aggregates;
@@ -178,6 +178,10 @@ pub struct Profile {
     pub birth_date: Option<Date>,
     pub tier: Option<TierCode>,
     pub tags: BTreeSet<Tag>,
+    /// Whether the member agreed to be shown on leaderboards; no one is unless they did.
+    pub leaderboard_opt_in: bool,
+    /// The name leaderboards show for them, if they chose one.
+    pub nickname: Option<Nickname>,
 }
 
 /// A member's balance as shown to them.

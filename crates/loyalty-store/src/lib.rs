@@ -133,6 +133,22 @@ pub trait Store: Send + Sync + 'static {
         keys: &[String],
     ) -> impl Future<Output = Result<BTreeMap<String, i64>, StoreError>> + Send;
 
+    /// A leaderboard's best scores of members opted in and in its scope, best first
+    /// (ties in the order members enrolled), at most `query.limit`.
+    fn leaderboard_top(
+        &self,
+        program: ProgramId,
+        query: &BoardQuery,
+    ) -> impl Future<Output = Result<Vec<BoardRow>, StoreError>> + Send;
+
+    /// A member's score on a leaderboard, and how many members shown on it score more.
+    fn leaderboard_standing(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+        query: &BoardQuery,
+    ) -> impl Future<Output = Result<(i64, i64), StoreError>> + Send;
+
     /// The program's own counters (campaign budgets) whose key starts with `prefix`.
     fn program_counters(
         &self,

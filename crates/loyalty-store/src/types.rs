@@ -184,6 +184,26 @@ impl Due {
     }
 }
 
+/// What to read of a leaderboard: its score keys (one period's, or a rolling window's
+/// days), the tiers and tags it is limited to, and how many entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardQuery {
+    pub board: String,
+    pub keys: Vec<String>,
+    pub tiers: Vec<String>,
+    pub tags: Vec<String>,
+    pub limit: u32,
+}
+
+/// One member's score on a board, with what its display name is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardRow {
+    pub member_id: i64,
+    pub score: i64,
+    pub name: Option<String>,
+    pub nickname: Option<String>,
+}
+
 /// A line of a member's history as stored, with when it happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

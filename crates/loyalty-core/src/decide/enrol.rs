@@ -48,6 +48,7 @@ pub(super) fn decide(program: &Program, state: &MemberState, e: &Enrolment) -> R
             birth_date: e.birth_date,
             tier: None,
             tags: e.tags.clone(),
+            ..Profile::default()
         },
         referral_code: e.referral_code.clone(),
         referred_by,

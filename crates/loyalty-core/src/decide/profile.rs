@@ -1,5 +1,5 @@
 use super::existing_member;
-use crate::decision::{Calculation, Decision, HistoryTopic, StandingChange};
+use crate::decision::{Calculation, Decision, HistoryNote, HistoryTopic, StandingChange};
 use crate::event::ProfileUpdate;
 use crate::program::Program;
 use crate::rejection::Rejection;
@@ -14,6 +14,19 @@ pub(super) fn decide(
 ) -> Result<Decision, Rejection> {
     let member = existing_member(state, &p.member)?;
     let mut decision = Decision::about_member(member, Some(p.changes.clone()), None, Calculation::Profile);
+    if let Some(opt_in) = p.changes.leaderboard_opt_in.filter(|o| *o != member.profile.leaderboard_opt_in) {
+        let (from, to, reason) = if opt_in {
+            ("out", "in", "the member opted in to leaderboards")
+        } else {
+            ("in", "out", "the member opted out of leaderboards")
+        };
+        decision.notes.push(HistoryNote {
+            topic: HistoryTopic::Leaderboard,
+            from: Some(from.to_owned()),
+            to: Some(to.to_owned()),
+            reason: reason.to_owned(),
+        });
+    }
     let tiers = program.tiers();
     if let Some(tier) = p.changes.tier.as_ref().filter(|t| member.profile.tier.as_ref() != Some(*t)) {
         if !tiers.is_empty() && tiers.level(tier).is_none() {

@@ -5,6 +5,7 @@
 pub mod achievement;
 pub mod count;
 mod facts;
+pub mod leaderboard;
 pub mod period;
 pub mod streak;
 pub mod view;

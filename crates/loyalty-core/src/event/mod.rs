@@ -2,8 +2,8 @@
 //! `Event` inside the core is always well-formed; `decide` only judges it against state.
 
 use crate::ids::{
-    ActivityKind, ActivityTarget, Category, Email, ExternalId, InstanceCode, OrderId, PersonName, Reason,
-    ReferralCode, RewardCode, Sku, Tag, TierCode,
+    ActivityKind, ActivityTarget, Category, Email, ExternalId, InstanceCode, Nickname, OrderId, PersonName,
+    Reason, ReferralCode, RewardCode, Sku, Tag, TierCode,
 };
 use crate::limits::{MAX_LINES_PER_ORDER, MAX_QUANTITY_PER_LINE, MAX_UNIT_PRICE};
 use crate::money::MinorUnits;
@@ -401,6 +401,11 @@ pub struct ProfileChanges {
     pub tags: Option<BTreeSet<Tag>>,
     #[serde(default)]
     pub tier: Option<TierCode>,
+    /// Whether the member agrees to be shown on leaderboards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaderboard_opt_in: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<Nickname>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@ use super::notifications::NotificationsDef;
 use super::redemption::RedemptionDef;
 use super::tiers::TiersDef;
 use crate::earning::RuleDef;
+use crate::engage::leaderboard::LeaderboardDef;
 use crate::engage::{AchievementDef, StreakDef};
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,9 @@ pub struct ProgramDef {
     /// round amounts.
     #[serde(default, skip_serializing_if = "NotificationsDef::is_default")]
     pub notifications: NotificationsDef,
+    /// Members ranked by what they did in a period, for those who opted in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaderboards: Vec<LeaderboardDef>,
 }
 
 /// Limits on what a member may earn, whatever the rules say.

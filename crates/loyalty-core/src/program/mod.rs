@@ -22,6 +22,7 @@ pub use tiers::{Downgrade, TierLevel, TierLevelDef, TierMetric, TierWindow, Tier
 use crate::calendar::Calendar;
 use crate::earning::{BuildContext, EarningRule, RuleDef};
 use crate::engage::Engagement;
+use crate::engage::leaderboard::{self, Leaderboard};
 use crate::ids::{RewardCode, check_slug};
 use crate::limits::MAX_EARNING_RULES;
 use crate::money::Currency;
@@ -39,6 +40,7 @@ pub struct Program {
     rewards: Vec<Reward>,
     tiers: Tiers,
     engagement: Engagement,
+    leaderboards: Vec<Leaderboard>,
 }
 
 const MAX_NAME_CHARS: usize = 200;
@@ -105,10 +107,11 @@ impl Program {
             .as_ref()
             .map(|c| Engagement::build(&def.achievements, &def.streaks, c, &mut errors))
             .unwrap_or_default();
+        let leaderboards = leaderboard::build(&def.leaderboards, &mut errors);
 
         match (currency, calendar) {
             (Some(currency), Some(calendar)) if errors.is_empty() => {
-                Ok(Program { def, currency, calendar, rules, rewards, tiers, engagement })
+                Ok(Program { def, currency, calendar, rules, rewards, tiers, engagement, leaderboards })
             }
             _ => Err(errors),
         }
@@ -122,6 +125,15 @@ impl Program {
     /// The milestones webhook subscribers are told of.
     pub fn notifications(&self) -> &NotificationsDef {
         &self.def.notifications
+    }
+
+    /// The program's leaderboards.
+    pub fn leaderboards(&self) -> &[Leaderboard] {
+        &self.leaderboards
+    }
+
+    pub fn leaderboard(&self, code: &str) -> Option<&Leaderboard> {
+        self.leaderboards.iter().find(|b| b.code == code)
     }
 
     pub fn definition(&self) -> &ProgramDef {
@@ -214,7 +226,7 @@ impl Program {
     }
 }
 
-pub(super) fn check_name(errors: &mut DefinitionErrors, path: &str, value: &str, max: usize) {
+pub(crate) fn check_name(errors: &mut DefinitionErrors, path: &str, value: &str, max: usize) {
     if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
         errors.push(path, format!("must be 1 to {max} characters without control characters"));
     }

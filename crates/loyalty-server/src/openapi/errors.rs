@@ -10,7 +10,11 @@ use std::collections::BTreeSet;
 /// The edge's own error codes, and the rejections that `error.rs` does not answer with
 /// 422, by status; every other rejection is a 422.
 pub const STATUSES: &[(u16, &str, &[&str])] = &[
-    (400, "The request could not be read", &["malformed_json", "malformed_request", "invalid_cursor"]),
+    (
+        400,
+        "The request could not be read",
+        &["malformed_json", "malformed_request", "invalid_cursor", "invalid_period"],
+    ),
     (401, "No valid API key was sent", &["unauthorized"]),
     (403, "The key's role does not allow this", &["forbidden"]),
     (
@@ -24,6 +28,7 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
             "tier_not_found",
             "reward_code_not_found",
             "hold_not_found",
+            "leaderboard_not_found",
             "not_found",
         ],
     ),

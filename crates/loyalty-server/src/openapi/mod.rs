@@ -89,7 +89,7 @@ fn finish(document: &mut Value) {
         { "name": "reports", "description": "Liability, breakage, KPIs and donations" },
         { "name": "jobs", "description": "Due jobs and the test clock" },
         { "name": "webhooks", "description": "Webhook subscriptions and their deliveries" },
-        { "name": "engagement", "description": "Achievements and streaks" },
+        { "name": "engagement", "description": "Achievements, streaks and leaderboards" },
     ]);
     document["security"] = json!([{ "bearer": [] }]);
     if let Some(paths) = document["paths"].as_object_mut() {

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use loyalty_core::earning::{RuleDef, punch_counter};
 use loyalty_core::event::{Date, Enrolment, ProfileChanges, ProfileUpdate, Referral, date_text};
-use loyalty_core::ids::{Email, ExternalId, PersonName, ReferralCode, Tag, TierCode};
+use loyalty_core::ids::{Email, ExternalId, Nickname, PersonName, ReferralCode, Tag, TierCode};
 use loyalty_core::outcome::MemberView;
 use loyalty_core::{Event, Rejection};
 use loyalty_store::{LedgerEntry, Store};
@@ -147,6 +147,13 @@ struct ProfileRequest {
     /// Set by hand until tiers are evaluated by the program itself; administrators only.
     #[serde(default)]
     tier: Option<String>,
+    /// Whether the member agrees to be shown on leaderboards.
+    #[serde(default)]
+    leaderboard_opt_in: Option<bool>,
+    /// The name leaderboards show for them: 1 to 32 characters once trimmed, no control
+    /// characters.
+    #[serde(default)]
+    nickname: Option<String>,
 }
 
 async fn update<S: Store>(
@@ -166,6 +173,12 @@ async fn update<S: Store>(
         birth_date: birth_date(request.birth_date.as_deref())?,
         tags: tags(request.tags.as_deref())?,
         tier: request.tier.as_deref().map(|t| field("tier", TierCode::parse(t))).transpose()?,
+        leaderboard_opt_in: request.leaderboard_opt_in,
+        nickname: request
+            .nickname
+            .as_deref()
+            .map(|n| field("nickname", Nickname::parse(n.trim())))
+            .transpose()?,
     };
     let event = Event::Profile(ProfileUpdate {
         member: member.clone(),

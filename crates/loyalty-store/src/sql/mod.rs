@@ -7,6 +7,7 @@ mod due;
 mod erase;
 pub(crate) mod export;
 mod keys;
+mod leaderboards;
 mod log;
 mod programs;
 mod read;
@@ -494,6 +495,23 @@ impl Store for SqlStore {
         keys: &[String],
     ) -> Result<BTreeMap<String, i64>, StoreError> {
         read::members_counting(&self.reader, program, keys).await
+    }
+
+    async fn leaderboard_top(
+        &self,
+        program: ProgramId,
+        query: &BoardQuery,
+    ) -> Result<Vec<BoardRow>, StoreError> {
+        leaderboards::top(&self.reader, program, query).await
+    }
+
+    async fn leaderboard_standing(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+        query: &BoardQuery,
+    ) -> Result<(i64, i64), StoreError> {
+        leaderboards::standing(&self.reader, program, member, query).await
     }
 
     async fn program_counters(

@@ -8,7 +8,7 @@ use crate::url::Backend;
 use loyalty_core::Event;
 use loyalty_core::Points;
 use loyalty_core::ids::{
-    Email, ExternalId, LotId, MemberId, OrderId, PersonName, ReferralCode, Tag, TierCode,
+    Email, ExternalId, LotId, MemberId, Nickname, OrderId, PersonName, ReferralCode, Tag, TierCode,
 };
 use loyalty_core::needs::{Aggregates, Counter, Measure, Needs, Scope};
 use loyalty_core::state::{
@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 
 pub(super) const MEMBER_COLUMNS: &str = "id, external_id, status, available, pending, pending_review, held, debt, name, \
      email, birth_date, tier, tags, referral_code, referred_by, enrolled_at_us, last_activity_us, tier_review_at_us, \
-     standing";
+     standing, leaderboard_opt_in, nickname";
 
 /// The deepest chain of referrers followed to refuse a referral loop.
 const REFERRAL_CHAIN: i64 = 64;
@@ -53,6 +53,11 @@ pub(super) fn member(row: &AnyRow) -> Result<Member, StoreError> {
                 .map(Tag::parse)
                 .collect::<Result<BTreeSet<_>, _>>()
                 .map_err(corrupt("tags"))?,
+            leaderboard_opt_in: int(row, "leaderboard_opt_in")? != 0,
+            nickname: opt_text(row, "nickname")?
+                .map(Nickname::parse)
+                .transpose()
+                .map_err(corrupt("nickname"))?,
         },
         referral_code: parsed(row, "referral_code", ReferralCode::parse)?,
         referred_by: opt_int(row, "referred_by")?.map(MemberId),

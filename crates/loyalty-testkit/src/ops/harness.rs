@@ -70,6 +70,7 @@ impl Harness {
                 (HistoryTopic::Achievement, Some(_)) => "achievement_completed",
                 (HistoryTopic::Achievement, None) => "achievement_revoked",
                 (HistoryTopic::Streak, _) => "streak_milestone",
+                (HistoryTopic::Leaderboard, _) => "leaderboard_opt_in",
             };
             *self.features.entry(feature).or_default() += 1;
         }

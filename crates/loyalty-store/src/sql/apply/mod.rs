@@ -16,11 +16,12 @@ use crate::url::Backend;
 use loyalty_core::decision::{
     Credit, Decision, HoldChange, MemberChange, OrderChange, RewardChange, StandingChange,
 };
+use loyalty_core::engage::leaderboard::{self, ScoreChange};
 use loyalty_core::ids::LotId;
 use loyalty_core::lots::{LotChange, NewLot};
 use loyalty_core::needs::Counter;
 use loyalty_core::spending::{HoldRecord, RewardInstance};
-use loyalty_core::state::{Balance, Profile};
+use loyalty_core::state::{Balance, MemberState, Profile};
 use loyalty_core::{Event, Outcome};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -31,10 +32,11 @@ pub(super) async fn write(
     dialect: Dialect,
     program: &LoadedProgram,
     command: &Command,
+    state: &MemberState,
     decision: &Decision,
     outcome: &Outcome,
 ) -> Result<(), StoreError> {
-    let rows = Rows::of(program, command, decision, outcome)?;
+    let rows = Rows::of(program, command, state, decision, outcome)?;
     match dialect.0 {
         Backend::Sqlite => sqlite::write(tx, &rows).await,
         Backend::Postgres => postgres::write(tx, &rows).await,
@@ -80,6 +82,9 @@ struct ProfileRow {
     birth_date: Option<String>,
     tier: Option<String>,
     tags: Option<String>,
+    /// 1 or 0 to set whether the member shows on leaderboards.
+    leaderboard_opt_in: Option<i64>,
+    nickname: Option<String>,
 }
 
 /// Every row one decision writes, as the values to bind.
@@ -120,6 +125,8 @@ struct Rows<'a> {
     /// Counters to add to: (of the member, key, delta).
     counters: Vec<(bool, &'a str, i64)>,
     credit: Option<(&'a Credit, EntryRows)>,
+    /// Deltas to the member's leaderboard scores.
+    scores: Vec<ScoreChange>,
     /// Lines of the member's history: (topic, from, to, reason).
     history: Vec<(&'static str, Option<&'a str>, Option<&'a str>, &'a str)>,
 }
@@ -131,6 +138,8 @@ fn profile_row(profile: &Profile) -> Result<ProfileRow, StoreError> {
         birth_date: profile.birth_date.map(|d| d.to_string()),
         tier: profile.tier.as_ref().map(ToString::to_string),
         tags: Some(to_json(&profile.tags.iter().map(ToString::to_string).collect::<Vec<_>>())?),
+        leaderboard_opt_in: None,
+        nickname: None,
     })
 }
 
@@ -163,6 +172,7 @@ impl<'a> Rows<'a> {
     fn of(
         program: &LoadedProgram,
         command: &'a Command,
+        state: &MemberState,
         decision: &'a Decision,
         outcome: &Outcome,
     ) -> Result<Rows<'a>, StoreError> {
@@ -210,6 +220,8 @@ impl<'a> Rows<'a> {
                             .as_ref()
                             .map(|t| to_json(&t.iter().map(ToString::to_string).collect::<Vec<_>>()))
                             .transpose()?,
+                        leaderboard_opt_in: changes.leaderboard_opt_in.map(i64::from),
+                        nickname: changes.nickname.as_ref().map(ToString::to_string),
                     }),
                 };
                 let row = MemberRow {
@@ -263,6 +275,13 @@ impl<'a> Rows<'a> {
                 })
                 .collect(),
             credit: decision.referrer.as_ref().map(|c| (c, entry_rows(&c.entry))),
+            scores: leaderboard::changes(
+                program.program.leaderboards(),
+                program.program.calendar(),
+                state,
+                event,
+                decision,
+            ),
             history: decision
                 .standing
                 .iter()
@@ -436,12 +455,16 @@ impl Statement {
                 ("birth_date", &p.birth_date),
                 ("tier", &p.tier),
                 ("tags", &p.tags),
+                ("nickname", &p.nickname),
             ] {
                 // A standing change sets the tier itself, with its evaluation date.
                 if value.is_some() && !(column == "tier" && row.standing.is_some()) {
                     set.push(format!("{column} = {}", self.opt_text(value)));
                 }
             }
+        }
+        if let Some(opt_in) = row.profile.as_ref().and_then(|p| p.leaderboard_opt_in) {
+            set.push(format!("leaderboard_opt_in = {}", self.int(opt_in)));
         }
         if let Some(referrer) = row.referred_by {
             set.push(format!("referred_by = {}", self.int(referrer)));

@@ -246,6 +246,17 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         }
     }
 
+    for change in &rows.scores {
+        let (board, key, delta) =
+            (s.text(change.board.as_str()), s.text(change.key.as_str()), s.int(change.delta));
+        s.parts.push(format!(
+            "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score) \
+             VALUES ({program}, {board}, {key}, {member}, {delta}) \
+             ON CONFLICT (program_id, board, period_key, member_id) DO UPDATE SET score = score + excluded.score"
+        ));
+        expected += 1;
+    }
+
     for (topic, from, to, reason) in &rows.history {
         let (topic, from, to, reason) = (
             s.text(*topic),

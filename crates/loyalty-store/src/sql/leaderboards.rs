@@ -1,0 +1,144 @@
+//! Reading leaderboards from the scores each decision keeps (see `apply`). A board of
+//! one period key is the first rows of the index `leaderboard_scores_ranked`; a rolling
+//! board sums its days.
+
+use super::rows::{int, opt_text};
+use crate::StoreError;
+use crate::types::{BoardQuery, BoardRow, ProgramId};
+use loyalty_core::ids::ExternalId;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, AssertSqlSafe};
+
+/// Placeholders and their values, numbered in order.
+#[derive(Default)]
+struct Args {
+    texts: Vec<String>,
+}
+
+impl Args {
+    /// Placeholders start after the fixed ones (`$1` program, `$2` board, `$3` number).
+    fn text(&mut self, value: String) -> String {
+        self.texts.push(value);
+        format!("${}", self.texts.len() + 3)
+    }
+}
+
+// PostgreSQL sums BIGINT as NUMERIC: each sum is cast back to BIGINT.
+
+/// The conditions on the member `m` and the score rows `s` every board read shares: the
+/// board's period keys, opted-in members not closed, in the board's tiers and tags.
+fn conditions(query: &BoardQuery, args: &mut Args) -> String {
+    let keys: Vec<String> = query.keys.iter().map(|k| args.text(k.clone())).collect();
+    let mut sql = format!(
+        "s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND m.leaderboard_opt_in = 1 \
+         AND m.status IN ('active', 'suspended')",
+        keys.join(", ")
+    );
+    if !query.tiers.is_empty() {
+        let tiers: Vec<String> = query.tiers.iter().map(|t| args.text(t.clone())).collect();
+        sql.push_str(&format!(" AND m.tier IN ({})", tiers.join(", ")));
+    }
+    if !query.tags.is_empty() {
+        // Tags are stored as a JSON array of slugs; `_` is the one character of a slug
+        // that LIKE reads as a wildcard.
+        let tags: Vec<String> = query
+            .tags
+            .iter()
+            .map(|t| {
+                let pattern = format!("%\"{}\"%", t.replace('_', "\\_"));
+                format!("m.tags LIKE {} ESCAPE '\\'", args.text(pattern))
+            })
+            .collect();
+        sql.push_str(&format!(" AND ({})", tags.join(" OR ")));
+    }
+    sql
+}
+
+fn bind(
+    sql: String,
+    program: ProgramId,
+    query: &BoardQuery,
+    number: i64,
+    args: Args,
+) -> Query<'static, Any, AnyArguments> {
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(program.0).bind(query.board.clone()).bind(number);
+    for text in args.texts {
+        q = q.bind(text);
+    }
+    q
+}
+
+/// The board's best `query.limit` positive scores, best first, ties in member order.
+pub(super) async fn top(
+    pool: &AnyPool,
+    program: ProgramId,
+    query: &BoardQuery,
+) -> Result<Vec<BoardRow>, StoreError> {
+    let mut args = Args::default();
+    let conditions = conditions(query, &mut args);
+    let sql = if query.keys.len() == 1 {
+        format!(
+            "SELECT s.member_id AS member_id, s.score AS score, m.name AS name, m.nickname AS nickname \
+             FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
+             WHERE {conditions} AND s.score > 0 \
+             ORDER BY s.score DESC, s.member_id LIMIT $3"
+        )
+    } else {
+        format!(
+            "SELECT s.member_id AS member_id, CAST(SUM(s.score) AS BIGINT) AS score, MAX(m.name) AS name, MAX(m.nickname) AS nickname \
+             FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
+             WHERE {conditions} GROUP BY s.member_id HAVING SUM(s.score) > 0 \
+             ORDER BY SUM(s.score) DESC, s.member_id LIMIT $3"
+        )
+    };
+    let rows = bind(sql, program, query, i64::from(query.limit), args).fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(BoardRow {
+                member_id: int(row, "member_id")?,
+                score: int(row, "score")?,
+                name: opt_text(row, "name")?,
+                nickname: opt_text(row, "nickname")?,
+            })
+        })
+        .collect()
+}
+
+/// A member's score on the board, and how many members shown on it score more.
+pub(super) async fn standing(
+    pool: &AnyPool,
+    program: ProgramId,
+    member: &ExternalId,
+    query: &BoardQuery,
+) -> Result<(i64, i64), StoreError> {
+    let keys: Vec<String> = (0..query.keys.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
+         WHERE s.program_id = $1 AND s.board = $2 AND m.external_id = $3 AND s.period_key IN ({})",
+        keys.join(", ")
+    );
+    let mut q =
+        sqlx::query(AssertSqlSafe(sql)).bind(program.0).bind(query.board.clone()).bind(member.as_str());
+    for key in &query.keys {
+        q = q.bind(key.clone());
+    }
+    let score = int(&q.fetch_one(pool).await?, "score")?;
+
+    let mut args = Args::default();
+    let conditions = conditions(query, &mut args);
+    let sql = if query.keys.len() == 1 {
+        format!(
+            "SELECT COUNT(*) AS ahead FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
+             WHERE {conditions} AND s.score > $3"
+        )
+    } else {
+        format!(
+            "SELECT COUNT(*) AS ahead FROM (SELECT s.member_id FROM leaderboard_scores s \
+             JOIN members m ON m.id = s.member_id WHERE {conditions} \
+             GROUP BY s.member_id HAVING SUM(s.score) > $3) AS t"
+        )
+    };
+    let ahead = int(&bind(sql, program, query, score, args).fetch_one(pool).await?, "ahead")?;
+    Ok((score, ahead))
+}
