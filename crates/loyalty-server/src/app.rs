@@ -42,6 +42,7 @@ pub fn api_routes<S: Store>() -> ApiRouter<AppState<S>> {
         .merge(crate::routes::reports::router())
         .merge(crate::routes::webhooks::router())
         .merge(crate::routes::engagement::router())
+        .merge(crate::routes::segments::router())
 }
 
 pub fn app<S: Store>(state: AppState<S>) -> Router {

@@ -7,6 +7,7 @@ use super::redemption::RedemptionDef;
 use super::tiers::TiersDef;
 use crate::earning::RuleDef;
 use crate::engage::{AchievementDef, StreakDef};
+use crate::insight::AnalyticsDef;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +59,9 @@ pub struct ProgramDef {
     /// Runs of consecutive periods with a qualifying event.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub streaks: Vec<StreakDef>,
+    /// How the segments job scores members (RFM window, churn fallback, offers).
+    #[serde(default, skip_serializing_if = "AnalyticsDef::is_default")]
+    pub analytics: AnalyticsDef,
 }
 
 /// Limits on what a member may earn, whatever the rules say.

@@ -89,6 +89,9 @@ impl Program {
         def.lifecycle.check(&mut errors);
         check_limits(&def.limits, &mut errors);
         def.expiry.check(&mut errors);
+        for (path, problem) in def.analytics.problems() {
+            errors.push(path, problem);
+        }
         if let Some(days) = def.returns.pending_days
             && !(1..=MAX_PENDING_DAYS).contains(&days)
         {
@@ -114,6 +117,11 @@ impl Program {
     /// The program's achievements and streaks.
     pub fn engagement(&self) -> &Engagement {
         &self.engagement
+    }
+
+    /// How the segments job scores members.
+    pub fn analytics(&self) -> &crate::insight::AnalyticsDef {
+        &self.def.analytics
     }
 
     pub fn definition(&self) -> &ProgramDef {

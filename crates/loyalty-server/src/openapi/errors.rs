@@ -24,6 +24,7 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
             "tier_not_found",
             "reward_code_not_found",
             "hold_not_found",
+            "segment_not_found",
             "not_found",
         ],
     ),

@@ -25,6 +25,7 @@ mod referrals;
 mod reports;
 mod retail;
 mod review;
+mod segments;
 mod spending;
 mod spending_concurrency;
 mod standing;
