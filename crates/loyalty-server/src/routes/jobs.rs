@@ -24,8 +24,10 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
         .api_route(
             "/v1/jobs/run",
             post_with(run::<S>, |op| {
-                doc("run_jobs", "jobs", "Run the program's due jobs now")(op)
+                let op = doc("run_jobs", "jobs", "Run the program's due jobs now")(op)
                     .answers::<200, JobRun>("What the run did")
+                    .errors(&[400, 422]);
+                optional_body(op)
             }),
         )
         .api_route(
@@ -44,6 +46,14 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
                 .errors(&[409])
             }),
         )
+}
+
+/// Marks the operation's body as optional: a request without one runs every due job.
+fn optional_body(mut op: aide::transform::TransformOperation<'_>) -> aide::transform::TransformOperation<'_> {
+    if let Some(aide::openapi::ReferenceOr::Item(body)) = op.inner_mut().request_body.as_mut() {
+        body.required = false;
+    }
+    op
 }
 
 /// A run of the jobs, on demand.
