@@ -13,6 +13,7 @@ pub mod explanation;
 #[cfg(test)]
 mod fixtures;
 pub mod ids;
+pub mod insight;
 pub mod ledger;
 pub mod limits;
 pub mod lots;

@@ -43,6 +43,7 @@ pub fn api_routes<S: Store>() -> ApiRouter<AppState<S>> {
         .merge(crate::routes::webhooks::router())
         .merge(crate::routes::engagement::router())
         .merge(crate::routes::leaderboards::router())
+        .merge(crate::routes::segments::router())
 }
 
 pub fn app<S: Store>(state: AppState<S>) -> Router {

@@ -111,6 +111,21 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
                     tracing::error!(program = %code, error = %e, "jobs failed; retrying at the next tick")
                 }
             }
+            let store = state.store.as_ref();
+            match crate::analytics::analytics_due(store, &versions, now).await {
+                Ok(true) => match crate::analytics::run_analytics(store, &versions, now).await {
+                    Ok(report) => {
+                        tracing::info!(program = %code, scored = report.scored, "segments computed")
+                    }
+                    Err(e) => {
+                        tracing::error!(program = %code, error = %e, "analytics failed; retrying at the next tick")
+                    }
+                },
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(program = %code, error = %e, "analytics failed; retrying at the next tick")
+                }
+            }
         }
     }
 }
@@ -126,21 +141,43 @@ pub async fn run_due<S: Store>(
     metrics: Option<&Metrics>,
     progress: &mut (dyn FnMut(Job, u64) + Send),
 ) -> Result<JobReport, StoreError> {
+    run_only(store, versions, now, batch, metrics, progress, &Job::ALL).await
+}
+
+/// Runs the jobs of `only` that are due at `now`, as `run_due` runs them all.
+pub async fn run_only<S: Store>(
+    store: &S,
+    versions: &Versions,
+    now: Timestamp,
+    batch: u32,
+    metrics: Option<&Metrics>,
+    progress: &mut (dyn FnMut(Job, u64) + Send),
+    only: &[Job],
+) -> Result<JobReport, StoreError> {
+    let wants = |job: Job| only.contains(&job);
     let mut run = Run { store, versions, now, batch, metrics, progress, report: JobReport::default() };
     let latest = versions.latest().program.clone();
     // Holds first: the points they free may be due to expire or to be forfeited next.
-    run.holds().await?;
-    run.codes().await?;
-    run.each_due(Job::Release, DueWork::Release { until: now }, |due| {
-        Event::ReleasePending(JobTick { member: due.external_id.clone(), occurred_at: due.at })
-    })
-    .await?;
-    run.each_due(Job::Expiry, DueWork::Expiry { until: now }, |due| {
-        Event::Expire(JobTick { member: due.external_id.clone(), occurred_at: due.at })
-    })
-    .await?;
+    if wants(Job::HoldExpiry) {
+        run.holds().await?;
+    }
+    if wants(Job::CodeExpiry) {
+        run.codes().await?;
+    }
+    if wants(Job::Release) {
+        run.each_due(Job::Release, DueWork::Release { until: now }, |due| {
+            Event::ReleasePending(JobTick { member: due.external_id.clone(), occurred_at: due.at })
+        })
+        .await?;
+    }
+    if wants(Job::Expiry) {
+        run.each_due(Job::Expiry, DueWork::Expiry { until: now }, |due| {
+            Event::Expire(JobTick { member: due.external_id.clone(), occurred_at: due.at })
+        })
+        .await?;
+    }
     let notice_days = latest.expiry().notice_days;
-    if notice_days > 0 {
+    if notice_days > 0 && wants(Job::Notice) {
         let lead = i64::from(notice_days) * DAY_MICROS;
         let until = now.checked_add_micros(lead).unwrap_or(now);
         run.each_due(Job::Notice, DueWork::ExpiringSoon { from: now, until }, |due| {
@@ -152,11 +189,11 @@ pub async fn run_due<S: Store>(
         })
         .await?;
     }
-    if latest.has_birthday_bonus() {
+    if latest.has_birthday_bonus() && wants(Job::Birthday) {
         run.birthdays().await?;
     }
     let tiers = latest.tiers();
-    if !tiers.is_empty() {
+    if !tiers.is_empty() && wants(Job::TierReview) {
         // Dates in the program's calendar decide; this only bounds the search, and a
         // member found a little early is skipped and found again at the next run.
         let grace = i64::from(tiers.grace_days) * DAY_MICROS;
@@ -174,6 +211,7 @@ pub async fn run_due<S: Store>(
     }
     let months = latest.lifecycle().inactivity_months;
     if months > 0
+        && wants(Job::Inactivity)
         && let Some(until) = latest.calendar().months_before(now, months)
     {
         let calendar = latest.calendar().clone();

@@ -33,6 +33,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// An optional body: a request without a `Content-Type` has none; one with it is read as
+/// `ApiJson` reads it.
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::OptionalFromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, ApiError> {
+        if !req.headers().contains_key(axum::http::header::CONTENT_TYPE) {
+            return Ok(None);
+        }
+        <ApiJson<T> as FromRequest<S>>::from_request(req, state).await.map(Some)
+    }
+}
+
 /// Reads a whole body as JSON, refusing a key twice in one object, for a route that reads
 /// its body itself.
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, ApiError> {

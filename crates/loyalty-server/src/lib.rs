@@ -1,6 +1,7 @@
 //! The HTTP API of the loyalty engine: `app(state)` is the whole router, so tests drive
 //! it directly and `loyalty serve` binds it to a socket.
 
+pub mod analytics;
 mod app;
 mod auth;
 pub mod clock;

@@ -4,11 +4,13 @@
 
 mod error;
 pub mod replay;
+mod segments;
 mod sql;
 mod types;
 mod url;
 
 pub use error::StoreError;
+pub use segments::{MemberSegment, SegmentPage, SegmentTotals, StoredSegment};
 pub use sql::{SqlStore, WEBHOOK_EVENT_TYPES};
 pub use types::*;
 pub use url::{Backend, DatabaseUrl};
@@ -16,6 +18,7 @@ pub use url::{Backend, DatabaseUrl};
 use loyalty_core::Timestamp;
 use loyalty_core::decision::HistoryTopic;
 use loyalty_core::ids::{ExternalId, HoldId, InstanceCode, MemberId};
+use loyalty_core::insight::{MemberFacts, MemberScore, Segment};
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::snapshot::Snapshot;
@@ -365,6 +368,56 @@ pub trait Store: Send + Sync + 'static {
         replacement: &ExternalId,
         at: Timestamp,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// For each member with a purchase (an order not wholly returned) in [since, until],
+    /// computed in SQL: the last purchase, how many, the spend net of returns and the gaps
+    /// between consecutive purchases; by member id. The analytics job's input.
+    fn purchase_facts(
+        &self,
+        program: ProgramId,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> impl Future<Output = Result<Vec<(MemberId, MemberFacts)>, StoreError>> + Send;
+
+    /// Replaces the program's member segments with `scores`, computed at `at`, in one
+    /// transaction.
+    fn replace_segments(
+        &self,
+        program: ProgramId,
+        scores: &[(MemberId, MemberScore)],
+        at: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// When the last analytics run was, and the member's scores from it if it scored them.
+    fn member_segment(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+    ) -> impl Future<Output = Result<MemberSegment, StoreError>> + Send;
+
+    /// When the last analytics run was, with every segment's totals; `None` before the first.
+    fn segment_totals(
+        &self,
+        program: ProgramId,
+    ) -> impl Future<Output = Result<Option<(Timestamp, Vec<SegmentTotals>)>, StoreError>> + Send;
+
+    /// A page of a segment's members, by member id after `after` (0 for the first page).
+    fn segment_members(
+        &self,
+        program: ProgramId,
+        segment: Segment,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<SegmentPage, StoreError>> + Send;
+
+    /// A member's spend per category in orders since `since`, net of returns; `None` if
+    /// there is no such member.
+    fn category_spend(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        since: Timestamp,
+    ) -> impl Future<Output = Result<Option<BTreeMap<String, i64>>, StoreError>> + Send;
 }
 
 pub use sql::export::{ExportSnapshot, ExportedEntry, ExportedMember, ExportedReward};

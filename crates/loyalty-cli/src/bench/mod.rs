@@ -1,5 +1,6 @@
 //! `loyalty bench`: how fast the engine is, against the physical limit of its store.
 
+mod analytics;
 mod measure;
 mod phases;
 mod reports;
@@ -44,6 +45,10 @@ pub struct BenchArgs {
     /// finance's reports over it (0: skip).
     #[arg(long, default_value_t = 0)]
     report_entries: usize,
+    /// Only time the analytics job (RFM segments and churn) over this many synthetic
+    /// members with one to five orders each, written by plain SQL (0: the usual run).
+    #[arg(long, default_value_t = 0)]
+    analytics_members: usize,
 }
 
 /// The database the benchmark writes to, removed afterwards.
@@ -168,6 +173,15 @@ async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
         thousands(workload.returns as f64),
         thousands(workload.redemptions as f64),
     );
+
+    if args.analytics_members > 0 {
+        let store = SqlStore::connect(&scratch.url).await.map_err(|e| e.to_string())?;
+        let installed = install(&store, &program, "bench-analytics").await?;
+        eprintln!("measuring the analytics job ...");
+        analytics::measure(&store, installed, args.analytics_members, Clock::system().now()).await?;
+        store.close().await;
+        return Ok(());
+    }
 
     let mut timings = Vec::new();
     eprintln!("measuring decide ...");

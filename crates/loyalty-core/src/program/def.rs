@@ -9,6 +9,7 @@ use super::tiers::TiersDef;
 use crate::earning::RuleDef;
 use crate::engage::leaderboard::LeaderboardDef;
 use crate::engage::{AchievementDef, StreakDef};
+use crate::insight::AnalyticsDef;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,6 +68,9 @@ pub struct ProgramDef {
     /// Members ranked by what they did in a period, for those who opted in.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leaderboards: Vec<LeaderboardDef>,
+    /// How the segments job scores members (RFM window, churn fallback, offers).
+    #[serde(default, skip_serializing_if = "AnalyticsDef::is_default")]
+    pub analytics: AnalyticsDef,
 }
 
 /// Limits on what a member may earn, whatever the rules say.

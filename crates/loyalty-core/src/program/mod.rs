@@ -94,6 +94,9 @@ impl Program {
         check_limits(&def.limits, &mut errors);
         def.expiry.check(&mut errors);
         def.notifications.check(&mut errors);
+        for (path, problem) in def.analytics.problems() {
+            errors.push(path, problem);
+        }
         if let Some(days) = def.returns.pending_days
             && !(1..=MAX_PENDING_DAYS).contains(&days)
         {
@@ -134,6 +137,11 @@ impl Program {
 
     pub fn leaderboard(&self, code: &str) -> Option<&Leaderboard> {
         self.leaderboards.iter().find(|b| b.code == code)
+    }
+
+    /// How the segments job scores members.
+    pub fn analytics(&self) -> &crate::insight::AnalyticsDef {
+        &self.def.analytics
     }
 
     pub fn definition(&self) -> &ProgramDef {

@@ -90,6 +90,7 @@ fn finish(document: &mut Value) {
         { "name": "jobs", "description": "Due jobs and the test clock" },
         { "name": "webhooks", "description": "Webhook subscriptions and their deliveries" },
         { "name": "engagement", "description": "Achievements, streaks and leaderboards" },
+        { "name": "insight", "description": "RFM segments, churn risk and personalised offers" },
     ]);
     document["security"] = json!([{ "bearer": [] }]);
     if let Some(paths) = document["paths"].as_object_mut() {

@@ -2,9 +2,10 @@
 //! months in seconds. The clock can be set only on a server started with a test clock
 //! (`LOYALTY_TEST_CLOCK`); on the system clock the route answers that it is off.
 
+use crate::analytics::{AnalyticsReport, analytics_due, run_analytics};
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
-use crate::jobs::{DEFAULT_BATCH, JobReport, run_due};
+use crate::jobs::{DEFAULT_BATCH, Job, JobReport, run_only};
 use crate::json::ApiJson;
 use crate::openapi::{Documented, doc};
 use crate::state::AppState;
@@ -23,8 +24,10 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
         .api_route(
             "/v1/jobs/run",
             post_with(run::<S>, |op| {
-                doc("run_jobs", "jobs", "Run the program's due jobs now")(op)
+                let op = doc("run_jobs", "jobs", "Run the program's due jobs now")(op)
                     .answers::<200, JobRun>("What the run did")
+                    .errors(&[400, 422]);
+                optional_body(op)
             }),
         )
         .api_route(
@@ -45,24 +48,86 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
         )
 }
 
+/// Marks the operation's body as optional: a request without one runs every due job.
+fn optional_body(mut op: aide::transform::TransformOperation<'_>) -> aide::transform::TransformOperation<'_> {
+    if let Some(aide::openapi::ReferenceOr::Item(body)) = op.inner_mut().request_body.as_mut() {
+        body.required = false;
+    }
+    op
+}
+
 /// A run of the jobs, on demand.
 #[derive(Debug, Serialize, JsonSchema)]
 struct JobRun {
     /// The program's time the jobs ran at.
     now: Timestamp,
     report: JobReport,
+    /// What the analytics job did, if it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    analytics: Option<AnalyticsReport>,
 }
 
-/// Runs every job of the caller's program that is due at the server's time.
+/// Which jobs to run; every due job if not given.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(example = serde_json::json!({ "jobs": ["analytics"] }))]
+struct RunJobs {
+    /// The jobs to run. Without it, every job that is due runs, and the analytics job
+    /// when the segments are a day old or were never computed; named, analytics always runs.
+    #[serde(default)]
+    jobs: Option<Vec<JobName>>,
+}
+
+/// A job that `POST /v1/jobs/run` may be asked to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum JobName {
+    Expiry,
+    Release,
+    Notices,
+    Birthdays,
+    TierReviews,
+    Inactivity,
+    Holds,
+    Codes,
+    /// RFM segments and churn risk, recomputed for every member.
+    Analytics,
+}
+
+impl JobName {
+    fn job(self) -> Option<Job> {
+        Some(match self {
+            JobName::Expiry => Job::Expiry,
+            JobName::Release => Job::Release,
+            JobName::Notices => Job::Notice,
+            JobName::Birthdays => Job::Birthday,
+            JobName::TierReviews => Job::TierReview,
+            JobName::Inactivity => Job::Inactivity,
+            JobName::Holds => Job::HoldExpiry,
+            JobName::Codes => Job::CodeExpiry,
+            JobName::Analytics => return None,
+        })
+    }
+}
+
+/// Runs the jobs of the caller's program that are due at the server's time (those named,
+/// if the body names some).
 async fn run<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
+    body: Option<ApiJson<RunJobs>>,
 ) -> Result<Json<JobRun>, ApiError> {
+    let request = body.map(|ApiJson(b)| b).unwrap_or_default();
     let now = state.clock.now_for(caller.program.id());
     let metrics = Some(state.metrics.as_ref());
-    let report =
-        run_due(state.store.as_ref(), &caller.program, now, DEFAULT_BATCH, metrics, &mut |_, _| {}).await?;
-    Ok(Json(JobRun { now, report }))
+    let store = state.store.as_ref();
+    let (only, analytics): (Vec<Job>, bool) = match &request.jobs {
+        None => (Job::ALL.to_vec(), analytics_due(store, &caller.program, now).await?),
+        Some(names) => (names.iter().filter_map(|n| n.job()).collect(), names.contains(&JobName::Analytics)),
+    };
+    let report = run_only(store, &caller.program, now, DEFAULT_BATCH, metrics, &mut |_, _| {}, &only).await?;
+    let analytics = if analytics { Some(run_analytics(store, &caller.program, now).await?) } else { None };
+    Ok(Json(JobRun { now, report, analytics }))
 }
 
 /// The time of the caller's program.

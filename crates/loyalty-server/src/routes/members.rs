@@ -1,6 +1,7 @@
 //! Members: enrolment, the member with their balance, their profile, their referrer, and
 //! their journal.
 
+use super::segments::MemberInsight;
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, Caller, PosCaller};
 use crate::error::ApiError;
@@ -246,7 +247,8 @@ async fn show<S: Store>(
             _ => None,
         })
         .collect();
-    Ok(Json(MemberDetail { view, punch_cards }))
+    let insight = MemberInsight::of(state.store.member_segment(id, &external_id).await?);
+    Ok(Json(MemberDetail { view, punch_cards, insight }))
 }
 
 /// A member with the progress of each punch card of the program.
@@ -255,6 +257,9 @@ struct MemberDetail {
     #[serde(flatten)]
     view: MemberView,
     punch_cards: Vec<PunchCardProgress>,
+    /// The member's RFM segment and churn risk, from the last analytics run.
+    #[serde(flatten)]
+    insight: MemberInsight,
 }
 
 /// How far a member is on one punch card.

@@ -14,6 +14,7 @@ pub mod members;
 pub mod program;
 pub mod reports;
 pub mod rewards;
+pub mod segments;
 pub mod standing;
 pub mod webhooks;
 

@@ -27,6 +27,7 @@ mod referrals;
 mod reports;
 mod retail;
 mod review;
+mod segments;
 mod spending;
 mod spending_concurrency;
 mod standing;

@@ -13,6 +13,7 @@ mod programs;
 mod read;
 mod reports;
 mod rows;
+mod segments;
 mod snapshot;
 mod spending;
 mod state;
@@ -24,10 +25,13 @@ pub use webhooks::EVENT_TYPES as WEBHOOK_EVENT_TYPES;
 
 use crate::types::*;
 use crate::url::{Backend, DatabaseUrl};
+use crate::{MemberSegment, SegmentPage, SegmentTotals};
 use crate::{Store, StoreError};
 use loyalty_core::Timestamp;
 use loyalty_core::decision::HistoryTopic;
+use loyalty_core::ids::MemberId;
 use loyalty_core::ids::{ExternalId, HoldId, InstanceCode};
+use loyalty_core::insight::{MemberFacts, MemberScore, Segment};
 use loyalty_core::outcome::MemberView;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::snapshot::Snapshot;
@@ -572,5 +576,60 @@ impl Store for SqlStore {
         at: Timestamp,
     ) -> Result<bool, StoreError> {
         erase::erase(self, program, external_id, replacement, at).await
+    }
+
+    async fn purchase_facts(
+        &self,
+        program: ProgramId,
+        since: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<(MemberId, MemberFacts)>, StoreError> {
+        segments::purchase_facts(&self.reader, program, since, until).await
+    }
+
+    async fn replace_segments(
+        &self,
+        program: ProgramId,
+        scores: &[(MemberId, MemberScore)],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        segments::replace(&mut tx, program, scores, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn member_segment(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+    ) -> Result<MemberSegment, StoreError> {
+        segments::member_segment(&self.reader, program, external_id).await
+    }
+
+    async fn segment_totals(
+        &self,
+        program: ProgramId,
+    ) -> Result<Option<(Timestamp, Vec<SegmentTotals>)>, StoreError> {
+        segments::totals(&self.reader, program).await
+    }
+
+    async fn segment_members(
+        &self,
+        program: ProgramId,
+        segment: Segment,
+        after: i64,
+        limit: u32,
+    ) -> Result<SegmentPage, StoreError> {
+        segments::members(&self.reader, program, segment, after, limit).await
+    }
+
+    async fn category_spend(
+        &self,
+        program: ProgramId,
+        external_id: &ExternalId,
+        since: Timestamp,
+    ) -> Result<Option<BTreeMap<String, i64>>, StoreError> {
+        segments::category_spend(&self.reader, program, external_id, since).await
     }
 }
