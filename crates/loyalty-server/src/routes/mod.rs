@@ -9,6 +9,7 @@ pub mod events;
 pub mod health;
 pub mod holds;
 pub mod jobs;
+pub mod member_search;
 pub mod members;
 pub mod program;
 pub mod reports;

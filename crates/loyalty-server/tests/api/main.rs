@@ -15,6 +15,7 @@ mod error_bodies;
 mod errors;
 mod idempotency;
 mod ledger;
+mod member_search;
 mod messages;
 mod metrics;
 mod openapi;
