@@ -159,6 +159,16 @@ pub trait Store: Send + Sync + 'static {
         prefix: &str,
     ) -> impl Future<Output = Result<BTreeMap<String, i64>, StoreError>> + Send;
 
+    /// Members matching `search`, in member id order, `limit` at a time after member id
+    /// `after`.
+    fn search_members(
+        &self,
+        program: ProgramId,
+        search: &MemberSearch,
+        after: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<MemberSearchPage, StoreError>> + Send;
+
     /// A member's journal entries with their postings, newest first, `limit` at a time,
     /// starting below entry `before`. A `MemberNotFound` rejection if there is no member.
     fn ledger(

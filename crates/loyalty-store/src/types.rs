@@ -384,3 +384,24 @@ pub enum AttemptResult {
     RetryAt(Timestamp),
     GaveUp,
 }
+
+/// What a member search asks for: each given field narrows the result (they combine with
+/// AND). A new filter is one more field here and one more line in the store's builder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberSearch {
+    /// A prefix of the external id, the email or the name, with ASCII letters compared in
+    /// any case; its ASCII letters already lower-cased by the caller.
+    pub prefix: Option<String>,
+    pub tier: Option<String>,
+    /// A member status as stored (`active`, `suspended`, ...).
+    pub status: Option<String>,
+    pub tag: Option<String>,
+}
+
+/// One page of a member search, in the engine's member id order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberSearchPage {
+    pub members: Vec<loyalty_core::outcome::MemberView>,
+    /// The last member id of the page when another page follows.
+    pub next_after: Option<i64>,
+}

@@ -4,6 +4,7 @@ mod analytics;
 mod measure;
 mod phases;
 mod reports;
+mod search;
 mod workload;
 
 use crate::fail;
@@ -49,6 +50,10 @@ pub struct BenchArgs {
     /// members with one to five orders each, written by plain SQL (0: the usual run).
     #[arg(long, default_value_t = 0)]
     analytics_members: usize,
+    /// After the run, add this many synthetic members to one program and time member
+    /// searches over them (0: skip).
+    #[arg(long, default_value_t = 0)]
+    search_members: usize,
 }
 
 /// The database the benchmark writes to, removed afterwards.
@@ -220,6 +225,11 @@ async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
         println!();
         eprintln!("measuring the reports ...");
         reports::measure(&store, &program_http, args.report_entries, Clock::system().now()).await?;
+    }
+    if args.search_members > 0 {
+        println!();
+        eprintln!("measuring member search ...");
+        search::measure(&store, &program_many, args.search_members).await?;
     }
     store.close().await;
     Ok(())

@@ -34,6 +34,15 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
                 doc("enrol_member", "members", "Enrol a member")(op)
                     .answers::<201, MemberView>("The member, enrolled")
                     .errors(&[404])
+            })
+            .get_with(super::member_search::search::<S>, |op| {
+                doc(
+                    "search_members",
+                    "members",
+                    "Find members by a prefix of their id, email or name, and filters",
+                )(op)
+                .answers::<200, super::member_search::MemberSearchResponse>("A page of the members found")
+                .errors(&[422])
             }),
         )
         .api_route(

@@ -10,6 +10,7 @@ pub mod health;
 pub mod holds;
 pub mod jobs;
 pub mod leaderboards;
+pub mod member_search;
 pub mod members;
 pub mod program;
 pub mod reports;

@@ -16,6 +16,7 @@ mod errors;
 mod idempotency;
 mod leaderboards;
 mod ledger;
+mod member_search;
 mod messages;
 mod metrics;
 mod notifications;

@@ -14,6 +14,7 @@ mod read;
 mod reports;
 mod rows;
 mod segments;
+mod search;
 mod snapshot;
 mod spending;
 mod state;
@@ -524,6 +525,16 @@ impl Store for SqlStore {
         prefix: &str,
     ) -> Result<BTreeMap<String, i64>, StoreError> {
         read::program_counters(&self.reader, program, prefix).await
+    }
+
+    async fn search_members(
+        &self,
+        program: ProgramId,
+        search: &MemberSearch,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<MemberSearchPage, StoreError> {
+        search::search_members(&self.reader, self.backend, program, search, after, limit).await
     }
 
     async fn ledger(

@@ -1,0 +1,137 @@
+//! Finding members: `GET /v1/members?q=&tier=&status=&tag=&cursor=&limit=`.
+
+use crate::auth::{Access, Caller};
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use loyalty_core::ids::{Tag, TierCode};
+use loyalty_core::outcome::MemberView;
+use loyalty_core::state::MemberStatus;
+use loyalty_store::{MemberSearch, Store};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+const DEFAULT_PAGE: u32 = 20;
+const MAX_PAGE: u32 = 100;
+/// The longest prefix searched for, in characters: longer than any id, email or name kept.
+const MAX_QUERY: usize = 320;
+
+/// What to look for; the filters given combine with AND.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// A prefix of the external id, the email or the name; ASCII letters match in any case.
+    q: Option<String>,
+    /// Only members in this tier.
+    tier: Option<String>,
+    /// Only members with this status (`active`, `suspended`, `closed_by_request`,
+    /// `closed_inactive`).
+    status: Option<String>,
+    /// Only members with this tag.
+    tag: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Members on the page, from 1 to 100; 20 if not given.
+    #[schemars(with = "Option<u32>", range(min = 1, max = 100))]
+    limit: Option<String>,
+}
+
+/// A page of the members found, in a stable order.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MemberSearchResponse {
+    members: Vec<MemberView>,
+    /// Pass as `cursor` for the next page; null on the last.
+    next_cursor: Option<String>,
+}
+
+pub async fn search<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> Result<(StatusCode, Json<MemberSearchResponse>), ApiError> {
+    caller.require(Access::Read)?;
+    let limit = match query.limit.as_deref() {
+        None => DEFAULT_PAGE,
+        Some(text) => text.parse::<u32>().ok().filter(|l| (1..=MAX_PAGE).contains(l)).ok_or_else(|| {
+            ApiError::invalid_request(format!(
+                "limit: must be a whole number from 1 to {MAX_PAGE}, not `{text}`"
+            ))
+        })?,
+    };
+    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let search = parse(&query)?;
+    let page = state.store.search_members(caller.program.id(), &search, after, limit).await?;
+    let body =
+        MemberSearchResponse { members: page.members, next_cursor: page.next_after.map(encode_cursor) };
+    Ok((StatusCode::OK, Json(body)))
+}
+
+fn parse(query: &SearchQuery) -> Result<MemberSearch, ApiError> {
+    let prefix = match query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        None => None,
+        Some(q) if q.chars().count() > MAX_QUERY => {
+            return Err(ApiError::invalid_request(format!("q: at most {MAX_QUERY} characters")));
+        }
+        // Only ASCII letters are folded, as the store's indexes fold them.
+        Some(q) => Some(q.to_ascii_lowercase()),
+    };
+    let tier = query
+        .tier
+        .as_deref()
+        .map(|t| TierCode::parse(t).map(|t| t.as_str().to_owned()))
+        .transpose()
+        .map_err(|e| ApiError::invalid_request(format!("tier: {}", e.problem)))?;
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| {
+            MemberStatus::parse(s).map(|s| s.as_str().to_owned()).ok_or_else(|| {
+                ApiError::invalid_request(format!(
+                    "status: must be active, suspended, closed_by_request or closed_inactive, not `{s}`"
+                ))
+            })
+        })
+        .transpose()?;
+    let tag = query
+        .tag
+        .as_deref()
+        .map(|t| Tag::parse(t).map(|t| t.as_str().to_owned()))
+        .transpose()
+        .map_err(|e| ApiError::invalid_request(format!("tag: {}", e.problem)))?;
+    Ok(MemberSearch { prefix, tier, status, tag })
+}
+
+/// Cursors are opaque to clients; inside they are the member to continue after.
+fn encode_cursor(after: i64) -> String {
+    format!("m{after:x}")
+}
+
+fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
+    cursor
+        .strip_prefix('m')
+        .and_then(|hex| i64::from_str_radix(hex, 16).ok())
+        .filter(|id| *id > 0)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_cursor",
+                "cursor: use the next_cursor of a previous page",
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_anything_else() {
+        assert_eq!(decode_cursor(&encode_cursor(77)).unwrap(), 77);
+        for bad in ["", "77", "m", "mzz", "m-5", "m0", "e4d"] {
+            assert_eq!(decode_cursor(bad).unwrap_err().code(), "invalid_cursor", "{bad}");
+        }
+    }
+}
