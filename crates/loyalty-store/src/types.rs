@@ -396,6 +396,8 @@ pub struct MemberSearch {
     /// A member status as stored (`active`, `suspended`, ...).
     pub status: Option<String>,
     pub tag: Option<String>,
+    /// A segment name as the analytics job writes it.
+    pub segment: Option<String>,
 }
 
 /// One page of a member search, in the engine's member id order.

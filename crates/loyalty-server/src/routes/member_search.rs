@@ -1,4 +1,4 @@
-//! Finding members: `GET /v1/members?q=&tier=&status=&tag=&cursor=&limit=`.
+//! Finding members: `GET /v1/members?q=&tier=&segment=&status=&tag=&cursor=&limit=`.
 
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use loyalty_core::ids::{Tag, TierCode};
+use loyalty_core::insight::Segment;
 use loyalty_core::outcome::MemberView;
 use loyalty_core::state::MemberStatus;
 use loyalty_store::{MemberSearch, Store};
@@ -32,6 +33,9 @@ pub struct SearchQuery {
     status: Option<String>,
     /// Only members with this tag.
     tag: Option<String>,
+    /// Only members in this RFM segment as the analytics job last computed it
+    /// (`champions`, `at_risk`, ...).
+    segment: Option<String>,
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// Members on the page, from 1 to 100; 20 if not given.
@@ -101,7 +105,17 @@ fn parse(query: &SearchQuery) -> Result<MemberSearch, ApiError> {
         .map(|t| Tag::parse(t).map(|t| t.as_str().to_owned()))
         .transpose()
         .map_err(|e| ApiError::invalid_request(format!("tag: {}", e.problem)))?;
-    Ok(MemberSearch { prefix, tier, status, tag })
+    let segment = query
+        .segment
+        .as_deref()
+        .map(|name| {
+            Segment::parse(name).map(|s| s.as_str().to_owned()).ok_or_else(|| {
+                let names: Vec<&str> = Segment::ALL.iter().map(|s| s.as_str()).collect();
+                ApiError::invalid_request(format!("segment: must be one of {}, not `{name}`", names.join(", ")))
+            })
+        })
+        .transpose()?;
+    Ok(MemberSearch { prefix, tier, status, tag, segment })
 }
 
 /// Cursors are opaque to clients; inside they are the member to continue after.

@@ -235,6 +235,15 @@ async fn segments_list_counts_and_average_spend_and_page_through_members(db: Tes
     assert_eq!(ids(&second.body), ["m10"]);
     assert_eq!(second.body["next_cursor"], Value::Null);
 
+    // Member search takes a segment as a filter, alone or with a prefix.
+    let found = app.get("/v1/members?segment=cannot_lose").await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+    assert_eq!(ids(&found.body), ["m07", "m08", "m10"]);
+    assert_eq!(ids(&app.get("/v1/members?segment=cannot_lose&q=m0").await.body), ["m07", "m08"]);
+    assert_eq!(ids(&app.get("/v1/members?segment=lost").await.body), Vec::<String>::new());
+    let unknown = app.get("/v1/members?segment=vip").await;
+    assert_eq!((unknown.status, unknown.code()), (400, "invalid_request"));
+
     // A second run replaces the first: a month later everyone is a month older.
     app.clock.set(at("2026-07-30T00:00:00Z"));
     let again = analytics(&app).await;

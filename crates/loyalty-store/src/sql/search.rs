@@ -103,6 +103,13 @@ pub(super) async fn search_members(
         let t = b.text(format!("%{}%", like_literal(&quoted)));
         b.conditions.push(format!("tags LIKE {t} ESCAPE '\\'"));
     }
+    if let Some(segment) = &search.segment {
+        // Walks the segment's index in member order, as the page does.
+        let s = b.text(segment.as_str());
+        b.conditions.push(format!(
+            "id IN (SELECT member_id FROM member_segments WHERE program_id = {p} AND segment = {s})"
+        ));
+    }
     // One member more than asked tells whether another page follows.
     let n = b.bind(Bind::Int(i64::from(limit) + 1));
     let sql = format!(
