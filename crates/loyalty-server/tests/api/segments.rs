@@ -242,7 +242,7 @@ async fn segments_list_counts_and_average_spend_and_page_through_members(db: Tes
     assert_eq!(ids(&app.get("/v1/members?segment=cannot_lose&q=m0").await.body), ["m07", "m08"]);
     assert_eq!(ids(&app.get("/v1/members?segment=lost").await.body), Vec::<String>::new());
     let unknown = app.get("/v1/members?segment=vip").await;
-    assert_eq!((unknown.status, unknown.code()), (400, "invalid_request"));
+    assert_eq!((unknown.status, unknown.code()), (422, "invalid_request"));
 
     // A second run replaces the first: a month later everyone is a month older.
     app.clock.set(at("2026-07-30T00:00:00Z"));
