@@ -240,6 +240,8 @@ name = "Bag"
 points_cost = 1000
 "#;
 
+    type Summary<'a> = (OfferKind, Option<&'a str>, Option<&'a str>, f64, Option<i64>);
+
     fn outlook(balance: i64, category_spend: &BTreeMap<String, i64>) -> MemberOutlook<'_> {
         MemberOutlook { balance, tier: None, tags: &[], category_spend, segment: None, churn: None }
     }
@@ -254,7 +256,7 @@ points_cost = 1000
         let spend = spend(&[("pastry", 3_000), ("coffee", 1_000)]);
         let member = outlook(120, &spend);
         let found = offers(&program, &member, at("2026-03-10T12:00:00Z"), 5);
-        let summary: Vec<(OfferKind, Option<&str>, Option<&str>, f64, Option<i64>)> = found
+        let summary: Vec<Summary<'_>> = found
             .iter()
             .map(|o| (o.kind, o.reward.as_deref(), o.campaign.as_deref(), o.score, o.points_needed))
             .collect();

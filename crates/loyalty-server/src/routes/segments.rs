@@ -5,13 +5,13 @@
 use super::MemberPath;
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
+use crate::extract::{ApiPath, ApiQuery};
 use crate::openapi::{Documented, doc};
 use crate::state::AppState;
 use aide::axum::ApiRouter;
 use aide::axum::routing::get_with;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use loyalty_core::ids::TierCode;
 use loyalty_core::insight::offers::{DEFAULT_OFFERS, MAX_OFFERS, MemberOutlook, Offer, offers};
@@ -140,6 +140,13 @@ async fn list<S: Store>(
     Ok(Json(SegmentList { computed_at, segments }))
 }
 
+/// The path of one segment.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct SegmentPath {
+    /// The segment's name (`champions`, `at_risk`, ...).
+    name: String,
+}
+
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 500;
 
@@ -188,7 +195,7 @@ impl SegmentMember {
 async fn members<S: Store>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    Path(name): Path<String>,
+    ApiPath(SegmentPath { name }): ApiPath<SegmentPath>,
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<SegmentMembers>, ApiError> {
     caller.require(Access::Read)?;
