@@ -1,6 +1,7 @@
 //! `loyalty bench`: how fast the engine is, against the physical limit of its store.
 
 mod analytics;
+mod leaderboards;
 mod measure;
 mod phases;
 mod reports;
@@ -54,6 +55,10 @@ pub struct BenchArgs {
     /// searches over them (0: skip).
     #[arg(long, default_value_t = 0)]
     search_members: usize,
+    /// After the run, give a program with a leaderboard of each period kind this many
+    /// opted-in members with scores and time reading the boards (0: skip).
+    #[arg(long, default_value_t = 0)]
+    leaderboard_members: usize,
 }
 
 /// The database the benchmark writes to, removed afterwards.
@@ -230,6 +235,14 @@ async fn measure(args: &BenchArgs, scratch: &Scratch) -> Result<(), String> {
         println!();
         eprintln!("measuring member search ...");
         search::measure(&store, &program_many, args.search_members).await?;
+    }
+    if args.leaderboard_members > 0 {
+        eprintln!("measuring the leaderboards ...");
+        let mut definition = program.definition().clone();
+        definition.leaderboards.extend(leaderboards::boards());
+        let with_boards = Program::from_def(definition).map_err(|e| e.to_string())?;
+        let program_lb = install(&store, &with_boards, "bench-lb").await?;
+        leaderboards::measure(&store, &program_lb, args.leaderboard_members, Clock::system().now()).await?;
     }
     store.close().await;
     Ok(())
