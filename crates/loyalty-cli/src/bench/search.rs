@@ -5,6 +5,9 @@ use loyalty_store::{LoadedProgram, MemberSearch, SqlStore, Store};
 use sqlx::{AssertSqlSafe, Executor};
 use std::time::Instant;
 
+/// Makes the search of one run from the run's number, so that prefixes vary.
+type MakeSearch<'a> = Box<dyn Fn(usize) -> MemberSearch + 'a>;
+
 /// Searches of each kind timed.
 const RUNS: usize = 200;
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyz";
@@ -35,7 +38,7 @@ pub async fn measure(store: &SqlStore, program: &LoadedProgram, members: usize) 
 
     let letters: Vec<char> = LETTERS.chars().collect();
     let pick = |k: usize| letters[k % 26];
-    let searches: Vec<(&str, Box<dyn Fn(usize) -> MemberSearch>)> = vec![
+    let searches: Vec<(&str, MakeSearch<'_>)> = vec![
         (
             "name prefix, 3 letters (`abc`: ~57 names and ~57 emails)",
             Box::new(move |k| prefix(format!("{}{}{}", pick(k), pick(k / 3), pick(k / 7)))),

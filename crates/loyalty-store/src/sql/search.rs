@@ -73,10 +73,20 @@ pub(super) async fn search_members(
 ) -> Result<MemberSearchPage, StoreError> {
     let mut b = Builder { conditions: Vec::new(), binds: Vec::new() };
     let p = b.bind(Bind::Int(program.0));
-    b.conditions.push(format!("program_id = {p}"));
+    let prefix = search.prefix.as_deref().filter(|q| !q.is_empty());
+    // How the outer query finds its rows. A prefix's ranges already keep to the program,
+    // and their ids are looked up by key. A tier or status walks its own index, in id
+    // order. Otherwise the table is walked in id order until the page is full: SQLite,
+    // without statistics, would rather read one of the program's indexes whole and sort
+    // it (seconds at a million members), so its program test is kept off the indexes
+    // with a unary plus.
+    if prefix.is_none() {
+        let walk_by_id = search.tier.is_none() && search.status.is_none() && backend == Backend::Sqlite;
+        b.conditions.push(format!("{}program_id = {p}", if walk_by_id { "+" } else { "" }));
+    }
     let a = b.bind(Bind::Int(after.unwrap_or(0)));
     b.conditions.push(format!("id > {a}"));
-    if let Some(prefix) = search.prefix.as_deref().filter(|q| !q.is_empty()) {
+    if let Some(prefix) = prefix {
         let low = b.text(prefix);
         let high = b.text(format!("{prefix}{HIGHEST}"));
         // One index range per field, united: each walks only the members it matches.
