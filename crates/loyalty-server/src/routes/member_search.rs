@@ -111,7 +111,10 @@ fn parse(query: &SearchQuery) -> Result<MemberSearch, ApiError> {
         .map(|name| {
             Segment::parse(name).map(|s| s.as_str().to_owned()).ok_or_else(|| {
                 let names: Vec<&str> = Segment::ALL.iter().map(|s| s.as_str()).collect();
-                ApiError::invalid_request(format!("segment: must be one of {}, not `{name}`", names.join(", ")))
+                ApiError::invalid_request(format!(
+                    "segment: must be one of {}, not `{name}`",
+                    names.join(", ")
+                ))
             })
         })
         .transpose()?;

@@ -18,6 +18,7 @@ const PERSONAL: &[&str] = &[
     "Quixote",
     "zelda.quixote@example.org",
     "zq.new@example.org",
+    "Zee-the-Great",
     "1987-06-05",
     "zqvip",
     "zq-cust-77",
@@ -49,7 +50,10 @@ async fn zelda_and_her_friend(app: &TestApp) {
         .unwrap()
         .to_owned();
     created(app, "/v1/events", "zq-cust-77-order-1", order("zq-cust-77", "order-1", 6000)).await;
-    let patch = json!({"name": "Zelda Q. Quixote", "email": "zq.new@example.org"});
+    let patch = json!({
+        "name": "Zelda Q. Quixote", "email": "zq.new@example.org",
+        "leaderboard_opt_in": true, "nickname": "Zee-the-Great"
+    });
     let changed = app.patch("/v1/members/zq-cust-77", patch).await;
     assert_eq!(changed.status, 200, "{:?}", changed.body);
 
@@ -122,6 +126,7 @@ async fn an_erased_member_leaves_no_personal_data_and_the_books_still_reconcile(
         (&Value::Null, &Value::Null, &json!([]))
     );
     assert!(after.body.get("birth_date").is_none(), "{:?}", after.body);
+    assert_eq!(after.body["nickname"], Value::Null);
     assert_eq!(entry_count(&app, &new_id).await, entries);
     assert_eq!(app.get("/v1/members/b-friend").await.body["referred_by"], new_id.as_str());
 

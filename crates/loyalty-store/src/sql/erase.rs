@@ -16,7 +16,7 @@ use serde_json::Value;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
 /// What a member tells about themselves; emptied wherever their own events hold it.
-const PROFILE: &[&str] = &["name", "email", "birth_date"];
+const PROFILE: &[&str] = &["name", "email", "birth_date", "nickname"];
 
 /// Keys whose values name orders, products, rewards or codes, never members. The store
 /// keeps these values in its own tables too, so one that happens to equal the external id
@@ -48,7 +48,8 @@ pub(super) async fn erase(
     };
     let member = int(&row, "id")?;
     sqlx::query(
-        "UPDATE members SET external_id = $1, name = NULL, email = NULL, birth_date = NULL, tags = '[]' \
+        "UPDATE members SET external_id = $1, name = NULL, email = NULL, birth_date = NULL, nickname = NULL, \
+         tags = '[]' \
          WHERE id = $2",
     )
     .bind(replacement.as_str())
