@@ -1,5 +1,6 @@
 //! Finding members: `GET /v1/members?q=&tier=&segment=&status=&tag=&cursor=&limit=`.
 
+use super::paging;
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
@@ -57,14 +58,7 @@ pub async fn search<S: Store>(
     ApiQuery(query): ApiQuery<SearchQuery>,
 ) -> Result<(StatusCode, Json<MemberSearchResponse>), ApiError> {
     caller.require(Access::Read)?;
-    let limit = match query.limit.as_deref() {
-        None => DEFAULT_PAGE,
-        Some(text) => text.parse::<u32>().ok().filter(|l| (1..=MAX_PAGE).contains(l)).ok_or_else(|| {
-            ApiError::invalid_request(format!(
-                "limit: must be a whole number from 1 to {MAX_PAGE}, not `{text}`"
-            ))
-        })?,
-    };
+    let limit = paging::limit(query.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let search = parse(&query)?;
     let page = state.store.search_members(caller.program.id(), &search, after, limit).await?;
@@ -123,21 +117,11 @@ fn parse(query: &SearchQuery) -> Result<MemberSearch, ApiError> {
 
 /// Cursors are opaque to clients; inside they are the member to continue after.
 fn encode_cursor(after: i64) -> String {
-    format!("m{after:x}")
+    paging::encode_cursor('m', after)
 }
 
 fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    cursor
-        .strip_prefix('m')
-        .and_then(|hex| i64::from_str_radix(hex, 16).ok())
-        .filter(|id| *id > 0)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_cursor",
-                "cursor: use the next_cursor of a previous page",
-            )
-        })
+    paging::decode_cursor('m', cursor)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Members: enrolment, the member with their balance, their profile, their referrer, and
 //! their journal.
 
+use super::paging;
 use super::segments::MemberInsight;
 use super::{Idempotency, MemberPath, field, submit};
 use crate::auth::{Access, Caller, PosCaller};
@@ -310,14 +311,7 @@ async fn ledger<S: Store>(
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(Access::Read)?;
-    let limit = match page.limit.as_deref() {
-        None => DEFAULT_PAGE,
-        Some(text) => text.parse::<u32>().ok().filter(|l| (1..=MAX_PAGE).contains(l)).ok_or_else(|| {
-            ApiError::invalid_request(format!(
-                "limit: must be a whole number from 1 to {MAX_PAGE}, not `{text}`"
-            ))
-        })?,
-    };
+    let limit = paging::limit(page.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let before = page.cursor.as_deref().map(decode_cursor).transpose()?;
     let found = state.store.ledger(caller.program.id(), &external_id, limit, before).await?;
     let body = LedgerResponse {
@@ -330,21 +324,11 @@ async fn ledger<S: Store>(
 
 /// Cursors are opaque to clients; inside they are the entry to continue below.
 fn encode_cursor(before: i64) -> String {
-    format!("e{before:x}")
+    paging::encode_cursor('e', before)
 }
 
 fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    cursor
-        .strip_prefix('e')
-        .and_then(|hex| i64::from_str_radix(hex, 16).ok())
-        .filter(|id| *id > 0)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_cursor",
-                "cursor: use the next_cursor of a previous page",
-            )
-        })
+    paging::decode_cursor('e', cursor)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod leaderboards;
 pub mod member_search;
 pub mod members;
+mod paging;
 pub mod program;
 pub mod reports;
 pub mod rewards;

@@ -3,6 +3,7 @@
 //! member ranked from the catalogue and the running campaigns.
 
 use super::MemberPath;
+use super::paging;
 use crate::auth::{Access, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
@@ -206,7 +207,7 @@ async fn members<S: Store>(
             format!("there is no segment `{name}`; GET /v1/segments lists them"),
         )
     })?;
-    let limit = page_limit(page.limit.as_deref())?;
+    let limit = paging::limit(page.limit.as_deref(), DEFAULT_PAGE, MAX_PAGE)?;
     let after = page.cursor.as_deref().map(decode_cursor).transpose()?.unwrap_or(0);
     let found = state.store.segment_members(caller.program.id(), segment, after, limit).await?;
     Ok(Json(SegmentMembers {
@@ -216,34 +217,13 @@ async fn members<S: Store>(
     }))
 }
 
-fn page_limit(text: Option<&str>) -> Result<u32, ApiError> {
-    match text {
-        None => Ok(DEFAULT_PAGE),
-        Some(text) => text.parse::<u32>().ok().filter(|l| (1..=MAX_PAGE).contains(l)).ok_or_else(|| {
-            ApiError::invalid_request(format!(
-                "limit: must be a whole number from 1 to {MAX_PAGE}, not `{text}`"
-            ))
-        }),
-    }
-}
-
 /// Cursors are opaque to clients; inside they are the member id to continue after.
 fn encode_cursor(after: i64) -> String {
-    format!("s{after:x}")
+    paging::encode_cursor('s', after)
 }
 
 fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    cursor
-        .strip_prefix('s')
-        .and_then(|hex| i64::from_str_radix(hex, 16).ok())
-        .filter(|id| *id > 0)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_cursor",
-                "cursor: use the next_cursor of a previous page",
-            )
-        })
+    paging::decode_cursor('s', cursor)
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -266,16 +246,7 @@ async fn member_offers<S: Store>(
     ApiQuery(query): ApiQuery<OffersQuery>,
 ) -> Result<Json<MemberOffers>, ApiError> {
     caller.require(Access::Read)?;
-    let limit = match query.limit.as_deref() {
-        None => DEFAULT_OFFERS,
-        Some(text) => {
-            text.parse::<usize>().ok().filter(|l| (1..=MAX_OFFERS).contains(l)).ok_or_else(|| {
-                ApiError::invalid_request(format!(
-                    "limit: must be a whole number from 1 to {MAX_OFFERS}, not `{text}`"
-                ))
-            })?
-        }
-    };
+    let limit = paging::limit(query.limit.as_deref(), DEFAULT_OFFERS, MAX_OFFERS)?;
     let id = caller.program.id();
     let now = state.clock.now_for(id);
     let loaded = caller.program.at(now);
