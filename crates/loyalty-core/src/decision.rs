@@ -118,6 +118,7 @@ pub enum HistoryTopic {
     Achievement,
     Streak,
     Leaderboard,
+    Survey,
 }
 
 impl HistoryTopic {
@@ -131,6 +132,7 @@ impl HistoryTopic {
             HistoryTopic::Achievement => "achievement",
             HistoryTopic::Streak => "streak",
             HistoryTopic::Leaderboard => "leaderboard",
+            HistoryTopic::Survey => "survey",
         }
     }
 
@@ -144,6 +146,7 @@ impl HistoryTopic {
             HistoryTopic::Achievement,
             HistoryTopic::Streak,
             HistoryTopic::Leaderboard,
+            HistoryTopic::Survey,
         ]
         .into_iter()
         .find(|t| t.as_str() == text)
@@ -334,6 +337,17 @@ pub enum Calculation {
     Status {
         points: Points,
     },
+    Survey(SurveyCalc),
+}
+
+/// A survey answered: what the store keeps of the response, and the points it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyCalc {
+    pub kind: crate::feedback::SurveyKind,
+    pub band: crate::feedback::Band,
+    /// The member's tier when they answered.
+    pub tier: Option<TierCode>,
+    pub points: Points,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

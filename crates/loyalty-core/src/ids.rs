@@ -177,6 +177,14 @@ text_type!(
     /// The name a member chose to be shown by on leaderboards (trimmed at the edge).
     Nickname, "nickname", check_text, 32
 );
+text_type!(
+    /// The code of one of the program's surveys (`nps`).
+    SurveyCode, "survey", check_slug, 64
+);
+text_type!(
+    /// What a member wrote beside a survey's score.
+    Comment, "comment", check_text, 1000
+);
 
 /// A member's e-mail address. Only its shape is checked; delivery is not our concern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

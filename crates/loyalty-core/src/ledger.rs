@@ -144,11 +144,14 @@ pub enum EntryKind {
     Achievement,
     /// Points for a streak's milestone.
     Streak,
+    /// Points for answering a survey.
+    Survey,
 }
 
 impl EntryKind {
-    const ALL: [EntryKind; 19] = [
+    const ALL: [EntryKind; 20] = [
         EntryKind::Achievement,
+        EntryKind::Survey,
         EntryKind::Streak,
         EntryKind::Hold,
         EntryKind::HoldRelease,
@@ -190,6 +193,7 @@ impl EntryKind {
             EntryKind::Refund => "refund",
             EntryKind::Achievement => "achievement",
             EntryKind::Streak => "streak",
+            EntryKind::Survey => "survey",
         }
     }
 
@@ -300,13 +304,14 @@ mod tests {
             | EntryKind::Donation
             | EntryKind::Refund
             | EntryKind::Achievement
-            | EntryKind::Streak => EntryKind::ALL.contains(&kind),
+            | EntryKind::Streak
+            | EntryKind::Survey => EntryKind::ALL.contains(&kind),
         };
         for kind in EntryKind::ALL {
             assert!(listed(kind));
             assert_eq!(EntryKind::parse(kind.as_str()), Some(kind));
         }
-        assert_eq!(EntryKind::ALL.len(), 19);
+        assert_eq!(EntryKind::ALL.len(), 20);
         assert_eq!(EntryKind::parse("gift"), None);
     }
 }

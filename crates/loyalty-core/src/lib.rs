@@ -10,6 +10,7 @@ pub mod earning;
 pub mod engage;
 pub mod event;
 pub mod explanation;
+pub mod feedback;
 #[cfg(test)]
 mod fixtures;
 pub mod ids;

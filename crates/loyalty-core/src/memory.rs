@@ -13,7 +13,10 @@ use crate::outcome::{HoldView, changed};
 use crate::points::Points;
 use crate::program::Program;
 use crate::rejection::Rejection;
-use crate::snapshot::{EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot};
+use crate::snapshot::{
+    EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot,
+    SurveyResponseSnapshot,
+};
 use crate::spending::{HoldRecord, HoldState, RewardInstance};
 use crate::state::{Lot, Member, MemberState, OrderRecord};
 use crate::time::Timestamp;
@@ -42,6 +45,7 @@ pub struct MemoryLedger {
     holds: Vec<(MemberId, HoldRecord)>,
     holds_by_id: HashMap<HoldId, usize>,
     history: HashMap<MemberId, Vec<HistoryNote>>,
+    surveys: HashMap<MemberId, Vec<SurveyResponseSnapshot>>,
 }
 
 #[derive(Debug, Clone)]
@@ -244,6 +248,9 @@ impl MemoryLedger {
             self.history.entry(member_id).or_default().extend(change.history.iter().cloned());
         }
         self.history.entry(member_id).or_default().extend(decision.notes.iter().cloned());
+        if let Some(response) = SurveyResponseSnapshot::of(event, decision) {
+            self.surveys.entry(member_id).or_default().push(response);
+        }
         let at = event.occurred_at();
         for change in &decision.lots {
             match change {
@@ -568,6 +575,7 @@ impl MemoryLedger {
                     last_activity_at: m.last_activity_at,
                     standing: m.standing.clone(),
                     history: self.history.get(&m.id).cloned().unwrap_or_default(),
+                    surveys: self.surveys.get(&m.id).cloned().unwrap_or_default(),
                 },
             );
         }

@@ -30,6 +30,7 @@ pub enum Outcome {
     Job(JobOutcome),
     Hold(HoldOutcome),
     Code(CodeOutcome),
+    Survey(crate::feedback::SurveyOutcome),
 }
 
 /// A member as the API shows them.
@@ -403,6 +404,21 @@ impl Outcome {
                     let member = member_after(state, decision)?;
                     let referred_by = member.referred_by.and(referrer_id);
                     Outcome::Member(MemberView::of(&member, referred_by))
+                }
+                (Event::Survey(a), Calculation::Survey(calc), _) => {
+                    Outcome::Survey(crate::feedback::SurveyOutcome {
+                        member: a.member.clone(),
+                        survey: a.survey.clone(),
+                        kind: calc.kind,
+                        score: a.score,
+                        band: calc.band,
+                        comment: a.comment.clone(),
+                        order_id: a.order_id.clone(),
+                        tier: calc.tier.clone(),
+                        points_awarded: calc.points,
+                        balance,
+                        occurred_at: a.occurred_at,
+                    })
                 }
                 (Event::Hold(_) | Event::Settle(_) | Event::Code(_), _, _) => {
                     crate::spending_view::render(event, decision)?

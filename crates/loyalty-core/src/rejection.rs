@@ -32,6 +32,8 @@ pub enum Rejection {
 
     #[error("no rule of this program rewards the activity {kind}")]
     ActivityNotRewarded { kind: String },
+    #[error("survey {survey} takes scores from {min} to {max}, not {given}")]
+    ScoreOutOfRange { survey: String, min: i64, max: i64, given: i64 },
 
     // Idempotency.
     #[error("this Idempotency-Key was already used with a different request")]
@@ -52,6 +54,14 @@ pub enum Rejection {
     OrderBelongsToAnotherMember { order_id: String },
     #[error("no member has the referral code {code}")]
     ReferralCodeNotFound { code: String },
+    #[error("no survey {survey} in this program")]
+    SurveyNotFound { survey: String },
+    #[error("{external_id} already answered survey {survey}{period}")]
+    SurveyAlreadyAnswered { external_id: String, survey: String, period: String },
+    #[error(
+        "{external_id} answered survey {survey} less than {days} days ago; they may answer again from {next}"
+    )]
+    SurveyCoolingDown { external_id: String, survey: String, days: u32, next: Timestamp },
 
     // Referrals.
     #[error("a member cannot refer themselves")]
@@ -173,6 +183,7 @@ impl Rejection {
         "adjustment_must_not_be_zero",
         "adjustment_exceeds_limit",
         "activity_not_rewarded",
+        "score_out_of_range",
         "idempotency_key_reused",
         "order_already_recorded",
         "member_not_found",
@@ -181,6 +192,9 @@ impl Rejection {
         "order_not_found",
         "order_belongs_to_another_member",
         "referral_code_not_found",
+        "survey_not_found",
+        "survey_already_answered",
+        "survey_cooling_down",
         "self_referral",
         "referral_loop",
         "referee_already_enrolled",
@@ -240,6 +254,7 @@ impl Rejection {
             Rejection::AdjustmentMustNotBeZero => "adjustment_must_not_be_zero",
             Rejection::AdjustmentExceedsLimit { .. } => "adjustment_exceeds_limit",
             Rejection::ActivityNotRewarded { .. } => "activity_not_rewarded",
+            Rejection::ScoreOutOfRange { .. } => "score_out_of_range",
             Rejection::IdempotencyKeyReused => "idempotency_key_reused",
             Rejection::OrderAlreadyRecorded { .. } => "order_already_recorded",
             Rejection::MemberNotFound { .. } => "member_not_found",
@@ -248,6 +263,9 @@ impl Rejection {
             Rejection::OrderNotFound { .. } => "order_not_found",
             Rejection::OrderBelongsToAnotherMember { .. } => "order_belongs_to_another_member",
             Rejection::ReferralCodeNotFound { .. } => "referral_code_not_found",
+            Rejection::SurveyNotFound { .. } => "survey_not_found",
+            Rejection::SurveyAlreadyAnswered { .. } => "survey_already_answered",
+            Rejection::SurveyCoolingDown { .. } => "survey_cooling_down",
             Rejection::SelfReferral => "self_referral",
             Rejection::ReferralLoop { .. } => "referral_loop",
             Rejection::RefereeAlreadyEnrolled { .. } => "referee_already_enrolled",

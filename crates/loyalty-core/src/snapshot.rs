@@ -45,6 +45,36 @@ pub struct MemberSnapshot {
     pub standing: Standing,
     /// Tier, subscription and status changes, in order.
     pub history: Vec<HistoryNote>,
+    /// Survey responses, in the order they were given.
+    pub surveys: Vec<SurveyResponseSnapshot>,
+}
+
+/// A survey response as the store keeps it for the reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyResponseSnapshot {
+    pub survey: String,
+    pub score: i64,
+    pub comment: Option<String>,
+    pub order_id: Option<String>,
+    pub tier: Option<String>,
+    pub occurred_at: Timestamp,
+}
+
+impl SurveyResponseSnapshot {
+    /// The response an answer's decision records, if it is one.
+    pub fn of(event: &crate::event::Event, decision: &crate::decision::Decision) -> Option<Self> {
+        match (event, &decision.calculation) {
+            (crate::event::Event::Survey(a), crate::decision::Calculation::Survey(calc)) => Some(Self {
+                survey: a.survey.to_string(),
+                score: a.score,
+                comment: a.comment.as_ref().map(ToString::to_string),
+                order_id: a.order_id.as_ref().map(ToString::to_string),
+                tier: calc.tier.as_ref().map(ToString::to_string),
+                occurred_at: a.occurred_at,
+            }),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +145,12 @@ impl Snapshot {
             }
             if a.history != b.history {
                 found.push(format!("member {id}: history is {:?}, expected {:?}", b.history, a.history));
+            }
+            if a.surveys != b.surveys {
+                found.push(format!(
+                    "member {id}: survey responses are {:?}, expected {:?}",
+                    b.surveys, a.surveys
+                ));
             }
             if a.counters != b.counters {
                 found.push(format!("member {id}: counters are {:?}, expected {:?}", b.counters, a.counters));
@@ -282,6 +318,7 @@ mod tests {
             last_activity_at: Timestamp::from_micros(0),
             standing: Standing::default(),
             history: Vec::new(),
+            surveys: Vec::new(),
         }
     }
 

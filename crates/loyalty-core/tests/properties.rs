@@ -107,6 +107,10 @@ fn one_million_random_operations_keep_every_invariant() {
         "payment_below_minimum",
         "payment_exceeds_share",
         "basket_required",
+        "score_out_of_range",
+        "survey_not_found",
+        "survey_already_answered",
+        "survey_cooling_down",
     ] {
         assert!(codes.get(code).is_some_and(|n| *n > 0), "no history was refused with {code}: {codes:?}");
     }
@@ -154,6 +158,7 @@ fn one_million_random_operations_keep_every_invariant() {
         "achievement_completed",
         "achievement_revoked",
         "streak_milestone",
+        "survey_answered",
     ] {
         assert!(
             features.get(feature).is_some_and(|n| *n > 0),

@@ -78,7 +78,8 @@ fn rejection_status(rejection: &Rejection) -> StatusCode {
         | Rejection::OrderNotFound { .. }
         | Rejection::TierNotFound { .. }
         | Rejection::RewardCodeNotFound { .. }
-        | Rejection::HoldNotFound { .. } => StatusCode::NOT_FOUND,
+        | Rejection::HoldNotFound { .. }
+        | Rejection::SurveyNotFound { .. } => StatusCode::NOT_FOUND,
         Rejection::MemberAlreadyExists { .. }
         | Rejection::IdempotencyKeyReused
         | Rejection::OrderAlreadyRecorded { .. }
@@ -98,7 +99,9 @@ fn rejection_status(rejection: &Rejection) -> StatusCode {
         | Rejection::GiftCardPartlyUsed { .. }
         | Rejection::HoldNotOpen { .. }
         | Rejection::HoldExpired { .. }
-        | Rejection::MemberHasOpenHolds { .. } => StatusCode::CONFLICT,
+        | Rejection::MemberHasOpenHolds { .. }
+        | Rejection::SurveyAlreadyAnswered { .. }
+        | Rejection::SurveyCoolingDown { .. } => StatusCode::CONFLICT,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

@@ -22,6 +22,7 @@ mod routes;
 pub mod secrets;
 mod startup;
 mod state;
+mod survey_report;
 pub mod webhooks;
 
 pub use app::{app, metrics_app};

@@ -17,6 +17,8 @@ pub use url::{Backend, DatabaseUrl};
 
 use loyalty_core::Timestamp;
 use loyalty_core::decision::HistoryTopic;
+use loyalty_core::feedback::SurveyKind;
+use loyalty_core::feedback::report::ScoreCount;
 use loyalty_core::ids::{ExternalId, HoldId, InstanceCode, MemberId};
 use loyalty_core::insight::{MemberFacts, MemberScore, Segment};
 use loyalty_core::outcome::MemberView;
@@ -276,6 +278,17 @@ pub trait Store: Send + Sync + 'static {
         since: Timestamp,
         until: Timestamp,
     ) -> impl Future<Output = Result<BreakageSums, StoreError>> + Send;
+
+    /// How many responses to surveys of `kind` (or to `survey` alone) in [from, to) gave
+    /// each score, per tier when answered and per segment now.
+    fn survey_scores(
+        &self,
+        program: ProgramId,
+        kind: SurveyKind,
+        from: Timestamp,
+        to: Timestamp,
+        survey: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<ScoreCount>, StoreError>> + Send;
 
     /// Members, activity and points over [from, to).
     fn kpis(

@@ -189,6 +189,11 @@ pub fn request(event: &Event) -> Option<(String, Value)> {
                 "occurred_at": a.occurred_at}),
         ),
         Event::Refer(r) => (format!("/v1/members/{}/referrer", r.member), json!({"code": r.code})),
+        Event::Survey(s) => (
+            format!("/v1/members/{}/survey-responses", s.member),
+            json!({"survey": s.survey, "score": s.score, "comment": s.comment, "order_id": s.order_id,
+                "occurred_at": s.occurred_at}),
+        ),
         Event::Review(r) => {
             let decision = if r.release { "release" } else { "void" };
             (format!("/v1/members/{}/review/{decision}", r.member), json!({"reason": r.reason}))

@@ -278,7 +278,7 @@ fn set_standing(decision: &mut Decision, new_balance: Balance, new_debt: Points)
 
 /// Books `points` to the member like any earning: a lot, spendable at once (held for
 /// review while the member is suspended), repaying any debt first.
-fn award(
+pub(super) fn award(
     program: &Program,
     member: &Member,
     decision: &mut Decision,

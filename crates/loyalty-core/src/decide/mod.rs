@@ -22,6 +22,7 @@ mod returns;
 mod review;
 mod status;
 mod subscription;
+mod survey;
 mod tiers;
 
 pub use engage::needs_after;
@@ -51,6 +52,7 @@ pub fn needs(program: &Program, event: &Event) -> Needs {
             earn::limit_needs(program, event.occurred_at(), &mut needs);
         }
         Event::Refer(r) => needs.window(ever(Measure::Purchases, r.occurred_at)),
+        Event::Survey(s) => survey::needs(program, s, &mut needs),
         _ => {}
     }
     tiers::needs(program, event, &mut needs);
@@ -96,6 +98,7 @@ pub fn decide(
         Event::Hold(h) => hold::open(program, state, h),
         Event::Settle(s) => hold::settle(program, state, s),
         Event::Code(c) => code::decide(program, state, c),
+        Event::Survey(s) => survey::decide(program, state, s),
     }?;
     if event.is_member_activity()
         && let Some(member) = &state.member

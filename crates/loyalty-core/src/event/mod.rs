@@ -14,9 +14,11 @@ pub use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
+mod feedback;
 mod spending;
 mod standing;
 
+pub use feedback::SurveyAnswer;
 pub use spending::{CodeAction, CodeUpdate, HoldRequest, HoldSettlement, HoldSpend, SettleAction};
 pub use standing::{DueTick, StatusAction, StatusChange, SubscriptionAction, SubscriptionUpdate};
 
@@ -52,6 +54,8 @@ pub enum Event {
     Settle(HoldSettlement),
     /// An issued reward code used, drawn on, cancelled or expired.
     Code(CodeUpdate),
+    /// A member's answer to one of the program's surveys.
+    Survey(SurveyAnswer),
 }
 
 /// What kind of event this is, for storage and for the journal.
@@ -79,6 +83,7 @@ pub enum EventKind {
     Hold,
     Settle,
     Code,
+    Survey,
 }
 
 impl EventKind {
@@ -104,6 +109,7 @@ impl EventKind {
             EventKind::Hold => "hold",
             EventKind::Settle => "settle",
             EventKind::Code => "code",
+            EventKind::Survey => "survey",
         }
     }
 }
@@ -131,6 +137,7 @@ impl Event {
             Event::Hold(_) => EventKind::Hold,
             Event::Settle(_) => EventKind::Settle,
             Event::Code(_) => EventKind::Code,
+            Event::Survey(_) => EventKind::Survey,
         }
     }
 
@@ -155,6 +162,7 @@ impl Event {
             Event::Hold(e) => &e.member,
             Event::Settle(e) => &e.member,
             Event::Code(e) => &e.member,
+            Event::Survey(e) => &e.member,
         }
     }
 
@@ -178,6 +186,7 @@ impl Event {
             Event::Hold(e) => e.occurred_at,
             Event::Settle(e) => e.occurred_at,
             Event::Code(e) => e.occurred_at,
+            Event::Survey(e) => e.occurred_at,
         }
     }
 
@@ -186,6 +195,7 @@ impl Event {
         match self {
             Event::Purchase(e) => Some(&e.order_id),
             Event::Return(e) => Some(&e.order_id),
+            Event::Survey(e) => e.order_id.as_ref(),
             _ => None,
         }
     }
@@ -214,6 +224,7 @@ impl Event {
             Event::Hold(e) => Some(e.order_id.as_str()),
             Event::Settle(e) => Some(e.hold_id.as_str()),
             Event::Code(e) => Some(e.code.as_str()),
+            Event::Survey(e) => Some(e.survey.as_str()),
         }
     }
 
@@ -240,7 +251,8 @@ impl Event {
             | Event::Profile(_)
             | Event::TierReview(_)
             | Event::Subscription(_)
-            | Event::Code(_) => false,
+            | Event::Code(_)
+            | Event::Survey(_) => false,
         }
     }
 
@@ -253,6 +265,7 @@ impl Event {
             | Event::Return(_)
             | Event::Redeem(_)
             | Event::Activity(_)
+            | Event::Survey(_)
             | Event::Hold(_) => true,
             Event::Settle(s) => s.action == SettleAction::Capture,
             Event::Code(c) => matches!(c.action, CodeAction::Use { .. } | CodeAction::Draw { .. }),

@@ -9,6 +9,7 @@ use super::tiers::TiersDef;
 use crate::earning::RuleDef;
 use crate::engage::leaderboard::LeaderboardDef;
 use crate::engage::{AchievementDef, StreakDef};
+use crate::feedback::SurveyDef;
 use crate::insight::AnalyticsDef;
 use serde::{Deserialize, Serialize};
 
@@ -71,6 +72,9 @@ pub struct ProgramDef {
     /// How the segments job scores members (RFM window, churn fallback, offers).
     #[serde(default, skip_serializing_if = "AnalyticsDef::is_default")]
     pub analytics: AnalyticsDef,
+    /// Questions put to members (NPS, CSAT), with points for answering.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surveys: Vec<SurveyDef>,
 }
 
 /// Limits on what a member may earn, whatever the rules say.

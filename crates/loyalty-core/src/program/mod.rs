@@ -41,6 +41,7 @@ pub struct Program {
     tiers: Tiers,
     engagement: Engagement,
     leaderboards: Vec<Leaderboard>,
+    surveys: Vec<crate::feedback::Survey>,
 }
 
 const MAX_NAME_CHARS: usize = 200;
@@ -111,11 +112,20 @@ impl Program {
             .map(|c| Engagement::build(&def.achievements, &def.streaks, c, &mut errors))
             .unwrap_or_default();
         let leaderboards = leaderboard::build(&def.leaderboards, &mut errors);
+        let surveys = crate::feedback::build(&def.surveys, &mut errors);
 
         match (currency, calendar) {
-            (Some(currency), Some(calendar)) if errors.is_empty() => {
-                Ok(Program { def, currency, calendar, rules, rewards, tiers, engagement, leaderboards })
-            }
+            (Some(currency), Some(calendar)) if errors.is_empty() => Ok(Program {
+                def,
+                currency,
+                calendar,
+                rules,
+                rewards,
+                tiers,
+                engagement,
+                leaderboards,
+                surveys,
+            }),
             _ => Err(errors),
         }
     }
@@ -137,6 +147,15 @@ impl Program {
 
     pub fn leaderboard(&self, code: &str) -> Option<&Leaderboard> {
         self.leaderboards.iter().find(|b| b.code == code)
+    }
+
+    /// The program's surveys.
+    pub fn surveys(&self) -> &[crate::feedback::Survey] {
+        &self.surveys
+    }
+
+    pub fn survey(&self, code: &str) -> Option<&crate::feedback::Survey> {
+        self.surveys.iter().find(|s| s.code == code)
     }
 
     /// How the segments job scores members.

@@ -91,6 +91,7 @@ fn finish(document: &mut Value) {
         { "name": "webhooks", "description": "Webhook subscriptions and their deliveries" },
         { "name": "engagement", "description": "Achievements, streaks and leaderboards" },
         { "name": "insight", "description": "RFM segments, churn risk and personalised offers" },
+        { "name": "surveys", "description": "NPS and CSAT surveys, answers and their reports" },
     ]);
     document["security"] = json!([{ "bearer": [] }]);
     if let Some(paths) = document["paths"].as_object_mut() {

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod rewards;
 pub mod segments;
 pub mod standing;
+pub mod surveys;
 pub mod webhooks;
 
 use crate::auth::Caller;
@@ -128,5 +129,6 @@ fn outcome_body(outcome: &Outcome) -> Response {
         Outcome::Job(o) => Json(o).into_response(),
         Outcome::Hold(o) => Json(o).into_response(),
         Outcome::Code(o) => Json(o).into_response(),
+        Outcome::Survey(o) => Json(o).into_response(),
     }
 }

@@ -79,7 +79,7 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
 
 /// The CSV a report is also served as, beside its JSON answer of the same status (so it
 /// follows `answers`; `answers_raw` would replace the JSON rather than add to it).
-fn or_csv(header: &'static str) -> impl FnOnce(TransformOperation<'_>) -> TransformOperation<'_> {
+pub(super) fn or_csv(header: &'static str) -> impl FnOnce(TransformOperation<'_>) -> TransformOperation<'_> {
     move |mut op| {
         let csv = aide::openapi::MediaType {
             schema: Some(aide::openapi::SchemaObject {
@@ -120,7 +120,7 @@ struct ReportQuery {
 /// The forms a report is served in.
 #[derive(Debug, Clone, Copy, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-enum ReportFormat {
+pub(super) enum ReportFormat {
     Json,
     Csv,
 }
@@ -146,7 +146,7 @@ impl From<ReportError> for ApiError {
 }
 
 impl ReportFormat {
-    fn parse(text: Option<&str>) -> Result<ReportFormat, ApiError> {
+    pub(super) fn parse(text: Option<&str>) -> Result<ReportFormat, ApiError> {
         match text {
             None | Some("json") => Ok(ReportFormat::Json),
             Some("csv") => Ok(ReportFormat::Csv),
@@ -164,7 +164,7 @@ fn respond(report: Report, format: Option<&str>) -> Result<Response, ApiError> {
     })
 }
 
-fn today<S: Store>(state: &AppState<S>, caller: &Caller) -> Date {
+pub(super) fn today<S: Store>(state: &AppState<S>, caller: &Caller) -> Date {
     caller.program.latest().program.calendar().local(state.clock.now_for(caller.program.id())).date()
 }
 

@@ -21,6 +21,7 @@ const PERSONAL: &[&str] = &[
     "Zee-the-Great",
     "1987-06-05",
     "zqvip",
+    "shirt shrank",
     "zq-cust-77",
 ];
 
@@ -38,7 +39,8 @@ async fn created(app: &TestApp, path: &str, key: &str, body: Value) -> Value {
 }
 
 /// Zelda enrols, buys, changes her profile, refers Bea (whose first big order pays Zelda
-/// 500), redeems a tote bag and is given 25 points: 100 + 60 + 500 - 600 + 25 = 85.
+/// 500), redeems a tote bag, is given 25 points and answers the NPS survey unhappily, with
+/// a comment: 100 + 60 + 500 - 600 + 25 + 50 = 135.
 async fn zelda_and_her_friend(app: &TestApp) {
     let zelda = json!({
         "external_id": "zq-cust-77", "name": "Zelda Quixote", "email": "zelda.quixote@example.org",
@@ -66,7 +68,12 @@ async fn zelda_and_her_friend(app: &TestApp) {
     created(app, "/v1/members/zq-cust-77/redemptions", "k-5", json!({"reward": "tote-bag"})).await;
     let adjusted = json!({"points": 25, "reason": "goodwill"});
     created(app, "/v1/members/zq-cust-77/adjustments", "k-6", adjusted).await;
-    assert_eq!(available(app, "zq-cust-77").await, 85);
+    let answer = json!({"survey": "after-order", "score": 3, "comment": "Zelda's shirt shrank", "order_id": "order-1"});
+    assert_eq!(
+        created(app, "/v1/members/zq-cust-77/survey-responses", "k-7", answer).await["band"],
+        "detractor"
+    );
+    assert_eq!(available(app, "zq-cust-77").await, 135);
 }
 
 /// The values of the database that hold `text`.
@@ -144,7 +151,7 @@ async fn an_erased_member_leaves_no_personal_data_and_the_books_still_reconcile(
     let again = app.post("/v1/members", json!({"external_id": "zq-cust-77"})).await;
     assert_eq!(again.status, 201, "{:?}", again.body);
     assert_eq!(again.body["balance"]["available"], 100);
-    assert_eq!(available(&app, &new_id).await, 85);
+    assert_eq!(available(&app, &new_id).await, 135);
     app.assert_consistent().await;
 }
 

@@ -32,6 +32,7 @@ mod segments;
 mod spending;
 mod spending_concurrency;
 mod standing;
+mod surveys;
 mod time;
 mod versions;
 mod walk;

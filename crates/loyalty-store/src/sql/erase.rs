@@ -16,7 +16,7 @@ use serde_json::Value;
 use sqlx::{Any, AssertSqlSafe, Transaction};
 
 /// What a member tells about themselves; emptied wherever their own events hold it.
-const PROFILE: &[&str] = &["name", "email", "birth_date", "nickname"];
+const PROFILE: &[&str] = &["name", "email", "birth_date", "nickname", "comment"];
 
 /// Keys whose values name orders, products, rewards or codes, never members. The store
 /// keeps these values in its own tables too, so one that happens to equal the external id
@@ -56,6 +56,11 @@ pub(super) async fn erase(
     .bind(member)
     .execute(&mut *tx)
     .await?;
+    // What they wrote beside their survey scores; the scores stay, as their points do.
+    sqlx::query("UPDATE survey_responses SET comment = NULL WHERE member_id = $1")
+        .bind(member)
+        .execute(&mut *tx)
+        .await?;
     let ids = Ids { old: external_id.as_str(), new: replacement.as_str() };
     rewrite_events(&mut tx, program, member, &ids).await?;
     rekey_events(&mut tx, member, &ids).await?;

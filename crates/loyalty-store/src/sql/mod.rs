@@ -19,6 +19,7 @@ mod snapshot;
 mod spending;
 mod state;
 mod submit;
+mod surveys;
 mod verify;
 mod webhooks;
 
@@ -30,6 +31,8 @@ use crate::{MemberSegment, SegmentPage, SegmentTotals};
 use crate::{Store, StoreError};
 use loyalty_core::Timestamp;
 use loyalty_core::decision::HistoryTopic;
+use loyalty_core::feedback::SurveyKind;
+use loyalty_core::feedback::report::ScoreCount;
 use loyalty_core::ids::MemberId;
 use loyalty_core::ids::{ExternalId, HoldId, InstanceCode};
 use loyalty_core::insight::{MemberFacts, MemberScore, Segment};
@@ -420,6 +423,17 @@ impl Store for SqlStore {
         until: Timestamp,
     ) -> Result<BreakageSums, StoreError> {
         reports::breakage(&self.reader, program, since, until).await
+    }
+
+    async fn survey_scores(
+        &self,
+        program: ProgramId,
+        kind: SurveyKind,
+        from: Timestamp,
+        to: Timestamp,
+        survey: Option<&str>,
+    ) -> Result<Vec<ScoreCount>, StoreError> {
+        surveys::score_counts(&self.reader, program, kind, from, to, survey).await
     }
 
     async fn kpis(&self, program: ProgramId, from: Timestamp, to: Timestamp) -> Result<KpiSums, StoreError> {

@@ -10,6 +10,7 @@ use loyalty_core::ledger::{Account, EntryKind};
 use loyalty_core::outcome::HoldView;
 use loyalty_core::snapshot::{
     EntrySnapshot, LotSnapshot, MemberSnapshot, OrderSnapshot, RewardSnapshot, Snapshot,
+    SurveyResponseSnapshot,
 };
 use sqlx::{AnyPool, AssertSqlSafe};
 use std::collections::{BTreeMap, HashMap};
@@ -46,6 +47,7 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
                 last_activity_at: m.last_activity_at,
                 standing: m.standing,
                 history: Vec::new(),
+                surveys: Vec::new(),
             },
         );
     }
@@ -66,6 +68,24 @@ pub(super) async fn read(pool: &AnyPool, program: ProgramId) -> Result<Snapshot,
             reason: text(&row, "reason")?,
         };
         member(&mut snapshot, &names, int(&row, "member_id")?)?.history.push(note);
+    }
+
+    for row in sqlx::query(
+        "SELECT member_id, survey, score, comment, order_id, tier, occurred_at_us FROM survey_responses \
+         WHERE program_id = $1 ORDER BY id",
+    )
+    .bind(program.0)
+    .fetch_all(pool)
+    .await?
+    {
+        member(&mut snapshot, &names, int(&row, "member_id")?)?.surveys.push(SurveyResponseSnapshot {
+            survey: text(&row, "survey")?,
+            score: int(&row, "score")?,
+            comment: opt_text(&row, "comment")?,
+            order_id: opt_text(&row, "order_id")?,
+            tier: opt_text(&row, "tier")?,
+            occurred_at: timestamp(&row, "occurred_at_us")?,
+        });
     }
 
     for row in sqlx::query(

@@ -7,6 +7,7 @@ use crate::types::ProgramId;
 use crate::url::Backend;
 use loyalty_core::Event;
 use loyalty_core::Points;
+use loyalty_core::event::SurveyAnswer;
 use loyalty_core::ids::{
     Email, ExternalId, LotId, MemberId, Nickname, OrderId, PersonName, ReferralCode, Tag, TierCode,
 };
@@ -91,7 +92,7 @@ pub(super) async fn lock_member(
     row.as_ref().map(member).transpose()
 }
 
-/// The rest of the state: lots when points may leave, the order a return names, the
+/// The rest of the state: lots when points may leave, the order a return or an answer names, the
 /// history the rules asked for, and the referrer.
 pub(super) async fn load(
     tx: &mut Transaction<'static, Any>,
@@ -107,6 +108,7 @@ pub(super) async fn load(
     };
     let mut order = match event {
         Event::Return(r) => order(tx, program, &r.order_id).await?,
+        Event::Survey(SurveyAnswer { order_id: Some(order_id), .. }) => order(tx, program, order_id).await?,
         _ => None,
     };
     let mut aggregates = Aggregates::default();

@@ -11,6 +11,7 @@ use crate::url::Backend;
 use loyalty_core::decide::{Milestone, milestones};
 use loyalty_core::decision::{Calculation, Decision, EngagementKind, HistoryTopic, RewardChange};
 use loyalty_core::event::{Event, SettleAction};
+use loyalty_core::feedback::Band;
 use loyalty_core::state::MemberState;
 use loyalty_core::{Outcome, Timestamp};
 use serde_json::json;
@@ -18,7 +19,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 
 /// The event types a subscription may ask for.
-pub const EVENT_TYPES: [&str; 11] = [
+pub const EVENT_TYPES: [&str; 12] = [
     "member_enrolled",
     "points_earned",
     "points_redeemed",
@@ -30,6 +31,7 @@ pub const EVENT_TYPES: [&str; 11] = [
     "achievement_completed",
     "tier_progress",
     "balance_milestone",
+    "feedback_received",
 ];
 
 /// What an applied event tells subscribers.
@@ -40,6 +42,7 @@ fn notices(event: &Event, decision: &Decision) -> Vec<&'static str> {
         | Calculation::Purchase(c)
         | Calculation::Activity(c)
         | Calculation::Birthday(c) => c.points.is_positive(),
+        Calculation::Survey(c) => c.points.is_positive(),
         _ => false,
     };
     if matches!(event, Event::Enrol(_)) {
@@ -85,6 +88,21 @@ fn milestone_notice(milestone: &Milestone) -> (&'static str, serde_json::Value) 
     }
 }
 
+/// What a detractor's answer adds to the common payload, so that the merchant can follow
+/// up: the survey, the score and any comment.
+fn feedback_notice(event: &Event, decision: &Decision) -> Option<serde_json::Value> {
+    match (event, &decision.calculation) {
+        (Event::Survey(a), Calculation::Survey(c)) if c.band == Band::Detractor => Some(json!({
+            "survey": a.survey,
+            "kind": c.kind,
+            "score": a.score,
+            "comment": a.comment,
+            "order_id": a.order_id,
+        })),
+        _ => None,
+    }
+}
+
 /// Queues a delivery of each of the event's notices to every active subscription that
 /// asked for it, in the command's transaction: one statement, whatever their number.
 pub(super) async fn enqueue(
@@ -111,6 +129,13 @@ pub(super) async fn enqueue(
             body.extend(extra);
         }
         notices.push((kind, payload.to_string()));
+    }
+    if let Some(extra) = feedback_notice(&command.event, decision) {
+        let mut payload = common.clone();
+        if let (Some(body), serde_json::Value::Object(extra)) = (payload.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        notices.push(("feedback_received", payload.to_string()));
     }
     if notices.is_empty() {
         return Ok(());

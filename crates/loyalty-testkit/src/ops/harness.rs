@@ -71,6 +71,7 @@ impl Harness {
                 (HistoryTopic::Achievement, None) => "achievement_revoked",
                 (HistoryTopic::Streak, _) => "streak_milestone",
                 (HistoryTopic::Leaderboard, _) => "leaderboard_opt_in",
+                (HistoryTopic::Survey, _) => "survey_answered",
             };
             *self.features.entry(feature).or_default() += 1;
         }

@@ -8,11 +8,11 @@ use loyalty_core::event::{
     Activity, Adjustment, CodeAction, CodeUpdate, DueTick, Enrolment, HoldRequest, HoldSettlement, HoldSpend,
     JobTick, ProfileChanges, ProfileUpdate, Purchase, PurchaseLine, Quantity, Redemption, Referral, Return,
     ReturnLine, ReviewDecision, SettleAction, StatusAction, StatusChange, SubscriptionAction,
-    SubscriptionUpdate,
+    SubscriptionUpdate, SurveyAnswer,
 };
 use loyalty_core::ids::{
     ActivityKind, ActivityTarget, Category, ExternalId, HoldId, InstanceCode, MemberId, OrderId, Reason,
-    ReferralCode, RewardCode, Sku, TierCode,
+    ReferralCode, RewardCode, Sku, SurveyCode, TierCode,
 };
 use loyalty_core::ledger::{Account, EntryKind, MemberAccount};
 use loyalty_core::limits::{MAX_QUANTITY_PER_LINE, MAX_UNIT_PRICE};
@@ -55,6 +55,8 @@ const REWARDS: [&str; 7] =
 const ACTIVITIES: [&str; 4] = ["review", "social_follow", "survey_answered", "dance"];
 const TARGETS: [&str; 2] = ["instagram", "tiktok"];
 const TIERS: [&str; 2] = ["gold", "silver"];
+/// The last is in no program, to be refused.
+const SURVEYS: [&str; 3] = ["nps", "pulse", "nope"];
 
 #[derive(Debug, Clone)]
 pub enum Op {
@@ -91,6 +93,13 @@ pub enum Op {
     Refer {
         member: usize,
         referrer: usize,
+    },
+    /// An answer to one of `SURVEYS`, about one of the orders or none.
+    Survey {
+        member: usize,
+        survey: usize,
+        score: i64,
+        order: Option<usize>,
     },
     Review {
         member: usize,
@@ -263,6 +272,9 @@ pub fn op() -> impl Strategy<Value = Op> {
         3 => (member.clone(), 0..ACTIVITIES.len(), 0..TARGETS.len())
             .prop_map(|(member, kind, target)| Op::Activity { member, kind, target }),
         1 => (member.clone(), 0..MEMBERS).prop_map(|(member, referrer)| Op::Refer { member, referrer }),
+        2 => (member.clone(), 0..SURVEYS.len(), prop_oneof![1 => Just(-1), 1 => Just(0), 1 => Just(11), 6 => 1..=10i64],
+              prop::option::of(0..ORDERS))
+            .prop_map(|(member, survey, score, order)| Op::Survey { member, survey, score, order }),
         1 => (member.clone(), any::<bool>()).prop_map(|(member, release)| Op::Review { member, release }),
         1 => (member.clone(), 0..TIERS.len()).prop_map(|(member, tier)| Op::Tier { member, tier }),
         2 => (member.clone(), 0..JOBS).prop_map(|(member, job)| Op::Tick { member, job }),
@@ -426,6 +438,14 @@ impl Op {
             Op::Refer { member: m, referrer } => {
                 Event::Refer(Referral { member: member(*m), code: referral_code(*referrer), occurred_at: at })
             }
+            Op::Survey { member: m, survey, score, order: o } => Event::Survey(SurveyAnswer {
+                member: member(*m),
+                survey: SurveyCode::parse(SURVEYS[*survey]).unwrap_or_else(|_| unreachable!()),
+                score: *score,
+                comment: None,
+                order_id: o.as_ref().map(order),
+                occurred_at: at,
+            }),
             Op::Review { member: m, release } => Event::Review(ReviewDecision {
                 member: member(*m),
                 release: *release,

@@ -243,4 +243,20 @@ points = 5
 code = "on-a-roll"
 name = "On a roll"
 criteria = [{ measure = "streak", filter = "daily", threshold = 3 }]
+
+# One survey a member answers once, one they may answer weekly with a pause between.
+[[surveys]]
+code = "nps"
+question = "How likely are you to recommend us?"
+kind = "nps"
+points = 20
+
+[[surveys]]
+code = "pulse"
+question = "How was your visit?"
+kind = "csat"
+points = 5
+once = "per_period"
+period = "week"
+cooldown_days = 5
 "#;

@@ -109,6 +109,7 @@ impl Moved {
                         | EntryKind::Bonus
                         | EntryKind::Achievement
                         | EntryKind::Streak
+                        | EntryKind::Survey
                         | EntryKind::Return
                 )
             })

@@ -14,12 +14,13 @@ use crate::StoreError;
 use crate::types::{Command, LoadedProgram};
 use crate::url::Backend;
 use loyalty_core::decision::{
-    Credit, Decision, HoldChange, MemberChange, OrderChange, RewardChange, StandingChange,
+    Calculation, Credit, Decision, HoldChange, MemberChange, OrderChange, RewardChange, StandingChange,
 };
 use loyalty_core::engage::leaderboard::{self, ScoreChange};
 use loyalty_core::ids::LotId;
 use loyalty_core::lots::{LotChange, NewLot};
 use loyalty_core::needs::Counter;
+use loyalty_core::snapshot::SurveyResponseSnapshot;
 use loyalty_core::spending::{HoldRecord, RewardInstance};
 use loyalty_core::state::{Balance, MemberState, Profile};
 use loyalty_core::{Event, Outcome};
@@ -129,7 +130,13 @@ struct Rows<'a> {
     scores: Vec<ScoreChange>,
     /// Lines of the member's history: (topic, from, to, reason).
     history: Vec<(&'static str, Option<&'a str>, Option<&'a str>, &'a str)>,
+    /// A survey response, with its survey's kind.
+    survey: Option<(SurveyResponseSnapshot, &'static str)>,
 }
+
+/// The columns of a survey response after program, member and event.
+const SURVEY_COLUMNS: &str =
+    "program_id, member_id, event_id, survey, kind, score, comment, order_id, tier, occurred_at_us";
 
 fn profile_row(profile: &Profile) -> Result<ProfileRow, StoreError> {
     Ok(ProfileRow {
@@ -183,11 +190,19 @@ impl<'a> Rows<'a> {
         for change in &decision.lots {
             match change {
                 LotChange::Open(lot) => opened.push(lot),
-                LotChange::Draw { lot, amount } => draws.push((*lot, amount.get())),
+                // A return and the achievements it takes back may draw on one lot; one
+                // row per lot, as PostgreSQL applies only one update of a row per statement.
+                LotChange::Draw { lot, amount } => match draws.iter_mut().find(|(d, _)| d == lot) {
+                    Some((_, drawn)) => *drawn += amount.get(),
+                    None => draws.push((*lot, amount.get())),
+                },
                 LotChange::Release { lot } => released.push((*lot, 0)),
                 LotChange::Void { lot } => voided.push(*lot),
                 LotChange::Extend { until } => extended = Some(until.as_micros()),
-                LotChange::Restore { lot, amount } => restored.push((*lot, amount.get())),
+                LotChange::Restore { lot, amount } => match restored.iter_mut().find(|(r, _)| r == lot) {
+                    Some((_, given)) => *given += amount.get(),
+                    None => restored.push((*lot, amount.get())),
+                },
             }
         }
         for (lot, drawn) in &mut released {
@@ -289,6 +304,12 @@ impl<'a> Rows<'a> {
                 .chain(&decision.notes)
                 .map(|h| (h.topic.as_str(), h.from.as_deref(), h.to.as_deref(), h.reason.as_str()))
                 .collect(),
+            survey: match &decision.calculation {
+                Calculation::Survey(calc) => {
+                    SurveyResponseSnapshot::of(event, decision).map(|r| (r, calc.kind.as_str()))
+                }
+                _ => None,
+            },
         })
     }
 }
@@ -333,6 +354,21 @@ impl Statement {
 
     fn opt_int(&mut self, value: Option<i64>) -> String {
         self.arg(Arg::OptInt(value))
+    }
+
+    /// The placeholders of a survey response's columns after program, member and event,
+    /// in the order of `SURVEY_COLUMNS`.
+    fn survey(&mut self, (r, kind): &(SurveyResponseSnapshot, &'static str)) -> String {
+        [
+            self.text(r.survey.as_str()),
+            self.text(*kind),
+            self.int(r.score),
+            self.arg(Arg::OptText(r.comment.clone())),
+            self.arg(Arg::OptText(r.order_id.clone())),
+            self.arg(Arg::OptText(r.tier.clone())),
+            self.int(r.occurred_at.as_micros()),
+        ]
+        .join(", ")
     }
 
     /// The placeholders of a new reward code's columns after program, member and event,

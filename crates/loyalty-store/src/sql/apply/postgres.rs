@@ -4,8 +4,8 @@
 //! are, so the server keeps a prepared plan per shape.
 
 use super::{
-    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, VOID_SET, draw_set,
-    lot_cannot_give,
+    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, SURVEY_COLUMNS, Statement,
+    VOID_SET, draw_set, lot_cannot_give,
 };
 use crate::StoreError;
 use crate::sql::rows::{int, opt_int};
@@ -345,6 +345,14 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
                 ),
             );
         }
+    }
+
+    if let Some(response) = &rows.survey {
+        let values = s.survey(response);
+        s.clause(
+            "sv",
+            format!("INSERT INTO survey_responses ({SURVEY_COLUMNS}) SELECT {program}, m.id, ev.id, {values} FROM ev, m"),
+        );
     }
 
     if !rows.history.is_empty() {

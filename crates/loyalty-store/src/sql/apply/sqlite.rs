@@ -7,8 +7,8 @@
 //! the rows the batch changed.
 
 use super::{
-    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, Statement, VOID_SET, draw_set,
-    lot_cannot_give,
+    Arg, EntryRows, HOLD_COLUMNS, INSTANCE_COLUMNS, NEW_MEMBER_COLUMNS, Rows, SURVEY_COLUMNS, Statement,
+    VOID_SET, draw_set, lot_cannot_give,
 };
 use crate::StoreError;
 use loyalty_core::decision::OrderChange;
@@ -253,6 +253,14 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
             "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score) \
              VALUES ({program}, {board}, {key}, {member}, {delta}) \
              ON CONFLICT (program_id, board, period_key, member_id) DO UPDATE SET score = score + excluded.score"
+        ));
+        expected += 1;
+    }
+
+    if let Some(response) = &rows.survey {
+        let values = s.survey(response);
+        s.parts.push(format!(
+            "INSERT INTO survey_responses ({SURVEY_COLUMNS}) VALUES ({program}, {member}, {NEW_EVENT}, {values})"
         ));
         expected += 1;
     }
