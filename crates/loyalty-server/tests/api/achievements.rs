@@ -8,6 +8,7 @@ use loyalty_testkit::{TestDb, at, bakery_path, each_backend};
 each_backend!(
     the_purchase_that_completes_an_achievement_pays_for_it,
     a_return_that_undoes_an_achievement_takes_it_back,
+    a_return_and_the_achievement_it_takes_back_may_draw_on_one_lot,
     a_monthly_achievement_is_earned_again_next_month,
     a_streak_survives_a_freeze_and_the_change_of_clocks_and_resets_after,
     completions_are_told_to_webhooks_and_counted,
@@ -144,6 +145,33 @@ async fn a_return_that_undoes_an_achievement_takes_it_back(db: TestDb) {
     // A partial return that leaves the criteria holding takes nothing back.
     let again = bought(&app, buy("o-5", "2026-11-10T12:00:00Z", "bread", 1000)).await;
     assert_eq!(again["engagement"][0]["kind"], "achievement_completed");
+    app.assert_consistent().await;
+}
+
+/// The order's own points were spent, so its return and the achievement it undoes both
+/// draw on the oldest lot with points left: one lot drawn twice in one decision.
+async fn a_return_and_the_achievement_it_takes_back_may_draw_on_one_lot(db: TestDb) {
+    let app = bakery(db).await;
+    bought(&app, buy("o-1", "2026-11-02T12:00:00Z", "bread", 1000)).await;
+    bought(&app, buy("o-2", "2026-11-05T12:00:00Z", "bread", 1000)).await;
+    bought(&app, buy("o-3", "2026-11-08T12:00:00Z", "bread", 1000)).await;
+    let given = app.post("/v1/members/m-1/adjustments", json!({"points": 1000, "reason": "goodwill"})).await;
+    assert_eq!(given.status, 201, "{:?}", given.body);
+    // 100 crumbs spend the three orders' 30, the achievement's 50 and 20 of the 1,000.
+    let redeemed = app.post("/v1/members/m-1/redemptions", json!({"reward": "free-loaf"})).await;
+    assert_eq!(redeemed.status, 201, "{:?}", redeemed.body);
+    assert_eq!(redeemed.body["balance"]["available"], 980);
+
+    let returned = app
+        .post(
+            "/v1/events",
+            json!({"type": "return", "member": "m-1", "order_id": "o-3",
+                   "lines": [{"sku": "bread-1", "quantity": 1}]}),
+        )
+        .await;
+    assert_eq!(returned.status, 201, "{:?}", returned.body);
+    assert_eq!(returned.body["engagement"][0]["kind"], "achievement_revoked");
+    assert_eq!(returned.body["balance"]["available"], 980 - 10 - 50);
     app.assert_consistent().await;
 }
 
