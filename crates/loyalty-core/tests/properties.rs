@@ -159,6 +159,7 @@ fn one_million_random_operations_keep_every_invariant() {
         "achievement_revoked",
         "streak_milestone",
         "survey_answered",
+        "leaderboard_opt_in",
     ] {
         assert!(
             features.get(feature).is_some_and(|n| *n > 0),

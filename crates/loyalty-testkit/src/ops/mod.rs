@@ -11,8 +11,8 @@ use loyalty_core::event::{
     SubscriptionUpdate, SurveyAnswer,
 };
 use loyalty_core::ids::{
-    ActivityKind, ActivityTarget, Category, ExternalId, HoldId, InstanceCode, MemberId, OrderId, Reason,
-    ReferralCode, RewardCode, Sku, SurveyCode, TierCode,
+    ActivityKind, ActivityTarget, Category, ExternalId, HoldId, InstanceCode, MemberId, Nickname, OrderId,
+    Reason, ReferralCode, RewardCode, Sku, SurveyCode, TierCode,
 };
 use loyalty_core::ledger::{Account, EntryKind, MemberAccount};
 use loyalty_core::limits::{MAX_QUANTITY_PER_LINE, MAX_UNIT_PRICE};
@@ -108,6 +108,12 @@ pub enum Op {
     Tier {
         member: usize,
         tier: usize,
+    },
+    /// The member joins (or leaves) the leaderboards, with a nickname or none.
+    OptIn {
+        member: usize,
+        opt_in: bool,
+        nickname: bool,
     },
     /// One of the jobs (see `JOBS`) for one member.
     Tick {
@@ -277,6 +283,8 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(member, survey, score, order)| Op::Survey { member, survey, score, order }),
         1 => (member.clone(), any::<bool>()).prop_map(|(member, release)| Op::Review { member, release }),
         1 => (member.clone(), 0..TIERS.len()).prop_map(|(member, tier)| Op::Tier { member, tier }),
+        1 => (member.clone(), any::<bool>(), any::<bool>())
+            .prop_map(|(member, opt_in, nickname)| Op::OptIn { member, opt_in, nickname }),
         2 => (member.clone(), 0..JOBS).prop_map(|(member, job)| Op::Tick { member, job }),
         1 => (member.clone(), 0..STATUS_ACTIONS.len()).prop_map(|(member, action)| Op::Status { member, action }),
         1 => (member.clone(), 0..BILLING).prop_map(|(member, action)| Op::Billing { member, action }),
@@ -456,6 +464,16 @@ impl Op {
                 member: member(*m),
                 changes: ProfileChanges {
                     tier: Some(TierCode::parse(TIERS[*tier]).unwrap_or_else(|_| unreachable!())),
+                    ..ProfileChanges::default()
+                },
+                occurred_at: at,
+            }),
+            Op::OptIn { member: m, opt_in, nickname } => Event::Profile(ProfileUpdate {
+                member: member(*m),
+                changes: ProfileChanges {
+                    leaderboard_opt_in: Some(*opt_in),
+                    nickname: nickname
+                        .then(|| Nickname::parse(format!("player-{m}")).unwrap_or_else(|_| unreachable!())),
                     ..ProfileChanges::default()
                 },
                 occurred_at: at,

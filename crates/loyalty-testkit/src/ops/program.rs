@@ -244,6 +244,25 @@ code = "on-a-roll"
 name = "On a roll"
 criteria = [{ measure = "streak", filter = "daily", threshold = 3 }]
 
+# Boards of each measure, so that histories move scores of members opted in and out.
+[[leaderboards]]
+code = "weekly-points"
+name = "Points this week"
+measure = "points_earned"
+period = "week"
+
+[[leaderboards]]
+code = "spenders-30d"
+name = "Spend, last 30 days"
+measure = "spend_minor"
+period = "30d"
+
+[[leaderboards]]
+code = "badges"
+name = "Badges this year"
+measure = "achievements"
+period = "calendar_year"
+
 # One survey a member answers once, one they may answer weekly with a pause between.
 [[surveys]]
 code = "nps"
