@@ -26,15 +26,13 @@ impl Args {
 
 // PostgreSQL sums BIGINT as NUMERIC: each sum is cast back to BIGINT.
 
-/// The conditions on the member `m` and the score rows `s` every board read shares: the
-/// board's period keys, opted-in members not closed, in the board's tiers and tags.
+/// The conditions every board read shares: the board's period keys and shown scores (of
+/// opted-in members not closed: see `apply::shown`), and, for a board scoped to tiers or
+/// tags, those of the member `m` (a join the caller adds).
 fn conditions(query: &BoardQuery, args: &mut Args) -> String {
     let keys: Vec<String> = query.keys.iter().map(|k| args.text(k.clone())).collect();
-    let mut sql = format!(
-        "s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND m.leaderboard_opt_in = 1 \
-         AND m.status IN ('active', 'suspended')",
-        keys.join(", ")
-    );
+    let mut sql =
+        format!("s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND s.shown = 1", keys.join(", "));
     if !query.tiers.is_empty() {
         let tiers: Vec<String> = query.tiers.iter().map(|t| args.text(t.clone())).collect();
         sql.push_str(&format!(" AND m.tier IN ({})", tiers.join(", ")));
@@ -53,6 +51,16 @@ fn conditions(query: &BoardQuery, args: &mut Args) -> String {
         sql.push_str(&format!(" AND ({})", tags.join(" OR ")));
     }
     sql
+}
+
+/// The score rows a count reads: the index alone, unless the board's scope needs the
+/// member's tier or tags.
+fn counted(query: &BoardQuery) -> &'static str {
+    if query.tiers.is_empty() && query.tags.is_empty() {
+        "leaderboard_scores s"
+    } else {
+        "leaderboard_scores s JOIN members m ON m.id = s.member_id"
+    }
 }
 
 fn bind(
@@ -127,15 +135,12 @@ pub(super) async fn standing(
 
     let mut args = Args::default();
     let conditions = conditions(query, &mut args);
+    let from = counted(query);
     let sql = if query.keys.len() == 1 {
-        format!(
-            "SELECT COUNT(*) AS ahead FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
-             WHERE {conditions} AND s.score > $3"
-        )
+        format!("SELECT COUNT(*) AS ahead FROM {from} WHERE {conditions} AND s.score > $3")
     } else {
         format!(
-            "SELECT COUNT(*) AS ahead FROM (SELECT s.member_id FROM leaderboard_scores s \
-             JOIN members m ON m.id = s.member_id WHERE {conditions} \
+            "SELECT COUNT(*) AS ahead FROM (SELECT s.member_id FROM {from} WHERE {conditions} \
              GROUP BY s.member_id HAVING SUM(s.score) > $3) AS t"
         )
     };

@@ -85,7 +85,7 @@ impl SqlStore {
     /// autovacuum would in time. SQLite needs neither.
     pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Postgres {
-            sqlx::query("VACUUM (ANALYZE) postings, journal_entries, members, lots")
+            sqlx::query("VACUUM (ANALYZE) postings, journal_entries, members, lots, orders, leaderboard_scores")
                 .execute(&self.writer)
                 .await?;
         }
