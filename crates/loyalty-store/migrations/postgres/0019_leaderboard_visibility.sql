@@ -11,5 +11,7 @@ UPDATE leaderboard_scores SET shown = 1 WHERE member_id IN (
 -- shown rows above a score; it replaces the index on (board, period, score).
 DROP INDEX leaderboard_scores_ranked;
 CREATE INDEX leaderboard_scores_shown ON leaderboard_scores (program_id, board, period_key, shown, score DESC, member_id);
--- The rows a change of opt-in or status re-marks.
-CREATE INDEX leaderboard_scores_member ON leaderboard_scores (member_id);
+-- A member's own scores (what a change of opt-in or status re-marks, and the score their
+-- rank is counted against), read from the index alone: with a narrower index SQLite's
+-- planner walks the board's index for a list of period keys instead.
+CREATE INDEX leaderboard_scores_member ON leaderboard_scores (member_id, program_id, board, period_key, score);

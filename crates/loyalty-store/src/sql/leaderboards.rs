@@ -113,7 +113,9 @@ pub(super) async fn top(
         .collect()
 }
 
-/// A member's score on the board, and how many members shown on it score more.
+/// A member's score on the board, and how many members shown on it score more. The member
+/// is found first (a subquery), so that their score is a primary-key lookup rather than a
+/// walk of the board joined to members.
 pub(super) async fn standing(
     pool: &AnyPool,
     program: ProgramId,
@@ -122,8 +124,9 @@ pub(super) async fn standing(
 ) -> Result<(i64, i64), StoreError> {
     let keys: Vec<String> = (0..query.keys.len()).map(|i| format!("${}", i + 4)).collect();
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
-         WHERE s.program_id = $1 AND s.board = $2 AND m.external_id = $3 AND s.period_key IN ({})",
+        "SELECT CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score FROM leaderboard_scores s \
+         WHERE s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) \
+         AND s.member_id = (SELECT id FROM members WHERE program_id = $1 AND external_id = $3)",
         keys.join(", ")
     );
     let mut q =
