@@ -31,8 +31,10 @@ impl Args {
 /// tags, those of the member `m` (a join the caller adds).
 fn conditions(query: &BoardQuery, args: &mut Args) -> String {
     let keys: Vec<String> = query.keys.iter().map(|k| args.text(k.clone())).collect();
-    let mut sql =
-        format!("s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND s.shown = 1", keys.join(", "));
+    let mut sql = format!(
+        "s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND s.shown = 1",
+        keys.join(", ")
+    );
     if !query.tiers.is_empty() {
         let tiers: Vec<String> = query.tiers.iter().map(|t| args.text(t.clone())).collect();
         sql.push_str(&format!(" AND m.tier IN ({})", tiers.join(", ")));
