@@ -72,8 +72,8 @@ pub async fn measure(
         };
         for (k, key) in keys.into_iter().enumerate() {
             let sql = format!(
-                "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score) \
-                 SELECT {id}, '{}', '{}', m.id, 1 + (m.id * {}) % 100000 FROM members m WHERE m.program_id = {id}",
+                "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score, shown) \
+                 SELECT {id}, '{}', '{}', m.id, 1 + (m.id * {}) % 100000, 1 FROM members m WHERE m.program_id = {id}",
                 board.code,
                 key,
                 7919 + 2 * k

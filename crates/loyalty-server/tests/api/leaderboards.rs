@@ -8,6 +8,7 @@ use loyalty_testkit::{TestDb, at, bakery_path, each_backend};
 each_backend!(
     a_board_ranks_opted_in_members_with_ties_sharing_a_rank,
     opting_out_takes_a_member_off_the_board_at_once,
+    closing_or_opting_out_leaves_others_ranks_and_returning_restores_them,
     the_previous_period_is_the_one_before_the_local_boundary,
     a_return_lowers_spend_points_and_purchases,
     the_achievements_board_counts_a_completion_and_its_revocation,
@@ -210,6 +211,54 @@ async fn opting_out_takes_a_member_off_the_board_at_once(db: TestDb) {
     assert_eq!(turns.len(), 3, "{:?}", history.body);
     assert!(turns.contains(&("in", "out")) && turns.contains(&("out", "in")), "{turns:?}");
     app.assert_consistent().await;
+}
+
+/// The ranks on `top-spenders` of each member named, `null` for one not shown.
+async fn ranks(app: &TestApp, ids: &[&str]) -> Vec<Value> {
+    let mut ranks = Vec::new();
+    for id in ids {
+        ranks.push(standing(app, id).await["top-spenders"]["rank"].clone());
+    }
+    ranks
+}
+
+async fn status(app: &TestApp, id: &str, action: &str) {
+    let got = app.post(&format!("/v1/members/{id}/status"), json!({"action": action})).await;
+    assert_eq!(got.status, 201, "{:?}", got.body);
+}
+
+async fn closing_or_opting_out_leaves_others_ranks_and_returning_restores_them(db: TestDb) {
+    let app = bakery(db).await;
+    five_members(&app).await;
+    let all = ["m-ada", "m-grace", "m-alan", "m-anon"];
+    // Spend: Ada 3000, Grace 2000, Alan 2000, the anonymous member 1000.
+    assert_eq!(ranks(&app, &all).await, [json!(1), json!(2), json!(2), json!(4)]);
+
+    // A closed account counts in no one's rank, and its own is gone.
+    status(&app, "m-ada", "close").await;
+    assert_eq!(ranks(&app, &all).await, [Value::Null, json!(1), json!(1), json!(3)]);
+    // A suspended member stays on the board (only closed accounts leave it), as before.
+    status(&app, "m-grace", "suspend").await;
+    assert_eq!(ranks(&app, &all).await, [Value::Null, json!(1), json!(1), json!(3)]);
+    status(&app, "m-ada", "reinstate").await;
+    assert_eq!(ranks(&app, &all).await, [json!(1), json!(2), json!(2), json!(4)]);
+
+    // Opting out leaves the counts at once; opting in again restores them.
+    patch(&app, "m-alan", json!({"leaderboard_opt_in": false})).await;
+    assert_eq!(ranks(&app, &all).await, [json!(1), json!(2), Value::Null, json!(3)]);
+    assert_eq!(
+        entries(&app, "/v1/leaderboards/top-spenders").await,
+        vec![e(1, "Ada L.", 3000), e(2, "Amazing Grace", 2000), e(3, &anon_name(&app).await, 1000)]
+    );
+    patch(&app, "m-alan", json!({"leaderboard_opt_in": true})).await;
+    assert_eq!(ranks(&app, &all).await, [json!(1), json!(2), json!(2), json!(4)]);
+    app.assert_consistent().await;
+}
+
+/// The anonymous member's display name, as the purchases board shows it.
+async fn anon_name(app: &TestApp) -> String {
+    let rows = entries(app, "/v1/leaderboards/weekly-regulars").await;
+    rows.into_iter().find(|r| r.1.starts_with("Member #")).map(|r| r.1).unwrap_or_default()
 }
 
 async fn the_previous_period_is_the_one_before_the_local_boundary(db: TestDb) {

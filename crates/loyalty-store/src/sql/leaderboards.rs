@@ -26,13 +26,13 @@ impl Args {
 
 // PostgreSQL sums BIGINT as NUMERIC: each sum is cast back to BIGINT.
 
-/// The conditions on the member `m` and the score rows `s` every board read shares: the
-/// board's period keys, opted-in members not closed, in the board's tiers and tags.
+/// The conditions every board read shares: the board's period keys and shown scores (of
+/// opted-in members not closed: see `apply::shown`), and, for a board scoped to tiers or
+/// tags, those of the member `m` (a join the caller adds).
 fn conditions(query: &BoardQuery, args: &mut Args) -> String {
     let keys: Vec<String> = query.keys.iter().map(|k| args.text(k.clone())).collect();
     let mut sql = format!(
-        "s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND m.leaderboard_opt_in = 1 \
-         AND m.status IN ('active', 'suspended')",
+        "s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND s.shown = 1",
         keys.join(", ")
     );
     if !query.tiers.is_empty() {
@@ -53,6 +53,16 @@ fn conditions(query: &BoardQuery, args: &mut Args) -> String {
         sql.push_str(&format!(" AND ({})", tags.join(" OR ")));
     }
     sql
+}
+
+/// The score rows a count reads: the index alone, unless the board's scope needs the
+/// member's tier or tags.
+fn counted(query: &BoardQuery) -> &'static str {
+    if query.tiers.is_empty() && query.tags.is_empty() {
+        "leaderboard_scores s"
+    } else {
+        "leaderboard_scores s JOIN members m ON m.id = s.member_id"
+    }
 }
 
 fn bind(
@@ -105,7 +115,9 @@ pub(super) async fn top(
         .collect()
 }
 
-/// A member's score on the board, and how many members shown on it score more.
+/// A member's score on the board, and how many members shown on it score more. The member
+/// is found first (a subquery), so that their score is a primary-key lookup rather than a
+/// walk of the board joined to members.
 pub(super) async fn standing(
     pool: &AnyPool,
     program: ProgramId,
@@ -114,8 +126,9 @@ pub(super) async fn standing(
 ) -> Result<(i64, i64), StoreError> {
     let keys: Vec<String> = (0..query.keys.len()).map(|i| format!("${}", i + 4)).collect();
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
-         WHERE s.program_id = $1 AND s.board = $2 AND m.external_id = $3 AND s.period_key IN ({})",
+        "SELECT CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score FROM leaderboard_scores s \
+         WHERE s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) \
+         AND s.member_id = (SELECT id FROM members WHERE program_id = $1 AND external_id = $3)",
         keys.join(", ")
     );
     let mut q =
@@ -127,15 +140,12 @@ pub(super) async fn standing(
 
     let mut args = Args::default();
     let conditions = conditions(query, &mut args);
+    let from = counted(query);
     let sql = if query.keys.len() == 1 {
-        format!(
-            "SELECT COUNT(*) AS ahead FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
-             WHERE {conditions} AND s.score > $3"
-        )
+        format!("SELECT COUNT(*) AS ahead FROM {from} WHERE {conditions} AND s.score > $3")
     } else {
         format!(
-            "SELECT COUNT(*) AS ahead FROM (SELECT s.member_id FROM leaderboard_scores s \
-             JOIN members m ON m.id = s.member_id WHERE {conditions} \
+            "SELECT COUNT(*) AS ahead FROM (SELECT s.member_id FROM {from} WHERE {conditions} \
              GROUP BY s.member_id HAVING SUM(s.score) > $3) AS t"
         )
     };

@@ -83,14 +83,16 @@ impl SqlStore {
         SqlStore::open(url, Durability::Resumable).await
     }
 
-    /// After a bulk load: on PostgreSQL, marks the journal's pages all-visible (so that the
-    /// reports read their index alone) and refreshes the planner's statistics, as
-    /// autovacuum would in time. SQLite needs neither.
+    /// After a bulk load: on PostgreSQL, marks the loaded tables' pages all-visible (so that
+    /// the reports and leaderboard ranks read their indexes alone) and refreshes the
+    /// planner's statistics, as autovacuum would in time. SQLite needs neither.
     pub async fn settle_bulk_load(&self) -> Result<(), StoreError> {
         if self.backend == Backend::Postgres {
-            sqlx::query("VACUUM (ANALYZE) postings, journal_entries, members, lots")
-                .execute(&self.writer)
-                .await?;
+            sqlx::query(
+                "VACUUM (ANALYZE) postings, journal_entries, members, lots, orders, leaderboard_scores",
+            )
+            .execute(&self.writer)
+            .await?;
         }
         Ok(())
     }

@@ -14,8 +14,9 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Row, Transaction};
 use std::collections::BTreeMap;
 
-/// Rows per INSERT: 13 parameters each keeps a statement under SQLite's 32,766.
+/// Rows per INSERT, and INSERTs sent in one call to the database.
 const INSERT_ROWS: usize = 1_000;
+const STATEMENTS_PER_CALL: usize = 10;
 
 /// Per member with a purchase (an order not wholly returned) in [since, until]: the last
 /// purchase, how many, the net spend, and the gaps between consecutive purchases.
@@ -73,44 +74,24 @@ pub(super) async fn replace(
         .bind(program.0)
         .execute(&mut **tx)
         .await?;
-    for chunk in scores.chunks(INSERT_ROWS) {
-        let mut sql = String::from(
-            "INSERT INTO member_segments (program_id, member_id, segment, r, f, m, recency_days, \
-             frequency, monetary_minor, churn_ratio, churn_risk, typical_gap_days, computed_at_us) VALUES ",
-        );
-        for i in 0..chunk.len() {
-            let p = i * 13;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 1..=13 {
-                if c > 1 {
+    // Literal values, many rows to a statement and several statements to a call: binding
+    // thirteen parameters per row cost more than the writes (see docs/benchmarks.md).
+    for calls in scores.chunks(INSERT_ROWS * STATEMENTS_PER_CALL) {
+        let mut sql = String::with_capacity(calls.len() * 96);
+        for chunk in calls.chunks(INSERT_ROWS) {
+            sql.push_str(
+                "INSERT INTO member_segments (program_id, member_id, segment, r, f, m, recency_days, \
+                 frequency, monetary_minor, churn_ratio, churn_risk, typical_gap_days, computed_at_us) VALUES ",
+            );
+            for (i, (member, score)) in chunk.iter().enumerate() {
+                if i > 0 {
                     sql.push(',');
                 }
-                sql.push('$');
-                sql.push_str(&(p + c).to_string());
+                literal_row(&mut sql, program, *member, score, at)?;
             }
-            sql.push(')');
+            sql.push_str(";\n");
         }
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (member, s) in chunk {
-            query = query
-                .bind(program.0)
-                .bind(member.0)
-                .bind(s.segment.as_str())
-                .bind(i64::from(s.rfm.r))
-                .bind(i64::from(s.rfm.f))
-                .bind(i64::from(s.rfm.m))
-                .bind(s.recency_days)
-                .bind(s.frequency)
-                .bind(s.monetary_minor)
-                .bind(s.churn.ratio)
-                .bind(s.churn.risk.as_str())
-                .bind(s.churn.typical_gap_days)
-                .bind(at.as_micros());
-        }
-        query.execute(&mut **tx).await?;
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut **tx).await?;
     }
     let members = i64::try_from(scores.len()).map_err(|_| StoreError::corrupt("too many members"))?;
     let mut totals: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
@@ -130,6 +111,41 @@ pub(super) async fn replace(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// One row of scores as SQL literals. Every value is a number or one of the fixed names of
+/// a segment or a risk (lower-case letters and `_`), so nothing in it needs quoting
+/// beyond the quotes around those names.
+fn literal_row(
+    sql: &mut String,
+    program: ProgramId,
+    member: MemberId,
+    s: &MemberScore,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    use std::fmt::Write as _;
+    if !s.churn.ratio.is_finite() || !s.churn.typical_gap_days.is_finite() {
+        return Err(StoreError::corrupt(format!("member {}: a churn figure is not a number", member.0)));
+    }
+    // `Display` of an f64 never uses an exponent and round-trips exactly.
+    write!(
+        sql,
+        "({},{},'{}',{},{},{},{},{},{},{},'{}',{},{})",
+        program.0,
+        member.0,
+        s.segment.as_str(),
+        s.rfm.r,
+        s.rfm.f,
+        s.rfm.m,
+        s.recency_days,
+        s.frequency,
+        s.monetary_minor,
+        s.churn.ratio,
+        s.churn.risk.as_str(),
+        s.churn.typical_gap_days,
+        at.as_micros()
+    )
+    .map_err(|e| StoreError::corrupt(format!("formatting scores: {e}")))
 }
 
 const SEGMENT_COLUMNS: &str = "m.external_id, s.member_id, s.segment, s.r, s.f, s.m, s.recency_days, \

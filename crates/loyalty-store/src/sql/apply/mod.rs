@@ -6,6 +6,7 @@
 //! connection's thread (SQLite), which cost more than the writes themselves.
 
 mod postgres;
+mod shown;
 mod sqlite;
 
 use super::Dialect;
@@ -39,9 +40,15 @@ pub(super) async fn write(
 ) -> Result<(), StoreError> {
     let rows = Rows::of(program, command, state, decision, outcome)?;
     match dialect.0 {
-        Backend::Sqlite => sqlite::write(tx, &rows).await,
-        Backend::Postgres => postgres::write(tx, &rows).await,
+        Backend::Sqlite => sqlite::write(tx, &rows).await?,
+        Backend::Postgres => postgres::write(tx, &rows).await?,
     }
+    if rows.visibility.changed
+        && let Some((member, _)) = &rows.updated
+    {
+        shown::mark(tx, *member, rows.visibility.shown).await?;
+    }
+    Ok(())
 }
 
 /// A journal entry's kind and its postings as (belongs to the member, account, amount).
@@ -128,6 +135,9 @@ struct Rows<'a> {
     credit: Option<(&'a Credit, EntryRows)>,
     /// Deltas to the member's leaderboard scores.
     scores: Vec<ScoreChange>,
+    /// Whether the member shows on leaderboards after the decision (each score row
+    /// written carries it), and whether that changed.
+    visibility: shown::Visibility,
     /// Lines of the member's history: (topic, from, to, reason).
     history: Vec<(&'static str, Option<&'a str>, Option<&'a str>, &'a str)>,
     /// A survey response, with its survey's kind.
@@ -297,6 +307,7 @@ impl<'a> Rows<'a> {
                 event,
                 decision,
             ),
+            visibility: shown::visibility(state, decision),
             history: decision
                 .standing
                 .iter()

@@ -247,12 +247,17 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
 
     for change in &rows.scores {
-        let (board, key, delta) =
-            (s.text(change.board.as_str()), s.text(change.key.as_str()), s.int(change.delta));
+        let (board, key, delta, shown) = (
+            s.text(change.board.as_str()),
+            s.text(change.key.as_str()),
+            s.int(change.delta),
+            s.int(i64::from(rows.visibility.shown)),
+        );
         s.parts.push(format!(
-            "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score) \
-             VALUES ({program}, {board}, {key}, {member}, {delta}) \
-             ON CONFLICT (program_id, board, period_key, member_id) DO UPDATE SET score = score + excluded.score"
+            "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score, shown) \
+             VALUES ({program}, {board}, {key}, {member}, {delta}, {shown}) \
+             ON CONFLICT (program_id, board, period_key, member_id) \
+             DO UPDATE SET score = score + excluded.score, shown = excluded.shown"
         ));
         expected += 1;
     }
