@@ -6,6 +6,7 @@ use crate::decide::{decide, needs, needs_after};
 use crate::decision::{Decision, HistoryNote, HoldChange, MemberChange, OrderChange, RewardChange};
 use crate::event::Event;
 use crate::ids::{ExternalId, HoldId, InstanceCode, LotId, MemberId, OrderId, ReferralCode};
+use crate::insight::Segment;
 use crate::ledger::{Account, EntryKind, MemberAccount, Posting};
 use crate::lots::{LotChange, NewLot};
 use crate::needs::{Aggregates, Counter, Measure, Scope};
@@ -42,6 +43,9 @@ pub struct MemoryLedger {
     holds: Vec<(MemberId, HoldRecord)>,
     holds_by_id: HashMap<HoldId, usize>,
     history: HashMap<MemberId, Vec<HistoryNote>>,
+    /// Members' segments, as the analytics job would have computed them; replay sets each
+    /// to what its event recorded.
+    segments: HashMap<ExternalId, Segment>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +67,14 @@ pub struct JournalRow {
 impl MemoryLedger {
     pub fn new() -> MemoryLedger {
         MemoryLedger::default()
+    }
+
+    /// Puts a member in `segment` (or in none) for the events judged from now on.
+    pub fn set_segment(&mut self, member: &ExternalId, segment: Option<Segment>) {
+        match segment {
+            Some(s) => self.segments.insert(member.clone(), s),
+            None => self.segments.remove(member),
+        };
     }
 
     /// Decides `event` against this ledger and applies the decision if there is one.
@@ -91,6 +103,7 @@ impl MemoryLedger {
         let mut aggregates = Aggregates::default();
         let wanted = needs(program, event);
         let wants_referrer = wanted.referrer;
+        let segment = wanted.segment.then(|| self.segments.get(event.member()).copied()).flatten();
         for window in wanted.windows {
             let sum =
                 member.as_ref().map_or(0, |m| self.window(m.id, window.from, window.to, window.measure));
@@ -150,8 +163,17 @@ impl MemoryLedger {
         {
             order = self.orders.get(&hold.order_id).map(|o| o.record.clone());
         }
-        let mut state =
-            MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds };
+        let mut state = MemberState {
+            member,
+            lots,
+            order,
+            aggregates,
+            referrer,
+            referrer_chain,
+            instance,
+            holds,
+            segment,
+        };
         let more = needs_after(program, event, &state);
         self.load_counters(state.member.as_ref(), more.counters, &mut state.aggregates);
         state

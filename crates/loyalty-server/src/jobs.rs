@@ -370,6 +370,7 @@ impl<S: Store> Run<'_, S> {
             event,
             idempotency_key: Some(idempotency_key),
             now: self.now,
+            recorded_segment: None,
         };
         let program = self.versions.at(command.event.occurred_at());
         let result = self.store.submit(program, &command).await;

@@ -218,7 +218,9 @@ pub(super) fn judge(
                 moved,
                 format!("{} taken back: a return undid it", a.name),
             );
-        } else if holds && a.open_to(tier.map(|t| t.as_str()), |t| member.profile.tags.contains(t), at) {
+        } else if holds
+            && a.open_to(tier.map(|t| t.as_str()), |t| member.profile.tags.contains(t), state.segment, at)
+        {
             // `judged_at` left out what may not be completed again.
             counts.bump(times_counter(&a.code), 1);
             counts.bump(last_counter(&a.code), at.as_micros() - last.map_or(0, Timestamp::as_micros));

@@ -9,6 +9,7 @@ use super::{
 use crate::calendar::Calendar;
 use crate::event::{Event, PurchaseLine};
 use crate::ids::{Tag, TierCode};
+use crate::insight::Segment;
 use crate::needs::{Counter, Needs};
 use crate::points::Points;
 use crate::program::decimal::Strict;
@@ -43,6 +44,9 @@ pub struct CampaignDef {
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<String>,
+    /// Only members whose segment (as the analytics job last computed it) is one of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skus: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -160,7 +164,9 @@ impl RuleSpec for CampaignDef {
                     .ok()
             })
             .collect();
-        ok &= tags.len() == self.tags.len() && tiers.len() == self.tiers.len();
+        let before = errors.len();
+        let segments = Segment::parse_list(ctx.path, &self.segments, errors);
+        ok &= tags.len() == self.tags.len() && tiers.len() == self.tiers.len() && errors.len() == before;
         let products = if self.skus.is_empty() && self.categories.is_empty() {
             None
         } else {
@@ -200,6 +206,7 @@ impl RuleSpec for CampaignDef {
                 hours,
                 tags,
                 tiers,
+                segments,
                 products,
                 extra: multiplier.map(|m| (m, m - Decimal::ONE)),
                 points: self.points.map(Decimal::from),
@@ -223,6 +230,7 @@ struct Campaign {
     hours: Option<(i32, i32)>,
     tags: Vec<Tag>,
     tiers: Vec<TierCode>,
+    segments: Vec<Segment>,
     products: Option<Products>,
     /// The multiplier and what it adds on top of base points.
     extra: Option<(Decimal, Decimal)>,
@@ -278,6 +286,7 @@ impl Campaign {
         let profile = &judging.member.profile;
         (self.tags.is_empty() || self.tags.iter().any(|t| profile.tags.contains(t)))
             && (self.tiers.is_empty() || judging.tier.is_some_and(|t| self.tiers.contains(t)))
+            && Segment::admits(&self.segments, judging.segment)
     }
 }
 
@@ -331,6 +340,10 @@ impl EarningRule for Campaign {
 
     fn kind(&self) -> &'static str {
         "campaign"
+    }
+
+    fn targets_segments(&self) -> bool {
+        !self.segments.is_empty()
     }
 
     /// After exclusions, so that lines they take out neither earn the campaign's extra nor

@@ -6,6 +6,7 @@ use super::period::Window;
 use crate::calendar::Calendar;
 use crate::earning::parse_local;
 use crate::ids::{ActivityKind, Category, Sku, Tag, TierCode, check_slug};
+use crate::insight::Segment;
 use crate::needs::Aggregates;
 use crate::points::Points;
 use crate::program::DefinitionErrors;
@@ -41,6 +42,9 @@ pub struct AchievementDef {
     /// Only members with one of these tags take part; everyone if empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Only members whose segment is one of these take part; everyone if empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
     /// Points for completing it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<i64>,
@@ -112,6 +116,7 @@ pub struct Achievement {
     pub ends_at: Option<Timestamp>,
     pub tiers: Vec<TierCode>,
     pub tags: Vec<Tag>,
+    pub segments: Vec<Segment>,
     pub points: Points,
     pub revoke_on_return: bool,
 }
@@ -190,6 +195,7 @@ impl AchievementDef {
         }
         let tiers = parse_all(path, "tiers", &self.tiers, TierCode::parse, errors);
         let tags = parse_all(path, "tags", &self.tags, Tag::parse, errors);
+        let segments = Segment::parse_list(path, &self.segments, errors);
         let points = self.points.unwrap_or(0);
         if !(0..=Points::MAX_PER_EVENT.get()).contains(&points) {
             error(
@@ -210,6 +216,7 @@ impl AchievementDef {
             ends_at,
             tiers,
             tags,
+            segments,
             points: Points::new(points),
             revoke_on_return: self.revoke_on_return,
         })
@@ -340,12 +347,20 @@ impl MeasureName {
 }
 
 impl Achievement {
-    /// Whether `member` takes part at `at`: within its dates, in its tiers and tags.
-    pub fn open_to(&self, tier: Option<&str>, has_tag: impl Fn(&Tag) -> bool, at: Timestamp) -> bool {
+    /// Whether a member takes part at `at`: within its dates, in its tiers, tags and
+    /// segments.
+    pub fn open_to(
+        &self,
+        tier: Option<&str>,
+        has_tag: impl Fn(&Tag) -> bool,
+        segment: Option<Segment>,
+        at: Timestamp,
+    ) -> bool {
         self.starts_at.is_none_or(|s| at >= s)
             && self.ends_at.is_none_or(|e| at < e)
             && (self.tiers.is_empty() || tier.is_some_and(|t| self.tiers.iter().any(|c| c.as_str() == t)))
             && (self.tags.is_empty() || self.tags.iter().any(has_tag))
+            && Segment::admits(&self.segments, segment)
     }
 
     /// Whether it may be completed once more, given how often and when it last was.

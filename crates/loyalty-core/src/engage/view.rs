@@ -5,6 +5,7 @@ use super::period::Window;
 use super::{Engagement, last_completion, last_counter, times_counter};
 use crate::calendar::Calendar;
 use crate::ids::Tag;
+use crate::insight::Segment;
 use crate::needs::{Aggregates, Counter};
 use crate::points::Points;
 use crate::time::Timestamp;
@@ -65,6 +66,7 @@ pub fn achievements(
     counts: &Aggregates,
     tier: Option<&str>,
     has_tag: impl Fn(&Tag) -> bool,
+    segment: Option<Segment>,
     now: Timestamp,
 ) -> Vec<AchievementProgress> {
     engagement
@@ -72,7 +74,7 @@ pub fn achievements(
         .iter()
         .filter_map(|a| {
             let times = counts.counter(&times_counter(&a.code));
-            (times > 0 || a.open_to(tier, &has_tag, now))
+            (times > 0 || a.open_to(tier, &has_tag, segment, now))
                 .then(|| progress_of(a, calendar, counts, times, now))
         })
         .collect()

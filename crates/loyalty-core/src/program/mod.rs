@@ -120,6 +120,13 @@ impl Program {
         }
     }
 
+    /// Whether some campaign or achievement is only for members of some segments: then
+    /// the store loads the member's segment for the events they judge, and records it.
+    pub fn targets_segments(&self) -> bool {
+        self.rules.iter().any(|r| r.targets_segments())
+            || self.engagement.achievements.iter().any(|a| !a.segments.is_empty())
+    }
+
     /// The program's achievements and streaks.
     pub fn engagement(&self) -> &Engagement {
         &self.engagement

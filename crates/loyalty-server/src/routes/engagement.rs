@@ -159,12 +159,21 @@ async fn member_achievements<S: Store>(
     caller.require(Access::Read)?;
     let (view, counters, now) = member_counts(&state, &caller, &external_id).await?;
     let program = &caller.program.at(now).program;
+    // Achievements for some segments are shown to members of them: read the member's
+    // segment only when one is.
+    let segment = if program.engagement().achievements.iter().any(|a| !a.segments.is_empty()) {
+        let found = state.store.member_segment(caller.program.id(), &external_id).await?;
+        found.scored.map(|s| s.score.segment)
+    } else {
+        None
+    };
     let list = achievements(
         program.engagement(),
         program.calendar(),
         &counts(&counters),
         view.tier.as_deref(),
         |tag| view.tags.iter().any(|t| t == tag.as_str()),
+        segment,
         now,
     );
     Ok(Json(MemberAchievements { member: external_id, achievements: list }))

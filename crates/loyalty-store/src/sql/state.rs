@@ -174,7 +174,17 @@ pub(super) async fn load(
     {
         order = super::state::order(tx, program, &hold.order_id).await?;
     }
-    Ok(MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds })
+    Ok(MemberState {
+        member,
+        lots,
+        order,
+        aggregates,
+        referrer,
+        referrer_chain,
+        instance,
+        holds,
+        segment: None,
+    })
 }
 
 async fn by_code(

@@ -18,6 +18,7 @@ use loyalty_core::decision::{
 };
 use loyalty_core::engage::leaderboard::{self, ScoreChange};
 use loyalty_core::ids::LotId;
+use loyalty_core::insight::segment::SeenSegment;
 use loyalty_core::lots::{LotChange, NewLot};
 use loyalty_core::needs::Counter;
 use loyalty_core::spending::{HoldRecord, RewardInstance};
@@ -35,8 +36,10 @@ pub(super) async fn write(
     state: &MemberState,
     decision: &Decision,
     outcome: &Outcome,
+    seen: Option<SeenSegment>,
 ) -> Result<(), StoreError> {
-    let rows = Rows::of(program, command, state, decision, outcome)?;
+    let mut rows = Rows::of(program, command, state, decision, outcome)?;
+    rows.segment = seen.map(SeenSegment::as_column);
     match dialect.0 {
         Backend::Sqlite => sqlite::write(tx, &rows).await,
         Backend::Postgres => postgres::write(tx, &rows).await,
@@ -103,6 +106,8 @@ struct Rows<'a> {
     occurred_at: i64,
     now: i64,
     memo: Option<String>,
+    /// The member's segment as `decide` saw it, if it looked (see `SeenSegment`).
+    segment: Option<&'static str>,
     entries: Vec<EntryRows>,
     opened: Vec<&'a NewLot>,
     draws: Vec<(LotId, i64)>,
@@ -248,6 +253,7 @@ impl<'a> Rows<'a> {
             occurred_at: event.occurred_at().as_micros(),
             now: command.now.as_micros(),
             memo: event.reference().map(str::to_owned),
+            segment: None,
             entries: decision.entries.iter().map(entry_rows).collect(),
             opened,
             draws,

@@ -139,6 +139,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
     let member = "(SELECT id FROM m)";
 
+    let segment = s.arg(Arg::OptText(rows.segment.map(str::to_owned)));
     let (version, kind, key, fingerprint, payload, result) = (
         s.int(rows.program_version),
         s.text(rows.kind),
@@ -151,9 +152,9 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         "ev",
         format!(
             "INSERT INTO events (program_id, program_version, member_id, kind, idempotency_key, fingerprint, payload, \
-             result, occurred_at_us, recorded_at_us) \
-             SELECT {program}, {version}, m.id, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now} \
-             FROM m RETURNING id"
+             result, occurred_at_us, recorded_at_us, segment) \
+             SELECT {program}, {version}, m.id, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now}, \
+             {segment} FROM m RETURNING id"
         ),
     );
 

@@ -91,6 +91,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     };
     expected += 1;
 
+    let segment = s.arg(Arg::OptText(rows.segment.map(str::to_owned)));
     let (version, kind, key, fingerprint, payload, result, occurred, now) = (
         s.int(rows.program_version),
         s.text(rows.kind),
@@ -103,8 +104,9 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     );
     s.parts.push(format!(
         "INSERT INTO events (program_id, program_version, member_id, kind, idempotency_key, fingerprint, payload, \
-         result, occurred_at_us, recorded_at_us) \
-         VALUES ({program}, {version}, {member}, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now})"
+         result, occurred_at_us, recorded_at_us, segment) \
+         VALUES ({program}, {version}, {member}, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now}, \
+         {segment})"
     ));
     expected += 1;
 
