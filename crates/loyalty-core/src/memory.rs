@@ -137,6 +137,16 @@ impl MemoryLedger {
             .and_then(|i| self.rewards.get(*i))
             .filter(|(owner, _)| Some(*owner) == member_id)
             .map(|(_, r)| r.clone());
+        let achievement_codes = match event {
+            Event::Return(_) if program.engagement().rewards_revocable() => self
+                .rewards
+                .iter()
+                .filter(|(owner, r)| Some(*owner) == member_id && r.achievement.is_some())
+                .filter(|(_, r)| r.state == crate::spending::InstanceState::Issued)
+                .map(|(_, r)| r.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
         let holds = match event {
             Event::Settle(s) => self
                 .holds_by_id
@@ -173,6 +183,7 @@ impl MemoryLedger {
             instance,
             holds,
             segment,
+            achievement_codes,
         };
         let more = needs_after(program, event, &state);
         self.load_counters(state.member.as_ref(), more.counters, &mut state.aggregates);
@@ -361,17 +372,18 @@ impl MemoryLedger {
                 postings: credit.entry.postings().to_vec(),
             });
         }
-        match &decision.reward {
-            Some(RewardChange::Issue(instance)) => {
-                self.rewards_by_code.insert(instance.code.clone(), self.rewards.len());
-                self.rewards.push((member_id, instance.clone()));
-            }
-            Some(RewardChange::Update(instance)) => {
-                if let Some(i) = self.rewards_by_code.get(&instance.code) {
-                    self.rewards[*i].1 = instance.clone();
+        for change in decision.reward_changes() {
+            match change {
+                RewardChange::Issue(instance) => {
+                    self.rewards_by_code.insert(instance.code.clone(), self.rewards.len());
+                    self.rewards.push((member_id, instance));
+                }
+                RewardChange::Update(instance) => {
+                    if let Some(i) = self.rewards_by_code.get(&instance.code) {
+                        self.rewards[*i].1 = instance;
+                    }
                 }
             }
-            None => {}
         }
         for change in &decision.holds {
             match change {

@@ -37,6 +37,9 @@ pub struct MemberState {
     /// The member's segment as the analytics job last computed it (or as the event
     /// recorded it, on replay); loaded only when `Needs::segment` asks for it.
     pub segment: Option<Segment>,
+    /// The member's unused codes issued by achievements, loaded for returns when the
+    /// program has achievements whose codes a return may cancel.
+    pub achievement_codes: Vec<RewardInstance>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

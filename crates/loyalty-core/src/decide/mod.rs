@@ -1,6 +1,7 @@
 //! `decide`: the one function that judges an event against a member's state. It reads no
 //! clock and writes nothing; the store applies what it returns in one transaction.
 
+mod achievement_rewards;
 mod activity;
 mod adjust;
 mod birthday;

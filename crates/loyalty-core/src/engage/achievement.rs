@@ -5,7 +5,7 @@ use super::count::Count;
 use super::period::Window;
 use crate::calendar::Calendar;
 use crate::earning::parse_local;
-use crate::ids::{ActivityKind, Category, Sku, Tag, TierCode, check_slug};
+use crate::ids::{ActivityKind, Category, RewardCode, Sku, Tag, TierCode, check_slug};
 use crate::insight::Segment;
 use crate::needs::Aggregates;
 use crate::points::Points;
@@ -48,6 +48,9 @@ pub struct AchievementDef {
     /// Points for completing it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<i64>,
+    /// A catalogue reward whose code each completion issues, at no cost in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<String>,
     /// Whether a return that makes a criterion fail takes the achievement back.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub revoke_on_return: bool,
@@ -118,6 +121,7 @@ pub struct Achievement {
     pub tags: Vec<Tag>,
     pub segments: Vec<Segment>,
     pub points: Points,
+    pub reward: Option<RewardCode>,
     pub revoke_on_return: bool,
 }
 
@@ -139,6 +143,7 @@ impl AchievementDef {
         path: &str,
         calendar: &Calendar,
         streaks: &[String],
+        rewards: &[String],
         errors: &mut DefinitionErrors,
     ) -> Option<Achievement> {
         let before = errors.len();
@@ -196,6 +201,16 @@ impl AchievementDef {
         let tiers = parse_all(path, "tiers", &self.tiers, TierCode::parse, errors);
         let tags = parse_all(path, "tags", &self.tags, Tag::parse, errors);
         let segments = Segment::parse_list(path, &self.segments, errors);
+        let reward = match &self.reward {
+            Some(code) if rewards.contains(code) => {
+                RewardCode::parse(code.clone()).map_err(|e| error(errors, "reward", e.to_string())).ok()
+            }
+            Some(code) => {
+                error(errors, "reward", format!("`{code}` is not a reward of the catalogue"));
+                None
+            }
+            None => None,
+        };
         let points = self.points.unwrap_or(0);
         if !(0..=Points::MAX_PER_EVENT.get()).contains(&points) {
             error(
@@ -218,6 +233,7 @@ impl AchievementDef {
             tags,
             segments,
             points: Points::new(points),
+            reward,
             revoke_on_return: self.revoke_on_return,
         })
     }

@@ -108,7 +108,10 @@ impl Program {
 
         let engagement = calendar
             .as_ref()
-            .map(|c| Engagement::build(&def.achievements, &def.streaks, c, &mut errors))
+            .map(|c| {
+                let rewards: Vec<String> = def.rewards.iter().map(|r| r.code.clone()).collect();
+                Engagement::build(&def.achievements, &def.streaks, c, &rewards, &mut errors)
+            })
             .unwrap_or_default();
         let leaderboards = leaderboard::build(&def.leaderboards, &mut errors);
 

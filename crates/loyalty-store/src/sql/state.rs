@@ -184,6 +184,7 @@ pub(super) async fn load(
         instance,
         holds,
         segment: None,
+        achievement_codes: Vec::new(),
     })
 }
 

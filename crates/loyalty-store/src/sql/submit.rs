@@ -53,6 +53,13 @@ pub(super) async fn run(
         (true, None, None) => Some(SeenSegment(None)),
     };
     state.segment = seen.and_then(|s| s.0);
+    // A return may take back an achievement, and void the code it issued.
+    if let (Event::Return(_), Some(member)) = (&command.event, &state.member)
+        && program.program.engagement().rewards_revocable()
+    {
+        state.achievement_codes =
+            super::spending::achievement_codes(&mut tx, program.id, member.id.0).await?;
+    }
     let decision = match decide(&program.program, &state, &command.event, command.now) {
         Ok(decision) => decision,
         Err(refused) => {

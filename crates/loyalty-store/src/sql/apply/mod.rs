@@ -121,8 +121,8 @@ struct Rows<'a> {
     extended: Option<i64>,
     /// The order's change, with its lines and bonuses as JSON.
     order: Option<(&'a OrderChange, String, String)>,
-    /// A reward code issued (true) or changed (false).
-    reward: Option<(bool, &'a RewardInstance)>,
+    /// Reward codes issued (true) or changed (false).
+    rewards: Vec<(bool, RewardInstance)>,
     /// Holds opened (true) or changed (false), each with its reward and draws as JSON.
     holds: Vec<(bool, &'a HoldRecord, Option<String>, String)>,
     /// Lots a released hold gives points back to.
@@ -262,7 +262,11 @@ impl<'a> Rows<'a> {
             voided,
             extended,
             order,
-            reward: decision.reward.as_ref().map(|r| (matches!(r, RewardChange::Issue(_)), r.instance())),
+            rewards: decision
+                .reward_changes()
+                .into_iter()
+                .map(|r| (matches!(r, RewardChange::Issue(_)), r.instance().clone()))
+                .collect(),
             holds: decision
                 .holds
                 .iter()
@@ -356,6 +360,7 @@ impl Statement {
             self.opt_int(r.value_minor),
             self.opt_int(r.balance_minor),
             self.opt_text(&r.charity),
+            self.opt_text(&r.achievement),
         ];
         values.join(", ")
     }
@@ -489,7 +494,7 @@ impl Statement {
 }
 
 const INSTANCE_COLUMNS: &str = "program_id, member_id, event_id, reward, code, state, points, issued_at_us, kind, \
-     expires_at_us, order_id, value_minor, balance_minor, charity";
+     expires_at_us, order_id, value_minor, balance_minor, charity, achievement";
 
 const HOLD_COLUMNS: &str = "program_id, member_id, event_id, hold_id, order_id, state, points, amount_minor, reward, \
      draws, created_at_us, expires_at_us, refunded";

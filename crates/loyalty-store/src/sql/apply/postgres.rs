@@ -275,20 +275,19 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         );
     }
 
-    match rows.reward {
-        Some((true, instance)) => {
+    for (i, (issued, instance)) in rows.rewards.iter().enumerate() {
+        let name = format!("rw{i}");
+        if *issued {
             let values = s.instance(instance);
             s.clause(
-                "rw",
+                &name,
                 format!("INSERT INTO reward_instances ({INSTANCE_COLUMNS}) SELECT {program}, m.id, ev.id, {values} FROM ev, m"),
             );
-        }
-        Some((false, instance)) => {
+        } else {
             let update = s.instance_update(&program, instance);
-            s.clause("rw", format!("{update} RETURNING 1"));
-            changed.push("rw".to_owned());
+            s.clause(&name, format!("{update} RETURNING 1"));
+            changed.push(name);
         }
-        None => {}
     }
     for (i, (open, hold, reward, draws)) in rows.holds.iter().enumerate() {
         let name = format!("hd{i}");

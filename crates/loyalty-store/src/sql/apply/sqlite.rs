@@ -187,20 +187,17 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         expected += 1;
     }
 
-    match rows.reward {
-        Some((true, instance)) => {
+    for (issued, instance) in &rows.rewards {
+        if *issued {
             let values = s.instance(instance);
             s.parts.push(format!(
                 "INSERT INTO reward_instances ({INSTANCE_COLUMNS}) VALUES ({program}, {member}, {NEW_EVENT}, {values})"
             ));
-            expected += 1;
-        }
-        Some((false, instance)) => {
+        } else {
             let update = s.instance_update(&program, instance);
             s.parts.push(update);
-            expected += 1;
         }
-        None => {}
+        expected += 1;
     }
     for (open, hold, reward, draws) in &rows.holds {
         if *open {
