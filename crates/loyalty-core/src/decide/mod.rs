@@ -57,11 +57,15 @@ pub fn needs(program: &Program, event: &Event) -> Needs {
     tiers::needs(program, event, &mut needs);
     redeem::needs(program, event, &mut needs);
     engage::needs(program, event, &mut needs);
-    // Campaigns and achievements judge purchases, activities and birthdays; only those
-    // may depend on a segment, and only in programs that target some.
-    needs.segment = matches!(event, Event::Purchase(_) | Event::Activity(_) | Event::Birthday(_))
-        && program.targets_segments();
+    needs.segment = reads_segment(program, event);
     needs
+}
+
+/// Whether judging `event` reads the member's segment: campaigns and achievements judge
+/// purchases, activities and birthdays, and only in programs that target some segment.
+pub fn reads_segment(program: &Program, event: &Event) -> bool {
+    matches!(event, Event::Purchase(_) | Event::Activity(_) | Event::Birthday(_))
+        && program.targets_segments()
 }
 
 /// Everything up to (and at) `at`.

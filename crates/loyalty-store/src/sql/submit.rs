@@ -73,7 +73,7 @@ pub(super) async fn run(
     };
     let outcome = Outcome::render(&program.program, program.version, &state, &command.event, &decision)
         .ok_or_else(|| StoreError::corrupt("the decision does not match its event"))?;
-    apply::write(&mut tx, store.dialect(), program, command, &state, &decision, &outcome, seen).await?;
+    apply::write(&mut tx, store.dialect(), program, command, &state, &decision, &outcome).await?;
     super::webhooks::enqueue(&mut tx, program, command, &state, &decision, &outcome).await?;
     tx.commit().await?;
     Ok(Submitted { outcome, replayed: false })

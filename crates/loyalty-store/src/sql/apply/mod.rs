@@ -13,6 +13,7 @@ use super::rows::to_json;
 use crate::StoreError;
 use crate::types::{Command, LoadedProgram};
 use crate::url::Backend;
+use loyalty_core::decide::reads_segment;
 use loyalty_core::decision::{
     Credit, Decision, HoldChange, MemberChange, OrderChange, RewardChange, StandingChange,
 };
@@ -36,10 +37,11 @@ pub(super) async fn write(
     state: &MemberState,
     decision: &Decision,
     outcome: &Outcome,
-    seen: Option<SeenSegment>,
 ) -> Result<(), StoreError> {
     let mut rows = Rows::of(program, command, state, decision, outcome)?;
-    rows.segment = seen.map(SeenSegment::as_column);
+    // The segment the decision was given is recorded, for replay to judge by.
+    rows.segment =
+        reads_segment(&program.program, &command.event).then(|| SeenSegment(state.segment).as_column());
     match dialect.0 {
         Backend::Sqlite => sqlite::write(tx, &rows).await,
         Backend::Postgres => postgres::write(tx, &rows).await,
