@@ -182,7 +182,11 @@ impl Shop {
     }
 
     pub fn try_birthday(&mut self, who: &str, at_text: &str) -> Result<Earned, Rejection> {
-        self.earning(Event::Birthday(Birthday { member: external(who), occurred_at: at(at_text), reward_code: None }))
+        self.earning(Event::Birthday(Birthday {
+            member: external(who),
+            occurred_at: at(at_text),
+            reward_code: None,
+        }))
     }
 
     fn earning(&mut self, event: Event) -> Result<Earned, Rejection> {
