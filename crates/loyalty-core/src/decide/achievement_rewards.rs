@@ -81,3 +81,96 @@ pub(super) fn void(
     });
     Some(after)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::event::{Event, Purchase};
+    use crate::fixtures::{COFFEE, at, enrol, line, program};
+    use crate::ids::{ExternalId, InstanceCode, OrderId};
+    use crate::insight::Segment;
+    use crate::memory::MemoryLedger;
+    use crate::rejection::Rejection;
+    use crate::spending::InstanceState;
+
+    const MONTHLY: &str = r#"
+[[achievements]]
+code = "monthly"
+name = "Monthly regular"
+criteria = [{ measure = "purchases", threshold = 1, period = "calendar_month" }]
+recurrence = "each_period"
+reward = "free-drink"
+"#;
+
+    fn order(n: u32, when: &str, code: Option<&str>) -> Event {
+        Event::Purchase(Purchase {
+            member: ExternalId::parse("c-1001").unwrap(),
+            order_id: OrderId::parse(format!("o-{n}")).unwrap(),
+            occurred_at: at(when),
+            lines: vec![line("latte", "coffee", 1, 475)],
+            reward_code: code.map(|c| InstanceCode::parse(c).unwrap()),
+        })
+    }
+
+    #[test]
+    fn each_completion_of_a_repeatable_achievement_issues_its_own_code() {
+        let program = program(&format!("{COFFEE}{MONTHLY}"));
+        assert!(!program.targets_segments());
+        let mut ledger = MemoryLedger::new();
+        ledger.submit(&program, &enrol("c-1001"), at("2026-11-01T08:00:00Z")).unwrap();
+        for (n, when, code) in [(1, "2026-11-02T12:00:00Z", "K-1"), (2, "2026-12-02T12:00:00Z", "K-2")] {
+            ledger.submit(&program, &order(n, when, Some(code)), at(when)).unwrap();
+        }
+        // The second order of December completes nothing more, and issues nothing.
+        ledger
+            .submit(&program, &order(3, "2026-12-03T12:00:00Z", Some("K-3")), at("2026-12-03T12:00:00Z"))
+            .unwrap();
+        let codes: Vec<(&str, &str, i64, InstanceState)> = ledger
+            .rewards()
+            .iter()
+            .map(|(_, r)| (r.code.as_str(), r.reward.as_str(), r.points.get(), r.state))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("K-1-A1", "free-drink", 0, InstanceState::Issued),
+                ("K-2-A1", "free-drink", 0, InstanceState::Issued),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_completion_with_a_reward_needs_the_events_code() {
+        let program = program(&format!("{COFFEE}{MONTHLY}"));
+        let mut ledger = MemoryLedger::new();
+        ledger.submit(&program, &enrol("c-1001"), at("2026-11-01T08:00:00Z")).unwrap();
+        let refused =
+            ledger.submit(&program, &order(1, "2026-11-02T12:00:00Z", None), at("2026-11-02T12:00:00Z"));
+        assert!(matches!(refused, Err(Rejection::InvalidRequest(m)) if m.starts_with("reward_code:")));
+    }
+
+    #[test]
+    fn an_achievement_for_a_segment_waits_for_the_member_to_be_in_it() {
+        let targeted = MONTHLY.replace("recurrence", "segments = [\"at_risk\"]\nrecurrence");
+        let program = program(&format!("{COFFEE}{targeted}"));
+        assert!(program.targets_segments());
+        let mut ledger = MemoryLedger::new();
+        let member = ExternalId::parse("c-1001").unwrap();
+        ledger.submit(&program, &enrol("c-1001"), at("2026-11-01T08:00:00Z")).unwrap();
+        ledger.set_segment(&member, Some(Segment::Champions));
+        let first = ledger.submit(
+            &program,
+            &order(1, "2026-11-02T12:00:00Z", Some("K-1")),
+            at("2026-11-02T12:00:00Z"),
+        );
+        assert!(first.unwrap().engagement.is_empty());
+        ledger.set_segment(&member, Some(Segment::AtRisk));
+        let second = ledger.submit(
+            &program,
+            &order(2, "2026-11-03T12:00:00Z", Some("K-2")),
+            at("2026-11-03T12:00:00Z"),
+        );
+        let engagement = second.unwrap().engagement;
+        assert_eq!(engagement.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["monthly"]);
+        assert_eq!(engagement[0].reward.as_ref().map(|r| r.code.as_str()), Some("K-2-A1"));
+    }
+}
