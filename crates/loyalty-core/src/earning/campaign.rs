@@ -1,6 +1,7 @@
 //! Campaigns: time-boxed offers ("double points weekend"), optionally for some members and
 //! some products, optionally within a budget of points.
 
+use super::campaign_time::{DAYS, parse_hours, parse_local};
 use super::category_multiplier::MAX_MULTIPLIER;
 use super::{
     Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Limit, Occasion, Products, RuleSpec,
@@ -15,7 +16,7 @@ use crate::points::Points;
 use crate::program::decimal::Strict;
 use crate::program::{DefinitionErrors, Program};
 use crate::time::Timestamp;
-use jiff::civil::{DateTime, Weekday};
+use jiff::civil::Weekday;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -63,39 +64,9 @@ pub struct CampaignDef {
     pub max_points_per_month: Option<i64>,
 }
 
-const DAYS: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Monday),
-    ("tue", Weekday::Tuesday),
-    ("wed", Weekday::Wednesday),
-    ("thu", Weekday::Thursday),
-    ("fri", Weekday::Friday),
-    ("sat", Weekday::Saturday),
-    ("sun", Weekday::Sunday),
-];
-
 /// The program counter of what campaign `id` has awarded from its budget.
 pub fn budget_key(id: &str) -> String {
     format!("campaign:{id}:spent")
-}
-
-/// Parses a wall-clock time: `2026-11-27T09:00`, `2026-11-27 09:00:00` or `2026-11-27`.
-pub fn parse_local(text: &str) -> Option<DateTime> {
-    let text = text.trim().replace(' ', "T");
-    text.parse::<DateTime>().ok().or_else(|| {
-        text.parse::<jiff::civil::Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-    })
-}
-
-/// Parses `HH:MM-HH:MM` into minutes since midnight.
-fn parse_hours(text: &str) -> Option<(i32, i32)> {
-    let minutes = |hm: &str| {
-        let (h, m) = hm.trim().split_once(':')?;
-        let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
-        ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
-    };
-    let (from, to) = text.split_once('-')?;
-    let (from, to) = (minutes(from)?, minutes(to)?);
-    (from != to).then_some((from, to))
 }
 
 impl RuleSpec for CampaignDef {

@@ -5,6 +5,7 @@ mod activity;
 mod base_rate;
 mod birthday_bonus;
 mod campaign;
+mod campaign_time;
 mod category_multiplier;
 mod exclusion;
 mod minimum_basket;
@@ -19,7 +20,8 @@ mod welcome_bonus;
 
 pub use activity::rewards_activity;
 pub use birthday_bonus::is_birthday;
-pub use campaign::{CampaignDef, budget_key, parse_local};
+pub use campaign::{CampaignDef, budget_key};
+pub use campaign_time::parse_local;
 pub use punch_card::{PunchCardDef, punch_counter};
 pub use referral::rewarded as referral_rewarded;
 pub use registry::{RuleDef, RuleSpec};
