@@ -83,7 +83,7 @@ struct AchievementSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     reward: Option<RewardCode>,
     /// Only members of these segments take part; everyone if empty.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     segments: Vec<Segment>,
     /// Members who hold it now (completed, not taken back).
     members_completed: i64,
