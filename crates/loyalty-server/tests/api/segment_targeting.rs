@@ -174,8 +174,18 @@ async fn events_replay_by_the_segment_they_recorded_after_segments_change(db: Te
     .await;
     assert_eq!(again["points_awarded"], 10, "{again}");
 
-    // Verify and replay judge each event by the segment it recorded.
+    // Verify and replay judge each event by the segment it recorded: in memory, and
+    // through the store's own command path into a scratch store (as `loyalty replay`).
     app.assert_consistent().await;
+    let scratch_dir = tempfile::tempdir().unwrap();
+    let scratch_url = format!("sqlite://{}", scratch_dir.path().join("replay.db").display());
+    let scratch =
+        loyalty_store::SqlStore::connect_scratch(&loyalty_store::DatabaseUrl::parse(&scratch_url).unwrap())
+            .await
+            .unwrap();
+    let replayed = loyalty_store::replay::into_store(&app.store, &scratch, |_| {}).await.unwrap();
+    assert!(replayed.differences.is_empty(), "{:?}", replayed.differences);
+    scratch.close().await;
 
     let log = app.get("/v1/webhooks/deliveries").await.body;
     let deliveries = log["deliveries"].as_array().unwrap();
