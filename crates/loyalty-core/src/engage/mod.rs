@@ -4,6 +4,7 @@
 
 pub mod achievement;
 pub mod count;
+pub mod criterion;
 mod facts;
 pub mod leaderboard;
 pub mod period;
