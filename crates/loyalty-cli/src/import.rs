@@ -286,7 +286,13 @@ impl Importer<'_> {
             Err(e) => return Ok(Err(Problem::invalid(e.to_string()))),
         };
         let program = self.versions.at(event.occurred_at());
-        let command = Command { event, idempotency_key: Some(idempotency_key), fingerprint, now: self.now() };
+        let command = Command {
+            event,
+            idempotency_key: Some(idempotency_key),
+            fingerprint,
+            now: self.now(),
+            recorded_segment: None,
+        };
         match self.store.submit(program, &command).await {
             Ok(submitted) => Ok(Ok(if submitted.replayed { Landed::Before } else { Landed::New })),
             Err(StoreError::Rejected(Rejection::IdempotencyKeyReused)) => Ok(Err(Problem::new(

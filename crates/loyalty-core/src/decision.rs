@@ -53,6 +53,9 @@ pub struct EngagementChange {
     pub points: Points,
     /// Times the achievement stands completed after the event; a streak's run.
     pub count: i64,
+    /// The code a completion issued, or (cancelled) the unused one a revocation voids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<RewardInstance>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +274,21 @@ pub enum OrderChange {
 pub enum RewardChange {
     Issue(RewardInstance),
     Update(RewardInstance),
+}
+
+impl Decision {
+    /// Every reward code the decision issues or changes: its own (a redemption's, a punch
+    /// card's, ...) and those its achievements issue or void.
+    pub fn reward_changes(&self) -> Vec<RewardChange> {
+        let engaged = self.engagement.iter().filter_map(|e| {
+            let instance = e.reward.clone()?;
+            Some(match e.kind {
+                EngagementKind::AchievementCompleted => RewardChange::Issue(instance),
+                _ => RewardChange::Update(instance),
+            })
+        });
+        self.reward.iter().cloned().chain(engaged).collect()
+    }
 }
 
 impl RewardChange {

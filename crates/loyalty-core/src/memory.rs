@@ -6,6 +6,7 @@ use crate::decide::{decide, needs, needs_after};
 use crate::decision::{Decision, HistoryNote, HoldChange, MemberChange, OrderChange, RewardChange};
 use crate::event::Event;
 use crate::ids::{ExternalId, HoldId, InstanceCode, LotId, MemberId, OrderId, ReferralCode};
+use crate::insight::Segment;
 use crate::ledger::{Account, EntryKind, MemberAccount, Posting};
 use crate::lots::{LotChange, NewLot};
 use crate::needs::{Aggregates, Counter, Measure, Scope};
@@ -46,6 +47,9 @@ pub struct MemoryLedger {
     holds_by_id: HashMap<HoldId, usize>,
     history: HashMap<MemberId, Vec<HistoryNote>>,
     surveys: HashMap<MemberId, Vec<SurveyResponseSnapshot>>,
+    /// Members' segments, as the analytics job would have computed them; replay sets each
+    /// to what its event recorded.
+    segments: HashMap<ExternalId, Segment>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +71,14 @@ pub struct JournalRow {
 impl MemoryLedger {
     pub fn new() -> MemoryLedger {
         MemoryLedger::default()
+    }
+
+    /// Puts a member in `segment` (or in none) for the events judged from now on.
+    pub fn set_segment(&mut self, member: &ExternalId, segment: Option<Segment>) {
+        match segment {
+            Some(s) => self.segments.insert(member.clone(), s),
+            None => self.segments.remove(member),
+        };
     }
 
     /// Decides `event` against this ledger and applies the decision if there is one.
@@ -95,6 +107,7 @@ impl MemoryLedger {
         let mut aggregates = Aggregates::default();
         let wanted = needs(program, event);
         let wants_referrer = wanted.referrer;
+        let segment = wanted.segment.then(|| self.segments.get(event.member()).copied()).flatten();
         for window in wanted.windows {
             let sum =
                 member.as_ref().map_or(0, |m| self.window(m.id, window.from, window.to, window.measure));
@@ -128,6 +141,16 @@ impl MemoryLedger {
             .and_then(|i| self.rewards.get(*i))
             .filter(|(owner, _)| Some(*owner) == member_id)
             .map(|(_, r)| r.clone());
+        let achievement_codes = match event {
+            Event::Return(_) if program.engagement().rewards_revocable() => self
+                .rewards
+                .iter()
+                .filter(|(owner, r)| Some(*owner) == member_id && r.achievement.is_some())
+                .filter(|(_, r)| r.state == crate::spending::InstanceState::Issued)
+                .map(|(_, r)| r.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
         let holds = match event {
             Event::Settle(s) => self
                 .holds_by_id
@@ -154,8 +177,18 @@ impl MemoryLedger {
         {
             order = self.orders.get(&hold.order_id).map(|o| o.record.clone());
         }
-        let mut state =
-            MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds };
+        let mut state = MemberState {
+            member,
+            lots,
+            order,
+            aggregates,
+            referrer,
+            referrer_chain,
+            instance,
+            holds,
+            segment,
+            achievement_codes,
+        };
         let more = needs_after(program, event, &state);
         self.load_counters(state.member.as_ref(), more.counters, &mut state.aggregates);
         state
@@ -346,17 +379,18 @@ impl MemoryLedger {
                 postings: credit.entry.postings().to_vec(),
             });
         }
-        match &decision.reward {
-            Some(RewardChange::Issue(instance)) => {
-                self.rewards_by_code.insert(instance.code.clone(), self.rewards.len());
-                self.rewards.push((member_id, instance.clone()));
-            }
-            Some(RewardChange::Update(instance)) => {
-                if let Some(i) = self.rewards_by_code.get(&instance.code) {
-                    self.rewards[*i].1 = instance.clone();
+        for change in decision.reward_changes() {
+            match change {
+                RewardChange::Issue(instance) => {
+                    self.rewards_by_code.insert(instance.code.clone(), self.rewards.len());
+                    self.rewards.push((member_id, instance));
+                }
+                RewardChange::Update(instance) => {
+                    if let Some(i) = self.rewards_by_code.get(&instance.code) {
+                        self.rewards[*i].1 = instance;
+                    }
                 }
             }
-            None => {}
         }
         for change in &decision.holds {
             match change {

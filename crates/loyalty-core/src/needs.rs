@@ -56,6 +56,8 @@ pub struct Needs {
     pub counters: BTreeSet<Counter>,
     /// The member who referred the event's member, if any.
     pub referrer: bool,
+    /// The member's current segment (only when some rule targets segments).
+    pub segment: bool,
 }
 
 impl Needs {

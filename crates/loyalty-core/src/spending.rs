@@ -30,6 +30,10 @@ pub struct RewardInstance {
     /// A donation's charity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charity: Option<String>,
+    /// The achievement whose completion issued it, which a return that takes the
+    /// achievement back cancels it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub achievement: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -4,6 +4,7 @@ use crate::ids::{
     Category, Email, ExternalId, InstanceCode, LotId, MemberId, Nickname, OrderId, PersonName, ReferralCode,
     Sku, Tag, TierCode,
 };
+use crate::insight::Segment;
 use crate::ledger::MemberAccount;
 use crate::needs::Aggregates;
 use crate::points::Points;
@@ -33,6 +34,12 @@ pub struct MemberState {
     pub instance: Option<RewardInstance>,
     /// The hold the event settles, or the captured payments of the order a return names.
     pub holds: Vec<HoldRecord>,
+    /// The member's segment as the analytics job last computed it (or as the event
+    /// recorded it, on replay); loaded only when `Needs::segment` asks for it.
+    pub segment: Option<Segment>,
+    /// The member's unused codes issued by achievements, loaded for returns when the
+    /// program has achievements whose codes a return may cancel.
+    pub achievement_codes: Vec<RewardInstance>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -353,7 +353,11 @@ impl<S: Store> Run<'_, S> {
             let Some((last, _)) = page.last() else { return Ok(handled) };
             after = *last;
             for (member, external_id) in &page {
-                let event = Event::Birthday(Birthday { member: external_id.clone(), occurred_at: at });
+                // A code for an achievement's reward, should the birthday complete one; the
+                // system's random source failing leaves none, and only such a birthday is refused.
+                let reward_code = crate::secrets::new_reward_code().ok();
+                let event =
+                    Event::Birthday(Birthday { member: external_id.clone(), occurred_at: at, reward_code });
                 let key = format!("job:birthday:{}:{}", member.0, day.year());
                 self.submit(Job::Birthday, event, &key).await?;
             }
@@ -370,6 +374,7 @@ impl<S: Store> Run<'_, S> {
             event,
             idempotency_key: Some(idempotency_key),
             now: self.now,
+            recorded_segment: None,
         };
         let program = self.versions.at(command.event.occurred_at());
         let result = self.store.submit(program, &command).await;

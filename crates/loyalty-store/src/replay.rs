@@ -99,6 +99,10 @@ pub async fn in_memory<S: Store>(store: &S) -> Result<ReplayReport, StoreError> 
             continue;
         };
         let ledger = ledgers.entry(event.program).or_default();
+        // The event is judged by the segment it recorded, whatever the segments are now.
+        if let Some(seen) = event.command.recorded_segment {
+            ledger.set_segment(event.command.event.member(), seen.0);
+        }
         if let Err(refused) = ledger.submit(program, &event.command.event, event.command.now) {
             differences.push(format!("{} is refused on replay: {}", describe(&event), refused.code()));
         }

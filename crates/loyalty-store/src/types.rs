@@ -2,6 +2,7 @@
 
 use loyalty_core::decision::HistoryNote;
 use loyalty_core::ids::{ExternalId, IdempotencyKey, MemberId};
+use loyalty_core::insight::segment::SeenSegment;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::{Event, Outcome, Points, Program, Timestamp};
 use serde::Serialize;
@@ -127,6 +128,9 @@ pub struct Command {
     pub fingerprint: String,
     /// The server's time when the command arrived.
     pub now: Timestamp,
+    /// The member's segment as the event recorded it when first judged; set on replay
+    /// only, so that the event is judged as it was (live commands read the segments table).
+    pub recorded_segment: Option<SeenSegment>,
 }
 
 /// An event from the log, with everything needed to apply it again.

@@ -84,8 +84,13 @@ fn partition(events: &[(usize, Event)], tasks: usize) -> Vec<Vec<(usize, Event)>
 /// Enrols the workload's members in `program`; not timed.
 async fn enrol(store: &SqlStore, program: &LoadedProgram, workload: &Workload) -> Result<(), Failure> {
     for e in &workload.enrolments {
-        let command =
-            Command { event: e.clone(), idempotency_key: None, fingerprint: String::new(), now: now() };
+        let command = Command {
+            event: e.clone(),
+            idempotency_key: None,
+            fingerprint: String::new(),
+            now: now(),
+            recorded_segment: None,
+        };
         store.submit(program, &command).await?;
     }
     Ok(())
@@ -110,8 +115,13 @@ impl Writer {
     async fn write(&self, event: Event) -> Result<bool, Failure> {
         match self {
             Writer::Engine { store, program } => {
-                let command =
-                    Command { event, idempotency_key: None, fingerprint: String::new(), now: now() };
+                let command = Command {
+                    event,
+                    idempotency_key: None,
+                    fingerprint: String::new(),
+                    now: now(),
+                    recorded_segment: None,
+                };
                 match store.submit(program, &command).await {
                     Ok(_) => Ok(true),
                     Err(StoreError::Rejected(_)) => Ok(false),

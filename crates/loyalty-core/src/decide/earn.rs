@@ -118,6 +118,7 @@ pub(super) fn earn(e: Earning<'_>) -> Result<Earned, Rejection> {
         tier: super::tier_at(program.tiers(), e.member, e.occurred_at),
         aggregates: &e.state.aggregates,
         referrer: e.state.referrer.as_ref(),
+        segment: e.state.segment,
         calendar: program.calendar(),
         occurred_at: e.occurred_at,
     };

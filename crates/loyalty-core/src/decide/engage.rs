@@ -2,6 +2,7 @@
 //! move the member's counters, a streak steps, and every achievement whose criteria now
 //! hold is completed (or, after a return, taken back) in the same decision.
 
+use super::achievement_rewards as rewards;
 use super::{add, sub};
 use crate::decision::{Decision, EngagementChange, EngagementKind, HistoryNote, HistoryTopic, MemberChange};
 use crate::engage::count::{category_counter, day_counter};
@@ -200,6 +201,7 @@ pub(super) fn judge(
     }
 
     let tier = super::tier_at(program.tiers(), member, at);
+    let mut issued = 0;
     for (a, when, after) in judged_at(program, event, state, &counts.values) {
         let times = counts.get(&times_counter(&a.code));
         let last = last_completion(counts.get(&last_counter(&a.code)));
@@ -211,19 +213,27 @@ pub(super) fn judge(
             counts.bump(times_counter(&a.code), -1);
             counts.bump(last_counter(&a.code), -last.map_or(0, Timestamp::as_micros));
             take_back(program, state, decision, a.points)?;
-            let moved = change(EngagementKind::AchievementRevoked, &a.code, &a.name, a.points, times - 1);
+            let mut moved = change(EngagementKind::AchievementRevoked, &a.code, &a.name, a.points, times - 1);
+            moved.reward = rewards::void(state, a, last, decision);
             record(
                 decision,
                 HistoryTopic::Achievement,
                 moved,
                 format!("{} taken back: a return undid it", a.name),
             );
-        } else if holds && a.open_to(tier.map(|t| t.as_str()), |t| member.profile.tags.contains(t), at) {
+        } else if holds
+            && a.open_to(tier.map(|t| t.as_str()), |t| member.profile.tags.contains(t), state.segment, at)
+        {
             // `judged_at` left out what may not be completed again.
             counts.bump(times_counter(&a.code), 1);
             counts.bump(last_counter(&a.code), at.as_micros() - last.map_or(0, Timestamp::as_micros));
             award(program, member, decision, a.points, at, EntryKind::Achievement)?;
-            let moved = change(EngagementKind::AchievementCompleted, &a.code, &a.name, a.points, times + 1);
+            let mut moved =
+                change(EngagementKind::AchievementCompleted, &a.code, &a.name, a.points, times + 1);
+            if let Some(reward) = &a.reward {
+                issued += 1;
+                moved.reward = rewards::issue(program, event, a, reward, issued, decision)?;
+            }
             record(decision, HistoryTopic::Achievement, moved, format!("{} completed", a.name));
         }
     }
@@ -258,7 +268,7 @@ fn record(decision: &mut Decision, topic: HistoryTopic, moved: EngagementChange,
 }
 
 fn change(kind: EngagementKind, code: &str, name: &str, points: Points, count: i64) -> EngagementChange {
-    EngagementChange { kind, code: code.to_owned(), name: name.to_owned(), points, count }
+    EngagementChange { kind, code: code.to_owned(), name: name.to_owned(), points, count, reward: None }
 }
 
 /// The member's balance and debt as the decision leaves them.

@@ -1,6 +1,7 @@
 //! `decide`: the one function that judges an event against a member's state. It reads no
 //! clock and writes nothing; the store applies what it returns in one transaction.
 
+mod achievement_rewards;
 mod activity;
 mod adjust;
 mod birthday;
@@ -58,7 +59,15 @@ pub fn needs(program: &Program, event: &Event) -> Needs {
     tiers::needs(program, event, &mut needs);
     redeem::needs(program, event, &mut needs);
     engage::needs(program, event, &mut needs);
+    needs.segment = reads_segment(program, event);
     needs
+}
+
+/// Whether judging `event` reads the member's segment: campaigns and achievements judge
+/// purchases, activities and birthdays, and only in programs that target some segment.
+pub fn reads_segment(program: &Program, event: &Event) -> bool {
+    matches!(event, Event::Purchase(_) | Event::Activity(_) | Event::Birthday(_))
+        && program.targets_segments()
 }
 
 /// Everything up to (and at) `at`.

@@ -153,6 +153,7 @@ pub(super) fn issue(
         value_minor: value,
         balance_minor: value,
         charity,
+        achievement: None,
     }
 }
 

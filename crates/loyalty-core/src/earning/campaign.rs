@@ -1,6 +1,7 @@
 //! Campaigns: time-boxed offers ("double points weekend"), optionally for some members and
 //! some products, optionally within a budget of points.
 
+use super::campaign_time::{DAYS, parse_hours, parse_local};
 use super::category_multiplier::MAX_MULTIPLIER;
 use super::{
     Award, Beneficiary, BuildContext, Detail, EarningRule, Judging, Limit, Occasion, Products, RuleSpec,
@@ -9,12 +10,13 @@ use super::{
 use crate::calendar::Calendar;
 use crate::event::{Event, PurchaseLine};
 use crate::ids::{Tag, TierCode};
+use crate::insight::Segment;
 use crate::needs::{Counter, Needs};
 use crate::points::Points;
 use crate::program::decimal::Strict;
 use crate::program::{DefinitionErrors, Program};
 use crate::time::Timestamp;
-use jiff::civil::{DateTime, Weekday};
+use jiff::civil::Weekday;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +45,9 @@ pub struct CampaignDef {
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<String>,
+    /// Only members whose segment (as the analytics job last computed it) is one of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skus: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -59,39 +64,9 @@ pub struct CampaignDef {
     pub max_points_per_month: Option<i64>,
 }
 
-const DAYS: [(&str, Weekday); 7] = [
-    ("mon", Weekday::Monday),
-    ("tue", Weekday::Tuesday),
-    ("wed", Weekday::Wednesday),
-    ("thu", Weekday::Thursday),
-    ("fri", Weekday::Friday),
-    ("sat", Weekday::Saturday),
-    ("sun", Weekday::Sunday),
-];
-
 /// The program counter of what campaign `id` has awarded from its budget.
 pub fn budget_key(id: &str) -> String {
     format!("campaign:{id}:spent")
-}
-
-/// Parses a wall-clock time: `2026-11-27T09:00`, `2026-11-27 09:00:00` or `2026-11-27`.
-pub fn parse_local(text: &str) -> Option<DateTime> {
-    let text = text.trim().replace(' ', "T");
-    text.parse::<DateTime>().ok().or_else(|| {
-        text.parse::<jiff::civil::Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-    })
-}
-
-/// Parses `HH:MM-HH:MM` into minutes since midnight.
-fn parse_hours(text: &str) -> Option<(i32, i32)> {
-    let minutes = |hm: &str| {
-        let (h, m) = hm.trim().split_once(':')?;
-        let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
-        ((0..=24).contains(&h) && (0..60).contains(&m) && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
-    };
-    let (from, to) = text.split_once('-')?;
-    let (from, to) = (minutes(from)?, minutes(to)?);
-    (from != to).then_some((from, to))
 }
 
 impl RuleSpec for CampaignDef {
@@ -160,7 +135,9 @@ impl RuleSpec for CampaignDef {
                     .ok()
             })
             .collect();
-        ok &= tags.len() == self.tags.len() && tiers.len() == self.tiers.len();
+        let before = errors.len();
+        let segments = Segment::parse_list(ctx.path, &self.segments, errors);
+        ok &= tags.len() == self.tags.len() && tiers.len() == self.tiers.len() && errors.len() == before;
         let products = if self.skus.is_empty() && self.categories.is_empty() {
             None
         } else {
@@ -200,6 +177,7 @@ impl RuleSpec for CampaignDef {
                 hours,
                 tags,
                 tiers,
+                segments,
                 products,
                 extra: multiplier.map(|m| (m, m - Decimal::ONE)),
                 points: self.points.map(Decimal::from),
@@ -223,6 +201,7 @@ struct Campaign {
     hours: Option<(i32, i32)>,
     tags: Vec<Tag>,
     tiers: Vec<TierCode>,
+    segments: Vec<Segment>,
     products: Option<Products>,
     /// The multiplier and what it adds on top of base points.
     extra: Option<(Decimal, Decimal)>,
@@ -278,6 +257,7 @@ impl Campaign {
         let profile = &judging.member.profile;
         (self.tags.is_empty() || self.tags.iter().any(|t| profile.tags.contains(t)))
             && (self.tiers.is_empty() || judging.tier.is_some_and(|t| self.tiers.contains(t)))
+            && Segment::admits(&self.segments, judging.segment)
     }
 }
 
@@ -331,6 +311,10 @@ impl EarningRule for Campaign {
 
     fn kind(&self) -> &'static str {
         "campaign"
+    }
+
+    fn targets_segments(&self) -> bool {
+        !self.segments.is_empty()
     }
 
     /// After exclusions, so that lines they take out neither earn the campaign's extra nor

@@ -5,6 +5,7 @@ mod activity;
 mod base_rate;
 mod birthday_bonus;
 mod campaign;
+mod campaign_time;
 mod category_multiplier;
 mod exclusion;
 mod minimum_basket;
@@ -19,7 +20,8 @@ mod welcome_bonus;
 
 pub use activity::rewards_activity;
 pub use birthday_bonus::is_birthday;
-pub use campaign::{CampaignDef, budget_key, parse_local};
+pub use campaign::{CampaignDef, budget_key};
+pub use campaign_time::parse_local;
 pub use punch_card::{PunchCardDef, punch_counter};
 pub use referral::rewarded as referral_rewarded;
 pub use registry::{RuleDef, RuleSpec};
@@ -28,6 +30,7 @@ pub use tally::{Award, Beneficiary, Detail, Keep, Limit, Tally, TallyParts, Targ
 use crate::calendar::Calendar;
 use crate::event::{Activity, Event, Purchase, PurchaseLine};
 use crate::ids::{Category, Sku, TierCode};
+use crate::insight::Segment;
 use crate::money::{Currency, MinorUnits};
 use crate::needs::{Aggregates, Needs};
 use crate::program::{DefinitionErrors, Program};
@@ -55,6 +58,11 @@ pub trait EarningRule: fmt::Debug + Send + Sync {
     fn stage(&self) -> Stage;
     /// Adds to `needs` what the rule must know of the member's history to judge `event`.
     fn needs(&self, _event: &Event, _calendar: &Calendar, _needs: &mut Needs) {}
+    /// Whether the rule is only for members of some segments, so that the store must load
+    /// the member's segment for the events it judges.
+    fn targets_segments(&self) -> bool {
+        false
+    }
     /// Adds this rule's awards for the event being judged.
     fn evaluate(&self, judging: &Judging<'_>, tally: &mut Tally);
     /// Why the rule made `award`, in words for the member's explanation.
@@ -71,6 +79,8 @@ pub struct Judging<'a> {
     pub aggregates: &'a Aggregates,
     /// The member who referred this one, when the store loaded them.
     pub referrer: Option<&'a Member>,
+    /// The member's segment, when the program targets segments.
+    pub segment: Option<Segment>,
     pub calendar: &'a Calendar,
     pub occurred_at: Timestamp,
 }

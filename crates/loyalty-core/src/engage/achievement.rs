@@ -1,11 +1,12 @@
 //! Achievements: badges a member earns when every criterion holds, judged with the event
 //! that completes them, and taken back by a return that undoes them.
 
-use super::count::Count;
+pub use super::criterion::{Criterion, CriterionDef, MeasureName};
 use super::period::Window;
 use crate::calendar::Calendar;
 use crate::earning::parse_local;
-use crate::ids::{ActivityKind, Category, Sku, Tag, TierCode, check_slug};
+use crate::ids::{RewardCode, Tag, TierCode, check_slug};
+use crate::insight::Segment;
 use crate::needs::Aggregates;
 use crate::points::Points;
 use crate::program::DefinitionErrors;
@@ -41,9 +42,15 @@ pub struct AchievementDef {
     /// Only members with one of these tags take part; everyone if empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Only members whose segment is one of these take part; everyone if empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<String>,
     /// Points for completing it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<i64>,
+    /// A catalogue reward whose code each completion issues, at no cost in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<String>,
     /// Whether a return that makes a criterion fail takes the achievement back.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub revoke_on_return: bool,
@@ -67,37 +74,6 @@ pub enum Recurrence {
     EachPeriod,
 }
 
-/// One criterion: `{ measure = "purchases", threshold = 3, period = "30d" }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CriterionDef {
-    pub measure: MeasureName,
-    pub threshold: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub period: Option<Window>,
-    /// A category or SKU (purchases, spend), or a streak's code (streak).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<String>,
-    /// The activity's kind (activity).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum MeasureName {
-    Purchases,
-    SpendMinor,
-    PointsEarned,
-    Activity,
-    Referrals,
-    DistinctCategories,
-    VisitsOnDistinctDays,
-    Streak,
-}
-
 /// A validated achievement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Achievement {
@@ -112,20 +88,13 @@ pub struct Achievement {
     pub ends_at: Option<Timestamp>,
     pub tiers: Vec<TierCode>,
     pub tags: Vec<Tag>,
+    pub segments: Vec<Segment>,
     pub points: Points,
+    pub reward: Option<RewardCode>,
     pub revoke_on_return: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Criterion {
-    pub measure: MeasureName,
-    pub count: Count,
-    pub window: Window,
-    pub threshold: i64,
-}
-
 const MAX_CRITERIA: usize = 10;
-const MAX_THRESHOLD: i64 = 1_000_000_000_000;
 const MAX_BADGE_CHARS: usize = 500;
 
 impl AchievementDef {
@@ -134,6 +103,7 @@ impl AchievementDef {
         path: &str,
         calendar: &Calendar,
         streaks: &[String],
+        rewards: &[String],
         errors: &mut DefinitionErrors,
     ) -> Option<Achievement> {
         let before = errors.len();
@@ -190,6 +160,17 @@ impl AchievementDef {
         }
         let tiers = parse_all(path, "tiers", &self.tiers, TierCode::parse, errors);
         let tags = parse_all(path, "tags", &self.tags, Tag::parse, errors);
+        let segments = Segment::parse_list(path, &self.segments, errors);
+        let reward = match &self.reward {
+            Some(code) if rewards.contains(code) => {
+                RewardCode::parse(code.clone()).map_err(|e| error(errors, "reward", e.to_string())).ok()
+            }
+            Some(code) => {
+                error(errors, "reward", format!("`{code}` is not a reward of the catalogue"));
+                None
+            }
+            None => None,
+        };
         let points = self.points.unwrap_or(0);
         if !(0..=Points::MAX_PER_EVENT.get()).contains(&points) {
             error(
@@ -210,7 +191,9 @@ impl AchievementDef {
             ends_at,
             tiers,
             tags,
+            segments,
             points: Points::new(points),
+            reward,
             revoke_on_return: self.revoke_on_return,
         })
     }
@@ -232,120 +215,21 @@ fn parse_all<T, E: std::fmt::Display>(
         .collect()
 }
 
-impl CriterionDef {
-    fn build(&self, path: &str, streaks: &[String], errors: &mut DefinitionErrors) -> Option<Criterion> {
-        let before = errors.len();
-        let error = |errors: &mut DefinitionErrors, field: &str, message: String| {
-            errors.push(format!("{path}.{field}"), message)
-        };
-        if !(1..=MAX_THRESHOLD).contains(&self.threshold) {
-            error(
-                errors,
-                "threshold",
-                format!("must be between 1 and {MAX_THRESHOLD}, not {}", self.threshold),
-            );
-        }
-        let window = self.period.unwrap_or_default();
-        let product = |errors: &mut DefinitionErrors| -> Option<String> {
-            let f = self.filter.clone()?;
-            let ok = Category::parse(f.clone()).is_ok() || Sku::parse(f.clone()).is_ok();
-            if !ok {
-                error(errors, "filter", format!("`{f}` is not a category or SKU"));
-            }
-            Some(f)
-        };
-        let no = |errors: &mut DefinitionErrors, field: &str, given: bool| {
-            if given {
-                error(errors, field, format!("is not used by the measure {}", self.measure.as_str()));
-            }
-        };
-        let count = match self.measure {
-            MeasureName::Purchases => Count::Purchases(product(errors)),
-            MeasureName::SpendMinor => Count::Spend(product(errors)),
-            MeasureName::PointsEarned | MeasureName::Referrals => {
-                no(errors, "filter", self.filter.is_some());
-                if self.measure == MeasureName::Referrals { Count::Referrals } else { Count::Points }
-            }
-            MeasureName::Activity => {
-                no(errors, "filter", self.filter.is_some());
-                match self.kind.as_ref().map(|k| ActivityKind::parse(k.clone())) {
-                    Some(Ok(kind)) => Count::Activity(kind.to_string()),
-                    Some(Err(e)) => {
-                        error(errors, "kind", e.to_string());
-                        Count::Activity(String::new())
-                    }
-                    None => {
-                        error(errors, "kind", "the activity measure needs the activity's kind".to_owned());
-                        Count::Activity(String::new())
-                    }
-                }
-            }
-            MeasureName::DistinctCategories | MeasureName::VisitsOnDistinctDays => {
-                no(errors, "filter", self.filter.is_some());
-                if self.measure == MeasureName::DistinctCategories && window.rolling_days().is_some() {
-                    error(
-                        errors,
-                        "period",
-                        "distinct_categories counts over a calendar period or lifetime".to_owned(),
-                    );
-                }
-                if self.measure == MeasureName::VisitsOnDistinctDays {
-                    Count::Visits
-                } else {
-                    Count::Categories
-                }
-            }
-            MeasureName::Streak => {
-                if self.period.is_some_and(|p| p != Window::Lifetime) {
-                    error(errors, "period", "a streak criterion has no period".to_owned());
-                }
-                match &self.filter {
-                    Some(code) if streaks.contains(code) => Count::Streak(code.clone()),
-                    Some(code) => {
-                        error(errors, "filter", format!("`{code}` is not one of the program's streaks"));
-                        Count::Streak(code.clone())
-                    }
-                    None => {
-                        error(errors, "filter", "a streak criterion names the streak's code".to_owned());
-                        Count::Streak(String::new())
-                    }
-                }
-            }
-        };
-        if self.measure != MeasureName::Activity {
-            no(errors, "kind", self.kind.is_some());
-        }
-        (errors.len() == before).then_some(Criterion {
-            measure: self.measure,
-            count,
-            window,
-            threshold: self.threshold,
-        })
-    }
-}
-
-impl MeasureName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MeasureName::Purchases => "purchases",
-            MeasureName::SpendMinor => "spend_minor",
-            MeasureName::PointsEarned => "points_earned",
-            MeasureName::Activity => "activity",
-            MeasureName::Referrals => "referrals",
-            MeasureName::DistinctCategories => "distinct_categories",
-            MeasureName::VisitsOnDistinctDays => "visits_on_distinct_days",
-            MeasureName::Streak => "streak",
-        }
-    }
-}
-
 impl Achievement {
-    /// Whether `member` takes part at `at`: within its dates, in its tiers and tags.
-    pub fn open_to(&self, tier: Option<&str>, has_tag: impl Fn(&Tag) -> bool, at: Timestamp) -> bool {
+    /// Whether a member takes part at `at`: within its dates, in its tiers, tags and
+    /// segments.
+    pub fn open_to(
+        &self,
+        tier: Option<&str>,
+        has_tag: impl Fn(&Tag) -> bool,
+        segment: Option<Segment>,
+        at: Timestamp,
+    ) -> bool {
         self.starts_at.is_none_or(|s| at >= s)
             && self.ends_at.is_none_or(|e| at < e)
             && (self.tiers.is_empty() || tier.is_some_and(|t| self.tiers.iter().any(|c| c.as_str() == t)))
             && (self.tags.is_empty() || self.tags.iter().any(has_tag))
+            && Segment::admits(&self.segments, segment)
     }
 
     /// Whether it may be completed once more, given how often and when it last was.
@@ -391,33 +275,5 @@ impl Achievement {
             Recurrence::EachPeriod => last.map(|l| calendar.local(l).date()),
             Recurrence::Once => None,
         }
-    }
-}
-
-impl Criterion {
-    pub fn value(
-        &self,
-        calendar: &Calendar,
-        counts: &Aggregates,
-        at: Timestamp,
-        after: Option<jiff::civil::Date>,
-    ) -> i64 {
-        let counters = self.count.counters_at(self.window, calendar, at, after);
-        let rolling_visits = self.count == Count::Visits && self.window.rolling_days().is_some();
-        counters
-            .iter()
-            .map(|c| counts.counter(c))
-            .map(|v| if rolling_visits { i64::from(v > 0) } else { v })
-            .fold(0i64, i64::saturating_add)
-    }
-
-    /// The counters its value at `at` is read from.
-    pub fn counters(
-        &self,
-        calendar: &Calendar,
-        at: Timestamp,
-        after: Option<jiff::civil::Date>,
-    ) -> Vec<crate::needs::Counter> {
-        self.count.counters_at(self.window, calendar, at, after)
     }
 }

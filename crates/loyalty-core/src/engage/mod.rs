@@ -4,6 +4,7 @@
 
 pub mod achievement;
 pub mod count;
+pub mod criterion;
 mod facts;
 pub mod leaderboard;
 pub mod period;
@@ -39,6 +40,7 @@ impl Engagement {
         achievements: &[AchievementDef],
         streaks: &[StreakDef],
         calendar: &Calendar,
+        rewards: &[String],
         errors: &mut DefinitionErrors,
     ) -> Engagement {
         if achievements.len() > MAX_ACHIEVEMENTS {
@@ -58,10 +60,9 @@ impl Engagement {
         let achievements: Vec<Achievement> =
             unique(achievements.iter().map(|a| a.code.as_str()), "achievements", errors)
                 .then(|| {
-                    achievements
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, a)| a.build(&format!("achievements[{i}]"), calendar, &codes, errors))
+                    achievements.iter().enumerate().filter_map(|(i, a)| {
+                        a.build(&format!("achievements[{i}]"), calendar, &codes, rewards, errors)
+                    })
                 })
                 .into_iter()
                 .flatten()
@@ -77,6 +78,12 @@ impl Engagement {
 
     pub fn is_empty(&self) -> bool {
         self.achievements.is_empty() && self.streaks.is_empty()
+    }
+
+    /// Whether a return may cancel a code an achievement issued: then the store loads
+    /// the member's unused achievement codes for returns.
+    pub fn rewards_revocable(&self) -> bool {
+        self.achievements.iter().any(|a| a.reward.is_some() && a.revoke_on_return)
     }
 
     pub fn achievement(&self, code: &str) -> Option<&Achievement> {

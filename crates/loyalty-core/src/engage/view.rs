@@ -4,9 +4,11 @@ use super::achievement::{Achievement, MeasureName, Recurrence};
 use super::period::Window;
 use super::{Engagement, last_completion, last_counter, times_counter};
 use crate::calendar::Calendar;
-use crate::ids::Tag;
+use crate::ids::{InstanceCode, RewardCode, Tag};
+use crate::insight::Segment;
 use crate::needs::{Aggregates, Counter};
 use crate::points::Points;
+use crate::spending::{InstanceState, RewardInstance};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -34,9 +36,36 @@ pub struct AchievementProgress {
     /// Σ min(current, threshold) / Σ threshold, as "2/5".
     pub fraction: String,
     pub points: Points,
+    /// The catalogue reward each completion issues a code of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<RewardCode>,
+    /// The codes its completions issued the member, oldest first, with their states (one
+    /// a return took back is cancelled); filled by the caller from the member's codes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<AchievementCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Timestamp>,
     pub times_completed: i64,
+}
+
+/// A code an achievement issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AchievementCode {
+    pub code: InstanceCode,
+    pub state: InstanceState,
+    pub issued_at: Timestamp,
+}
+
+/// Puts each of the member's codes under the achievement that issued it.
+pub fn attach_codes(list: &mut [AchievementProgress], codes: &[RewardInstance]) {
+    for progress in list {
+        progress.codes = codes
+            .iter()
+            .filter(|c| c.achievement.as_deref() == Some(progress.code.as_str()))
+            .map(|c| AchievementCode { code: c.code.clone(), state: c.state, issued_at: c.issued_at })
+            .collect();
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +94,7 @@ pub fn achievements(
     counts: &Aggregates,
     tier: Option<&str>,
     has_tag: impl Fn(&Tag) -> bool,
+    segment: Option<Segment>,
     now: Timestamp,
 ) -> Vec<AchievementProgress> {
     engagement
@@ -72,7 +102,7 @@ pub fn achievements(
         .iter()
         .filter_map(|a| {
             let times = counts.counter(&times_counter(&a.code));
-            (times > 0 || a.open_to(tier, &has_tag, now))
+            (times > 0 || a.open_to(tier, &has_tag, segment, now))
                 .then(|| progress_of(a, calendar, counts, times, now))
         })
         .collect()
@@ -124,6 +154,8 @@ fn progress_of(
         progress,
         fraction: format!("{done}/{of}"),
         points: a.points,
+        reward: a.reward.clone(),
+        codes: Vec::new(),
         completed_at: last,
         times_completed: times,
     }

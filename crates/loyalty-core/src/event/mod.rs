@@ -350,6 +350,10 @@ pub struct Activity {
     #[serde(default)]
     pub target: Option<ActivityTarget>,
     pub occurred_at: Timestamp,
+    /// The code a reward would carry if this activity completes an achievement with one;
+    /// made at the edge so that deciding stays deterministic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward_code: Option<InstanceCode>,
 }
 
 /// The job runner's call on a member's birthday.
@@ -358,6 +362,9 @@ pub struct Activity {
 pub struct Birthday {
     pub member: ExternalId,
     pub occurred_at: Timestamp,
+    /// As an activity's: for an achievement with a reward that the birthday completes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward_code: Option<InstanceCode>,
 }
 
 /// A job's call on one member at the instant the job's work fell due. Jobs date their

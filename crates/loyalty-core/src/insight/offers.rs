@@ -133,7 +133,10 @@ pub fn offers(program: &Program, member: &MemberOutlook<'_>, now: Timestamp, lim
             matches!((at(&campaign.starts), at(&campaign.ends)), (Some(s), Some(e)) if s <= now && now < e);
         let for_member = (campaign.tiers.is_empty()
             || member.tier.is_some_and(|t| campaign.tiers.iter().any(|c| c == t.as_str())))
-            && (campaign.tags.is_empty() || campaign.tags.iter().any(|t| member.tags.contains(t)));
+            && (campaign.tags.is_empty() || campaign.tags.iter().any(|t| member.tags.contains(t)))
+            // A campaign for some segments is offered to their members only, as it pays.
+            && (campaign.segments.is_empty()
+                || member.segment.is_some_and(|s| campaign.segments.iter().any(|c| c == s.as_str())));
         if !running || !for_member {
             continue;
         }
@@ -273,6 +276,20 @@ points_cost = 1000
             found[0].reason,
             "30 more points for Free croissant (150 points); pastry is 75% of their spend; Free croissant is free pastry"
         );
+    }
+
+    #[test]
+    fn a_campaign_for_a_segment_is_offered_to_its_members_only() {
+        let targeted = SHOP.replace("id = \"pastry-week\"", "id = \"pastry-week\"\nsegments = [\"at_risk\"]");
+        let program = program(&targeted);
+        let spend = spend(&[("pastry", 3_000)]);
+        let campaigns = |segment| {
+            let member = MemberOutlook { segment, ..outlook(0, &spend) };
+            let found = offers(&program, &member, at("2026-03-10T12:00:00Z"), 5);
+            found.iter().filter(|o| o.kind == OfferKind::Campaign).count()
+        };
+        assert_eq!((campaigns(Some(Segment::Champions)), campaigns(None)), (0, 0));
+        assert_eq!(campaigns(Some(Segment::AtRisk)), 1);
     }
 
     #[test]

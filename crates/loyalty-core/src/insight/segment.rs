@@ -17,6 +17,7 @@
 //! | `lost`               | 1     | 1–2       |
 
 use super::rfm::Rfm;
+use crate::program::DefinitionErrors;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -92,6 +93,54 @@ impl Segment {
     pub fn parse(name: &str) -> Option<Segment> {
         Segment::ALL.into_iter().find(|s| s.as_str() == name)
     }
+
+    /// A rule's `segments = [...]` list, each name checked; an unknown name is an error
+    /// at `{path}.segments[i]` that lists the names there are.
+    pub fn parse_list(path: &str, names: &[String], errors: &mut DefinitionErrors) -> Vec<Segment> {
+        let mut out = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            match Segment::parse(name) {
+                Some(s) if !out.contains(&s) => out.push(s),
+                Some(_) => errors.push(format!("{path}.segments[{i}]"), format!("`{name}` is listed twice")),
+                None => {
+                    let known: Vec<&str> = Segment::ALL.iter().map(|s| s.as_str()).collect();
+                    errors.push(
+                        format!("{path}.segments[{i}]"),
+                        format!("`{name}` is not a segment; the segments are {}", known.join(", ")),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether a member in `segment` takes part in a rule for `segments` (everyone when
+    /// the list is empty; no one without a segment otherwise).
+    pub fn admits(segments: &[Segment], segment: Option<Segment>) -> bool {
+        segments.is_empty() || segment.is_some_and(|s| segments.contains(&s))
+    }
+}
+
+/// The segment `decide` was given for a member, recorded with the event so that replay
+/// judges it by that rather than by segments computed since. `None` inside: the member
+/// had no segment then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeenSegment(pub Option<Segment>);
+
+impl SeenSegment {
+    /// How the events table keeps it: the segment's name, or an empty string for none
+    /// (NULL is left for events that looked at no segment).
+    pub fn as_column(self) -> &'static str {
+        self.0.map_or("", Segment::as_str)
+    }
+
+    pub fn from_column(text: &str) -> Option<SeenSegment> {
+        if text.is_empty() {
+            Some(SeenSegment(None))
+        } else {
+            Segment::parse(text).map(|s| SeenSegment(Some(s)))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -156,5 +205,36 @@ mod tests {
             assert_eq!(Segment::parse(s.as_str()), Some(s));
         }
         assert_eq!(Segment::parse("vip"), None);
+    }
+
+    #[test]
+    fn a_list_names_each_unknown_or_repeated_segment() {
+        let mut errors = DefinitionErrors::default();
+        let names = ["at_risk", "vip", "at_risk"].map(String::from);
+        assert_eq!(Segment::parse_list("campaigns[0]", &names, &mut errors), vec![Segment::AtRisk]);
+        let text = errors.to_string();
+        assert!(
+            text.contains(
+                "campaigns[0].segments[1]: `vip` is not a segment; the segments are champions, loyal,"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("campaigns[0].segments[2]: `at_risk` is listed twice"), "{text}");
+    }
+
+    #[test]
+    fn an_empty_list_admits_everyone_and_a_list_only_its_segments() {
+        assert!(Segment::admits(&[], None));
+        assert!(Segment::admits(&[Segment::AtRisk], Some(Segment::AtRisk)));
+        assert!(!Segment::admits(&[Segment::AtRisk], Some(Segment::Champions)));
+        assert!(!Segment::admits(&[Segment::AtRisk], None));
+    }
+
+    #[test]
+    fn a_seen_segment_round_trips_through_its_column() {
+        for seen in [SeenSegment(None), SeenSegment(Some(Segment::Lost))] {
+            assert_eq!(SeenSegment::from_column(seen.as_column()), Some(seen));
+        }
+        assert_eq!(SeenSegment::from_column("vip"), None);
     }
 }

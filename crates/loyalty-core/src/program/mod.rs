@@ -109,7 +109,10 @@ impl Program {
 
         let engagement = calendar
             .as_ref()
-            .map(|c| Engagement::build(&def.achievements, &def.streaks, c, &mut errors))
+            .map(|c| {
+                let rewards: Vec<String> = def.rewards.iter().map(|r| r.code.clone()).collect();
+                Engagement::build(&def.achievements, &def.streaks, c, &rewards, &mut errors)
+            })
             .unwrap_or_default();
         let leaderboards = leaderboard::build(&def.leaderboards, &mut errors);
         let surveys = crate::feedback::build(&def.surveys, &mut errors);
@@ -128,6 +131,13 @@ impl Program {
             }),
             _ => Err(errors),
         }
+    }
+
+    /// Whether some campaign or achievement is only for members of some segments: then
+    /// the store loads the member's segment for the events they judge, and records it.
+    pub fn targets_segments(&self) -> bool {
+        self.rules.iter().any(|r| r.targets_segments())
+            || self.engagement.achievements.iter().any(|a| !a.segments.is_empty())
     }
 
     /// The program's achievements and streaks.

@@ -130,3 +130,35 @@ fn notifications_take_a_share_below_one_and_rising_milestones() {
         ]
     );
 }
+
+#[test]
+fn segments_and_achievement_rewards_must_be_known() {
+    let text = format!(
+        "{COFFEE}{}",
+        r#"
+[[earning]]
+id = "win-back"
+kind = "campaign"
+starts = "2026-06-01"
+ends = "2026-07-01"
+segments = ["at_risk", "vip"]
+points = 100
+
+[[achievements]]
+code = "comeback"
+name = "Welcome back"
+criteria = [{ measure = "purchases", threshold = 1 }]
+segments = ["lost", "lost"]
+reward = "free-cake"
+"#
+    );
+    assert_eq!(
+        errors_of(&text),
+        vec![
+            "earning[2].segments[1]: `vip` is not a segment; the segments are champions, loyal, potential_loyalist, \
+             new, promising, need_attention, about_to_sleep, at_risk, cannot_lose, hibernating, lost",
+            "achievements[0].segments[1]: `lost` is listed twice",
+            "achievements[0].reward: `free-cake` is not a reward of the catalogue",
+        ]
+    );
+}

@@ -172,6 +172,7 @@ impl Shop {
             kind: ActivityKind::parse(kind).unwrap(),
             target: target.map(|t| ActivityTarget::parse(t).unwrap()),
             occurred_at: at(at_text),
+            reward_code: None,
         });
         self.earning(event)
     }
@@ -181,7 +182,11 @@ impl Shop {
     }
 
     pub fn try_birthday(&mut self, who: &str, at_text: &str) -> Result<Earned, Rejection> {
-        self.earning(Event::Birthday(Birthday { member: external(who), occurred_at: at(at_text) }))
+        self.earning(Event::Birthday(Birthday {
+            member: external(who),
+            occurred_at: at(at_text),
+            reward_code: None,
+        }))
     }
 
     fn earning(&mut self, event: Event) -> Result<Earned, Rejection> {

@@ -10,9 +10,10 @@ use aide::axum::ApiRouter;
 use aide::axum::routing::get_with;
 use axum::Json;
 use axum::extract::State;
-use loyalty_core::engage::view::{AchievementProgress, achievements, counts};
+use loyalty_core::engage::view::{AchievementProgress, achievements, attach_codes, counts};
 use loyalty_core::engage::{MeasureName, Recurrence, StreakView, Window, times_counter};
-use loyalty_core::ids::ExternalId;
+use loyalty_core::ids::{ExternalId, RewardCode};
+use loyalty_core::insight::Segment;
 use loyalty_core::outcome::MemberView;
 use loyalty_core::{Points, Rejection, Timestamp};
 use loyalty_store::Store;
@@ -78,6 +79,12 @@ struct AchievementSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     ends_at: Option<Timestamp>,
     points: Points,
+    /// The catalogue reward each completion issues a code of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reward: Option<RewardCode>,
+    /// Only members of these segments take part; everyone if empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    segments: Vec<Segment>,
     /// Members who hold it now (completed, not taken back).
     members_completed: i64,
 }
@@ -117,6 +124,8 @@ async fn list<S: Store>(
             starts_at: a.starts_at,
             ends_at: a.ends_at,
             points: a.points,
+            reward: a.reward.clone(),
+            segments: a.segments.clone(),
             members_completed: completed.get(&times_counter(&a.code).key).copied().unwrap_or(0),
         })
         .collect();
@@ -159,14 +168,27 @@ async fn member_achievements<S: Store>(
     caller.require(Access::Read)?;
     let (view, counters, now) = member_counts(&state, &caller, &external_id).await?;
     let program = &caller.program.at(now).program;
-    let list = achievements(
+    // Achievements for some segments are shown to members of them: read the member's
+    // segment only when one is.
+    let segment = if program.engagement().achievements.iter().any(|a| !a.segments.is_empty()) {
+        let found = state.store.member_segment(caller.program.id(), &external_id).await?;
+        found.scored.map(|s| s.score.segment)
+    } else {
+        None
+    };
+    let mut list = achievements(
         program.engagement(),
         program.calendar(),
         &counts(&counters),
         view.tier.as_deref(),
         |tag| view.tags.iter().any(|t| t == tag.as_str()),
+        segment,
         now,
     );
+    if program.engagement().achievements.iter().any(|a| a.reward.is_some()) {
+        let codes = state.store.member_codes(caller.program.id(), &external_id).await?;
+        attach_codes(&mut list, &codes.unwrap_or_default());
+    }
     Ok(Json(MemberAchievements { member: external_id, achievements: list }))
 }
 

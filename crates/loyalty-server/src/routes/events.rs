@@ -185,6 +185,9 @@ async fn record<S: Store>(
                     .map(|t| field("target", ActivityTarget::parse(t)))
                     .transpose()?,
                 occurred_at: occurred_at(request.occurred_at.as_deref(), now)?,
+                // Made for every activity, as for purchases: used if it completes an
+                // achievement with a reward.
+                reward_code: Some(new_reward_code()?),
             });
             submit(&state, &caller, event, idempotency, &("activity", &request)).await
         }

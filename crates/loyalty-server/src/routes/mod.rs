@@ -104,6 +104,7 @@ pub async fn submit<S: Store>(
         idempotency_key: idempotency.0,
         fingerprint: fingerprint(request)?,
         now: state.clock.now_for(caller.program.id()),
+        recorded_segment: None,
     };
     let result = state.store.submit(&program, &command).await;
     state.metrics.decided(program.program.code(), kind, &result);

@@ -28,6 +28,7 @@ mod referrals;
 mod reports;
 mod retail;
 mod review;
+mod segment_targeting;
 mod segments;
 mod spending;
 mod spending_concurrency;

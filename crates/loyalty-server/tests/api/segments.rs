@@ -79,9 +79,14 @@ fn timestamp(days_before_now: i64) -> String {
 /// (the last order takes the remainder), the oldest orders on pastry and the last two on
 /// coffee. m04's one order is 3 × 5.00, one returned.
 async fn corner(db: TestDb) -> (TestApp, tempfile::TempDir) {
+    seeded(db, PROGRAM).await
+}
+
+/// `program` (in EUR), with the ten members' purchases above (see `corner`).
+pub(super) async fn seeded(db: TestDb, program: &str) -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("corner.toml");
-    std::fs::write(&path, PROGRAM).unwrap();
+    std::fs::write(&path, program).unwrap();
     let app = TestApp::start_with(db, &path).await;
     app.clock.set(at(NOW));
     for (member, last, gaps, spend) in MEMBERS {
@@ -121,7 +126,7 @@ async fn corner(db: TestDb) -> (TestApp, tempfile::TempDir) {
     (app, dir)
 }
 
-async fn analytics(app: &TestApp) -> Value {
+pub(super) async fn analytics(app: &TestApp) -> Value {
     let ran = app.post("/v1/jobs/run", json!({"jobs": ["analytics"]})).await;
     assert_eq!(ran.status, 200, "{:?}", ran.body);
     ran.body

@@ -182,6 +182,25 @@ fn stored(row: &AnyRow) -> Result<StoredSegment, StoreError> {
     })
 }
 
+/// The member's segment from the last run, if it scored them: what `decide` is given for
+/// programs whose campaigns or achievements target segments.
+pub(super) async fn current(
+    tx: &mut Transaction<'static, Any>,
+    program: ProgramId,
+    member: MemberId,
+) -> Result<Option<Segment>, StoreError> {
+    let row = sqlx::query("SELECT segment FROM member_segments WHERE program_id = $1 AND member_id = $2")
+        .bind(program.0)
+        .bind(member.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|r| {
+        let name = text(&r, "segment")?;
+        Segment::parse(&name).ok_or_else(|| StoreError::corrupt(format!("column segment: `{name}`")))
+    })
+    .transpose()
+}
+
 /// When the last run was, and one member's scores from it if they were scored.
 pub(super) async fn member_segment(
     pool: &AnyPool,

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, AssertSqlSafe};
 
 pub(super) const INSTANCE_SELECT: &str = "SELECT r.id, r.member_id, m.external_id, r.reward, r.code, r.state, r.points, \
-     r.issued_at_us, r.kind, r.expires_at_us, r.order_id, r.value_minor, r.balance_minor, r.charity \
+     r.issued_at_us, r.kind, r.expires_at_us, r.order_id, r.value_minor, r.balance_minor, r.charity, r.achievement \
      FROM reward_instances r JOIN members m ON m.id = r.member_id";
 
 pub(super) const HOLD_SELECT: &str = "SELECT h.id, h.member_id, m.external_id, h.hold_id, h.order_id, h.state, h.points, \
@@ -39,6 +39,7 @@ pub(super) fn instance(row: &AnyRow) -> Result<RewardInstance, StoreError> {
         value_minor: opt_int(row, "value_minor")?,
         balance_minor: opt_int(row, "balance_minor")?,
         charity: opt_text(row, "charity")?,
+        achievement: opt_text(row, "achievement")?,
     })
 }
 
@@ -61,6 +62,20 @@ pub(super) fn hold(row: &AnyRow) -> Result<HoldRecord, StoreError> {
         expires_at: timestamp(row, "expires_at_us")?,
         refunded: Points::new(int(row, "refunded")?),
     })
+}
+
+/// A member's unused codes that achievements issued, which a return may cancel.
+pub(super) async fn achievement_codes(
+    conn: &mut AnyConnection,
+    program: ProgramId,
+    member: i64,
+) -> Result<Vec<RewardInstance>, StoreError> {
+    let sql = format!(
+        "{INSTANCE_SELECT} WHERE r.program_id = $1 AND r.member_id = $2 AND r.achievement IS NOT NULL \
+         AND r.state = 'issued' ORDER BY r.id"
+    );
+    let rows = sqlx::query::<Any>(AssertSqlSafe(sql)).bind(program.0).bind(member).fetch_all(conn).await?;
+    rows.iter().map(instance).collect()
 }
 
 /// A member's reward codes, or the one of them that is `code`.

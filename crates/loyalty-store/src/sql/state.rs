@@ -176,7 +176,18 @@ pub(super) async fn load(
     {
         order = super::state::order(tx, program, &hold.order_id).await?;
     }
-    Ok(MemberState { member, lots, order, aggregates, referrer, referrer_chain, instance, holds })
+    Ok(MemberState {
+        member,
+        lots,
+        order,
+        aggregates,
+        referrer,
+        referrer_chain,
+        instance,
+        holds,
+        segment: None,
+        achievement_codes: Vec::new(),
+    })
 }
 
 async fn by_code(

@@ -13,6 +13,7 @@ use crate::StoreError;
 use crate::types::{Command, LoadedProgram, Submitted};
 use loyalty_core::decide::needs;
 use loyalty_core::ids::{IdempotencyKey, OrderId};
+use loyalty_core::insight::segment::SeenSegment;
 use loyalty_core::{Event, Outcome, Rejection, decide};
 use sqlx::{Any, Transaction};
 
@@ -41,6 +42,24 @@ pub(super) async fn run(
     let needs = needs(&program.program, &command.event);
     let mut state = state::load(&mut tx, store.dialect(), program.id, member, &command.event, &needs).await?;
     state::load_more(&mut tx, store.dialect(), program, &command.event, &mut state).await?;
+    // The segment is read only for programs that target some, and recorded with the
+    // event; a replayed event is judged by the segment it recorded.
+    let seen = match (needs.segment, command.recorded_segment, &state.member) {
+        (false, ..) => None,
+        (true, Some(recorded), _) => Some(recorded),
+        (true, None, Some(member)) => {
+            Some(SeenSegment(super::segments::current(&mut tx, program.id, member.id).await?))
+        }
+        (true, None, None) => Some(SeenSegment(None)),
+    };
+    state.segment = seen.and_then(|s| s.0);
+    // A return may take back an achievement, and void the code it issued.
+    if let (Event::Return(_), Some(member)) = (&command.event, &state.member)
+        && program.program.engagement().rewards_revocable()
+    {
+        state.achievement_codes =
+            super::spending::achievement_codes(&mut tx, program.id, member.id.0).await?;
+    }
     let decision = match decide(&program.program, &state, &command.event, command.now) {
         Ok(decision) => decision,
         Err(refused) => {

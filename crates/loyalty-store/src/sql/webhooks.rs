@@ -58,7 +58,7 @@ fn notices(event: &Event, decision: &Decision) -> Vec<&'static str> {
         Event::ExpiryNotice(_) => types.push("points_expiring"),
         _ => {}
     }
-    if matches!(decision.reward, Some(RewardChange::Issue(_))) {
+    if decision.reward_changes().iter().any(|r| matches!(r, RewardChange::Issue(_))) {
         types.push("reward_issued");
     }
     if decision.engagement.iter().any(|e| e.kind == EngagementKind::AchievementCompleted) {

@@ -46,6 +46,7 @@ async fn a_year_of_random_activity_rolls_forward_month_by_month_to_the_point(db:
             event,
             idempotency_key: Some(IdempotencyKey::parse(format!("k-{step}")).unwrap()),
             now: time_of(step),
+            recorded_segment: None,
         };
         let got = store.submit(&loaded, &command).await;
         assert_eq!(expected.is_ok(), got.is_ok(), "step {step}: {op:?}: {expected:?} / {got:?}");

@@ -39,6 +39,7 @@ pub fn command(event: Event, key: Option<&str>) -> Command {
         event,
         idempotency_key: key.map(|k| IdempotencyKey::parse(k).unwrap()),
         now: now(),
+        recorded_segment: None,
     }
 }
 

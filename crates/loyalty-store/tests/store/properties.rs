@@ -44,6 +44,7 @@ async fn ten_thousand_random_operations_leave_the_store_equal_to_the_model(db: T
                 event,
                 idempotency_key: Some(IdempotencyKey::parse(format!("k-{history_number}-{step}")).unwrap()),
                 now: time_of(step),
+                recorded_segment: None,
             };
             let got = store.submit(&loaded, &command).await;
             match (&expected, &got) {

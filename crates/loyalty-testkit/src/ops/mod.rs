@@ -442,6 +442,7 @@ impl Op {
                 kind: ActivityKind::parse(ACTIVITIES[*kind]).unwrap_or_else(|_| unreachable!()),
                 target: Some(ActivityTarget::parse(TARGETS[*target]).unwrap_or_else(|_| unreachable!())),
                 occurred_at: at,
+                reward_code: None,
             }),
             Op::Refer { member: m, referrer } => {
                 Event::Refer(Referral { member: member(*m), code: referral_code(*referrer), occurred_at: at })

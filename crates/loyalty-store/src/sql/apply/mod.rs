@@ -14,11 +14,13 @@ use super::rows::to_json;
 use crate::StoreError;
 use crate::types::{Command, LoadedProgram};
 use crate::url::Backend;
+use loyalty_core::decide::reads_segment;
 use loyalty_core::decision::{
     Calculation, Credit, Decision, HoldChange, MemberChange, OrderChange, RewardChange, StandingChange,
 };
 use loyalty_core::engage::leaderboard::{self, ScoreChange};
 use loyalty_core::ids::LotId;
+use loyalty_core::insight::segment::SeenSegment;
 use loyalty_core::lots::{LotChange, NewLot};
 use loyalty_core::needs::Counter;
 use loyalty_core::snapshot::SurveyResponseSnapshot;
@@ -38,7 +40,10 @@ pub(super) async fn write(
     decision: &Decision,
     outcome: &Outcome,
 ) -> Result<(), StoreError> {
-    let rows = Rows::of(program, command, state, decision, outcome)?;
+    let mut rows = Rows::of(program, command, state, decision, outcome)?;
+    // The segment the decision was given is recorded, for replay to judge by.
+    rows.segment =
+        reads_segment(&program.program, &command.event).then(|| SeenSegment(state.segment).as_column());
     match dialect.0 {
         Backend::Sqlite => sqlite::write(tx, &rows).await?,
         Backend::Postgres => postgres::write(tx, &rows).await?,
@@ -111,6 +116,8 @@ struct Rows<'a> {
     occurred_at: i64,
     now: i64,
     memo: Option<String>,
+    /// The member's segment as `decide` saw it, if it looked (see `SeenSegment`).
+    segment: Option<&'static str>,
     entries: Vec<EntryRows>,
     opened: Vec<&'a NewLot>,
     draws: Vec<(LotId, i64)>,
@@ -124,8 +131,8 @@ struct Rows<'a> {
     extended: Option<i64>,
     /// The order's change, with its lines and bonuses as JSON.
     order: Option<(&'a OrderChange, String, String)>,
-    /// A reward code issued (true) or changed (false).
-    reward: Option<(bool, &'a RewardInstance)>,
+    /// Reward codes issued (true) or changed (false).
+    rewards: Vec<(bool, RewardInstance)>,
     /// Holds opened (true) or changed (false), each with its reward and draws as JSON.
     holds: Vec<(bool, &'a HoldRecord, Option<String>, String)>,
     /// Lots a released hold gives points back to.
@@ -273,6 +280,7 @@ impl<'a> Rows<'a> {
             occurred_at: event.occurred_at().as_micros(),
             now: command.now.as_micros(),
             memo: event.reference().map(str::to_owned),
+            segment: None,
             entries: decision.entries.iter().map(entry_rows).collect(),
             opened,
             draws,
@@ -281,7 +289,11 @@ impl<'a> Rows<'a> {
             voided,
             extended,
             order,
-            reward: decision.reward.as_ref().map(|r| (matches!(r, RewardChange::Issue(_)), r.instance())),
+            rewards: decision
+                .reward_changes()
+                .into_iter()
+                .map(|r| (matches!(r, RewardChange::Issue(_)), r.instance().clone()))
+                .collect(),
             holds: decision
                 .holds
                 .iter()
@@ -397,6 +409,7 @@ impl Statement {
             self.opt_int(r.value_minor),
             self.opt_int(r.balance_minor),
             self.opt_text(&r.charity),
+            self.opt_text(&r.achievement),
         ];
         values.join(", ")
     }
@@ -530,7 +543,7 @@ impl Statement {
 }
 
 const INSTANCE_COLUMNS: &str = "program_id, member_id, event_id, reward, code, state, points, issued_at_us, kind, \
-     expires_at_us, order_id, value_minor, balance_minor, charity";
+     expires_at_us, order_id, value_minor, balance_minor, charity, achievement";
 
 const HOLD_COLUMNS: &str = "program_id, member_id, event_id, hold_id, order_id, state, points, amount_minor, reward, \
      draws, created_at_us, expires_at_us, refunded";

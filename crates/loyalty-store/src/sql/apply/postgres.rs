@@ -139,6 +139,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
     let member = "(SELECT id FROM m)";
 
+    let segment = s.arg(Arg::OptText(rows.segment.map(str::to_owned)));
     let (version, kind, key, fingerprint, payload, result) = (
         s.int(rows.program_version),
         s.text(rows.kind),
@@ -151,9 +152,9 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         "ev",
         format!(
             "INSERT INTO events (program_id, program_version, member_id, kind, idempotency_key, fingerprint, payload, \
-             result, occurred_at_us, recorded_at_us) \
-             SELECT {program}, {version}, m.id, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now} \
-             FROM m RETURNING id"
+             result, occurred_at_us, recorded_at_us, segment) \
+             SELECT {program}, {version}, m.id, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now}, \
+             {segment} FROM m RETURNING id"
         ),
     );
 
@@ -278,20 +279,19 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         );
     }
 
-    match rows.reward {
-        Some((true, instance)) => {
+    for (i, (issued, instance)) in rows.rewards.iter().enumerate() {
+        let name = format!("rw{i}");
+        if *issued {
             let values = s.instance(instance);
             s.clause(
-                "rw",
+                &name,
                 format!("INSERT INTO reward_instances ({INSTANCE_COLUMNS}) SELECT {program}, m.id, ev.id, {values} FROM ev, m"),
             );
-        }
-        Some((false, instance)) => {
+        } else {
             let update = s.instance_update(&program, instance);
-            s.clause("rw", format!("{update} RETURNING 1"));
-            changed.push("rw".to_owned());
+            s.clause(&name, format!("{update} RETURNING 1"));
+            changed.push(name);
         }
-        None => {}
     }
     for (i, (open, hold, reward, draws)) in rows.holds.iter().enumerate() {
         let name = format!("hd{i}");

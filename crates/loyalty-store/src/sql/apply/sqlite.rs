@@ -91,6 +91,7 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     };
     expected += 1;
 
+    let segment = s.arg(Arg::OptText(rows.segment.map(str::to_owned)));
     let (version, kind, key, fingerprint, payload, result, occurred, now) = (
         s.int(rows.program_version),
         s.text(rows.kind),
@@ -103,8 +104,9 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     );
     s.parts.push(format!(
         "INSERT INTO events (program_id, program_version, member_id, kind, idempotency_key, fingerprint, payload, \
-         result, occurred_at_us, recorded_at_us) \
-         VALUES ({program}, {version}, {member}, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now})"
+         result, occurred_at_us, recorded_at_us, segment) \
+         VALUES ({program}, {version}, {member}, {kind}, {key}, {fingerprint}, {payload}, {result}, {occurred}, {now}, \
+         {segment})"
     ));
     expected += 1;
 
@@ -185,20 +187,17 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
         expected += 1;
     }
 
-    match rows.reward {
-        Some((true, instance)) => {
+    for (issued, instance) in &rows.rewards {
+        if *issued {
             let values = s.instance(instance);
             s.parts.push(format!(
                 "INSERT INTO reward_instances ({INSTANCE_COLUMNS}) VALUES ({program}, {member}, {NEW_EVENT}, {values})"
             ));
-            expected += 1;
-        }
-        Some((false, instance)) => {
+        } else {
             let update = s.instance_update(&program, instance);
             s.parts.push(update);
-            expected += 1;
         }
-        None => {}
+        expected += 1;
     }
     for (open, hold, reward, draws) in &rows.holds {
         if *open {
