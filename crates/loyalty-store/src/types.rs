@@ -188,12 +188,12 @@ impl Due {
     }
 }
 
-/// What to read of a leaderboard: its score keys (one period's, or a rolling window's
-/// days), the tiers and tags it is limited to, and how many entries.
+/// What to read of a leaderboard: the key of the period's scores, the tiers and tags it
+/// is limited to, and how many entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardQuery {
     pub board: String,
-    pub keys: Vec<String>,
+    pub key: String,
     pub tiers: Vec<String>,
     pub tags: Vec<String>,
     pub limit: u32,

@@ -1,8 +1,9 @@
 //! How long a leaderboard takes to read at scale: a program with one board of each
 //! period kind gets `members` opted-in members with scores, written by plain SQL in bulk
-//! (a score per member for each calendar board, three local days in the window for the
-//! rolling one), then each board's top entries and one member's rank are read and timed
-//! through the store, as the routes read them.
+//! (a score per member in the current period of each board, and for the rolling board
+//! in the 29 windows after it too, as an event of today writes them), then each board's
+//! top entries and one member's rank are read and timed through the store, as the routes
+//! read them.
 
 use super::measure::thousands;
 use loyalty_core::Timestamp;
@@ -63,14 +64,7 @@ pub async fn measure(
     .map_err(|e| e.to_string())?;
     let mut rows = 0usize;
     for board in program.program.leaderboards() {
-        let span = board.period.span(calendar, now, Which::Current).ok_or("a period outside the calendar")?;
-        // Calendar boards: one key; the rolling board: three days of its window.
-        let keys: Vec<&String> = if span.score_keys.len() == 1 {
-            span.score_keys.iter().collect()
-        } else {
-            [0, 10, 29].iter().filter_map(|i| span.score_keys.get(*i)).collect()
-        };
-        for (k, key) in keys.into_iter().enumerate() {
+        for (k, key) in board.period.score_keys(calendar, now).into_iter().enumerate() {
             let sql = format!(
                 "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score, shown) \
                  SELECT {id}, '{}', '{}', m.id, 1 + (m.id * {}) % 100000, 1 FROM members m WHERE m.program_id = {id}",
@@ -99,7 +93,7 @@ pub async fn measure(
         let span = board.period.span(calendar, now, Which::Current).ok_or("a period outside the calendar")?;
         let query = BoardQuery {
             board: board.code.clone(),
-            keys: span.score_keys.clone(),
+            key: span.key.clone(),
             tiers: Vec::new(),
             tags: Vec::new(),
             limit: board.size,

@@ -118,7 +118,7 @@ fn not_found(code: &str) -> ApiError {
 fn query(board: &Leaderboard, span: &PeriodSpan) -> BoardQuery {
     BoardQuery {
         board: board.code.clone(),
-        keys: span.score_keys.clone(),
+        key: span.key.clone(),
         tiers: board.tiers.iter().map(ToString::to_string).collect(),
         tags: board.tags.iter().map(ToString::to_string).collect(),
         limit: board.size,

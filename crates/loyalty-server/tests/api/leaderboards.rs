@@ -11,6 +11,7 @@ each_backend!(
     closing_or_opting_out_leaves_others_ranks_and_returning_restores_them,
     the_previous_period_is_the_one_before_the_local_boundary,
     a_return_lowers_spend_points_and_purchases,
+    a_rolling_board_holds_a_day_for_thirty_days_and_a_late_return_only_its_windows,
     the_achievements_board_counts_a_completion_and_its_revocation,
     nicknames_are_checked_and_unknown_boards_or_periods_refused,
 );
@@ -335,6 +336,49 @@ async fn a_return_lowers_spend_points_and_purchases(db: TestDb) {
     assert_eq!(mine["top-spenders"]["score"], 0);
     assert_eq!(mine["weekly-regulars"]["score"], 0);
     assert_eq!(mine["crumbs-30d"]["score"], 0);
+    app.assert_consistent().await;
+}
+
+async fn a_rolling_board_holds_a_day_for_thirty_days_and_a_late_return_only_its_windows(db: TestDb) {
+    let app = bakery(db).await;
+    enrol(&app, "m-1", Some("Ada Lovelace")).await;
+    enrol(&app, "m-2", Some("Grace Hopper")).await;
+    for id in ["m-1", "m-2"] {
+        patch(&app, id, json!({"leaderboard_opt_in": true})).await;
+    }
+    buy(&app, "m-1", "o-1", "2026-11-02T15:00:00Z", "bread", 1000).await;
+    buy(&app, "m-2", "o-2", "2026-11-20T15:00:00Z", "bread", 1500).await;
+
+    // Noon on 1 December in New York: 2 November to 1 December holds both orders.
+    app.clock.set(at("2026-12-01T17:00:00Z"));
+    let rolling = "/v1/leaderboards/crumbs-30d";
+    assert_eq!(entries(&app, rolling).await, vec![e(1, "Grace H.", 15), e(2, "Ada L.", 10)]);
+    let mine = standing(&app, "m-1").await;
+    assert_eq!(
+        (mine["crumbs-30d"]["score"].clone(), mine["crumbs-30d"]["rank"].clone()),
+        (json!(10), json!(2))
+    );
+
+    // A day later 2 November has left the window, and Ada with it.
+    app.clock.set(at("2026-12-02T17:00:00Z"));
+    assert_eq!(entries(&app, rolling).await, vec![e(1, "Grace H.", 15)]);
+    let mine = standing(&app, "m-1").await;
+    assert_eq!(
+        (mine["crumbs-30d"]["score"].clone(), mine["crumbs-30d"]["rank"].clone()),
+        (json!(0), Value::Null)
+    );
+
+    // Returning the November 2 order takes its crumbs from the windows that held that day
+    // (the previous one among them), not from today's, where Ada stays at zero.
+    give_back(&app, "m-1", "o-1", "2026-12-02T17:00:00Z", "bread-1").await;
+    assert_eq!(entries(&app, rolling).await, vec![e(1, "Grace H.", 15)]);
+    assert_eq!(standing(&app, "m-1").await["crumbs-30d"]["score"], 0);
+    assert_eq!(entries(&app, &format!("{rolling}?period=previous")).await, vec![]);
+
+    // Returning Grace's order of 20 November lowers today's window at once.
+    give_back(&app, "m-2", "o-2", "2026-12-02T17:00:00Z", "bread-1").await;
+    assert_eq!(entries(&app, rolling).await, vec![]);
+    assert_eq!(standing(&app, "m-2").await["crumbs-30d"]["score"], 0);
     app.assert_consistent().await;
 }
 

@@ -1,6 +1,6 @@
-//! Reading leaderboards from the scores each decision keeps (see `apply`). A board of
-//! one period key is the first rows of the index `leaderboard_scores_ranked`; a rolling
-//! board sums its days.
+//! Reading leaderboards from the scores each decision keeps (see `apply`). A board's
+//! period, rolling ones too, is one score key: its entries are the first rows of the index
+//! `leaderboard_scores_shown`, and a rank is a count over it.
 
 use super::rows::{int, opt_text};
 use crate::StoreError;
@@ -17,24 +17,19 @@ struct Args {
 }
 
 impl Args {
-    /// Placeholders start after the fixed ones (`$1` program, `$2` board, `$3` number).
+    /// Placeholders start after the fixed ones (`$1` program, `$2` board, `$3` period key,
+    /// `$4` number).
     fn text(&mut self, value: String) -> String {
         self.texts.push(value);
-        format!("${}", self.texts.len() + 3)
+        format!("${}", self.texts.len() + 4)
     }
 }
 
-// PostgreSQL sums BIGINT as NUMERIC: each sum is cast back to BIGINT.
-
-/// The conditions every board read shares: the board's period keys and shown scores (of
+/// The conditions every board read shares: the board's period key and shown scores (of
 /// opted-in members not closed: see `apply::shown`), and, for a board scoped to tiers or
 /// tags, those of the member `m` (a join the caller adds).
 fn conditions(query: &BoardQuery, args: &mut Args) -> String {
-    let keys: Vec<String> = query.keys.iter().map(|k| args.text(k.clone())).collect();
-    let mut sql = format!(
-        "s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) AND s.shown = 1",
-        keys.join(", ")
-    );
+    let mut sql = "s.program_id = $1 AND s.board = $2 AND s.period_key = $3 AND s.shown = 1".to_owned();
     if !query.tiers.is_empty() {
         let tiers: Vec<String> = query.tiers.iter().map(|t| args.text(t.clone())).collect();
         sql.push_str(&format!(" AND m.tier IN ({})", tiers.join(", ")));
@@ -72,7 +67,11 @@ fn bind(
     number: i64,
     args: Args,
 ) -> Query<'static, Any, AnyArguments> {
-    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(program.0).bind(query.board.clone()).bind(number);
+    let mut q = sqlx::query(AssertSqlSafe(sql))
+        .bind(program.0)
+        .bind(query.board.clone())
+        .bind(query.key.clone())
+        .bind(number);
     for text in args.texts {
         q = q.bind(text);
     }
@@ -87,21 +86,12 @@ pub(super) async fn top(
 ) -> Result<Vec<BoardRow>, StoreError> {
     let mut args = Args::default();
     let conditions = conditions(query, &mut args);
-    let sql = if query.keys.len() == 1 {
-        format!(
-            "SELECT s.member_id AS member_id, s.score AS score, m.name AS name, m.nickname AS nickname \
-             FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
-             WHERE {conditions} AND s.score > 0 \
-             ORDER BY s.score DESC, s.member_id LIMIT $3"
-        )
-    } else {
-        format!(
-            "SELECT s.member_id AS member_id, CAST(SUM(s.score) AS BIGINT) AS score, MAX(m.name) AS name, MAX(m.nickname) AS nickname \
-             FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
-             WHERE {conditions} GROUP BY s.member_id HAVING SUM(s.score) > 0 \
-             ORDER BY SUM(s.score) DESC, s.member_id LIMIT $3"
-        )
-    };
+    let sql = format!(
+        "SELECT s.member_id AS member_id, s.score AS score, m.name AS name, m.nickname AS nickname \
+         FROM leaderboard_scores s JOIN members m ON m.id = s.member_id \
+         WHERE {conditions} AND s.score > 0 \
+         ORDER BY s.score DESC, s.member_id LIMIT $4"
+    );
     let rows = bind(sql, program, query, i64::from(query.limit), args).fetch_all(pool).await?;
     rows.iter()
         .map(|row| {
@@ -116,39 +106,32 @@ pub(super) async fn top(
 }
 
 /// A member's score on the board, and how many members shown on it score more. The member
-/// is found first (a subquery), so that their score is a primary-key lookup rather than a
-/// walk of the board joined to members.
+/// is found first (a subquery), so that their score is an index lookup rather than a walk
+/// of the board joined to members.
 pub(super) async fn standing(
     pool: &AnyPool,
     program: ProgramId,
     member: &ExternalId,
     query: &BoardQuery,
 ) -> Result<(i64, i64), StoreError> {
-    let keys: Vec<String> = (0..query.keys.len()).map(|i| format!("${}", i + 4)).collect();
-    let sql = format!(
-        "SELECT CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score FROM leaderboard_scores s \
-         WHERE s.program_id = $1 AND s.board = $2 AND s.period_key IN ({}) \
-         AND s.member_id = (SELECT id FROM members WHERE program_id = $1 AND external_id = $3)",
-        keys.join(", ")
-    );
-    let mut q =
-        sqlx::query(AssertSqlSafe(sql)).bind(program.0).bind(query.board.clone()).bind(member.as_str());
-    for key in &query.keys {
-        q = q.bind(key.clone());
-    }
-    let score = int(&q.fetch_one(pool).await?, "score")?;
+    let sql = "SELECT s.score AS score FROM leaderboard_scores s \
+         WHERE s.program_id = $1 AND s.board = $2 AND s.period_key = $3 \
+         AND s.member_id = (SELECT id FROM members WHERE program_id = $1 AND external_id = $4)";
+    let row = sqlx::query(sql)
+        .bind(program.0)
+        .bind(query.board.clone())
+        .bind(query.key.clone())
+        .bind(member.as_str())
+        .fetch_optional(pool)
+        .await?;
+    let score = match row {
+        Some(row) => int(&row, "score")?,
+        None => 0,
+    };
 
     let mut args = Args::default();
     let conditions = conditions(query, &mut args);
-    let from = counted(query);
-    let sql = if query.keys.len() == 1 {
-        format!("SELECT COUNT(*) AS ahead FROM {from} WHERE {conditions} AND s.score > $3")
-    } else {
-        format!(
-            "SELECT COUNT(*) AS ahead FROM (SELECT s.member_id FROM {from} WHERE {conditions} \
-             GROUP BY s.member_id HAVING SUM(s.score) > $3) AS t"
-        )
-    };
+    let sql = format!("SELECT COUNT(*) AS ahead FROM {} WHERE {conditions} AND s.score > $4", counted(query));
     let ahead = int(&bind(sql, program, query, score, args).fetch_one(pool).await?, "ahead")?;
     Ok((score, ahead))
 }

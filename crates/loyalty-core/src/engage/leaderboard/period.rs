@@ -1,9 +1,14 @@
 //! A board's periods in the program's time zone: the calendar week starting on Monday,
-//! the calendar month and year, each one score key; and the rolling 30 days, whose
-//! scores are kept per local day and summed over the window's days when read.
+//! the calendar month and year, each one score key; and the rolling 30 days, one score key
+//! per window, named by its last day.
+//!
+//! A rolling window's score is kept whole rather than summed from its days when read:
+//! an event counts in each of the 30 windows that hold its day (`30d<day>` … `30d<day +
+//! 29>`), so today's board is the rows of one key, read from the same index as a calendar
+//! board, and nothing has to move a window forward at midnight. The price is 30 score
+//! rows written per event on such a board instead of one.
 
 use crate::calendar::Calendar;
-use crate::engage::period::{day_key, days_of};
 use crate::time::Timestamp;
 use jiff::Span;
 use jiff::civil::Date;
@@ -40,7 +45,7 @@ impl Which {
     }
 }
 
-/// One period of a board: its key, its bounds, and the score keys it sums.
+/// One period of a board: its key (the key of its scores), and its bounds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeriodSpan {
     /// `w2026-11-30` (the Monday), `m2026-11`, `y2026`, `30d2026-12-03` (the last day).
@@ -48,9 +53,6 @@ pub struct PeriodSpan {
     pub starts_at: Timestamp,
     /// The first instant after the period.
     pub ends_at: Timestamp,
-    /// The score keys whose sum is the period's score: the period's own key, or the
-    /// rolling window's days.
-    pub score_keys: Vec<String>,
 }
 
 const ROLLING_DAYS: i32 = 30;
@@ -65,14 +67,26 @@ impl BoardPeriod {
         }
     }
 
-    /// The score key an event at `at` counts under: its period's, or its local day's.
-    pub fn score_key(self, calendar: &Calendar, at: Timestamp) -> String {
+    /// The score keys an event at `at` counts under: its period's, or those of the rolling
+    /// windows that hold its local day.
+    pub fn score_keys(self, calendar: &Calendar, at: Timestamp) -> Vec<String> {
         let date = calendar.local(at).date();
         match self {
+            BoardPeriod::Days30 => (0..ROLLING_DAYS)
+                .filter_map(|ahead| date.checked_add(Span::new().days(ahead)).ok())
+                .map(window_key)
+                .collect(),
+            _ => vec![self.key_of(date)],
+        }
+    }
+
+    /// The key of the period holding the local `date`.
+    fn key_of(self, date: Date) -> String {
+        match self {
             BoardPeriod::Week => format!("w{}", monday(date)),
-            BoardPeriod::Month => format!("m{}", calendar.local(at).month_key()),
+            BoardPeriod::Month => format!("m{:04}-{:02}", date.year(), date.month()),
             BoardPeriod::CalendarYear => format!("y{}", date.year()),
-            BoardPeriod::Days30 => day_key(date),
+            BoardPeriod::Days30 => window_key(date),
         }
     }
 
@@ -111,20 +125,14 @@ impl BoardPeriod {
         };
         let starts_at = calendar.instant(first.to_datetime(jiff::civil::Time::midnight()))?;
         let ends_at = calendar.instant(after.to_datetime(jiff::civil::Time::midnight()))?;
-        let (key, score_keys) = match self {
-            BoardPeriod::Days30 => {
-                let last = after.checked_sub(Span::new().days(1)).ok()?;
-                let last_at = calendar.instant(last.to_datetime(jiff::civil::Time::midnight()))?;
-                let days = days_of(calendar, last_at, ROLLING_DAYS, None);
-                (format!("30d{last}"), days.into_iter().map(day_key).collect())
-            }
-            _ => {
-                let key = self.score_key(calendar, starts_at);
-                (key.clone(), vec![key])
-            }
-        };
-        Some(PeriodSpan { key, starts_at, ends_at, score_keys })
+        let last = after.checked_sub(Span::new().days(1)).ok()?;
+        Some(PeriodSpan { key: self.key_of(last), starts_at, ends_at })
     }
+}
+
+/// `30d2026-12-03`: the rolling window ending with that local day.
+fn window_key(last: Date) -> String {
+    format!("30d{last}")
 }
 
 /// The Monday of the week holding `date`.
@@ -155,7 +163,7 @@ mod tests {
         assert_eq!(span.ends_at, at("2026-11-30T05:00:00Z"));
         let previous = BoardPeriod::Week.span(&ny(), now, Which::Previous).unwrap();
         assert_eq!(previous.key, "w2026-11-16");
-        assert_eq!(BoardPeriod::Week.score_key(&ny(), now), "w2026-11-23");
+        assert_eq!(BoardPeriod::Week.score_keys(&ny(), now), vec!["w2026-11-23".to_owned()]);
     }
 
     #[test]
@@ -165,19 +173,32 @@ mod tests {
         assert_eq!((month.key.as_str(), month.ends_at), ("m2026-12", at("2027-01-01T05:00:00Z")));
         let year = BoardPeriod::CalendarYear.span(&ny(), now, Which::Previous).unwrap();
         assert_eq!(year.key, "y2025");
-        assert_eq!(year.score_keys, vec!["y2025".to_owned()]);
+        assert_eq!(BoardPeriod::Month.score_keys(&ny(), now), vec!["m2026-12".to_owned()]);
     }
 
     #[test]
-    fn rolling_thirty_days_sum_their_days() {
+    fn an_event_counts_in_the_thirty_windows_that_hold_its_local_day() {
+        // 2 December 2026, 23:30 in New York.
+        let keys = BoardPeriod::Days30.score_keys(&ny(), at("2026-12-03T04:30:00Z"));
+        assert_eq!(keys.len(), 30);
+        assert_eq!(keys.first().map(String::as_str), Some("30d2026-12-02"));
+        assert_eq!(keys.last().map(String::as_str), Some("30d2026-12-31"));
+    }
+
+    #[test]
+    fn a_rolling_window_is_named_by_its_last_day() {
         let now = at("2026-12-03T12:00:00Z");
         let span = BoardPeriod::Days30.span(&Calendar::utc(), now, Which::Current).unwrap();
         assert_eq!(span.key, "30d2026-12-03");
-        assert_eq!(span.score_keys.len(), 30);
-        assert_eq!(span.score_keys.first().map(String::as_str), Some("d2026-11-04"));
-        assert_eq!(span.score_keys.last().map(String::as_str), Some("d2026-12-03"));
+        assert_eq!(span.starts_at, at("2026-11-04T00:00:00Z"));
+        // The window of an event 29 days back still holds it; one of 30 days back does not.
+        let day_29 = BoardPeriod::Days30.score_keys(&Calendar::utc(), at("2026-11-04T23:59:00Z"));
+        assert_eq!(day_29.last(), Some(&span.key));
+        let day_30 = BoardPeriod::Days30.score_keys(&Calendar::utc(), at("2026-11-03T12:00:00Z"));
+        assert!(!day_30.contains(&span.key));
         let previous = BoardPeriod::Days30.span(&Calendar::utc(), now, Which::Previous).unwrap();
         assert_eq!(previous.key, "30d2026-11-03");
+        assert_eq!(day_30.first(), Some(&previous.key));
         assert_eq!(previous.ends_at, span.starts_at);
     }
 }

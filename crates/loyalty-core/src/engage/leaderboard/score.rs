@@ -21,11 +21,12 @@ use crate::event::Event;
 use crate::ledger::EntryKind;
 use crate::state::{MemberState, OrderLineRecord};
 
-/// A delta to one member's score on one board, under one score key.
+/// A delta to one member's score on one board, under each of its score keys (one, or a
+/// rolling board's 30: see `period`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreChange {
     pub board: String,
-    pub key: String,
+    pub keys: Vec<String>,
     pub delta: i64,
 }
 
@@ -57,7 +58,7 @@ pub fn changes(
             };
             (delta != 0).then(|| ScoreChange {
                 board: board.code.clone(),
-                key: board.period.score_key(calendar, at),
+                keys: board.period.score_keys(calendar, at),
                 delta,
             })
         })

@@ -262,19 +262,17 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
 
     for (i, change) in rows.scores.iter().enumerate() {
-        let (board, key, delta, shown) = (
-            s.text(change.board.as_str()),
-            s.text(change.key.as_str()),
-            s.int(change.delta),
-            s.int(i64::from(rows.visibility.shown)),
-        );
+        let (board, delta, shown) =
+            (s.text(change.board.as_str()), s.int(change.delta), s.int(i64::from(rows.visibility.shown)));
+        let keys: Vec<String> = change.keys.iter().map(|key| format!("({})", s.text(key.as_str()))).collect();
         s.clause(
             &format!("lb{i}"),
             format!(
                 "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score, shown) \
-                 SELECT {program}, {board}, {key}, m.id, {delta}, {shown} FROM m \
+                 SELECT {program}, {board}, k.key, m.id, {delta}, {shown} FROM m, (VALUES {}) AS k (key) \
                  ON CONFLICT (program_id, board, period_key, member_id) \
-                 DO UPDATE SET score = leaderboard_scores.score + EXCLUDED.score, shown = EXCLUDED.shown"
+                 DO UPDATE SET score = leaderboard_scores.score + EXCLUDED.score, shown = EXCLUDED.shown",
+                keys.join(", ")
             ),
         );
     }

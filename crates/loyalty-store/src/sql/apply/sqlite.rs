@@ -246,19 +246,20 @@ pub(super) async fn write(tx: &mut Transaction<'static, Any>, rows: &Rows<'_>) -
     }
 
     for change in &rows.scores {
-        let (board, key, delta, shown) = (
-            s.text(change.board.as_str()),
-            s.text(change.key.as_str()),
-            s.int(change.delta),
-            s.int(i64::from(rows.visibility.shown)),
-        );
+        let (board, delta, shown) =
+            (s.text(change.board.as_str()), s.int(change.delta), s.int(i64::from(rows.visibility.shown)));
+        let values: Vec<String> = change
+            .keys
+            .iter()
+            .map(|key| format!("({program}, {board}, {}, {member}, {delta}, {shown})", s.text(key.as_str())))
+            .collect();
         s.parts.push(format!(
             "INSERT INTO leaderboard_scores (program_id, board, period_key, member_id, score, shown) \
-             VALUES ({program}, {board}, {key}, {member}, {delta}, {shown}) \
-             ON CONFLICT (program_id, board, period_key, member_id) \
-             DO UPDATE SET score = score + excluded.score, shown = excluded.shown"
+             VALUES {} ON CONFLICT (program_id, board, period_key, member_id) \
+             DO UPDATE SET score = score + excluded.score, shown = excluded.shown",
+            values.join(", ")
         ));
-        expected += 1;
+        expected += change.keys.len() as u64;
     }
 
     if let Some(response) = &rows.survey {
