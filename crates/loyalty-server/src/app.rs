@@ -41,6 +41,7 @@ pub fn api_routes<S: Store>() -> ApiRouter<AppState<S>> {
         .merge(crate::routes::codes::router())
         .merge(crate::routes::reports::router())
         .merge(crate::routes::webhooks::router())
+        .merge(crate::routes::keys::router())
         .merge(crate::routes::engagement::router())
         .merge(crate::routes::leaderboards::router())
         .merge(crate::routes::segments::router())

@@ -9,8 +9,31 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use loyalty_store::{Role, Store};
-use std::sync::Arc;
+use loyalty_core::Timestamp;
+use loyalty_store::{KEY_USE_EVERY_MICROS, Role, Store};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// When each key's use was last written (or is being written) by this server.
+#[derive(Debug, Default)]
+pub struct KeyUses(Mutex<HashMap<i64, Timestamp>>);
+
+impl KeyUses {
+    /// Whether a use of key `id` at `now` should be written: the last one written, here or
+    /// (as the store says) by any node, is at least `KEY_USE_EVERY_MICROS` old. Claims the
+    /// write, so that a burst of requests makes one.
+    fn due(&self, id: i64, stored: Option<Timestamp>, now: Timestamp) -> bool {
+        let stale = |at: Option<Timestamp>| {
+            at.is_none_or(|at| at.as_micros() < now.as_micros().saturating_sub(KEY_USE_EVERY_MICROS))
+        };
+        let mut written = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let due = stale(stored) && stale(written.get(&id).copied());
+        if due {
+            written.insert(id, now);
+        }
+        due
+    }
+}
 
 /// The authenticated caller; the request's program is their key's program.
 #[derive(Debug, Clone)]
@@ -29,22 +52,43 @@ pub enum Access {
     Pos,
     /// Administration: adjustments and configuration.
     Admin,
+    /// Starting and changing paid tiers: the billing system's, never a till's.
+    Billing,
+}
+
+impl Access {
+    /// Whether a key of `role` may do this.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Read => true,
+            Access::Pos => matches!(role, Role::Admin | Role::Pos),
+            Access::Admin => role == Role::Admin,
+            Access::Billing => matches!(role, Role::Admin | Role::Billing),
+        }
+    }
+
+    /// The role named in the document's `x-required-role`: the least a key must be (an
+    /// `admin` key may do everything).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Pos => "pos",
+            Access::Admin => "admin",
+            Access::Billing => "billing",
+        }
+    }
 }
 
 impl Caller {
     pub fn require(&self, access: Access) -> Result<(), ApiError> {
-        let allowed = match access {
-            Access::Read => true,
-            Access::Pos => matches!(self.role, Role::Admin | Role::Pos),
-            Access::Admin => self.role == Role::Admin,
-        };
-        if allowed {
+        if access.allows(self.role) {
             return Ok(());
         }
         let needed = match access {
             Access::Read => "any",
             Access::Pos => "an admin or pos",
             Access::Admin => "an admin",
+            Access::Billing => "an admin or billing",
         };
         Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -65,13 +109,26 @@ pub struct PosCaller(pub Caller);
 #[derive(Debug, Clone)]
 pub struct AdminCaller(pub Caller);
 
+/// A caller with an `admin` or `billing` key, checked before the body is read (see
+/// [`PosCaller`]).
+#[derive(Debug, Clone)]
+pub struct BillingCaller(pub Caller);
+
+async fn caller_with<S: Store>(
+    parts: &mut Parts,
+    state: &AppState<S>,
+    access: Access,
+) -> Result<Caller, ApiError> {
+    let caller = Caller::from_request_parts(parts, state).await?;
+    caller.require(access)?;
+    Ok(caller)
+}
+
 impl<S: Store> FromRequestParts<AppState<S>> for PosCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<PosCaller, ApiError> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        caller.require(Access::Pos)?;
-        Ok(PosCaller(caller))
+        caller_with(parts, state, Access::Pos).await.map(PosCaller)
     }
 }
 
@@ -79,9 +136,15 @@ impl<S: Store> FromRequestParts<AppState<S>> for AdminCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<AdminCaller, ApiError> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        caller.require(Access::Admin)?;
-        Ok(AdminCaller(caller))
+        caller_with(parts, state, Access::Admin).await.map(AdminCaller)
+    }
+}
+
+impl<S: Store> FromRequestParts<AppState<S>> for BillingCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<BillingCaller, ApiError> {
+        caller_with(parts, state, Access::Billing).await.map(BillingCaller)
     }
 }
 
@@ -101,17 +164,23 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
             .map(|(_, key)| key.trim())
             .filter(|key| !key.is_empty())
             .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))?;
-        let found = state
-            .store
-            .api_key(&key_hash(key))
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("this API key is not valid"))?;
+        let now = state.clock.now();
+        let found = state.store.api_key(&key_hash(key), now).await?.ok_or_else(|| {
+            ApiError::unauthorized("this API key is not valid (unknown, revoked or expired)")
+        })?;
         let program = state
             .programs
             .get(found.program_id)
             .ok_or_else(|| ApiError::unauthorized("this API key's program is not served here"))?;
         if let Some(actor) = parts.extensions.get::<Actor>() {
             actor.set(program.latest().program.code(), format!("{} key {}", found.role.as_str(), found.name));
+        }
+        // A write at most once a minute per key (and one per burst, see `KeyUses`); a
+        // failure to note the use must not refuse the request.
+        if state.key_uses.due(found.id, found.last_used_at, now)
+            && let Err(e) = state.store.touch_api_key(found.id, now).await
+        {
+            tracing::warn!(error = %e, key = found.id, "could not record the key's last use");
         }
         Ok(Caller { program, role: found.role })
     }

@@ -23,6 +23,12 @@ pub fn new_api_key() -> Result<String, getrandom::Error> {
     Ok(format!("lk_{}", hex(&random_bytes::<24>()?)))
 }
 
+/// The first characters of a key (`lk_` and 8 hex digits, 32 of its 192 bits), shown to
+/// tell keys apart without giving away enough to guess the rest.
+pub fn key_prefix(key: &str) -> String {
+    key.chars().take(11).collect()
+}
+
 /// What the database keeps of a key. The keys are random and long, so a plain SHA-256
 /// cannot be reversed by guessing.
 pub fn key_hash(key: &str) -> String {

@@ -20,6 +20,8 @@ pub struct AppState<S> {
     pub(crate) metrics: Arc<Metrics>,
     /// What webhooks are sent with (its client pools connections; cloning shares it).
     pub(crate) webhooks: Sender,
+    /// When each key's use was last written, so that a burst writes it once.
+    pub(crate) key_uses: Arc<crate::auth::KeyUses>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -31,6 +33,7 @@ impl<S> Clone for AppState<S> {
             changing: self.changing.clone(),
             metrics: self.metrics.clone(),
             webhooks: self.webhooks.clone(),
+            key_uses: self.key_uses.clone(),
         }
     }
 }
@@ -39,7 +42,15 @@ impl<S: Store> AppState<S> {
     pub fn new(store: Arc<S>, programs: Programs, clock: Clock) -> AppState<S> {
         let metrics = Arc::default();
         let webhooks = Sender::standard();
-        AppState { store, programs: Arc::new(programs), clock, changing: Arc::default(), metrics, webhooks }
+        AppState {
+            store,
+            programs: Arc::new(programs),
+            clock,
+            changing: Arc::default(),
+            metrics,
+            webhooks,
+            key_uses: Arc::default(),
+        }
     }
 
     /// The same state, sending webhooks with `sender`.

@@ -94,8 +94,51 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The live key whose secret hashes to `key_hash`.
-    fn api_key(&self, key_hash: &str) -> impl Future<Output = Result<Option<ApiKey>, StoreError>> + Send;
+    /// The key whose secret hashes to `key_hash`, if it is live at `now` (not expired, not
+    /// revoked, not past a rotation's grace period).
+    fn api_key(
+        &self,
+        key_hash: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<ApiKey>, StoreError>> + Send;
+
+    /// Makes a key and gives what may be shown of it.
+    fn create_api_key(
+        &self,
+        program: ProgramId,
+        key: &NewKey,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<KeyInfo, StoreError>> + Send;
+
+    /// The program's keys live at `now`, oldest first.
+    fn api_keys(
+        &self,
+        program: ProgramId,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Vec<KeyInfo>, StoreError>> + Send;
+
+    /// Gives the live key `id` a new secret (`(hash, prefix)`), as a new key of the same
+    /// name, role and expiry; the old secret works until `grace_until`. `None` if the
+    /// program has no such live key.
+    fn rotate_api_key(
+        &self,
+        program: ProgramId,
+        id: i64,
+        secret: (&str, &str),
+        grace_until: Timestamp,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<KeyInfo>, StoreError>> + Send;
+
+    /// Ends the live key `id` at `now`; false if the program has no such live key.
+    fn revoke_api_key(
+        &self,
+        program: ProgramId,
+        id: i64,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Records that key `id` was used at `now` (at most once a minute is written).
+    fn touch_api_key(&self, id: i64, now: Timestamp) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Applies one event: idempotency, then `decide`, then every write in one transaction.
     fn submit(

@@ -90,6 +90,8 @@ pub enum Role {
     Pos,
     /// Reading only.
     Read,
+    /// The billing system's: starting and changing paid tiers, and reading.
+    Billing,
 }
 
 impl Role {
@@ -98,6 +100,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Pos => "pos",
             Role::Read => "read",
+            Role::Billing => "billing",
         }
     }
 
@@ -106,17 +109,52 @@ impl Role {
             "admin" => Some(Role::Admin),
             "pos" => Some(Role::Pos),
             "read" => Some(Role::Read),
+            "billing" => Some(Role::Billing),
             _ => None,
         }
     }
 }
 
+/// How often a key's `last_used_at` is written: a key used all day costs a write a minute,
+/// not one per request.
+pub const KEY_USE_EVERY_MICROS: i64 = 60_000_000;
+
 /// A live API key, found by the hash of its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiKey {
+    pub id: i64,
     pub program_id: ProgramId,
     pub role: Role,
     pub name: String,
+    /// When the key was last seen, to the minute (see `Store::touch_api_key`).
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// What may be shown of a key: everything but its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    /// The secret's first characters (`lk_3f9a`), to tell keys apart; unknown for keys
+    /// made before keys were managed.
+    pub prefix: Option<String>,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    /// When a rotated key stops working: the end of its grace period.
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A key to make: its name, role, expiry and the hash and prefix of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewKey {
+    pub name: String,
+    pub role: Role,
+    pub key_hash: String,
+    /// The secret's first characters; none for a key whose secret is not at hand.
+    pub prefix: Option<String>,
+    pub expires_at: Option<Timestamp>,
 }
 
 /// An event to apply, with what makes a retry safe.

@@ -29,6 +29,7 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
             "reward_code_not_found",
             "hold_not_found",
             "leaderboard_not_found",
+            "key_not_found",
             "segment_not_found",
             "survey_not_found",
             "not_found",

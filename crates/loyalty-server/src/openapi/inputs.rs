@@ -3,7 +3,7 @@
 //! before the handler runs.
 
 use super::errors::early;
-use crate::auth::{AdminCaller, Caller, PosCaller};
+use crate::auth::{Access, AdminCaller, BillingCaller, Caller, PosCaller};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
 use crate::routes::erasure::NoFields;
@@ -18,13 +18,15 @@ use indexmap::IndexMap;
 use loyalty_core::ids::{ExternalId, IdempotencyKey};
 use schemars::{JsonSchema, Schema};
 
-/// Marks the operation as needing a key of one of these roles.
-fn needs_key(operation: &mut Operation, roles: &str) {
+/// Marks the operation as needing a key that `access` allows: in words, and as
+/// `x-required-role` (the least role; an `admin` key may do everything).
+fn needs_key(operation: &mut Operation, access: Access, roles: &str) {
     let bearer: SecurityRequirement = IndexMap::from_iter([("bearer".to_owned(), Vec::new())]);
     if !operation.security.contains(&bearer) {
         operation.security.push(bearer);
     }
     operation.description = Some(roles.to_owned());
+    operation.extensions.insert("x-required-role".to_owned(), access.as_str().into());
 }
 
 /// A JSON request body of this schema.
@@ -61,7 +63,7 @@ fn parameter(name: &str, description: &str, schema: Schema, required: bool) -> P
 
 impl OperationInput for Caller {
     fn operation_input(_: &mut GenContext, operation: &mut Operation) {
-        needs_key(operation, "Any key.");
+        needs_key(operation, Access::Read, "Any key.");
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
@@ -71,7 +73,7 @@ impl OperationInput for Caller {
 
 impl OperationInput for PosCaller {
     fn operation_input(_: &mut GenContext, operation: &mut Operation) {
-        needs_key(operation, "An `admin` or `pos` key.");
+        needs_key(operation, Access::Pos, "An `admin` or `pos` key.");
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
@@ -81,7 +83,17 @@ impl OperationInput for PosCaller {
 
 impl OperationInput for AdminCaller {
     fn operation_input(_: &mut GenContext, operation: &mut Operation) {
-        needs_key(operation, "An `admin` key.");
+        needs_key(operation, Access::Admin, "An `admin` key.");
+    }
+
+    fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+        early(ctx, &[401, 403])
+    }
+}
+
+impl OperationInput for BillingCaller {
+    fn operation_input(_: &mut GenContext, operation: &mut Operation) {
+        needs_key(operation, Access::Billing, "An `admin` or `billing` key.");
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {

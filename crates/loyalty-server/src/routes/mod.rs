@@ -9,6 +9,7 @@ pub mod events;
 pub mod health;
 pub mod holds;
 pub mod jobs;
+pub mod keys;
 pub mod leaderboards;
 pub mod member_search;
 pub mod members;

@@ -3,7 +3,7 @@
 //! their tier.
 
 use super::{Idempotency, MemberPath, field, submit};
-use crate::auth::{Access, AdminCaller, Caller, PosCaller};
+use crate::auth::{Access, AdminCaller, BillingCaller, Caller};
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
@@ -184,7 +184,7 @@ struct SubscribeRequest {
 
 async fn subscribe<S: Store>(
     State(state): State<AppState<S>>,
-    caller: PosCaller,
+    caller: BillingCaller,
     MemberPath(member): MemberPath,
     idempotency: Idempotency,
     ApiJson(request): ApiJson<SubscribeRequest>,
@@ -196,7 +196,7 @@ async fn subscribe<S: Store>(
 /// Billing's later news of a paid tier: `renewal`, `payment-failure` or `cancellation`.
 async fn news<S: Store>(
     State(state): State<AppState<S>>,
-    caller: PosCaller,
+    caller: BillingCaller,
     ApiPath(NewsPath { external_id: member, news }): ApiPath<NewsPath>,
     idempotency: Idempotency,
 ) -> Result<Response, ApiError> {
@@ -216,10 +216,11 @@ async fn news<S: Store>(
     billing(state, caller, member, idempotency, action).await
 }
 
-/// What the merchant's billing system reports, as an event on the member.
+/// What the merchant's billing system reports, as an event on the member. A till may not
+/// hand out a paid tier: this needs an `admin` or `billing` key.
 async fn billing<S: Store>(
     state: AppState<S>,
-    PosCaller(caller): PosCaller,
+    BillingCaller(caller): BillingCaller,
     member: ExternalId,
     idempotency: Idempotency,
     action: SubscriptionAction,

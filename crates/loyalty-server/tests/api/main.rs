@@ -14,6 +14,7 @@ mod erasure;
 mod error_bodies;
 mod errors;
 mod idempotency;
+mod keys;
 mod leaderboards;
 mod ledger;
 mod member_search;

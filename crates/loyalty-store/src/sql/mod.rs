@@ -288,14 +288,50 @@ impl Store for SqlStore {
         key_hash: &str,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        keys::insert(&mut tx, program, role, name, key_hash, now).await?;
-        tx.commit().await?;
-        Ok(())
+        let key = NewKey {
+            name: name.to_owned(),
+            role,
+            key_hash: key_hash.to_owned(),
+            prefix: None,
+            expires_at: None,
+        };
+        keys::create(self, program, &key, now).await.map(|_| ())
     }
 
-    async fn api_key(&self, key_hash: &str) -> Result<Option<ApiKey>, StoreError> {
-        keys::find(&self.reader, key_hash).await
+    async fn api_key(&self, key_hash: &str, now: Timestamp) -> Result<Option<ApiKey>, StoreError> {
+        keys::find(&self.reader, key_hash, now).await
+    }
+
+    async fn create_api_key(
+        &self,
+        program: ProgramId,
+        key: &NewKey,
+        now: Timestamp,
+    ) -> Result<KeyInfo, StoreError> {
+        keys::create(self, program, key, now).await
+    }
+
+    async fn api_keys(&self, program: ProgramId, now: Timestamp) -> Result<Vec<KeyInfo>, StoreError> {
+        keys::list(&self.reader, program, now).await
+    }
+
+    async fn rotate_api_key(
+        &self,
+        program: ProgramId,
+        id: i64,
+        secret: (&str, &str),
+        grace_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<Option<KeyInfo>, StoreError> {
+        keys::rotate(self, program, id, secret, grace_until, now).await
+    }
+
+    async fn revoke_api_key(&self, program: ProgramId, id: i64, now: Timestamp) -> Result<bool, StoreError> {
+        keys::revoke(self, program, id, now).await
+    }
+
+    async fn touch_api_key(&self, id: i64, now: Timestamp) -> Result<(), StoreError> {
+        keys::touch(self, id, now).await
     }
 
     async fn submit(&self, program: &LoadedProgram, command: &Command) -> Result<Submitted, StoreError> {

@@ -11,22 +11,31 @@ async fn bootstrap_keys_are_kept_replaced_and_revoked(db: TestDb) {
 
     store.set_bootstrap_key(program, "hash-generated", now()).await.unwrap();
     assert!(store.has_bootstrap_key(program).await.unwrap());
-    let admin = ApiKey { program_id: program, role: Role::Admin, name: "bootstrap admin key".to_owned() };
-    assert_eq!(store.api_key("hash-generated").await.unwrap(), Some(admin.clone()));
+    let found = |key: Option<ApiKey>| key.map(|k| (k.program_id, k.role, k.name));
+    let admin = Some((program, Role::Admin, "bootstrap admin key".to_owned()));
+    assert_eq!(found(store.api_key("hash-generated", now()).await.unwrap()), admin);
 
     // Setting the same key again changes nothing; another one revokes the first.
     store.set_bootstrap_key(program, "hash-generated", now()).await.unwrap();
     assert_eq!(db.count("api_keys").await, 1);
     store.set_bootstrap_key(program, "hash-rotated", now()).await.unwrap();
     assert!(store.has_bootstrap_key(program).await.unwrap());
-    assert_eq!(store.api_key("hash-generated").await.unwrap(), None, "the replaced key is revoked");
-    assert_eq!(store.api_key("hash-rotated").await.unwrap(), Some(admin));
+    assert_eq!(store.api_key("hash-generated", now()).await.unwrap(), None, "the replaced key is revoked");
+    assert_eq!(found(store.api_key("hash-rotated", now()).await.unwrap()), admin);
     assert_eq!(db.count("api_keys").await, 2);
 
     store.add_api_key(program, Role::Pos, "till", "hash-pos", now()).await.unwrap();
-    assert_eq!(store.api_key("hash-pos").await.unwrap().map(|k| k.role), Some(Role::Pos));
+    assert_eq!(store.api_key("hash-pos", now()).await.unwrap().map(|k| k.role), Some(Role::Pos));
     assert!(store.add_api_key(program, Role::Read, "dup", "hash-pos", now()).await.is_err());
-    assert_eq!(store.api_key("no-such-hash").await.unwrap(), None);
+    assert_eq!(store.api_key("no-such-hash", now()).await.unwrap(), None);
+
+    // A use is written once a minute at most.
+    let pos = store.api_key("hash-pos", now()).await.unwrap().unwrap();
+    assert_eq!(pos.last_used_at, None);
+    store.touch_api_key(pos.id, now()).await.unwrap();
+    let later = now().checked_add_micros(30_000_000).unwrap();
+    store.touch_api_key(pos.id, later).await.unwrap();
+    assert_eq!(store.api_key("hash-pos", later).await.unwrap().unwrap().last_used_at, Some(now()));
 }
 
 /// A generated key's secret is nowhere in the database: not in `bootstrap_keys` (whose
