@@ -1,6 +1,7 @@
 use crate::{DatabaseArgs, fail, parse_timestamp};
 use clap::Args;
 use loyalty_core::Timestamp;
+use loyalty_server::rate_limit::RateLimitSettings;
 use loyalty_server::{
     Clock, ConnectionLimits, KeySource, Settings, WebhookSettings, app, check, metrics_app, serve_with, start,
 };
@@ -40,6 +41,12 @@ pub struct ServeArgs {
     /// last file would no longer be in force (they stay in the history).
     #[arg(long)]
     program_overrides_api: bool,
+    /// A rate limit, `ROLE=N`: N requests a second per key of the role (`admin`, `pos`,
+    /// `read`, `billing`), or per client address for requests without a valid key
+    /// (`unauthenticated`), each with a burst of two seconds' worth. Repeat for several;
+    /// defaults: admin=500, pos=500, read=200, billing=50, unauthenticated=10.
+    #[arg(long = "rate-limit", value_name = "ROLE=N")]
+    rate_limits: Vec<String>,
     /// The first program's admin API key. If unset, a key is generated at the first start
     /// and shown that once; the database keeps only its hash (`loyalty keys rotate` makes
     /// a new one).
@@ -110,11 +117,18 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         ca_file: std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()).map(PathBuf::from),
         timeout: None,
     };
+    let mut rate_limits = RateLimitSettings::default();
+    for limit in &args.rate_limits {
+        if let Err(e) = rate_limits.set(limit) {
+            return fail(format!("--rate-limit {e}"));
+        }
+    }
     let settings = Settings {
         program_files: args.programs,
         admin_key: args.admin_key,
         program_overrides_api: args.program_overrides_api,
         webhooks,
+        rate_limits,
     };
     // Mistakes in the files or the key are found before the database is opened, so that
     // they leave no new database file behind.

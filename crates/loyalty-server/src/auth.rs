@@ -5,13 +5,14 @@ use crate::observe::Actor;
 use crate::secrets::key_hash;
 use crate::state::AppState;
 use crate::state::Versions;
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use loyalty_core::Timestamp;
 use loyalty_store::{KEY_USE_EVERY_MICROS, Role, Store};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// When each key's use was last written (or is being written) by this server.
@@ -152,10 +153,16 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Caller, ApiError> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthorized("send your API key as `Authorization: Bearer <key>`"))?;
+        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        // A request without a valid key counts against its address's bucket: past it, the
+        // answer is 429 rather than 401, so guessing is slowed to the bucket's rate.
+        let refused = |error: ApiError| match state.limits.unauthenticated(address) {
+            Ok(()) => error,
+            Err(limited) => limited,
+        };
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+            refused(ApiError::unauthorized("send your API key as `Authorization: Bearer <key>`"))
+        })?;
         let key = header
             .to_str()
             .ok()
@@ -163,11 +170,14 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, key)| key.trim())
             .filter(|key| !key.is_empty())
-            .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))?;
+            .ok_or_else(|| {
+                refused(ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))
+            })?;
         let now = state.clock.now();
         let found = state.store.api_key(&key_hash(key), now).await?.ok_or_else(|| {
-            ApiError::unauthorized("this API key is not valid (unknown, revoked or expired)")
+            refused(ApiError::unauthorized("this API key is not valid (unknown, revoked or expired)"))
         })?;
+        state.limits.key(found.id, found.role)?;
         let program = state
             .programs
             .get(found.program_id)

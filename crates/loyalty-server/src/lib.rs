@@ -17,6 +17,7 @@ mod observe;
 pub mod openapi;
 mod period;
 pub mod program_file;
+pub mod rate_limit;
 pub mod reports;
 mod routes;
 pub mod secrets;

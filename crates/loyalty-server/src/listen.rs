@@ -6,6 +6,7 @@
 
 use crate::error::ApiError;
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hyper::server::conn::http1;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
@@ -58,7 +60,7 @@ pub async fn serve_with(
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Most often out of file descriptors: give connections time to close
                     // rather than spin.
@@ -69,10 +71,16 @@ pub async fn serve_with(
             },
             () = &mut shutdown => break,
         };
+        let (stream, peer) = stream;
         let io = TokioIo::new(stream);
         if let Ok(permit) = served.clone().try_acquire_owned() {
-            let connection =
-                graceful.watch(builder.serve_connection(io, TowerToHyperService::new(router.clone())));
+            // The peer's address, for the rate limit of requests without a valid key.
+            let service =
+                router.clone().map_request(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                });
+            let connection = graceful.watch(builder.serve_connection(io, TowerToHyperService::new(service)));
             tokio::spawn(async move {
                 // A timed-out or reset connection is the client's business, not an error here.
                 let _ = connection.await;

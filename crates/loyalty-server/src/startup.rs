@@ -24,6 +24,8 @@ pub struct Settings {
     pub program_overrides_api: bool,
     /// How webhooks are sent: allowed targets, extra CAs, the timeout.
     pub webhooks: WebhookSettings,
+    /// Requests a key, or an address without a valid key, may make.
+    pub rate_limits: crate::rate_limit::RateLimitSettings,
 }
 
 /// A program being served, with its admin key when this start knows it.
@@ -131,7 +133,9 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
             key_source,
         });
     }
-    let state = AppState::new(Arc::new(store), Programs::new(loaded), clock).with_webhooks(sender);
+    let state = AppState::new(Arc::new(store), Programs::new(loaded), clock)
+        .with_webhooks(sender)
+        .with_rate_limits(&settings.rate_limits);
     Ok(Started { state, programs: served })
 }
 

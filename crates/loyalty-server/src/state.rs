@@ -22,6 +22,8 @@ pub struct AppState<S> {
     pub(crate) webhooks: Sender,
     /// When each key's use was last written, so that a burst writes it once.
     pub(crate) key_uses: Arc<crate::auth::KeyUses>,
+    /// The rate limits' buckets.
+    pub(crate) limits: Arc<crate::rate_limit::RateLimits>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -34,6 +36,7 @@ impl<S> Clone for AppState<S> {
             metrics: self.metrics.clone(),
             webhooks: self.webhooks.clone(),
             key_uses: self.key_uses.clone(),
+            limits: self.limits.clone(),
         }
     }
 }
@@ -50,7 +53,16 @@ impl<S: Store> AppState<S> {
             metrics,
             webhooks,
             key_uses: Arc::default(),
+            limits: Arc::new(crate::rate_limit::RateLimits::new(
+                &crate::rate_limit::RateLimitSettings::default(),
+            )),
         }
+    }
+
+    /// The same state, limiting requests as `settings` say.
+    pub fn with_rate_limits(mut self, settings: &crate::rate_limit::RateLimitSettings) -> AppState<S> {
+        self.limits = Arc::new(crate::rate_limit::RateLimits::new(settings));
+        self
     }
 
     /// The same state, sending webhooks with `sender`.

@@ -75,6 +75,11 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
         "Refused: a field or the request is not acceptable",
         &["invalid_request", "invalid_program", "webhook_url_refused"],
     ),
+    (
+        429,
+        "Past the rate limit of the key, or of the address for requests without a valid key; `Retry-After` says how many seconds to wait",
+        &["rate_limited"],
+    ),
     (500, "An internal error; its cause is logged, never sent", &["internal_error"]),
     (
         503,

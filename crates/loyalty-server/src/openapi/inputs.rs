@@ -67,7 +67,7 @@ impl OperationInput for Caller {
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401])
+        early(ctx, &[401, 429])
     }
 }
 
@@ -77,7 +77,7 @@ impl OperationInput for PosCaller {
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401, 403])
+        early(ctx, &[401, 403, 429])
     }
 }
 
@@ -87,7 +87,7 @@ impl OperationInput for AdminCaller {
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401, 403])
+        early(ctx, &[401, 403, 429])
     }
 }
 
@@ -97,7 +97,7 @@ impl OperationInput for BillingCaller {
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401, 403])
+        early(ctx, &[401, 403, 429])
     }
 }
 

@@ -25,6 +25,7 @@ mod openapi;
 mod order_bonuses;
 mod order_spend;
 mod program_files;
+mod rate_limits;
 mod referrals;
 mod reports;
 mod retail;
