@@ -12,15 +12,17 @@ use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Make a key and print its secret, once (the database keeps only its hash).
+    /// Make a key in an existing database and print its secret, once (the database keeps
+    /// only its hash).
     Create(CreateArgs),
-    /// The program's live keys: id, role, name, prefix, when made, last used, expiry.
+    /// The program's live keys in an existing database: id, role, name, prefix, when made,
+    /// last used, expiry.
     List(ProgramArgs),
-    /// A new secret for a key (`--id`), the old one working for `--grace-seconds`; without
-    /// `--id`, a new bootstrap admin key for a program whose admin key is lost or leaked,
-    /// the old one revoked at once.
+    /// A new secret for a key in an existing database (`--id`), the old one working for
+    /// `--grace-seconds`; without `--id`, a new bootstrap admin key for a program whose
+    /// admin key is lost or leaked, the old one revoked at once.
     Rotate(RotateArgs),
-    /// End a key at once.
+    /// End a key in an existing database at once.
     Revoke(RevokeArgs),
 }
 

@@ -20,6 +20,9 @@ const EXISTING: &[(&[&str], &[&str])] = &[
     (&["report"], &["liability"]),
     (&["jobs", "run"], &[]),
     (&["keys", "rotate"], &["--program", "coffee"]),
+    (&["keys", "create"], &["--program", "coffee", "--name", "till", "--role", "pos"]),
+    (&["keys", "list"], &["--program", "coffee"]),
+    (&["keys", "revoke"], &["--program", "coffee", "--id", "2"]),
 ];
 
 #[test]

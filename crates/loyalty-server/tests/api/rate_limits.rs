@@ -23,9 +23,8 @@ fn hourly(burst: u32) -> Limit {
 
 async fn limited(db: TestDb) -> TestApp {
     let app = with_member(db).await;
-    let mut rate_limits = RateLimitSettings::default();
-    rate_limits.unauthenticated = hourly(20);
-    rate_limits.pos = hourly(5);
+    let rate_limits =
+        RateLimitSettings { unauthenticated: hourly(20), pos: hourly(5), ..RateLimitSettings::default() };
     app.restart_with(Settings { rate_limits, ..Settings::default() }).await
 }
 
