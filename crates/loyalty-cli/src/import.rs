@@ -13,16 +13,15 @@
 
 mod events;
 mod members;
-mod rows;
 
 use crate::{ProgramLookup, existing, fail, find_program, parse_timestamp};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use loyalty_cli::rows::{self, Format, Problem, Source};
 use loyalty_core::ids::{FieldError, IdempotencyKey};
 use loyalty_core::{Event, Rejection, Timestamp};
 use loyalty_server::{Clock, Versions, versions};
 use loyalty_store::{Command, SqlStore, Store, StoreError};
-use rows::{Format, Source};
 use serde::Serialize;
 use std::fmt;
 use std::fs::File;
@@ -68,8 +67,8 @@ pub async fn run(args: ImportArgs) -> ExitCode {
         return fail(format!("cannot tell how {} is written: name it .csv or .jsonl", args.file.display()));
     };
     let columns = match args.what {
-        What::Members => &members::COLUMNS,
-        What::Events => &events::COLUMNS,
+        What::Members => &rows::MEMBER_COLUMNS,
+        What::Events => &rows::EVENT_COLUMNS,
     };
     let source = match Source::open(&args.file, format, columns) {
         Ok(source) => source,
@@ -197,31 +196,6 @@ impl fmt::Display for Failure {
 
 /// The row whose import failed (the first, of an order), and why.
 pub(crate) type Stopped = (u64, Failure);
-
-/// Why a row was not imported: the engine's error code (or `invalid_request`,
-/// `malformed_row`, `malformed_json` for a row that cannot be read) and a message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl Problem {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Problem {
-        Problem { code, message: message.into() }
-    }
-
-    /// A value the API would answer `invalid_request` for.
-    pub(crate) fn invalid(message: impl Into<String>) -> Problem {
-        Problem::new("invalid_request", message)
-    }
-}
-
-impl From<Rejection> for Problem {
-    fn from(rejection: Rejection) -> Problem {
-        Problem::new(rejection.code(), rejection.to_string())
-    }
-}
 
 /// Names a field as the file spells it when its value is refused, as the API does.
 pub(crate) fn field<T>(name: impl fmt::Display, parsed: Result<T, FieldError>) -> Result<T, Problem> {

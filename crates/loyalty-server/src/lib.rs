@@ -30,6 +30,7 @@ pub use app::{app, metrics_app};
 pub use clock::Clock;
 pub use listen::{ConnectionLimits, serve_with};
 pub use metrics::Metrics;
+pub use routes::events::decode_event;
 pub use startup::{
     KeySource, ServedProgram, Settings, StartError, Started, check, rotate_admin_key, start, versions,
 };

@@ -7,6 +7,7 @@ mod api;
 pub mod contract;
 pub mod db;
 mod dump;
+pub mod fuzz;
 mod https;
 pub mod ops;
 mod server;

@@ -1,7 +1,7 @@
 //! Event rows: purchases and returns, one row a line (consecutive rows of one type and
 //! `order_id` are one order), and adjustments, one row each.
 
-use super::rows::{Columns, Row, Source};
+use super::rows::{Row, Source};
 use super::{Failure, Importer, Landed, Problem, Stopped, field, fingerprint};
 use loyalty_core::event::{
     Adjustment, Purchase, PurchaseLine, Quantity, Return, ReturnLine, check_line_count,
@@ -9,22 +9,6 @@ use loyalty_core::event::{
 use loyalty_core::ids::{Category, ExternalId, OrderId, Reason, Sku};
 use loyalty_core::{Event, Rejection, Timestamp};
 use serde::Serialize;
-
-pub(crate) const COLUMNS: Columns = Columns {
-    all: &[
-        "type",
-        "member",
-        "order_id",
-        "occurred_at",
-        "sku",
-        "category",
-        "quantity",
-        "unit_price_minor",
-        "points",
-        "reason",
-    ],
-    required: &["type", "member", "occurred_at"],
-};
 
 const EVENT_TYPES: &str = "`purchase`, `return` or `adjustment`";
 

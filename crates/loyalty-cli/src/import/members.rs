@@ -1,7 +1,7 @@
 //! Member rows: an enrolment each, and an adjustment for an opening balance brought from
 //! the previous system.
 
-use super::rows::{Columns, Row, Source};
+use super::rows::{Row, Source};
 use super::{Failure, Importer, Landed, Problem, Stopped, field, fingerprint};
 use loyalty_core::Event;
 use loyalty_core::event::{Adjustment, Date, Enrolment, date_text};
@@ -9,11 +9,6 @@ use loyalty_core::ids::{Email, ExternalId, PersonName, Reason, Tag};
 use loyalty_core::points::Points;
 use serde::Serialize;
 use std::collections::BTreeSet;
-
-pub(crate) const COLUMNS: Columns = Columns {
-    all: &["external_id", "email", "name", "birth_date", "tags", "opening_points"],
-    required: &["external_id"],
-};
 
 /// The journal's memo for an opening balance.
 const OPENING_BALANCE: &str = "opening balance";

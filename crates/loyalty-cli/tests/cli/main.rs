@@ -5,6 +5,7 @@
 mod bench;
 mod crash;
 mod export;
+mod fuzz_regressions;
 mod help;
 mod import;
 mod jobs;

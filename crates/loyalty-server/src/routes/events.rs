@@ -3,7 +3,7 @@
 use super::{Idempotency, field, occurred_at, submit};
 use crate::auth::PosCaller;
 use crate::error::ApiError;
-use crate::json::{ApiJson, from_value};
+use crate::json::{ApiJson, from_value, parse_strict};
 use crate::openapi::{Documented, doc};
 use crate::secrets::new_reward_code;
 use crate::state::AppState;
@@ -147,14 +147,55 @@ struct ActivityRequest {
 
 const EVENT_TYPES: &str = "`purchase`, `return` or `activity`";
 
-/// The body is read as JSON first and then by its `type`, so that a field of the wrong
-/// shape is reported with its path (`lines[0].quantity`), which a tagged enum would lose.
+/// Records the event a body describes, under the caller's idempotency key.
 async fn record<S: Store>(
     State(state): State<AppState<S>>,
     PosCaller(caller): PosCaller,
     idempotency: Idempotency,
-    ApiJson(EventBody(mut body)): ApiJson<EventBody>,
+    ApiJson(EventBody(body)): ApiJson<EventBody>,
 ) -> Result<Response, ApiError> {
+    let now = state.clock.now_for(caller.program.id());
+    let (mut event, request) = decode(body, now)?;
+    // Made for every purchase and activity: used if it fills a punch card or completes an
+    // achievement with a reward, unused otherwise.
+    match &mut event {
+        Event::Purchase(purchase) => purchase.reward_code = Some(new_reward_code()?),
+        Event::Activity(activity) => activity.reward_code = Some(new_reward_code()?),
+        _ => {}
+    }
+    submit(&state, &caller, event, idempotency, &request).await
+}
+
+/// Reads a `POST /v1/events` body into its event as the route does, every check of the
+/// body's shape and values made, but without a reward code, which the route adds. `now`
+/// is the time of an event that does not give its own.
+pub fn decode_event(body: &[u8], now: Timestamp) -> Result<Event, ApiError> {
+    decode(parse_strict(body)?, now).map(|(event, _)| event)
+}
+
+/// The request an event was read from: what its idempotency fingerprint is made of.
+#[derive(Debug)]
+enum Request {
+    Purchase(PurchaseRequest),
+    Return(ReturnRequest),
+    Activity(ActivityRequest),
+}
+
+impl Serialize for Request {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Request::Purchase(request) => ("purchase", request).serialize(serializer),
+            Request::Return(request) => ("return", request).serialize(serializer),
+            Request::Activity(request) => ("activity", request).serialize(serializer),
+        }
+    }
+}
+
+/// The event a body describes, and the request it was read from.
+///
+/// The body is read as JSON first and then by its `type`, so that a field of the wrong
+/// shape is reported with its path (`lines[0].quantity`), which a tagged enum would lose.
+fn decode(mut body: Value, now: Timestamp) -> Result<(Event, Request), ApiError> {
     let object =
         body.as_object_mut().ok_or_else(|| ApiError::invalid_request("the body must be a JSON object"))?;
     let kind = match object.remove("type") {
@@ -162,39 +203,33 @@ async fn record<S: Store>(
         Some(_) => return Err(ApiError::invalid_request(format!("type: must be {EVENT_TYPES}"))),
         None => return Err(ApiError::invalid_request(format!("type: missing; it must be {EVENT_TYPES}"))),
     };
-    let now = state.clock.now_for(caller.program.id());
     match kind.as_str() {
         "purchase" => {
             let request: PurchaseRequest = from_value(body)?;
-            let event = purchase(&request, now)?;
-            submit(&state, &caller, event, idempotency, &("purchase", &request)).await
+            Ok((purchase(&request, now)?, Request::Purchase(request)))
         }
         "return" => {
             let request: ReturnRequest = from_value(body)?;
-            let event = refund(&request, now)?;
-            submit(&state, &caller, event, idempotency, &("return", &request)).await
+            Ok((refund(&request, now)?, Request::Return(request)))
         }
         "activity" => {
             let request: ActivityRequest = from_value(body)?;
-            let event = Event::Activity(Activity {
-                member: field("member", ExternalId::parse(request.member.as_str()))?,
-                kind: field("kind", ActivityKind::parse(request.kind.as_str()))?,
-                target: request
-                    .target
-                    .as_deref()
-                    .map(|t| field("target", ActivityTarget::parse(t)))
-                    .transpose()?,
-                occurred_at: occurred_at(request.occurred_at.as_deref(), now)?,
-                // Made for every activity, as for purchases: used if it completes an
-                // achievement with a reward.
-                reward_code: Some(new_reward_code()?),
-            });
-            submit(&state, &caller, event, idempotency, &("activity", &request)).await
+            Ok((activity(&request, now)?, Request::Activity(request)))
         }
         other => {
             Err(ApiError::invalid_request(format!("type: `{other}` is not an event type; use {EVENT_TYPES}")))
         }
     }
+}
+
+fn activity(request: &ActivityRequest, now: Timestamp) -> Result<Event, ApiError> {
+    Ok(Event::Activity(Activity {
+        member: field("member", ExternalId::parse(request.member.as_str()))?,
+        kind: field("kind", ActivityKind::parse(request.kind.as_str()))?,
+        target: request.target.as_deref().map(|t| field("target", ActivityTarget::parse(t))).transpose()?,
+        occurred_at: occurred_at(request.occurred_at.as_deref(), now)?,
+        reward_code: None,
+    }))
 }
 
 fn purchase(request: &PurchaseRequest, now: Timestamp) -> Result<Event, ApiError> {
@@ -216,9 +251,7 @@ fn purchase(request: &PurchaseRequest, now: Timestamp) -> Result<Event, ApiError
             Ok(PurchaseLine::parse(i + 1, sku, category, line.quantity, line.unit_price_minor)?)
         })
         .collect::<Result<_, ApiError>>()?;
-    // A code for the reward a punch card may give; unused otherwise.
-    let reward_code = Some(new_reward_code()?);
-    Ok(Event::Purchase(Purchase { member, order_id, occurred_at, lines, reward_code }))
+    Ok(Event::Purchase(Purchase { member, order_id, occurred_at, lines, reward_code: None }))
 }
 
 fn refund(request: &ReturnRequest, now: Timestamp) -> Result<Event, ApiError> {

@@ -1,15 +1,40 @@
 //! Rows of an import file, CSV or JSON Lines, read one at a time into one shape: named
 //! cells that the members and events importers read as text, whole numbers or lists.
 
-use super::Problem;
+use loyalty_core::Rejection;
 use serde_json::{Map, Value};
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+
+/// Why a row was not imported: the engine's error code (or `invalid_request`,
+/// `malformed_row`, `malformed_json` for a row that cannot be read) and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Problem {
+        Problem { code, message: message.into() }
+    }
+
+    /// A value the API would answer `invalid_request` for.
+    pub fn invalid(message: impl Into<String>) -> Problem {
+        Problem::new("invalid_request", message)
+    }
+}
+
+impl From<Rejection> for Problem {
+    fn from(rejection: Rejection) -> Problem {
+        Problem::new(rejection.code(), rejection.to_string())
+    }
+}
 
 /// How an import file is written, told by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
+pub enum Format {
     /// A header line naming the columns, then one row a line (RFC 4180 quoting).
     Csv,
     /// One JSON object a line.
@@ -17,7 +42,7 @@ pub(crate) enum Format {
 }
 
 impl Format {
-    pub(crate) fn of(path: &Path) -> Option<Format> {
+    pub fn of(path: &Path) -> Option<Format> {
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
         match extension.as_str() {
             "csv" => Some(Format::Csv),
@@ -29,15 +54,38 @@ impl Format {
 
 /// The columns a kind of row may have, and those it must.
 #[derive(Debug)]
-pub(crate) struct Columns {
+pub struct Columns {
     pub all: &'static [&'static str],
     pub required: &'static [&'static str],
 }
 
+/// The columns of a members file.
+pub const MEMBER_COLUMNS: Columns = Columns {
+    all: &["external_id", "email", "name", "birth_date", "tags", "opening_points"],
+    required: &["external_id"],
+};
+
+/// The columns of an events file.
+pub const EVENT_COLUMNS: Columns = Columns {
+    all: &[
+        "type",
+        "member",
+        "order_id",
+        "occurred_at",
+        "sku",
+        "category",
+        "quantity",
+        "unit_price_minor",
+        "points",
+        "reason",
+    ],
+    required: &["type", "member", "occurred_at"],
+};
+
 /// One data row: its number (1-based, the header not counted) and its cells, or why
 /// they could not be read at all.
 #[derive(Debug)]
-pub(crate) struct Row {
+pub struct Row {
     pub number: u64,
     cells: Result<Cells, Problem>,
 }
@@ -73,12 +121,12 @@ impl Row {
     }
 
     /// The row's own problem, if its cells could not be read.
-    pub(crate) fn problem(&self) -> Option<&Problem> {
+    pub fn problem(&self) -> Option<&Problem> {
         self.cells.as_ref().err()
     }
 
     /// A text cell; `None` when it is empty or absent.
-    pub(crate) fn text(&self, name: &str) -> Result<Option<&str>, Problem> {
+    pub fn text(&self, name: &str) -> Result<Option<&str>, Problem> {
         match self.cell(name)? {
             None => Ok(None),
             Some(Cell::Text(text)) => Ok(Some(text)),
@@ -87,12 +135,12 @@ impl Row {
         }
     }
 
-    pub(crate) fn required_text(&self, name: &str) -> Result<&str, Problem> {
+    pub fn required_text(&self, name: &str) -> Result<&str, Problem> {
         self.text(name)?.ok_or_else(|| missing(name))
     }
 
     /// A whole number; `None` when the cell is empty or absent.
-    pub(crate) fn int(&self, name: &str) -> Result<Option<i64>, Problem> {
+    pub fn int(&self, name: &str) -> Result<Option<i64>, Problem> {
         match self.cell(name)? {
             None => Ok(None),
             Some(Cell::Text(text)) => text
@@ -106,13 +154,13 @@ impl Row {
         }
     }
 
-    pub(crate) fn required_int(&self, name: &str) -> Result<i64, Problem> {
+    pub fn required_int(&self, name: &str) -> Result<i64, Problem> {
         self.int(name)?.ok_or_else(|| missing(name))
     }
 
     /// A list of texts: `;`-separated in CSV (blank items are dropped), an array of
     /// strings in JSON. `None` when the cell is empty or absent.
-    pub(crate) fn list(&self, name: &str) -> Result<Option<Vec<String>>, Problem> {
+    pub fn list(&self, name: &str) -> Result<Option<Vec<String>>, Problem> {
         match self.cell(name)? {
             None => Ok(None),
             Some(Cell::Text(text)) => Ok(Some(
@@ -129,7 +177,7 @@ impl Row {
     }
 
     /// Refuses a value in a column that rows of this kind do not take.
-    pub(crate) fn absent(&self, names: &[&str], why: &str) -> Result<(), Problem> {
+    pub fn absent(&self, names: &[&str], why: &str) -> Result<(), Problem> {
         for name in names {
             if self.cell(name)?.is_some() {
                 return Err(Problem::invalid(format!("{name}: {why}")));
@@ -145,8 +193,8 @@ fn missing(name: &str) -> Problem {
 
 /// An import file opened for reading, its header (for CSV) checked.
 #[derive(Debug)]
-pub(crate) struct Source {
-    reader: Reader,
+pub struct Source<R = File> {
+    reader: Reader<R>,
     columns: &'static Columns,
     /// Data rows read so far.
     rows: u64,
@@ -155,18 +203,32 @@ pub(crate) struct Source {
 }
 
 #[derive(Debug)]
-enum Reader {
-    Csv { reader: csv::Reader<File>, names: Vec<&'static str>, record: csv::ByteRecord },
-    Jsonl { reader: BufReader<File>, line: Vec<u8>, position: u64 },
+enum Reader<R> {
+    Csv { reader: csv::Reader<R>, names: Vec<&'static str>, record: csv::ByteRecord },
+    Jsonl { reader: BufReader<R>, line: Vec<u8>, position: u64 },
 }
 
 impl Source {
     /// Opens `path`; an error is a usage error: the file cannot be read, or its header
     /// names an unknown column, a column twice, or leaves out a required one.
-    pub(crate) fn open(path: &Path, format: Format, columns: &'static Columns) -> Result<Source, String> {
+    pub fn open(path: &Path, format: Format, columns: &'static Columns) -> Result<Source, String> {
         let shown = path.display();
         let file = File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
         let len = file.metadata().map_err(|e| format!("cannot read {shown}: {e}"))?.len();
+        Source::new(file, len, &shown.to_string(), format, columns)
+    }
+}
+
+impl<R: Read> Source<R> {
+    /// Reads an import file of `len` bytes from `file`, named `shown` in errors; an error is
+    /// as `open`'s.
+    pub fn new(
+        file: R,
+        len: u64,
+        shown: &str,
+        format: Format,
+        columns: &'static Columns,
+    ) -> Result<Source<R>, String> {
         let reader = match format {
             Format::Jsonl => Reader::Jsonl { reader: BufReader::new(file), line: Vec::new(), position: 0 },
             Format::Csv => {
@@ -192,7 +254,7 @@ impl Source {
     }
 
     /// The next data row; an error is one reading the file, which ends the import.
-    pub(crate) fn next_row(&mut self) -> io::Result<Option<Row>> {
+    pub fn next_row(&mut self) -> io::Result<Option<Row>> {
         let cells = match &mut self.reader {
             Reader::Csv { reader, names, record } => {
                 match reader.read_byte_record(record) {
@@ -225,12 +287,12 @@ impl Source {
     }
 
     /// The number the next row will have, if there is one.
-    pub(crate) fn next_number(&self) -> u64 {
+    pub fn next_number(&self) -> u64 {
         self.rows + 1
     }
 
     /// How far into the file reading has come, in bytes.
-    pub(crate) fn position(&self) -> u64 {
+    pub fn position(&self) -> u64 {
         match &self.reader {
             Reader::Csv { reader, .. } => reader.position().byte(),
             Reader::Jsonl { position, .. } => *position,
