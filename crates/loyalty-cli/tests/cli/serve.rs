@@ -252,6 +252,44 @@ async fn keys_rotate_prints_a_new_key_once_and_revokes_the_old() {
 }
 
 #[tokio::test]
+async fn keys_made_listed_and_revoked_from_the_command_line_work_on_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("keys.db").display());
+    Server::start(&database, &["--program", &coffee()], &[], dir.path()).stop();
+    let keys = |args: &[&str]| {
+        run(loyalty().arg("keys").args(args).args(["--program", "coffee", "--database", &database]))
+    };
+
+    let made = keys(&["create", "--name", "till 7", "--role", "pos"]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let printed = stdout(&made);
+    let secret = printed.lines().find_map(|l| l.strip_prefix("secret: ")).unwrap().to_owned();
+    let id = printed.split('\t').next().unwrap().to_owned();
+    let listed = stdout(&keys(&["list"]));
+    let line = listed.lines().find(|l| l.starts_with(&format!("{id}\t"))).unwrap_or_default();
+    assert!(line.contains("pos\ttill 7\t") && line.contains(&secret[..11]), "{listed}");
+    assert!(!listed.contains(&secret), "a listed key shows its secret: {listed}");
+    let refused = keys(&["create", "--name", "x", "--role", "pos", "--expires-at", "2000-01-01T00:00:00Z"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("--expires-at: must be in the future"), "{}", stderr(&refused));
+
+    let server = Server::start(&database, &[], &[], dir.path());
+    let client = Client::new();
+    let status = |key: String| {
+        let request = client.get(format!("{}/v1/members/nobody", server.base)).bearer_auth(key);
+        async move { request.send().await.unwrap().status() }
+    };
+    assert_eq!(status(secret.clone()).await, StatusCode::NOT_FOUND);
+    let revoked = keys(&["revoke", "--id", &id]);
+    assert_eq!(revoked.status.code(), Some(0), "{}", stderr(&revoked));
+    assert_eq!(status(secret.clone()).await, StatusCode::UNAUTHORIZED);
+    let again = keys(&["revoke", "--id", &id]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains(&format!("no live key {id}")), "{}", stderr(&again));
+    server.stop();
+}
+
+#[tokio::test]
 async fn a_restart_with_program_keeps_api_changes_and_refuses_to_replace_them_unless_told() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("files.db").display());
