@@ -255,7 +255,10 @@ async fn keys_rotate_prints_a_new_key_once_and_revokes_the_old() {
 async fn keys_made_listed_and_revoked_from_the_command_line_work_on_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("keys.db").display());
-    Server::start(&database, &["--program", &coffee()], &[], dir.path()).stop();
+    let client = Client::new();
+    let first = Server::start(&database, &["--program", &coffee()], &[], dir.path());
+    assert_eq!(first.get_json(&client, "/v1/program").await["code"], "coffee");
+    first.stop();
     let keys = |args: &[&str]| {
         run(loyalty().arg("keys").args(args).args(["--program", "coffee", "--database", &database]))
     };
@@ -274,7 +277,6 @@ async fn keys_made_listed_and_revoked_from_the_command_line_work_on_the_server()
     assert!(stderr(&refused).contains("--expires-at: must be in the future"), "{}", stderr(&refused));
 
     let server = Server::start(&database, &[], &[], dir.path());
-    let client = Client::new();
     let status = |key: String| {
         let request = client.get(format!("{}/v1/members/nobody", server.base)).bearer_auth(key);
         async move { request.send().await.unwrap().status() }
