@@ -44,7 +44,7 @@ pub struct ServeArgs {
     /// A rate limit, `ROLE=N`: N requests a second per key of the role (`admin`, `pos`,
     /// `read`, `billing`), or per client address for requests without a valid key
     /// (`unauthenticated`), each with a burst of two seconds' worth. Repeat for several;
-    /// defaults: admin=500, pos=500, read=200, billing=50, unauthenticated=10.
+    /// defaults: admin=2000, pos=2000, read=1000, billing=100, unauthenticated=10.
     #[arg(long = "rate-limit", value_name = "ROLE=N")]
     rate_limits: Vec<String>,
     /// The first program's admin API key. If unset, a key is generated at the first start

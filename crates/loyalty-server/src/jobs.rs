@@ -97,6 +97,7 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
+        state.limits.forget_idle();
         for versions in state.programs.all() {
             let code = versions.latest().program.code().to_owned();
             let now = state.clock.now_for(versions.id());

@@ -7,6 +7,7 @@ use loyalty_core::ids::{InstanceCode, MemberId, OrderId};
 use loyalty_core::memory::MemoryLedger;
 use loyalty_core::state::{Balance, Member, MemberState, MemberStatus, Profile};
 use loyalty_core::{Event, Points, Program, Timestamp, decide};
+use loyalty_server::rate_limit::RateLimitSettings;
 use loyalty_server::{AppState, Clock, Programs, Versions, app, secrets, serve};
 use loyalty_store::{Backend, Command, LoadedProgram, Role, SqlStore, Store, StoreError};
 use sqlx::AssertSqlSafe;
@@ -290,7 +291,9 @@ pub async fn http(
         Arc::new(store.clone()),
         Programs::new([Versions::single(program.clone())]),
         Clock::system(),
-    );
+    )
+    // The engine is measured, not the rate limits a server puts before it.
+    .with_rate_limits(&RateLimitSettings::unlimited());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base: Arc<str> = format!("http://{}", listener.local_addr()?).into();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
