@@ -79,9 +79,7 @@ impl RateLimitSettings {
         let limit = Limit::per_second(NonZeroU32::MAX);
         RateLimitSettings { admin: limit, pos: limit, read: limit, billing: limit, unauthenticated: limit }
     }
-}
 
-impl RateLimitSettings {
     /// Sets one limit from `ROLE=N` (N a second), as the command line gives it.
     pub fn set(&mut self, text: &str) -> Result<(), String> {
         let (name, rate) = text.split_once('=').ok_or_else(|| format!("`{text}`: expected ROLE=N"))?;
