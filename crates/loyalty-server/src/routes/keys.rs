@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::extract::ApiPath;
 use crate::json::ApiJson;
 use crate::openapi::{Documented, doc};
+use crate::routes::positive_number;
 use crate::secrets::{key_hash, key_prefix, new_api_key};
 use crate::state::AppState;
 use aide::axum::ApiRouter;
@@ -182,9 +183,7 @@ struct KeyPath {
 
 impl KeyPath {
     fn id(&self) -> Result<i64, ApiError> {
-        self.id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-            ApiError::invalid_request(format!("id: must be a positive whole number, not `{}`", self.id))
-        })
+        positive_number("id", &self.id)
     }
 }
 

@@ -73,6 +73,14 @@ impl<S: Send + Sync> FromRequestParts<S> for MemberPath {
     }
 }
 
+/// An id from the path or the query, read by hand so that a bad one is a 422 naming the
+/// field, as a bad field of a body is.
+pub fn positive_number(field: &str, text: &str) -> Result<i64, ApiError> {
+    text.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        ApiError::invalid_request(format!("{field}: must be a positive whole number, not `{text}`"))
+    })
+}
+
 /// Names a field as the request spelt it when its value is refused.
 pub fn field<T>(name: impl std::fmt::Display, parsed: Result<T, FieldError>) -> Result<T, ApiError> {
     parsed.map_err(|e| ApiError::invalid_request(format!("{name}: {}", e.problem)))

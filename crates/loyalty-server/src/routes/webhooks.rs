@@ -5,6 +5,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
 use crate::json::ApiJson;
 use crate::openapi::{Documented, doc};
+use crate::routes::positive_number as number;
 use crate::secrets::new_webhook_secret;
 use crate::state::AppState;
 use crate::webhooks::{DispatchReport, dispatch_due};
@@ -121,13 +122,6 @@ struct DeliveryPath {
     // Read by hand, so that a bad one is refused as a bad query number is.
     #[schemars(with = "i64", range(min = 1))]
     id: String,
-}
-
-/// A number from the path or the query; a bad one is a 422 naming the field, as elsewhere.
-fn number(field: &str, text: &str) -> Result<i64, ApiError> {
-    text.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-        ApiError::invalid_request(format!("{field}: must be a positive whole number, not `{text}`"))
-    })
 }
 
 fn not_found(what: &str, id: i64) -> ApiError {
