@@ -41,6 +41,7 @@ mod time;
 mod versions;
 mod walk;
 mod walkthrough;
+mod webhook_delivery_off;
 mod webhook_dispatch;
 mod webhook_targets;
 mod webhook_tls;
