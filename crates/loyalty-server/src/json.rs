@@ -46,6 +46,21 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::OptionalFromRequest<S> 
     }
 }
 
+/// An optional JSON body: none when the request has no `Content-Type`, else read as
+/// `ApiJson` reads it. The API document says the body may be left out (`Option<ApiJson>`
+/// would document it as required).
+#[derive(Debug)]
+pub struct MaybeJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for MaybeJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let body = <ApiJson<T> as axum::extract::OptionalFromRequest<S>>::from_request(req, state).await?;
+        Ok(MaybeJson(body.map(|ApiJson(b)| b)))
+    }
+}
+
 /// Reads a whole body as JSON, refusing a key twice in one object, for a route that reads
 /// its body itself.
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, ApiError> {
@@ -89,6 +104,13 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // A number without a fraction is an integer to JSON Schema (`29019.0` is one, as
+        // the API document's `integer` fields say): read it as one, so that they take it.
+        const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+        if v.fract() == 0.0 && (-LIMIT..LIMIT).contains(&v) {
+            #[allow(clippy::cast_possible_truncation)] // whole and within i64, checked above
+            return Ok(Value::from(v as i64));
+        }
         Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 

@@ -5,7 +5,7 @@
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
-use crate::json::ApiJson;
+use crate::json::{ApiJson, MaybeJson};
 use crate::openapi::{Documented, doc};
 use crate::routes::positive_number;
 use crate::secrets::{key_hash, key_prefix, new_api_key};
@@ -239,10 +239,10 @@ async fn rotate<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
     ApiPath(path): ApiPath<KeyPath>,
-    body: Option<ApiJson<RotateRequest>>,
+    MaybeJson(body): MaybeJson<RotateRequest>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let id = path.id()?;
-    let grace = body.map_or(0, |ApiJson(b)| b.grace_seconds);
+    let grace = body.map_or(0, |b| b.grace_seconds);
     if !(0..=MAX_GRACE_SECONDS).contains(&grace) {
         return Err(ApiError::invalid_request(format!(
             "grace_seconds: must be from 0 to {MAX_GRACE_SECONDS} (a week)"

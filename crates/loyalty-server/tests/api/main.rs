@@ -13,6 +13,7 @@ mod docs;
 mod erasure;
 mod error_bodies;
 mod errors;
+mod fuzz_findings;
 mod fuzz_regressions;
 mod idempotency;
 mod keys;
