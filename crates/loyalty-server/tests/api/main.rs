@@ -30,6 +30,7 @@ mod program_files;
 mod rate_limits;
 mod referrals;
 mod reports;
+mod request_limits;
 mod retail;
 mod review;
 mod segment_targeting;
