@@ -234,6 +234,10 @@ text_type!(
     Nickname, "nickname", check_text, 32
 );
 text_type!(
+    /// What an API key is for (`till 4, Main Street`), as an administrator named it.
+    KeyName, "name", check_text, 64
+);
+text_type!(
     /// The code of one of the program's surveys (`nps`).
     SurveyCode, "survey", check_slug, 64
 );

@@ -198,7 +198,11 @@ async fn update<S: Store>(
         nickname: request
             .nickname
             .as_deref()
-            .map(|n| field("nickname", Nickname::parse(n.trim())))
+            // Checked as sent (what the document's length speaks of), kept trimmed.
+            .map(|n| {
+                field("nickname", Nickname::parse(n))
+                    .and_then(|_| field("nickname", Nickname::parse(n.trim())))
+            })
             .transpose()?,
     };
     let event = Event::Profile(ProfileUpdate {

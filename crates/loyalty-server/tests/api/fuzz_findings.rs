@@ -61,3 +61,25 @@ async fn what_the_patterns_forbid_is_refused() {
     }
     assert_eq!(app.get("/v1/members/c-1001/ledger?cursor=e5").await.status, 200);
 }
+
+/// A key's name and a nickname are measured as sent, as the document's `maxLength`
+/// measures them, and kept trimmed: spaces around a name of the longest length do not
+/// slip it past the limit.
+#[tokio::test]
+async fn names_are_measured_as_sent_and_kept_trimmed() {
+    let app = TestApp::start(TestDb::sqlite()).await;
+    let padded = format!("    {}", "*".repeat(64));
+    let got = app.post("/v1/keys", json!({"name": padded, "role": "pos"})).await;
+    assert_eq!((got.status, got.code()), (422, "invalid_request"), "{:?}", got.body);
+    let got = app.post("/v1/keys", json!({"name": format!(" {} ", "*".repeat(62)), "role": "pos"})).await;
+    assert_eq!(
+        (got.status, got.body["name"].as_str()),
+        (201, Some("*".repeat(62).as_str())),
+        "{:?}",
+        got.body
+    );
+
+    assert_eq!(app.post("/v1/members", json!({"external_id": "c-1001"})).await.status, 201);
+    let got = app.patch("/v1/members/c-1001", json!({"nickname": format!("  {}", "x".repeat(32))})).await;
+    assert_eq!((got.status, got.code()), (422, "invalid_request"), "{:?}", got.body);
+}
