@@ -140,13 +140,18 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "send the body as JSON with `Content-Type: application/json`",
         ),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the body is larger than the limit of {} bytes", crate::app::MAX_BODY_BYTES),
-        ),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         other => ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", other.body_text()),
     }
+}
+
+/// The answer to a body over the limit.
+pub(crate) fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the body is larger than the limit of {} bytes", crate::app::MAX_BODY_BYTES),
+    )
 }
 
 /// axum prefixes its messages with a sentence about the target type; the rest names

@@ -22,6 +22,8 @@ pub struct StoredProgram {
     pub created_at: Timestamp,
     pub definition: ProgramDef,
     pub origin: ProgramOrigin,
+    /// When the program was archived: from then on it takes no writes.
+    pub archived_at: Option<Timestamp>,
 }
 
 /// Where a program version came from.
@@ -128,6 +130,8 @@ pub struct ApiKey {
     pub name: String,
     /// When the key was last seen, to the minute (see `Store::touch_api_key`).
     pub last_used_at: Option<Timestamp>,
+    /// Whether the key's program is archived (reads only).
+    pub program_archived: bool,
 }
 
 /// What may be shown of a key: everything but its secret.

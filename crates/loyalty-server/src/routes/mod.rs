@@ -14,6 +14,7 @@ pub mod leaderboards;
 pub mod member_search;
 pub mod members;
 mod paging;
+pub mod platform;
 pub mod program;
 pub mod reports;
 pub mod rewards;

@@ -25,6 +25,7 @@ mod notifications;
 mod openapi;
 mod order_bonuses;
 mod order_spend;
+mod platform;
 mod program_files;
 mod rate_limits;
 mod referrals;
