@@ -42,6 +42,8 @@ pub struct Caller {
     /// Every version of the key's program.
     pub program: Arc<Versions>,
     pub role: Role,
+    /// The member a member token acts for; `None` for an API key.
+    pub member: Option<loyalty_core::ids::ExternalId>,
 }
 
 /// What a route needs the caller's role to allow.
@@ -155,6 +157,10 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Caller, ApiError> {
         let refused = |error| counted(state, parts, error);
         let key = bearer(parts).map_err(|problem| refused(ApiError::unauthorized(problem)))?;
+        if key.starts_with(crate::member_token::PREFIX) {
+            let token = key.to_owned();
+            return crate::member_token::caller(parts, state, &token).await;
+        }
         let now = state.clock.now();
         let hash = key_hash(key);
         let Some(found) = state.store.api_key(&hash, now).await? else {
@@ -185,7 +191,7 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
         {
             tracing::warn!(error = %e, key = found.id, "could not record the key's last use");
         }
-        Ok(Caller { program, role: found.role })
+        Ok(Caller { program, role: found.role, member: None })
     }
 }
 

@@ -12,6 +12,7 @@ pub mod file_install;
 pub mod jobs;
 mod json;
 mod listen;
+pub mod member_token;
 mod metrics;
 mod observe;
 pub mod openapi;

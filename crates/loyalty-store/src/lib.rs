@@ -81,6 +81,36 @@ pub trait Store: Send + Sync + 'static {
     /// A program's whole ledger as id-free data.
     fn snapshot(&self, program: ProgramId) -> impl Future<Output = Result<Snapshot, StoreError>> + Send;
 
+    /// The secret to sign `program`'s member tokens with: its newest made at or after
+    /// `not_before`, or else `fresh` (hex of 32 random bytes), stored at `now`.
+    fn member_token_signing_secret(
+        &self,
+        program: ProgramId,
+        fresh: &str,
+        not_before: Timestamp,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<TokenSecret, StoreError>> + Send;
+
+    /// Member token secret `id`.
+    fn member_token_secret(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<TokenSecret>, StoreError>> + Send;
+
+    /// The generation the member's live tokens carry: 0 until they are first revoked.
+    fn member_token_generation(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Ends every token of the member made so far; gives the new generation.
+    fn revoke_member_tokens(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
     /// Makes a new program (made over the API) and its first key, together; `None` if a
     /// program of that code exists.
     fn create_program(

@@ -150,6 +150,24 @@ pub struct KeyInfo {
     pub revoked_at: Option<Timestamp>,
 }
 
+/// A secret member tokens of a program are signed with (hex of 32 random bytes).
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSecret {
+    pub id: i64,
+    pub program_id: ProgramId,
+    pub secret: String,
+    pub created_at: Timestamp,
+    /// Whether its program is archived (as `Store::member_token_secret` finds it).
+    pub program_archived: bool,
+}
+
+impl std::fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret stays out of logs.
+        f.debug_struct("TokenSecret").field("id", &self.id).field("program_id", &self.program_id).finish()
+    }
+}
+
 /// A key to make: its name, role, expiry and the hash and prefix of its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewKey {

@@ -103,13 +103,22 @@ fn finish(document: &mut Value) {
                 finish_operation(operation);
             }
         }
+        for (method, route) in crate::member_token::MEMBER_ROUTES {
+            if let Some(operation) =
+                paths.get_mut(*route).and_then(|item| item.get_mut(method.to_lowercase()))
+            {
+                operation["x-member-token"] = json!(true);
+            }
+        }
     }
     let components = &mut document["components"];
     components["securitySchemes"] = json!({
         "bearer": {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API key of the program, as `Authorization: Bearer <key>`.",
+            "description": "An API key of the program, the platform key, or a member token \
+                (`POST /v1/members/{external_id}/tokens`; on the operations marked `x-member-token`, \
+                for its own member only), as `Authorization: Bearer <key>`.",
         },
     });
     components["headers"] = json!({

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod keys;
 pub mod leaderboards;
 pub mod member_search;
+pub mod member_tokens;
 pub mod members;
 mod paging;
 pub mod platform;

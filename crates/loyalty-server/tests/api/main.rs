@@ -19,6 +19,7 @@ mod keys;
 mod leaderboards;
 mod ledger;
 mod member_search;
+mod member_tokens;
 mod messages;
 mod metrics;
 mod notifications;
@@ -47,7 +48,7 @@ mod webhook_targets;
 mod webhook_tls;
 mod webhooks;
 
-use loyalty_testkit::TestApp;
+use loyalty_testkit::{TestApp, TestResponse};
 use serde_json::{Value, json};
 
 /// The walkthrough's order: 2 lattes (4.75) and a pumpkin loaf (3.25).

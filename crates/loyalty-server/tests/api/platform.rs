@@ -4,7 +4,7 @@
 
 use super::*;
 use axum::http::Method;
-use loyalty_testkit::{TestDb, TestResponse, at, coffee_path, each_backend};
+use loyalty_testkit::{TestDb, at, coffee_path, each_backend};
 
 each_backend!(
     a_program_made_over_the_platform_api_is_served_at_once_with_its_admin_key,

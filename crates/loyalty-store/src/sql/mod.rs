@@ -9,6 +9,7 @@ pub(crate) mod export;
 mod keys;
 mod leaderboards;
 mod log;
+mod member_tokens;
 mod platform;
 mod programs;
 mod read;
@@ -275,6 +276,32 @@ impl Store for SqlStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         keys::set_bootstrap(self, program, key_hash, now).await
+    }
+
+    async fn member_token_signing_secret(
+        &self,
+        program: ProgramId,
+        fresh: &str,
+        not_before: Timestamp,
+        now: Timestamp,
+    ) -> Result<TokenSecret, StoreError> {
+        member_tokens::signing(self, program, fresh, not_before, now).await
+    }
+
+    async fn member_token_secret(&self, id: i64) -> Result<Option<TokenSecret>, StoreError> {
+        member_tokens::find(&self.reader, id).await
+    }
+
+    async fn member_token_generation(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+    ) -> Result<i64, StoreError> {
+        member_tokens::generation(&self.reader, program, member).await
+    }
+
+    async fn revoke_member_tokens(&self, program: ProgramId, member: &ExternalId) -> Result<i64, StoreError> {
+        member_tokens::revoke(self, program, member).await
     }
 
     async fn create_program(
