@@ -39,6 +39,7 @@ mod spending;
 mod spending_concurrency;
 mod standing;
 mod surveys;
+mod tenancy;
 mod time;
 mod versions;
 mod walk;
