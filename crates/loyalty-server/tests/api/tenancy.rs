@@ -24,7 +24,7 @@ async fn tenant(app: &TestApp, definition: &Value, code: &str, members: &[&str])
         app.send_as(&app.platform_key.clone(), Method::POST, "/v1/admin/programs", Some(definition)).await;
     assert_eq!(made.status, 201, "{:?}", made.body);
     let admin = made.body["admin_key"]["secret"].as_str().unwrap().to_owned();
-    let mut key = |role: &'static str| {
+    let key = |role: &'static str| {
         let admin = admin.clone();
         async move {
             let body = json!({"name": format!("{role} of the test"), "role": role});
