@@ -2,8 +2,9 @@
 //! is 3.1 (JSON Schema 2020-12): it is first written in 3.0's words, which say the same
 //! of every schema the engine's document uses (`nullable` for a `null` type, `enum` of
 //! one for `const`, `allOf` around a `$ref` with siblings), less the rules between an
-//! object's fields, which no generated type holds. Routes that answer no JSON
-//! (the reference pages, the metrics) are left out: they are not for a client.
+//! object's fields, which no generated type holds. Routes that answer no JSON (the
+//! reference pages, the metrics) are left out: they are not for a client, and bodies are
+//! sent as JSON only.
 
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -59,8 +60,12 @@ fn answers_json(operation: &Value) -> bool {
     })
 }
 
-/// An answer that comes as JSON or CSV is read as JSON.
+/// An answer that comes as JSON or CSV is read as JSON; a body that may be sent as JSON
+/// or TOML (a program) is sent as JSON.
 fn keep_json_only(operation: &mut Value) {
+    if let Some(content) = operation.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
+        content.retain(|media, _| media == "application/json");
+    }
     if let Some(responses) = operation["responses"].as_object_mut() {
         for response in responses.values_mut() {
             if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {

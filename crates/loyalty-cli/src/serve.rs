@@ -53,6 +53,11 @@ pub struct ServeArgs {
     /// a new one).
     #[arg(long, env = "LOYALTY_ADMIN_KEY", hide_env_values = true, value_name = "KEY")]
     admin_key: Option<String>,
+    /// The platform key, which makes, changes and archives programs over
+    /// /v1/admin/programs; generated at the first start (and shown once) if not given. With
+    /// it, the server may start without any program.
+    #[arg(long, env = "LOYALTY_PLATFORM_KEY", hide_env_values = true, value_name = "KEY")]
+    platform_key: Option<String>,
     /// Start on a test clock standing at this time (RFC 3339), which admins can then set
     /// with PUT /v1/admin/clock. For tests only; never on unless given.
     #[arg(long, env = "LOYALTY_TEST_CLOCK", value_name = "TIMESTAMP", value_parser = parse_timestamp)]
@@ -136,6 +141,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     let settings = Settings {
         program_files: args.programs,
         admin_key: args.admin_key,
+        platform_key: args.platform_key,
         program_overrides_api: args.program_overrides_api,
         webhooks,
         rate_limits,
@@ -205,6 +211,16 @@ pub async fn run(args: ServeArgs) -> ExitCode {
                 database_arg(&url)
             ),
         }
+    }
+    match (started.platform.source, &started.platform.key) {
+        (KeySource::Generated, Some(key)) => println!(
+            "  platform   key {key} (manages programs at /v1/admin/programs; generated now and shown only this once)"
+        ),
+        (KeySource::Environment, _) => println!("  platform   key from LOYALTY_PLATFORM_KEY"),
+        _ => println!(
+            "  platform   key made at an earlier start (the database keeps only its hash); \
+             to replace it, start with LOYALTY_PLATFORM_KEY set"
+        ),
     }
     println!(
         "  connections at most {} at once; idle ones close after {} s",

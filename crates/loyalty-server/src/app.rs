@@ -46,6 +46,8 @@ pub fn api_routes<S: Store>() -> ApiRouter<AppState<S>> {
         .merge(crate::routes::leaderboards::router())
         .merge(crate::routes::segments::router())
         .merge(crate::routes::surveys::router())
+        .merge(crate::routes::platform::router())
+        .merge(crate::routes::member_tokens::router())
 }
 
 pub fn app<S: Store>(state: AppState<S>) -> Router {

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use loyalty_core::Timestamp;
-use loyalty_store::{KEY_USE_EVERY_MICROS, Role, Store};
+use loyalty_store::{KEY_USE_EVERY_MICROS, ProgramId, Role, Store};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -42,6 +42,8 @@ pub struct Caller {
     /// Every version of the key's program.
     pub program: Arc<Versions>,
     pub role: Role,
+    /// The member a member token acts for; `None` for an API key.
+    pub member: Option<loyalty_core::ids::ExternalId>,
 }
 
 /// What a route needs the caller's role to allow.
@@ -153,35 +155,32 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Caller, ApiError> {
-        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        // A request without a valid key counts against its address's bucket: past it, the
-        // answer is 429 rather than 401, so guessing is slowed to the bucket's rate.
-        let refused = |error: ApiError| match state.limits.unauthenticated(address) {
-            Ok(()) => error,
-            Err(limited) => limited,
-        };
-        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
-            refused(ApiError::unauthorized("send your API key as `Authorization: Bearer <key>`"))
-        })?;
-        let key = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, key)| key.trim())
-            .filter(|key| !key.is_empty())
-            .ok_or_else(|| {
-                refused(ApiError::unauthorized("the Authorization header must be `Bearer <key>`"))
-            })?;
+        let refused = |error| counted(state, parts, error);
+        let key = bearer(parts).map_err(|problem| refused(ApiError::unauthorized(problem)))?;
+        if key.starts_with(crate::member_token::PREFIX) {
+            let token = key.to_owned();
+            return crate::member_token::caller(parts, state, &token).await;
+        }
         let now = state.clock.now();
-        let found = state.store.api_key(&key_hash(key), now).await?.ok_or_else(|| {
-            refused(ApiError::unauthorized("this API key is not valid (unknown, revoked or expired)"))
-        })?;
+        let hash = key_hash(key);
+        let Some(found) = state.store.api_key(&hash, now).await? else {
+            if state.store.is_platform_key(&hash).await? {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "the platform key manages programs (/v1/admin/programs) and reaches no program's \
+                     data; use a key of the program",
+                ));
+            }
+            return Err(refused(ApiError::unauthorized(
+                "this API key is not valid (unknown, revoked or expired)",
+            )));
+        };
         state.limits.key(found.id, found.role)?;
-        let program = state
-            .programs
-            .get(found.program_id)
-            .ok_or_else(|| ApiError::unauthorized("this API key's program is not served here"))?;
+        if found.program_archived && !parts.method.is_safe() {
+            return Err(archived());
+        }
+        let program = served(state, found.program_id).await?;
         if let Some(actor) = parts.extensions.get::<Actor>() {
             actor.set(program.latest().program.code(), format!("{} key {}", found.role.as_str(), found.name));
         }
@@ -192,6 +191,51 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
         {
             tracing::warn!(error = %e, key = found.id, "could not record the key's last use");
         }
-        Ok(Caller { program, role: found.role })
+        Ok(Caller { program, role: found.role, member: None })
     }
+}
+
+/// `error`, for a request without a valid key, counted against its address's bucket:
+/// past it, the answer is 429 rather than 401, so that guessing is slowed to the bucket's
+/// rate.
+pub(crate) fn counted<S>(state: &AppState<S>, parts: &Parts, error: ApiError) -> ApiError {
+    let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    match state.limits.unauthenticated(address) {
+        Ok(()) => error,
+        Err(limited) => limited,
+    }
+}
+
+/// The key sent as `Authorization: Bearer <key>`, or what is wrong with the header.
+pub(crate) fn bearer(parts: &Parts) -> Result<&str, &'static str> {
+    let header =
+        parts.headers.get(AUTHORIZATION).ok_or("send your API key as `Authorization: Bearer <key>`")?;
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| h.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, key)| key.trim())
+        .filter(|key| !key.is_empty())
+        .ok_or("the Authorization header must be `Bearer <key>`")
+}
+
+/// An archived program's answer to a write: it is kept for reading and export only.
+pub(crate) fn archived() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "program_archived",
+        "this program is archived: it can be read and exported, not changed",
+    )
+}
+
+/// The program as this server serves it. One made since this server started (by the
+/// platform API on another node) is loaded from the store the first time it is asked for.
+pub(crate) async fn served<S: Store>(state: &AppState<S>, id: ProgramId) -> Result<Arc<Versions>, ApiError> {
+    if let Some(program) = state.programs.get(id) {
+        return Ok(program);
+    }
+    let versions = crate::startup::versions(&*state.store, id).await.map_err(ApiError::internal)?;
+    state.programs.insert_if_absent(versions);
+    state.programs.get(id).ok_or_else(|| ApiError::internal(format!("program {id:?} vanished while loaded")))
 }

@@ -88,11 +88,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// A body that could not be read: over the size limit, or cut off.
 fn unreadable(rejection: BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!("the body is larger than the limit of {} bytes", crate::app::MAX_BODY_BYTES),
-        )
+        too_large()
     } else {
         ApiError::new(StatusCode::BAD_REQUEST, "malformed_request", without_prefix(&rejection.body_text()))
     }
@@ -306,6 +302,15 @@ impl<'de> Visitor<'de> for Node<'_> {
         }
         Ok(Value::Object(object))
     }
+}
+
+/// The answer to a body over the limit.
+pub(crate) fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the body is larger than the limit of {} bytes", crate::app::MAX_BODY_BYTES),
+    )
 }
 
 /// axum prefixes its messages with a sentence about the target type; the rest names

@@ -12,10 +12,13 @@ pub mod file_install;
 pub mod jobs;
 mod json;
 mod listen;
+pub mod member_token;
 mod metrics;
 mod observe;
 pub mod openapi;
 mod period;
+mod platform;
+mod program_body;
 pub mod program_file;
 pub mod rate_limit;
 pub mod reports;
@@ -32,7 +35,8 @@ pub use listen::{ConnectionLimits, serve_with};
 pub use metrics::Metrics;
 pub use routes::events::decode_event;
 pub use startup::{
-    KeySource, ServedProgram, Settings, StartError, Started, check, rotate_admin_key, start, versions,
+    KeySource, PlatformKey, ServedProgram, Settings, StartError, Started, check, rotate_admin_key, start,
+    versions,
 };
 pub use state::{AppState, Programs, Versions};
 pub use webhooks::WebhookSettings;

@@ -19,6 +19,8 @@ pub struct Settings {
     pub program_files: Vec<PathBuf>,
     /// The admin key of the first program, from `LOYALTY_ADMIN_KEY`.
     pub admin_key: Option<String>,
+    /// The platform key, which manages programs, from `LOYALTY_PLATFORM_KEY`.
+    pub platform_key: Option<String>,
     /// Install a changed program file even over versions made through the API since
     /// (`--program-overrides-api`); without it, start-up refuses.
     pub program_overrides_api: bool,
@@ -53,10 +55,20 @@ pub enum KeySource {
     Kept,
 }
 
+/// The platform key, with its secret when this start knows it.
+#[derive(Debug, Clone)]
+pub struct PlatformKey {
+    /// From `LOYALTY_PLATFORM_KEY`, or generated at this start (to be shown now, and never
+    /// again); `None` when an earlier start made it.
+    pub key: Option<String>,
+    pub source: KeySource,
+}
+
 #[derive(Debug)]
 pub struct Started<S> {
     pub state: AppState<S>,
     pub programs: Vec<ServedProgram>,
+    pub platform: PlatformKey,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,12 +79,17 @@ pub enum StartError {
     ProgramFile(#[from] ProgramFileError),
     #[error(transparent)]
     WouldReplaceApi(#[from] Overwrites),
-    #[error("no program is loaded: pass --program FILE, for example --program examples/programs/coffee.toml")]
+    #[error(
+        "no program is loaded: pass --program FILE, for example --program examples/programs/coffee.toml \
+         (or set LOYALTY_PLATFORM_KEY to start without one and make programs with POST /v1/admin/programs)"
+    )]
     NoProgram,
     #[error("the stored program {code} is not valid any more: {errors}")]
     StoredProgram { code: String, errors: DefinitionErrors },
     #[error("LOYALTY_ADMIN_KEY must be 16 to 255 visible ASCII characters without spaces")]
     AdminKey,
+    #[error("LOYALTY_PLATFORM_KEY must be 16 to 255 visible ASCII characters without spaces")]
+    PlatformKey,
     #[error(transparent)]
     Webhooks(#[from] SenderError),
     #[error("cannot generate an API key: {0}")]
@@ -85,10 +102,13 @@ const ADMIN_KEY_LENGTHS: std::ops::RangeInclusive<usize> = 16..=255;
 /// admin key has a valid shape. `loyalty serve` runs this first, so that a mistake in
 /// either leaves no new database behind.
 pub fn check(settings: &Settings) -> Result<Vec<Program>, StartError> {
-    if let Some(key) = &settings.admin_key
-        && (!ADMIN_KEY_LENGTHS.contains(&key.len()) || !key.bytes().all(|b| b.is_ascii_graphic()))
-    {
+    let well_formed =
+        |key: &String| ADMIN_KEY_LENGTHS.contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
+    if settings.admin_key.as_ref().is_some_and(|key| !well_formed(key)) {
         return Err(StartError::AdminKey);
+    }
+    if settings.platform_key.as_ref().is_some_and(|key| !well_formed(key)) {
+        return Err(StartError::PlatformKey);
     }
     Ok(settings.program_files.iter().map(|path| program_file::load(path)).collect::<Result<_, _>>()?)
 }
@@ -116,13 +136,17 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
         loaded.push(versions(&store, latest.id).await?);
     }
     // The first program named on the command line, or else the oldest, takes LOYALTY_ADMIN_KEY.
-    let first = first.or_else(|| loaded.first().map(Versions::id)).ok_or(StartError::NoProgram)?;
-    loaded.sort_by_key(|p| (p.id() != first, p.id()));
+    let first = first.or_else(|| loaded.first().map(Versions::id));
+    // A deployment without programs is one whose operator makes them over the platform API.
+    if first.is_none() && settings.platform_key.is_none() && !store.has_platform_key().await? {
+        return Err(StartError::NoProgram);
+    }
+    loaded.sort_by_key(|p| (Some(p.id()) != first, p.id()));
 
     let mut served = Vec::with_capacity(loaded.len());
     for versions in &loaded {
         let program = versions.latest();
-        let from_environment = settings.admin_key.as_deref().filter(|_| program.id == first);
+        let from_environment = settings.admin_key.as_deref().filter(|_| Some(program.id) == first);
         let (admin_key, key_source) = admin_key(&store, program.id, from_environment, &clock).await?;
         served.push(ServedProgram {
             code: program.program.code().to_owned(),
@@ -133,10 +157,11 @@ pub async fn start<S: Store>(store: S, settings: &Settings, clock: Clock) -> Res
             key_source,
         });
     }
+    let platform = platform_key(&store, settings.platform_key.as_deref(), &clock).await?;
     let state = AppState::new(Arc::new(store), Programs::new(loaded), clock)
         .with_webhooks(sender)
         .with_rate_limits(&settings.rate_limits);
-    Ok(Started { state, programs: served })
+    Ok(Started { state, programs: served, platform })
 }
 
 /// Every version of a stored program, validated.
@@ -171,6 +196,23 @@ async fn admin_key<S: Store>(
     }
     let key = rotate_admin_key(store, program, clock).await?;
     Ok((Some(key), KeySource::Generated))
+}
+
+async fn platform_key<S: Store>(
+    store: &S,
+    from_environment: Option<&str>,
+    clock: &Clock,
+) -> Result<PlatformKey, StartError> {
+    if let Some(key) = from_environment {
+        store.set_platform_key(&key_hash(key), clock.now()).await?;
+        return Ok(PlatformKey { key: Some(key.to_owned()), source: KeySource::Environment });
+    }
+    if store.has_platform_key().await? {
+        return Ok(PlatformKey { key: None, source: KeySource::Kept });
+    }
+    let key = new_api_key().map_err(StartError::Random)?;
+    store.set_platform_key(&key_hash(&key), clock.now()).await?;
+    Ok(PlatformKey { key: Some(key), source: KeySource::Generated })
 }
 
 /// Makes a new admin key for the program and revokes the one before. The secret is

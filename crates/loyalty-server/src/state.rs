@@ -126,6 +126,16 @@ impl Programs {
         self.0.read().unwrap_or_else(PoisonError::into_inner).values().cloned().collect()
     }
 
+    /// Serves `versions` unless the program is served already (by a change made meanwhile,
+    /// which is newer).
+    pub fn insert_if_absent(&self, versions: Versions) {
+        self.0
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(versions.id())
+            .or_insert_with(|| Arc::new(versions));
+    }
+
     /// Serves `versions` from now on, in place of what was served for the program.
     pub fn replace(&self, versions: Versions) {
         self.0.write().unwrap_or_else(PoisonError::into_inner).insert(versions.id(), Arc::new(versions));

@@ -81,6 +81,67 @@ pub trait Store: Send + Sync + 'static {
     /// A program's whole ledger as id-free data.
     fn snapshot(&self, program: ProgramId) -> impl Future<Output = Result<Snapshot, StoreError>> + Send;
 
+    /// The secret to sign `program`'s member tokens with: its newest made at or after
+    /// `not_before`, or else `fresh` (hex of 32 random bytes), stored at `now`.
+    fn member_token_signing_secret(
+        &self,
+        program: ProgramId,
+        fresh: &str,
+        not_before: Timestamp,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<TokenSecret, StoreError>> + Send;
+
+    /// Member token secret `id`.
+    fn member_token_secret(
+        &self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<TokenSecret>, StoreError>> + Send;
+
+    /// The generation the member's live tokens carry: 0 until they are first revoked.
+    fn member_token_generation(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Ends every token of the member made so far; gives the new generation.
+    fn revoke_member_tokens(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Makes a new program (made over the API) and its first key, together; `None` if a
+    /// program of that code exists.
+    fn create_program(
+        &self,
+        definition: &ProgramDef,
+        first_key: &NewKey,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<(InstalledProgram, KeyInfo)>, StoreError>> + Send;
+
+    /// Archives the program at `now` (it takes no more writes): when it was archived (now,
+    /// or earlier if it already was), `None` if there is no such program.
+    fn archive_program(
+        &self,
+        program: ProgramId,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Option<Timestamp>, StoreError>> + Send;
+
+    /// Makes `key_hash` the platform key (the one that manages programs), revoking any
+    /// other. Only the hash is stored.
+    fn set_platform_key(
+        &self,
+        key_hash: &str,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Whether a platform key is live.
+    fn has_platform_key(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Whether `key_hash` is the live platform key's.
+    fn is_platform_key(&self, key_hash: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Whether the program has a live (not revoked) bootstrap admin key.
     fn has_bootstrap_key(&self, program: ProgramId) -> impl Future<Output = Result<bool, StoreError>> + Send;
 

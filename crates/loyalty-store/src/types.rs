@@ -22,6 +22,8 @@ pub struct StoredProgram {
     pub created_at: Timestamp,
     pub definition: ProgramDef,
     pub origin: ProgramOrigin,
+    /// When the program was archived: from then on it takes no writes.
+    pub archived_at: Option<Timestamp>,
 }
 
 /// Where a program version came from.
@@ -128,6 +130,8 @@ pub struct ApiKey {
     pub name: String,
     /// When the key was last seen, to the minute (see `Store::touch_api_key`).
     pub last_used_at: Option<Timestamp>,
+    /// Whether the key's program is archived (reads only).
+    pub program_archived: bool,
 }
 
 /// What may be shown of a key: everything but its secret.
@@ -144,6 +148,24 @@ pub struct KeyInfo {
     pub expires_at: Option<Timestamp>,
     /// When a rotated key stops working: the end of its grace period.
     pub revoked_at: Option<Timestamp>,
+}
+
+/// A secret member tokens of a program are signed with (hex of 32 random bytes).
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenSecret {
+    pub id: i64,
+    pub program_id: ProgramId,
+    pub secret: String,
+    pub created_at: Timestamp,
+    /// Whether its program is archived (as `Store::member_token_secret` finds it).
+    pub program_archived: bool,
+}
+
+impl std::fmt::Debug for TokenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret stays out of logs.
+        f.debug_struct("TokenSecret").field("id", &self.id).field("program_id", &self.program_id).finish()
+    }
 }
 
 /// A key to make: its name, role, expiry and the hash and prefix of its secret.

@@ -17,6 +17,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub key: String,
+    /// The platform key, which manages programs.
+    pub platform_key: String,
     pub clock: Clock,
     pub store: SqlStore,
     pub db: TestDb,
@@ -39,6 +41,9 @@ impl TestResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
+
+/// The platform key of every test app, unless its settings give another.
+pub const TEST_PLATFORM_KEY: &str = "lk_platform_key_of_the_tests";
 
 /// Tests' receivers listen on 127.0.0.1 over plain http: the test app allows that, as
 /// `loyalty serve --allow-private-webhooks` does.
@@ -89,18 +94,19 @@ impl TestApp {
 
     /// Restarts as `restart` does, with these settings (`--program-overrides-api`, ...).
     pub async fn restart_with(self, settings: Settings) -> TestApp {
-        let TestApp { router, store, clock, db, key } = self;
+        let TestApp { router, store, clock, db, key, .. } = self;
         drop(router);
         store.close().await;
         TestApp::boot(db, settings, clock, Some(key)).await
     }
 
     /// A restart shows no key (only its hash is kept), so it passes the one it had.
-    async fn boot(db: TestDb, settings: Settings, clock: Clock, kept: Option<String>) -> TestApp {
+    async fn boot(db: TestDb, mut settings: Settings, clock: Clock, kept: Option<String>) -> TestApp {
         let store = db.connect().await;
-        let Started { state, programs } = start(store.clone(), &settings, clock.clone()).await.unwrap();
+        let platform_key = settings.platform_key.get_or_insert_with(|| TEST_PLATFORM_KEY.to_owned()).clone();
+        let Started { state, programs, .. } = start(store.clone(), &settings, clock.clone()).await.unwrap();
         let key = programs[0].admin_key.clone().or(kept).expect("a first start shows its generated key");
-        TestApp { router: app(state), key, clock, store, db }
+        TestApp { router: app(state), key, platform_key, clock, store, db }
     }
 
     /// A new API key with `role` for the first program, as its secret.

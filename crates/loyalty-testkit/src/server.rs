@@ -33,7 +33,7 @@ impl TestServer {
             ..Settings::default()
         };
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
-        let Started { state, programs } = start(store.clone(), &settings, clock).await.unwrap();
+        let Started { state, programs, .. } = start(store.clone(), &settings, clock).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();

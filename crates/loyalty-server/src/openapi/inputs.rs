@@ -21,12 +21,17 @@ use schemars::{JsonSchema, Schema};
 /// Marks the operation as needing a key that `access` allows: in words, and as
 /// `x-required-role` (the least role; an `admin` key may do everything).
 fn needs_key(operation: &mut Operation, access: Access, roles: &str) {
+    needs(operation, access.as_str(), roles);
+}
+
+/// Marks the operation as needing the bearer key named `role` in `x-required-role`.
+fn needs(operation: &mut Operation, role: &str, roles: &str) {
     let bearer: SecurityRequirement = IndexMap::from_iter([("bearer".to_owned(), Vec::new())]);
     if !operation.security.contains(&bearer) {
         operation.security.push(bearer);
     }
     operation.description = Some(roles.to_owned());
-    operation.extensions.insert("x-required-role".to_owned(), access.as_str().into());
+    operation.extensions.insert("x-required-role".to_owned(), role.into());
 }
 
 /// A JSON request body of this schema.
@@ -66,8 +71,19 @@ impl OperationInput for Caller {
         needs_key(operation, Access::Read, "Any key.");
     }
 
+    /// 403: the platform key, which reaches no program's data.
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401, 429])
+        early(ctx, &[401, 403, 429])
+    }
+}
+
+impl OperationInput for crate::platform::PlatformCaller {
+    fn operation_input(_: &mut GenContext, operation: &mut Operation) {
+        needs(operation, "platform", "The platform key (no program's key).");
+    }
+
+    fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+        early(ctx, &[401, 403, 429])
     }
 }
 
@@ -77,7 +93,7 @@ impl OperationInput for PosCaller {
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401, 403, 429])
+        early(ctx, &[401, 403, 409, 429])
     }
 }
 
@@ -87,7 +103,7 @@ impl OperationInput for AdminCaller {
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401, 403, 429])
+        early(ctx, &[401, 403, 409, 429])
     }
 }
 
@@ -97,7 +113,7 @@ impl OperationInput for BillingCaller {
     }
 
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
-        early(ctx, &[401, 403, 429])
+        early(ctx, &[401, 403, 409, 429])
     }
 }
 
@@ -120,6 +136,29 @@ impl<T: JsonSchema> OperationInput for MaybeJson<T> {
     }
 
     /// Unreadable JSON, a body over the limit, another media type, a field refused.
+    fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+        early(ctx, &[400, 413, 415, 422])
+    }
+}
+
+impl OperationInput for crate::program_body::ProgramBody {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        let mut body = json_body(ctx.schema.subschema_for::<loyalty_core::program::ProgramDef>(), true);
+        let toml = schemars::json_schema!({
+            "type": "string",
+            "description": "The program as the TOML of a program file (see examples/programs/coffee.toml)",
+        });
+        body.content.insert(
+            "application/toml".to_owned(),
+            MediaType {
+                schema: Some(SchemaObject { json_schema: toml, example: None, external_docs: None }),
+                ..MediaType::default()
+            },
+        );
+        set_body(ctx, operation, body);
+    }
+
+    /// Unreadable JSON or TOML, a body over the limit, another media type, a program refused.
     fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
         early(ctx, &[400, 413, 415, 422])
     }

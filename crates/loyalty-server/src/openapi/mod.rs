@@ -70,7 +70,8 @@ fn finish(document: &mut Value) {
         "license": { "name": "Apache-2.0", "identifier": "Apache-2.0" },
         "description": "The HTTP API of the loyalty engine. JSON in and out; timestamps are RFC 3339. \
             Every route but `/health`, `/metrics`, `/openapi.json` and `/docs` needs `Authorization: Bearer <key>`; \
-            a key belongs to one program and has a role: `admin`, `pos` or `read`. \
+            a key belongs to one program and has a role: `admin`, `pos`, `read` or `billing`; the platform key \
+            manages programs under `/v1/admin/programs` and reaches nothing else. \
             Writes that record an event take an `Idempotency-Key`. Every error is \
             `{\"error\": {\"code\", \"message\"}}` with a stable code. Every response carries an \
             `x-request-id`.",
@@ -92,6 +93,8 @@ fn finish(document: &mut Value) {
         { "name": "engagement", "description": "Achievements, streaks and leaderboards" },
         { "name": "insight", "description": "RFM segments, churn risk and personalised offers" },
         { "name": "surveys", "description": "NPS and CSAT surveys, answers and their reports" },
+        { "name": "keys", "description": "The program's API keys" },
+        { "name": "platform", "description": "Programs, managed with the platform key" },
     ]);
     document["security"] = json!([{ "bearer": [] }]);
     if let Some(paths) = document["paths"].as_object_mut() {
@@ -100,13 +103,22 @@ fn finish(document: &mut Value) {
                 finish_operation(operation);
             }
         }
+        for (method, route) in crate::member_token::MEMBER_ROUTES {
+            if let Some(operation) =
+                paths.get_mut(*route).and_then(|item| item.get_mut(method.to_lowercase()))
+            {
+                operation["x-member-token"] = json!(true);
+            }
+        }
     }
     let components = &mut document["components"];
     components["securitySchemes"] = json!({
         "bearer": {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API key of the program, as `Authorization: Bearer <key>`.",
+            "description": "An API key of the program, the platform key, or a member token \
+                (`POST /v1/members/{external_id}/tokens`; on the operations marked `x-member-token`, \
+                for its own member only), as `Authorization: Bearer <key>`.",
         },
     });
     components["headers"] = json!({

@@ -63,7 +63,7 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
 /// redemptions), `read` (reading only) or `billing` (paid tiers, and reading).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-enum RoleName {
+pub(crate) enum RoleName {
     Admin,
     Pos,
     Read,
@@ -94,7 +94,7 @@ impl From<Role> for RoleName {
 
 /// What may be shown of a key.
 #[derive(Debug, Serialize, JsonSchema)]
-struct KeyView {
+pub(crate) struct KeyView {
     /// What `rotate` and `DELETE` name it by.
     id: i64,
     name: String,
@@ -134,11 +134,11 @@ struct KeyList {
 
 /// A key just made, with its secret: the only time it is shown.
 #[derive(Debug, Serialize, JsonSchema)]
-struct CreatedKey {
+pub(crate) struct CreatedKey {
     #[serde(flatten)]
-    key: KeyView,
+    pub(crate) key: KeyView,
     /// `lk_` and 48 hex digits; send it as `Authorization: Bearer <secret>`.
-    secret: String,
+    pub(crate) secret: String,
 }
 
 /// A key, ended.
@@ -193,7 +193,7 @@ fn not_found(id: i64) -> ApiError {
 }
 
 /// A new secret, with its hash and prefix.
-fn secret() -> Result<(String, String, String), ApiError> {
+pub(crate) fn secret() -> Result<(String, String, String), ApiError> {
     let secret = new_api_key().map_err(ApiError::internal)?;
     Ok((key_hash(&secret), key_prefix(&secret), secret))
 }

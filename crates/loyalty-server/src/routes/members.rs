@@ -188,6 +188,19 @@ async fn update<S: Store>(
     if request.tier.is_some() {
         caller.require(Access::Admin)?;
     }
+    // A member's own token changes how leaderboards show them, and nothing the merchant keeps.
+    let merchants = request.name.is_some()
+        || request.email.is_some()
+        || request.birth_date.is_some()
+        || request.tags.is_some()
+        || request.tier.is_some();
+    if caller.member.is_some() && merchants {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "a member token may change only `leaderboard_opt_in` and `nickname`",
+        ));
+    }
     let changes = ProfileChanges {
         name: request.name.as_deref().map(|n| field("name", PersonName::parse(n))).transpose()?,
         email: request.email.as_deref().map(|e| field("email", Email::parse(e))).transpose()?,

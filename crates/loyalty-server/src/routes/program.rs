@@ -4,8 +4,8 @@
 
 use crate::auth::{Access, AdminCaller, Caller};
 use crate::error::ApiError;
-use crate::json::ApiJson;
 use crate::openapi::{Documented, doc};
+use crate::program_body::ProgramBody;
 use crate::startup::versions;
 use crate::state::AppState;
 use aide::axum::ApiRouter;
@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::{Program, Timestamp};
-use loyalty_store::{LoadedProgram, ProgramOrigin, Store};
+use loyalty_store::{LoadedProgram, ProgramId, ProgramOrigin, Store};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -87,9 +87,9 @@ async fn list(caller: Caller) -> Result<Json<ProgramVersions>, ApiError> {
 async fn replace<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    ApiJson(definition): ApiJson<ProgramDef>,
+    ProgramBody(definition): ProgramBody,
 ) -> Result<(StatusCode, Json<ProgramVersion>), ApiError> {
-    let (after, changed) = change(&state, &caller, |_| Ok(definition)).await?;
+    let (after, changed) = change(&state, caller.program.id(), |_| Ok(definition)).await?;
     let status = if changed { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(describe(&after))))
 }
@@ -101,7 +101,7 @@ pub(crate) async fn new_version<S: Store>(
     caller: &Caller,
     edit: impl FnOnce(&mut ProgramDef, &LoadedProgram) -> Result<(), ApiError>,
 ) -> Result<NewVersion, ApiError> {
-    let (after, _) = change(state, caller, |latest| {
+    let (after, _) = change(state, caller.program.id(), |latest| {
         let mut definition = latest.program.definition().clone();
         edit(&mut definition, latest)?;
         Ok(definition)
@@ -118,18 +118,18 @@ pub(crate) async fn new_version<S: Store>(
 /// together) all count.
 pub(crate) async fn change<S: Store>(
     state: &AppState<S>,
-    caller: &Caller,
+    program: ProgramId,
     edit: impl FnOnce(&LoadedProgram) -> Result<ProgramDef, ApiError>,
 ) -> Result<(LoadedProgram, bool), ApiError> {
     let _one_at_a_time = state.changing.lock().await;
-    let current = versions(&*state.store, caller.program.id()).await.map_err(ApiError::internal)?;
+    let current = versions(&*state.store, program).await.map_err(ApiError::internal)?;
     let definition = edit(current.latest())?;
     let code = current.latest().program.code().to_owned();
     if definition.id != code {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_program",
-            format!("id: this key's program is `{code}`; it cannot change `{}`", definition.id),
+            format!("id: this program is `{code}`; it cannot become `{}`", definition.id),
         ));
     }
     Program::from_def(definition.clone()).map_err(|errors| {
@@ -137,7 +137,7 @@ pub(crate) async fn change<S: Store>(
     })?;
     let installed = state
         .store
-        .install_program_from(&definition, ProgramOrigin::Api, state.clock.now_for(caller.program.id()))
+        .install_program_from(&definition, ProgramOrigin::Api, state.clock.now_for(program))
         .await?;
     if !installed.changed {
         // Serve what is stored, in case another server changed it.

@@ -20,12 +20,14 @@ mod keys;
 mod leaderboards;
 mod ledger;
 mod member_search;
+mod member_tokens;
 mod messages;
 mod metrics;
 mod notifications;
 mod openapi;
 mod order_bonuses;
 mod order_spend;
+mod platform;
 mod program_files;
 mod rate_limits;
 mod referrals;
@@ -39,6 +41,7 @@ mod spending;
 mod spending_concurrency;
 mod standing;
 mod surveys;
+mod tenancy;
 mod time;
 mod versions;
 mod walk;
@@ -49,7 +52,7 @@ mod webhook_targets;
 mod webhook_tls;
 mod webhooks;
 
-use loyalty_testkit::TestApp;
+use loyalty_testkit::{TestApp, TestResponse};
 use serde_json::{Value, json};
 
 /// The walkthrough's order: 2 lattes (4.75) and a pumpkin loaf (3.25).

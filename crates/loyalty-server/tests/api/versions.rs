@@ -136,7 +136,7 @@ async fn bad_changes_and_no_changes_make_no_version(db: TestDb) {
     other_program["id"] = json!("tea");
     let got = app.put("/v1/program", other_program).await;
     assert_eq!((got.status, got.code()), (422, "invalid_program"));
-    assert_eq!(got.body["error"]["message"], "id: this key's program is `coffee`; it cannot change `tea`");
+    assert_eq!(got.body["error"]["message"], "id: this program is `coffee`; it cannot become `tea`");
 
     let mut unknown = with_rate(&app, "20").await;
     unknown["earning"][0]["bonus"] = json!(1);

@@ -66,7 +66,12 @@ pub(super) async fn create(
     let mut tx = store.begin_write().await?;
     let id = insert(&mut tx, program, key, now).await?;
     tx.commit().await?;
-    Ok(KeyInfo {
+    Ok(made(id, key, now))
+}
+
+/// What may be shown of key `id`, just made as `key` at `now`.
+pub(super) fn made(id: i64, key: &NewKey, now: Timestamp) -> KeyInfo {
+    KeyInfo {
         id,
         name: key.name.clone(),
         role: key.role,
@@ -75,7 +80,7 @@ pub(super) async fn create(
         last_used_at: None,
         expires_at: key.expires_at,
         revoked_at: None,
-    })
+    }
 }
 
 /// The program's live keys, oldest first.
@@ -241,7 +246,9 @@ pub(super) async fn find(
     now: Timestamp,
 ) -> Result<Option<ApiKey>, StoreError> {
     let sql = format!(
-        "SELECT id, program_id, role, name, last_used_at_us FROM api_keys WHERE key_hash = $2 AND {LIVE}"
+        "SELECT id, program_id, role, name, last_used_at_us, \
+         (SELECT p.archived_at_us FROM programs p WHERE p.id = api_keys.program_id) AS archived_at_us \
+         FROM api_keys WHERE key_hash = $2 AND {LIVE}"
     );
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(now.as_micros())
@@ -255,5 +262,6 @@ pub(super) async fn find(
         role: role(&row)?,
         name: text(&row, "name")?,
         last_used_at: opt_timestamp(&row, "last_used_at_us")?,
+        program_archived: opt_timestamp(&row, "archived_at_us")?.is_some(),
     }))
 }

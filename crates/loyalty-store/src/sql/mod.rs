@@ -9,6 +9,8 @@ pub(crate) mod export;
 mod keys;
 mod leaderboards;
 mod log;
+mod member_tokens;
+mod platform;
 mod programs;
 mod read;
 mod reports;
@@ -274,6 +276,61 @@ impl Store for SqlStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         keys::set_bootstrap(self, program, key_hash, now).await
+    }
+
+    async fn member_token_signing_secret(
+        &self,
+        program: ProgramId,
+        fresh: &str,
+        not_before: Timestamp,
+        now: Timestamp,
+    ) -> Result<TokenSecret, StoreError> {
+        member_tokens::signing(self, program, fresh, not_before, now).await
+    }
+
+    async fn member_token_secret(&self, id: i64) -> Result<Option<TokenSecret>, StoreError> {
+        member_tokens::find(&self.reader, id).await
+    }
+
+    async fn member_token_generation(
+        &self,
+        program: ProgramId,
+        member: &ExternalId,
+    ) -> Result<i64, StoreError> {
+        member_tokens::generation(&self.reader, program, member).await
+    }
+
+    async fn revoke_member_tokens(&self, program: ProgramId, member: &ExternalId) -> Result<i64, StoreError> {
+        member_tokens::revoke(self, program, member).await
+    }
+
+    async fn create_program(
+        &self,
+        definition: &ProgramDef,
+        first_key: &NewKey,
+        now: Timestamp,
+    ) -> Result<Option<(InstalledProgram, KeyInfo)>, StoreError> {
+        programs::create(self, definition, first_key, now).await
+    }
+
+    async fn archive_program(
+        &self,
+        program: ProgramId,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, StoreError> {
+        programs::archive(self, program, now).await
+    }
+
+    async fn set_platform_key(&self, key_hash: &str, now: Timestamp) -> Result<(), StoreError> {
+        platform::set(self, key_hash, now).await
+    }
+
+    async fn has_platform_key(&self) -> Result<bool, StoreError> {
+        platform::exists(&self.reader).await
+    }
+
+    async fn is_platform_key(&self, key_hash: &str) -> Result<bool, StoreError> {
+        platform::is_key(&self.reader, key_hash).await
     }
 
     async fn has_bootstrap_key(&self, program: ProgramId) -> Result<bool, StoreError> {
