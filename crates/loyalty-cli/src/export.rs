@@ -22,7 +22,7 @@ const REACH_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// What to export: members (balances and standing, no personal data), ledger (one line
-    /// per posting) or rewards (issued reward codes).
+    /// per posting), rewards (issued reward codes) or audit (the audit trail, oldest first).
     what: What,
     /// csv (with a header line) or jsonl (one JSON object per line).
     #[arg(long, value_enum)]
@@ -45,6 +45,7 @@ enum What {
     Members,
     Ledger,
     Rewards,
+    Audit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -68,6 +69,9 @@ const MEMBER_COLUMNS: &[&str] = &[
 
 const LEDGER_COLUMNS: &[&str] =
     &["entry", "member", "kind", "memo", "occurred_at", "recorded_at", "account", "amount"];
+
+const AUDIT_COLUMNS: &[&str] =
+    &["id", "at", "actor", "actor_name", "action", "path", "member", "request_id", "before", "after"];
 
 const REWARD_COLUMNS: &[&str] = &[
     "code",
@@ -146,11 +150,13 @@ async fn export(store: &SqlStore, args: &ExportArgs) -> Result<String, Failure> 
         What::Members => MEMBER_COLUMNS,
         What::Ledger => LEDGER_COLUMNS,
         What::Rewards => REWARD_COLUMNS,
+        What::Audit => AUDIT_COLUMNS,
     };
     let what = match args.what {
         What::Members => "members",
         What::Ledger => "ledger postings",
         What::Rewards => "reward codes",
+        What::Audit => "audit entries",
     };
     let mut snapshot = store.export_snapshot().await?;
     let written = match &args.output {
@@ -291,6 +297,30 @@ async fn write_rows<W: Write>(
                 }
             }
         }
+        What::Audit => loop {
+            let page = snapshot.audit(program, after, limit).await?;
+            for r in &page {
+                let e = &r.entry;
+                let before = e.before.as_ref().map(ToString::to_string);
+                let after_json = e.after.as_ref().map(ToString::to_string);
+                out.row(&[
+                    Field::Int(r.id),
+                    Field::Time(e.at),
+                    Field::Text(&e.actor),
+                    Field::Text(&e.actor_name),
+                    Field::Text(&e.action),
+                    Field::Text(&e.path),
+                    e.member.as_deref().into(),
+                    e.request_id.as_deref().into(),
+                    before.as_deref().into(),
+                    after_json.as_deref().into(),
+                ])?;
+            }
+            match page.last() {
+                Some(last) if page.len() == limit as usize => after = last.id,
+                _ => return Ok(Written { rows: out.rows, entries: None }),
+            }
+        },
         What::Rewards => loop {
             let page = snapshot.rewards(program, after, limit).await?;
             for r in &page {

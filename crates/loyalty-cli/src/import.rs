@@ -155,6 +155,22 @@ async fn import(
     let flushed = importer.errors.flush();
     importer.progress.finish();
     let tally = importer.tally;
+    let name = args.file.file_name().map_or_else(|| "file".into(), |n| n.to_string_lossy());
+    let action = match args.what {
+        What::Members => "import_members",
+        What::Events => "import_events",
+    };
+    let what = serde_json::json!({
+        "file": args.file.display().to_string(),
+        "imported": tally.imported,
+        "already_imported": tally.already,
+        "refused": tally.refused,
+    });
+    let actor = format!("import:{name}");
+    if let Err(e) = loyalty_server::audit::record_run(store, id, importer.now(), (&actor, action), what).await
+    {
+        eprintln!("could not record the import in the audit trail: {e}");
+    }
     match result {
         Ok(()) => {
             flushed.map_err(|e| importer.failed(None, Failure::ErrorFile(e)))?;

@@ -3,7 +3,7 @@
 use crate::{fail, open_existing, parse_timestamp};
 use clap::{Args, Subcommand};
 use loyalty_core::Timestamp;
-use loyalty_server::jobs::{DEFAULT_BATCH, Job, run_due};
+use loyalty_server::jobs::{DEFAULT_BATCH, Job, JobReport, audit_run, run_due};
 use loyalty_server::{Clock, versions};
 use loyalty_store::Store;
 use std::process::ExitCode;
@@ -51,6 +51,9 @@ pub async fn run(command: JobsCommand) -> ExitCode {
         let mut progress = |job: Job, handled: u64| println!("  {code}: {}: {handled} handled", job.name());
         match run_due(&store, &versions, now, args.batch, None, &mut progress).await {
             Ok(report) => {
+                if report != JobReport::default() {
+                    audit_run(&store, &versions, now, "job:cli", &report).await;
+                }
                 println!(
                     "{code}: {} expired, {} released, {} notices, {} birthdays, {} tier evaluations, \
                      {} closed for inactivity, {} holds expired, {} reward codes expired, \

@@ -117,6 +117,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
     #[cfg(not(feature = "otel"))]
     init_logging(args.log_format);
     let limits = connection_limits(&args);
+    let shutdown = shutdown_signal();
     let url = match DatabaseUrl::parse(&args.database.database) {
         Ok(url) => url,
         Err(e) => return fail(e),
@@ -269,7 +270,7 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         started.state.clone(),
         std::time::Duration::from_secs(1),
     ));
-    let result = serve_with(listener, app(started.state), shutdown_signal(), limits).await;
+    let result = serve_with(listener, app(started.state), shutdown, limits).await;
     store.close().await;
     #[cfg(feature = "otel")]
     if let Some(traces) = traces {
@@ -372,30 +373,33 @@ fn init_logging(
 }
 
 /// Ctrl-C or SIGTERM: stop taking connections and finish the requests in flight.
-async fn shutdown_signal() {
-    let interrupt = async {
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    // The handlers are installed now, not when the future is first polled: a SIGTERM that
+    // arrives while the server is still starting must stop it cleanly, not kill it.
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+    };
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = %e, "cannot listen for SIGINT or SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+        #[cfg(not(unix))]
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for ctrl-c");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }

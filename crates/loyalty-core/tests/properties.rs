@@ -6,7 +6,7 @@
 use loyalty_testkit::coffee_variants;
 use loyalty_testkit::ops::{Harness, ops};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,7 +19,11 @@ const LENGTH: usize = 1_000;
 #[test]
 fn one_million_random_operations_keep_every_invariant() {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(HISTORIES);
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    // One fixed sequence of histories: the rarest refusals (a survey answered again inside
+    // its cool-down) come up a handful of times in a million operations, so a random draw
+    // would now and then miss one and fail for no fault.
+    let config = Config { cases, failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let programs = coffee_variants();
     let (accepted, refused) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let codes = Mutex::new(BTreeMap::<&'static str, usize>::new());

@@ -48,12 +48,17 @@ pub fn api_routes<S: Store>() -> ApiRouter<AppState<S>> {
         .merge(crate::routes::surveys::router())
         .merge(crate::routes::platform::router())
         .merge(crate::routes::member_tokens::router())
+        .merge(crate::routes::audit::router())
 }
 
 pub fn app<S: Store>(state: AppState<S>) -> Router {
     // The document is built by `openapi::document`; the one the routes write here is dropped.
     let routes: Router<AppState<S>> = api_routes::<S>().finish_api(&mut OpenApi::default());
+    // The same routes, bare, for the audit trail to read a resource before it changes.
+    let reads = routes.clone().with_state(state.clone());
+    let auditor = crate::audit::Auditor { state: state.clone(), reads };
     routes
+        .layer(from_fn_with_state(auditor, crate::audit::record::<S>))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

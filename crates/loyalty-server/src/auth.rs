@@ -182,7 +182,12 @@ impl<S: Store> FromRequestParts<AppState<S>> for Caller {
         }
         let program = served(state, found.program_id).await?;
         if let Some(actor) = parts.extensions.get::<Actor>() {
-            actor.set(program.latest().program.code(), format!("{} key {}", found.role.as_str(), found.name));
+            actor.set(crate::observe::Who {
+                program_code: program.latest().program.code().to_owned(),
+                program: Some(found.program_id),
+                label: format!("key:{}", found.id),
+                name: format!("{} ({} key)", found.name, found.role.as_str()),
+            });
         }
         // A write at most once a minute per key (and one per burst, see `KeyUses`); a
         // failure to note the use must not refuse the request.

@@ -106,6 +106,7 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
             {
                 Ok(report) if report != JobReport::default() => {
                     tracing::info!(program = %code, ?report, "jobs ran");
+                    audit_run(state.store.as_ref(), &versions, now, "job:scheduler", &report).await;
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -128,6 +129,20 @@ pub async fn schedule<S: Store>(state: crate::AppState<S>, every: std::time::Dur
                 }
             }
         }
+    }
+}
+
+/// Records a run of the jobs that did something in the program's audit trail, as `actor`.
+pub async fn audit_run<S: Store>(
+    store: &S,
+    versions: &Versions,
+    now: Timestamp,
+    actor: &str,
+    report: &JobReport,
+) {
+    let what = serde_json::to_value(report).unwrap_or_default();
+    if let Err(e) = crate::audit::record_run(store, versions.id(), now, (actor, "run_jobs"), what).await {
+        tracing::error!(error = %e, "could not record a run of the jobs in the audit trail");
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod analytics;
 mod app;
+pub mod audit;
 mod auth;
 pub mod clock;
 mod docs;

@@ -171,7 +171,12 @@ pub(crate) async fn caller<S: Store>(
     }
     let program = served(state, program_id).await?;
     if let Some(actor) = parts.extensions.get::<crate::observe::Actor>() {
-        actor.set(program.latest().program.code(), format!("member token of {member}"));
+        actor.set(crate::observe::Who {
+            program_code: program.latest().program.code().to_owned(),
+            program: Some(program_id),
+            label: format!("member:{member}"),
+            name: format!("member token of {member}"),
+        });
     }
     Ok(Caller { program, role: Role::Pos, member: Some(member) })
 }

@@ -57,16 +57,32 @@ impl RequestIds {
 /// [`observe`] and filled by the key's check, so that the request's log line names the
 /// program and the key (never the key itself).
 #[derive(Debug, Clone, Default)]
-pub struct Actor(Arc<Mutex<Option<(String, String)>>>);
+pub struct Actor(Arc<Mutex<Option<Who>>>);
+
+/// Who made a request: their program (none for the platform key) and how the audit trail
+/// names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Who {
+    pub program_code: String,
+    pub program: Option<loyalty_store::ProgramId>,
+    /// As a filter names them: `key:12`, `member:c-1001`, `platform`.
+    pub label: String,
+    /// In words: `till 4 (pos key)`.
+    pub name: String,
+}
 
 impl Actor {
-    /// Records the caller: the program's code and the key's name and role.
-    pub fn set(&self, program: &str, key: String) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some((program.to_owned(), key));
+    /// Records the caller.
+    pub fn set(&self, who: Who) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(who);
+    }
+
+    pub fn who(&self) -> Option<Who> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     fn get(&self) -> (String, String) {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone().unwrap_or_default()
+        self.who().map(|who| (who.program_code, who.name)).unwrap_or_default()
     }
 }
 

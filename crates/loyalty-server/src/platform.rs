@@ -22,6 +22,14 @@ impl<S: Store> FromRequestParts<AppState<S>> for PlatformCaller {
         let key = bearer(parts).map_err(|problem| counted(state, parts, ApiError::unauthorized(problem)))?;
         let hash = key_hash(key);
         if state.store.is_platform_key(&hash).await? {
+            if let Some(actor) = parts.extensions.get::<crate::observe::Actor>() {
+                actor.set(crate::observe::Who {
+                    program_code: String::new(),
+                    program: None,
+                    label: "platform".to_owned(),
+                    name: "the platform key".to_owned(),
+                });
+            }
             return Ok(PlatformCaller);
         }
         if state.store.api_key(&hash, state.clock.now()).await?.is_some() {

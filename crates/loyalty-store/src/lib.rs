@@ -81,6 +81,19 @@ pub trait Store: Send + Sync + 'static {
     /// A program's whole ledger as id-free data.
     fn snapshot(&self, program: ProgramId) -> impl Future<Output = Result<Snapshot, StoreError>> + Send;
 
+    /// Adds a row to the audit trail; its id.
+    fn record_audit(&self, entry: &AuditEntry) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// The program's audit rows matching `query`, oldest first, `limit` at a time after
+    /// row `after`.
+    fn audit(
+        &self,
+        program: ProgramId,
+        query: &AuditQuery,
+        after: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>, StoreError>> + Send;
+
     /// The secret to sign `program`'s member tokens with: its newest made at or after
     /// `not_before`, or else `fresh` (hex of 32 random bytes), stored at `now`.
     fn member_token_signing_secret(

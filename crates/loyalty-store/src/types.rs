@@ -471,3 +471,41 @@ pub struct MemberSearchPage {
     /// The last member id of the page when another page follows.
     pub next_after: Option<i64>,
 }
+
+/// One write of the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub program: ProgramId,
+    pub at: Timestamp,
+    /// Who, as a filter names them: `key:12`, `member:c-1001`, `platform`, `job:expiry`,
+    /// `import:members.csv`.
+    pub actor: String,
+    /// Who, in words: `till 4 (pos key)`.
+    pub actor_name: String,
+    /// What: the operation (`create_key`, `record_event`) or job.
+    pub action: String,
+    pub path: String,
+    /// The member it concerned, if one.
+    pub member: Option<String>,
+    pub request_id: Option<String>,
+    /// For an administrator's change: the state before it and the answer it gave.
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// A stored row of the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub entry: AuditEntry,
+}
+
+/// Which rows of the trail to list; every filter optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<Timestamp>,
+    /// Rows before this instant.
+    pub to: Option<Timestamp>,
+}

@@ -1,4 +1,4 @@
-//! `loyalty export`: members, ledger postings and reward codes as CSV and JSON Lines, on
+//! `loyalty export`: members, ledger postings, reward codes and the audit trail as CSV and JSON Lines, on
 //! both backends, byte for byte.
 
 use super::*;
@@ -125,8 +125,39 @@ async fn exports_members_ledger_and_rewards_in_both_formats(db: TestDb) {
         ) + "\n"
     );
 
+    // The audit trail: the five writes, the adjustment with its before and after.
+    let (audit, said) = export(&database, &["audit", "--format", "jsonl"]);
+    let rows: Vec<serde_json::Value> = audit.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let actions: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap(), r["actor"].as_str().unwrap(), r["member"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("enrol_member", "key:1", "c-1001"),
+            ("enrol_member", "key:1", "c-1002"),
+            ("record_event", "key:1", "c-1001"),
+            ("redeem", "key:1", "c-1001"),
+            ("adjust", "key:1", "c-1002"),
+        ]
+    );
+    assert_eq!(
+        (&rows[4]["at"], &rows[4]["actor_name"]),
+        (&json!("2026-11-04T09:30:00Z"), &json!("bootstrap admin key (admin key)"))
+    );
+    let before: serde_json::Value = serde_json::from_str(rows[4]["before"].as_str().unwrap()).unwrap();
+    let after: serde_json::Value = serde_json::from_str(rows[4]["after"].as_str().unwrap()).unwrap();
+    assert_eq!((&before["balance"]["available"], &after["balance"]["available"]), (&json!(0), &json!(20)));
+    assert!(said.starts_with("exported 5 audit entries of program coffee to "), "{said}");
+    let (audit_csv, _) = export(&database, &["audit", "--format", "csv"]);
+    assert!(
+        audit_csv.starts_with("id,at,actor,actor_name,action,path,member,request_id,before,after\n1,2026-11-02T12:00:00Z,key:1,bootstrap admin key (admin key),enrol_member,/v1/members,c-1001,"),
+        "{audit_csv}"
+    );
+
     // Pages of one row (one entry for the ledger) join up to the very same output.
-    for what in ["members", "ledger", "rewards"] {
+    for what in ["members", "ledger", "rewards", "audit"] {
         for format in ["csv", "jsonl"] {
             let (whole, _) = export(&database, &[what, "--format", format]);
             let (paged, _) =
@@ -183,7 +214,7 @@ async fn export_names_what_is_wrong(db: TestDb) {
     assert!(stderr(&bad).contains("[possible values: csv, jsonl]"), "{}", stderr(&bad));
     let bad = run(loyalty().args(["export", "people", "--format", "csv", "--database", &database]));
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("[possible values: members, ledger, rewards]"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("[possible values: members, ledger, rewards, audit]"), "{}", stderr(&bad));
 
     let nowhere = dir.path().join("no-such-dir").join("out.csv");
     let nowhere_text = nowhere.to_str().unwrap();

@@ -53,7 +53,7 @@ async fn json_logs_name_the_request_program_and_key_and_metrics_have_their_own_p
     let served = requests.iter().find(|l| l["status"] == 200).unwrap_or_else(|| panic!("{log}"));
     assert_eq!((&served["method"], &served["route"]), (&Value::from("GET"), &Value::from("/v1/program")));
     assert_eq!(served["program"], "coffee");
-    assert!(served["actor"].as_str().unwrap().starts_with("admin key "), "{served}");
+    assert!(served["actor"].as_str().unwrap().ends_with(" (admin key)"), "{served}");
     assert!(served["request_id"].as_str().is_some_and(|id| !id.is_empty()), "{served}");
     assert!(served["latency_ms"].as_f64().is_some(), "{served}");
     let refused = requests.iter().find(|l| l["status"] == 401).unwrap_or_else(|| panic!("{log}"));

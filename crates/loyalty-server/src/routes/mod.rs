@@ -1,5 +1,6 @@
 //! The HTTP routes, one module per resource, and what their handlers share.
 
+pub mod audit;
 pub mod campaigns;
 pub mod catalog;
 pub mod codes;

@@ -4,6 +4,7 @@
 
 mod achievements;
 mod activities;
+mod audit;
 mod auth;
 mod birthdays;
 mod campaigns;

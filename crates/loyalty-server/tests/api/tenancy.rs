@@ -1,7 +1,7 @@
 //! Two programs made live over the platform API on one server, each with admin, pos and
 //! read keys and members with tokens: every route of the document, tried with the other
 //! program's keys and with other members' tokens, refuses (404 for another's member,
-//! never data) and changes nothing.
+//! never data) and changes nothing; the program's audit trail shows who made each write.
 
 use super::*;
 use axum::http::Method;
@@ -60,16 +60,16 @@ fn allows(required: &str, role: &str) -> bool {
 async fn no_key_or_token_reaches_another_program_or_member(db: TestDb) {
     let app = TestApp::start(db).await;
     let definition = app.get("/v1/program").await.body["definition"].clone();
-    let alpha = tenant(&app, &definition, "alpha", &["a-1", "a-2"]).await;
-    let beta = tenant(&app, &definition, "beta", &["b-1"]).await;
-    let before = app.send_as(&alpha.read, Method::GET, "/v1/members/a-1", None).await.body;
+    let alpha = tenant(&app, &definition, "alpha", &["alice-of-alpha", "amos-of-alpha"]).await;
+    let beta = tenant(&app, &definition, "beta", &["bea-of-beta"]).await;
+    let before = app.send_as(&alpha.read, Method::GET, "/v1/members/alice-of-alpha", None).await.body;
     assert_eq!(before["balance"]["available"], 160);
     let callers = [
         ("beta admin", "admin", beta.admin.clone()),
         ("beta pos", "pos", beta.pos.clone()),
         ("beta read", "read", beta.read.clone()),
-        ("b-1's token", "token", member_token(&app, &beta.pos, "b-1").await),
-        ("a-2's token", "token", member_token(&app, &alpha.pos, "a-2").await),
+        ("bea's token", "token", member_token(&app, &beta.pos, "bea-of-beta").await),
+        ("amos's token", "token", member_token(&app, &alpha.pos, "amos-of-alpha").await),
     ];
 
     let document = app.get("/openapi.json").await.body;
@@ -84,7 +84,7 @@ async fn no_key_or_token_reaches_another_program_or_member(db: TestDb) {
             let concrete: String = path
                 .split('/')
                 .map(|part| match part {
-                    "{external_id}" => "a-1",
+                    "{external_id}" => "alice-of-alpha",
                     p if p.starts_with('{') => "zz-999999",
                     p => p,
                 })
@@ -107,7 +107,7 @@ async fn no_key_or_token_reaches_another_program_or_member(db: TestDb) {
                     Some(expected) => assert_eq!((got.status, got.code()), expected, "{what}"),
                     None if of_member => assert!(got.status >= 400, "{what}"),
                     // Beta's own data: none of alpha's members in it.
-                    None => assert!(got.status >= 400 || !got.body.to_string().contains("a-1"), "{what}"),
+                    None => assert!(got.status >= 400 || !got.body.to_string().contains("alpha"), "{what}"),
                 }
                 tried += 1;
             }
@@ -122,7 +122,35 @@ async fn no_key_or_token_reaches_another_program_or_member(db: TestDb) {
         let got = app.send_as(&beta.admin, Method::DELETE, &format!("/v1/keys/{id}"), None).await;
         assert_eq!((got.status, got.code()), (404, "key_not_found"));
     }
-    let after = app.send_as(&alpha.read, Method::GET, "/v1/members/a-1", None).await;
+    // Alpha's trail shows who made each of its writes, and none of the refused tries.
+    let trail = app.send_as(&alpha.admin, Method::GET, "/v1/audit", None).await.body;
+    let rows: Vec<(&str, &str, &str)> = trail["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["actor_name"].as_str().unwrap(),
+                e["action"].as_str().unwrap(),
+                e["member"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let (admin, pos) = ("admin (admin key)", "pos of the test (pos key)");
+    assert_eq!(
+        rows,
+        [
+            ("the platform key", "create_program", ""),
+            (admin, "create_key", ""),
+            (admin, "create_key", ""),
+            (pos, "enrol_member", "alice-of-alpha"),
+            (pos, "record_event", "alice-of-alpha"),
+            (pos, "enrol_member", "amos-of-alpha"),
+            (pos, "record_event", "amos-of-alpha"),
+            (pos, "create_member_token", "amos-of-alpha"),
+        ]
+    );
+    let after = app.send_as(&alpha.read, Method::GET, "/v1/members/alice-of-alpha", None).await;
     assert_eq!(after.status, 200);
     assert_eq!(after.body, before, "alpha's member changed");
     app.assert_consistent().await;

@@ -65,6 +65,7 @@ pub(super) async fn erase(
     rewrite_events(&mut tx, program, member, &ids).await?;
     rekey_events(&mut tx, member, &ids).await?;
     scrub_deliveries(&mut tx, program, &ids).await?;
+    super::audit::scrub(&mut tx, program, external_id, replacement).await?;
     sqlx::query("INSERT INTO erasures (program_id, member_id, erased_at_us) VALUES ($1, $2, $3)")
         .bind(program.0)
         .bind(member)

@@ -171,6 +171,17 @@ impl ExportSnapshot {
         Ok(entries)
     }
 
+    /// Up to `limit` rows of the program's audit trail, by row after row `after` (0 for
+    /// the first page).
+    pub async fn audit(
+        &mut self,
+        program: ProgramId,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::types::AuditRecord>, StoreError> {
+        super::audit::page(&mut self.tx, program, after, limit).await
+    }
+
     /// Up to `limit` reward codes issued in `program`, by row after row `after` (0 for the
     /// first page).
     pub async fn rewards(

@@ -3,6 +3,7 @@
 //! partial indexes), and the few differences are in `Dialect`.
 
 mod apply;
+mod audit;
 mod due;
 mod erase;
 pub(crate) mod export;
@@ -276,6 +277,20 @@ impl Store for SqlStore {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         keys::set_bootstrap(self, program, key_hash, now).await
+    }
+
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
+        audit::record(self, entry).await
+    }
+
+    async fn audit(
+        &self,
+        program: ProgramId,
+        query: &AuditQuery,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        audit::list(&self.reader, program, query, after, limit).await
     }
 
     async fn member_token_signing_secret(
