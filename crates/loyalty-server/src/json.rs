@@ -41,7 +41,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(unreadable)?;
-        from_value(parse_strict(&bytes)?).map(ApiJson)
+        let value = parse_strict(&bytes)?;
+        // Every body of the API is an object; serde would read an array as a struct's
+        // fields in order, taking a body the document forbids.
+        if !value.is_object() {
+            return Err(ApiError::invalid_request("the body must be a JSON object"));
+        }
+        from_value(value).map(ApiJson)
     }
 }
 

@@ -83,3 +83,15 @@ async fn names_are_measured_as_sent_and_kept_trimmed() {
     let got = app.patch("/v1/members/c-1001", json!({"nickname": format!("  {}", "x".repeat(32))})).await;
     assert_eq!((got.status, got.code()), (422, "invalid_request"), "{:?}", got.body);
 }
+
+/// A body is an object: an array is not read as a struct's fields in order.
+#[tokio::test]
+async fn a_body_that_is_an_array_is_refused() {
+    let app = TestApp::start(TestDb::sqlite()).await;
+    for (uri, body) in [("/v1/jobs/run", json!([])), ("/v1/members", json!(["c-1001"]))] {
+        let got = app.post(uri, body).await;
+        assert_eq!((got.status, got.code()), (422, "invalid_request"), "{uri}: {:?}", got.body);
+        assert_eq!(got.body["error"]["message"], "the body must be a JSON object", "{uri}");
+    }
+    assert_eq!(app.get("/v1/members/c-1001").await.status, 404);
+}
