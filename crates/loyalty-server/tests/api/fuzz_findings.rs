@@ -95,3 +95,15 @@ async fn a_body_that_is_an_array_is_refused() {
     }
     assert_eq!(app.get("/v1/members/c-1001").await.status, 404);
 }
+
+/// A change to a reward names only fields a reward has, even to remove one.
+#[tokio::test]
+async fn a_reward_change_naming_no_field_of_a_reward_is_refused() {
+    let app = TestApp::start(TestDb::sqlite()).await;
+    for body in [json!({"": null}), json!({"colour": null})] {
+        let got = app.patch("/v1/rewards/free-drink", body.clone()).await;
+        assert_eq!((got.status, got.code()), (422, "invalid_request"), "{body}: {:?}", got.body);
+    }
+    let got = app.patch("/v1/rewards/free-drink", json!({"stock": null})).await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+}
