@@ -1,9 +1,10 @@
 //! Generates the client from `openapi.json`. progenitor reads OpenAPI 3.0, the document
 //! is 3.1 (JSON Schema 2020-12): it is first written in 3.0's words, which say the same
 //! of every schema the engine's document uses (`nullable` for a `null` type, `enum` of
-//! one for `const`, `allOf` around a `$ref` with siblings). Routes that answer no JSON
-//! (the reference pages, the metrics) are left out: they are not for a client, and
-//! bodies are sent as JSON only.
+//! one for `const`, `allOf` around a `$ref` with siblings), less the rules between an
+//! object's fields, which no generated type holds. Routes that answer no JSON (the
+//! reference pages, the metrics) are left out: they are not for a client, and bodies are
+//! sent as JSON only.
 
 use serde_json::{Map, Value, json};
 use std::path::Path;
@@ -87,6 +88,19 @@ fn schemas_to_3_0(value: &mut Value) {
 }
 
 fn rewrite(map: &mut Map<String, Value>) {
+    // A rule between an object's fields (branches that only add conditions, with no type
+    // of their own: "exactly one of these") is the server's to check; a generated type
+    // cannot hold it, and progenitor would read its branches as types.
+    if map.contains_key("properties") {
+        for key in ["anyOf", "oneOf"] {
+            let only_conditions = map.get(key).and_then(Value::as_array).is_some_and(|branches| {
+                branches.iter().all(|b| b.get("type").is_none() && b.get("$ref").is_none())
+            });
+            if only_conditions {
+                map.remove(key);
+            }
+        }
+    }
     if let Some(Value::Array(types)) = map.get("type").cloned() {
         let real: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
         if real.len() < types.len() {

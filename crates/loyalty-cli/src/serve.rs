@@ -2,6 +2,7 @@ use crate::{DatabaseArgs, fail, parse_timestamp};
 use clap::Args;
 use loyalty_core::Timestamp;
 use loyalty_server::rate_limit::RateLimitSettings;
+use loyalty_server::webhooks::DeliveryMode;
 use loyalty_server::{
     Clock, ConnectionLimits, KeySource, Settings, WebhookSettings, app, check, metrics_app, serve_with, start,
 };
@@ -70,6 +71,11 @@ pub struct ServeArgs {
     /// could reach services only this server can reach.
     #[arg(long, env = "LOYALTY_ALLOW_PRIVATE_WEBHOOKS")]
     allow_private_webhooks: bool,
+    /// `off`: webhook deliveries are queued with their events and logged, but never sent;
+    /// the server opens no connection to a receiver and looks up no receiver's name. For
+    /// test and staging servers whose subscriptions must reach no one.
+    #[arg(long, env = "LOYALTY_WEBHOOK_DELIVERY", value_enum, default_value_t = WebhookDelivery::On)]
+    webhook_delivery: WebhookDelivery,
     /// Connections served at once (fewer if the open-file limit is lower); more are
     /// answered 503 `too_many_connections` and closed.
     #[arg(long, env = "LOYALTY_MAX_CONNECTIONS", default_value_t = 4096, value_name = "N")]
@@ -122,6 +128,10 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         // the CAs of this bundle.
         ca_file: std::env::var_os("SSL_CERT_FILE").filter(|v| !v.is_empty()).map(PathBuf::from),
         timeout: None,
+        delivery: match args.webhook_delivery {
+            WebhookDelivery::On => DeliveryMode::On,
+            WebhookDelivery::Off => DeliveryMode::Off,
+        },
     };
     let mut rate_limits = RateLimitSettings::default();
     for limit in &args.rate_limits {
@@ -231,6 +241,9 @@ pub async fn run(args: ServeArgs) -> ExitCode {
             }
         });
     }
+    if args.webhook_delivery == WebhookDelivery::Off {
+        println!("  webhooks   delivery off: queued and logged, never sent (--webhook-delivery off)");
+    }
     if args.allow_private_webhooks {
         println!("  webhooks   may target private addresses and plain http (--allow-private-webhooks)");
     }
@@ -293,6 +306,13 @@ fn remove_new_file(path: Option<&Path>) {
 
 fn absolute(path: &str) -> PathBuf {
     std::path::absolute(Path::new(path)).unwrap_or_else(|_| PathBuf::from(path))
+}
+
+/// Whether `serve` sends webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WebhookDelivery {
+    On,
+    Off,
 }
 
 /// How `serve` writes its log.

@@ -36,9 +36,9 @@ async fn the_walkthrough_runs_through_the_generated_client() {
     let api = client(&server);
 
     let enrol = types::EnrolRequest {
-        external_id: "c-1001".to_owned(),
-        email: Some("ada@example.com".to_owned()),
-        name: Some("Ada".to_owned()),
+        external_id: "c-1001".parse().unwrap(),
+        email: Some("ada@example.com".parse().unwrap()),
+        name: Some("Ada".parse().unwrap()),
         birth_date: None,
         referred_by: None,
         tags: None,

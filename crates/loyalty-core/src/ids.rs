@@ -64,11 +64,67 @@ fn check_text(field: &'static str, value: &str, max_chars: usize) -> Result<(), 
     Ok(())
 }
 
+/// What `check_token` takes, as a JSON Schema pattern (with lengths 1 to the maximum).
+#[cfg(feature = "schema")]
+const TOKEN_PATTERN: &str = r"^[A-Za-z0-9._:@+=~|-]+$";
+/// What `check_slug` takes.
+#[cfg(feature = "schema")]
+const SLUG_PATTERN: &str = r"^[a-z0-9_-]+$";
+/// What `check_visible_ascii` takes.
+#[cfg(feature = "schema")]
+const VISIBLE_ASCII_PATTERN: &str = r"^[!-~]+$";
+/// What `check_text` takes: no control character (Unicode's Cc: U+0000 to U+001F and
+/// U+007F to U+009F), and one character at least that is neither that nor white space
+/// (what `str::trim` removes).
+#[cfg(feature = "schema")]
+const TEXT_PATTERN: &str = concat!(
+    r"^[^\u0000-\u001f\u007f-\u009f]*",
+    r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+    r"[^\u0000-\u001f\u007f-\u009f]*$"
+);
+/// What `Email::parse` takes: no white space or control character, one `@` after one
+/// character at least, a dot after it.
+#[cfg(feature = "schema")]
+const EMAIL_PATTERN: &str = concat!(
+    r"^[^@\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@",
+    r"[^@\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.",
+    r"[^@\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+);
+
+/// The pattern of a text type's check, for its schema.
+#[cfg(feature = "schema")]
+macro_rules! pattern_of {
+    (check_token) => {
+        TOKEN_PATTERN
+    };
+    (check_slug) => {
+        SLUG_PATTERN
+    };
+    (check_visible_ascii) => {
+        VISIBLE_ASCII_PATTERN
+    };
+    (check_text) => {
+        TEXT_PATTERN
+    };
+}
+
+/// A schema transform saying what a text type's check takes, so that the API document
+/// refuses what the engine refuses: the pattern, and 1 to `max` characters.
+#[cfg(feature = "schema")]
+fn shape(pattern: &'static str, max: usize) -> impl FnMut(&mut schemars::Schema) {
+    move |schema| {
+        schema.insert("pattern".into(), pattern.into());
+        schema.insert("minLength".into(), 1.into());
+        schema.insert("maxLength".into(), max.into());
+    }
+}
+
 macro_rules! text_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $check:ident, $max:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        #[cfg_attr(feature = "schema", schemars(transform = shape(pattern_of!($check), $max)))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -178,6 +234,10 @@ text_type!(
     Nickname, "nickname", check_text, 32
 );
 text_type!(
+    /// What an API key is for (`till 4, Main Street`), as an administrator named it.
+    KeyName, "name", check_text, 64
+);
+text_type!(
     /// The code of one of the program's surveys (`nps`).
     SurveyCode, "survey", check_slug, 64
 );
@@ -189,6 +249,7 @@ text_type!(
 /// A member's e-mail address. Only its shape is checked; delivery is not our concern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(transform = shape(EMAIL_PATTERN, Email::MAX_LEN)))]
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
@@ -197,7 +258,8 @@ impl Email {
 
     pub fn parse(value: impl Into<String>) -> Result<Self, FieldError> {
         let value = value.into();
-        let shaped = value.len() <= Self::MAX_LEN
+        // Characters, as the API document's `maxLength` counts them.
+        let shaped = value.chars().count() <= Self::MAX_LEN
             && !value.chars().any(|c| c.is_whitespace() || c.is_control())
             && value.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty() && domain.contains('.') && !domain.contains('@')

@@ -450,6 +450,16 @@ pub trait Store: Send + Sync + 'static {
         until: Timestamp,
     ) -> impl Future<Output = Result<Vec<DueDelivery>, StoreError>> + Send;
 
+    /// Up to `limit` pending deliveries with an id above `after`, oldest first, of `program`
+    /// or of every program, read without claiming them: what a server that sends nothing
+    /// (`--webhook-delivery off`) reports as queued.
+    fn queued_deliveries(
+        &self,
+        program: Option<ProgramId>,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<Delivery>, StoreError>> + Send;
+
     /// Hands claimed deliveries back unsent, due again at `at`, with no attempt logged.
     fn release_deliveries(
         &self,

@@ -1,5 +1,6 @@
 //! `loyalty serve` on the network: webhooks reach an HTTPS receiver whose CA is named by
-//! `SSL_CERT_FILE`, and the process raises its open-file limit and caps its connections.
+//! `SSL_CERT_FILE`, or reach nobody with `--webhook-delivery off`, and the process raises
+//! its open-file limit and caps its connections.
 
 use super::*;
 use loyalty_testkit::{HttpsReceiver, coffee_path};
@@ -51,6 +52,60 @@ async fn webhooks_reach_an_https_receiver_trusted_through_ssl_cert_file() {
     assert_eq!(seen.load(Ordering::SeqCst), 1);
     assert_eq!(log["deliveries"][0]["state"], "delivered", "{log}");
     server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_webhook_delivery_off_serve_logs_deliveries_and_connects_to_nobody() {
+    // A receiver on loopback, which the server may target (--allow-private-webhooks).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = accepted.clone();
+    tokio::spawn(async move {
+        let mut kept = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            kept.push(socket);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("off.db").display());
+    let coffee = coffee_path().display().to_string();
+    let server = Server::start(
+        &database,
+        &["--program", &coffee, "--allow-private-webhooks", "--webhook-delivery", "off", "--jobs-every", "0"],
+        &[],
+        dir.path(),
+    );
+    assert!(server.banner.iter().any(|l| l.contains("--webhook-delivery off")), "{:#?}", server.banner);
+    let client = Client::new();
+    let post = |path: &str, body: Value| {
+        client.post(format!("{}{path}", server.base)).bearer_auth(&server.key).json(&body).send()
+    };
+    let made = post("/v1/webhooks", json!({"url": hook, "event_types": ["member_enrolled"]})).await.unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    assert_eq!(
+        post("/v1/members", json!({"external_id": "c-1001"})).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+
+    // The dispatcher runs every second: it logs the delivery, once, and sends nothing.
+    let log_file = dir.path().join("server.log");
+    let logged = "webhook delivery queued, not sent";
+    let started = Instant::now();
+    while !std::fs::read_to_string(&log_file).unwrap_or_default().contains(logged) {
+        assert!(started.elapsed() < Duration::from_secs(10), "no line `{logged}` in the log");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let log = server.get_json(&client, "/v1/webhooks/deliveries").await;
+    let delivery = &log["deliveries"][0];
+    assert_eq!((&delivery["state"], &delivery["attempts"]), (&json!("pending"), &json!(0)), "{log}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 0, "the server connected with delivery off");
+    server.stop();
+    let text = std::fs::read_to_string(&log_file).unwrap();
+    assert_eq!(text.matches(logged).count(), 1, "{text}");
+    assert!(text.contains("INFO"), "{text}");
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
     (
         400,
         "The request could not be read",
-        &["malformed_json", "malformed_request", "invalid_cursor", "invalid_period"],
+        &["malformed_json", "json_too_deep", "malformed_request", "invalid_cursor", "invalid_period"],
     ),
     (401, "No valid API key was sent", &["unauthorized"]),
     (403, "The key's role does not allow this", &["forbidden"]),
@@ -76,7 +76,7 @@ pub const STATUSES: &[(u16, &str, &[&str])] = &[
     (
         422,
         "Refused: a field or the request is not acceptable",
-        &["invalid_request", "invalid_program", "webhook_url_refused"],
+        &["invalid_request", "string_too_long", "invalid_program", "webhook_url_refused"],
     ),
     (
         429,

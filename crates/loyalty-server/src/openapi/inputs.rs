@@ -5,7 +5,7 @@
 use super::errors::early;
 use crate::auth::{Access, AdminCaller, BillingCaller, Caller, PosCaller};
 use crate::extract::{ApiPath, ApiQuery};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, MaybeJson};
 use crate::routes::erasure::NoFields;
 use crate::routes::{Idempotency, MemberPath};
 use aide::generate::GenContext;
@@ -121,6 +121,18 @@ impl<T: JsonSchema> OperationInput for ApiJson<T> {
     fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
         let schema = ctx.schema.subschema_for::<T>();
         set_body(ctx, operation, json_body(schema, true));
+    }
+
+    /// Unreadable JSON, a body over the limit, another media type, a field refused.
+    fn inferred_early_responses(ctx: &mut GenContext, _: &mut Operation) -> Vec<(Option<u16>, Response)> {
+        early(ctx, &[400, 413, 415, 422])
+    }
+}
+
+impl<T: JsonSchema> OperationInput for MaybeJson<T> {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        let schema = ctx.schema.subschema_for::<T>();
+        set_body(ctx, operation, json_body(schema, false));
     }
 
     /// Unreadable JSON, a body over the limit, another media type, a field refused.

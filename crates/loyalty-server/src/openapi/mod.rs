@@ -169,12 +169,15 @@ fn finish_operation(operation: &mut Value) {
 
 /// An object that lists its fields has those and no others: a client generated from the
 /// document may rely on it, and the API tests hold every answer to it. An object made of
-/// others (`allOf`, `$ref` beside fields) is left open, since each part sees only its own.
+/// others (`allOf`, `$ref` beside fields) is left open, since each part sees only its own;
+/// so is a schema without a `type`, which only adds conditions on some fields to an object
+/// described elsewhere (a branch of a rule between fields).
 fn close(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
             let composed = ["$ref", "allOf", "anyOf", "oneOf"].iter().any(|k| map.contains_key(*k));
-            if map.contains_key("properties") && !composed && !map.contains_key("additionalProperties") {
+            let described = map.contains_key("properties") && map.contains_key("type");
+            if described && !composed && !map.contains_key("additionalProperties") {
                 map.insert("additionalProperties".to_owned(), Value::Bool(false));
             }
             map.values_mut().for_each(close);

@@ -23,6 +23,8 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
         get_with(list::<S>, |op| {
             doc("list_audit", "keys", "The audit trail: who made each write, oldest first")(op)
                 .answers::<200, AuditPage>("A page of the trail")
+                // A `from` or `to` that is not a time, or a `limit` out of range.
+                .errors(&[422])
         }),
     )
 }
@@ -43,6 +45,7 @@ struct TrailQuery {
     #[schemars(with = "Option<Timestamp>")]
     to: Option<String>,
     /// `next_cursor` of the previous page.
+    #[schemars(extend("pattern" = r"^a0*([1-9a-f][0-9a-f]{0,14}|[1-7][0-9a-f]{15})$"))]
     cursor: Option<String>,
     /// Rows on the page, from 1 to 500; 100 if not given.
     #[schemars(with = "Option<u32>", range(min = 1, max = 500))]

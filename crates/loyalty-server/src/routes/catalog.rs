@@ -24,7 +24,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
     ApiRouter::new()
@@ -223,6 +224,19 @@ async fn create<S: Store>(
     Ok((StatusCode::CREATED, Json(RewardCreated { version, code })))
 }
 
+/// The fields a reward has, as its schema lists them.
+fn reward_fields() -> &'static BTreeSet<String> {
+    static FIELDS: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
+        let schema = crate::openapi::generator().into_root_schema_for::<RewardDef>();
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    });
+    &FIELDS
+}
+
 /// The fields of a reward to change, read as any JSON value so that the route can tell a
 /// field set to `null` (removed) from one left out (kept).
 #[derive(Debug, Deserialize)]
@@ -287,6 +301,13 @@ async fn update<S: Store>(
     };
     if changes.contains_key("code") {
         return Err(ApiError::invalid_request("code: a reward's code cannot change"));
+    }
+    // A field a reward does not have is refused, even as `null` (which would otherwise
+    // remove nothing and pass unseen).
+    if let Some(unknown) = changes.keys().find(|k| !reward_fields().contains(k.as_str())) {
+        return Err(ApiError::invalid_request(format!(
+            "unknown field `{unknown}`: a reward has no such field"
+        )));
     }
     let version = edit(&state, &caller, |rewards| {
         let reward = rewards.iter_mut().find(|r| r.code == code).ok_or_else(|| not_found(&code))?;

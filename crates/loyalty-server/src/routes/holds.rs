@@ -65,6 +65,19 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(example = serde_json::json!({ "order_id": "o-2", "amount_minor": 100, "basket_minor": 475 }))]
+// The same rule for the API document: one branch per way of holding (a field left out and
+// one that is null are alike). The branches exclude one another, so `anyOf` says what
+// `oneOf` would, in a form fuzzers can generate from.
+#[schemars(extend("anyOf" = [
+    { "required": ["points"], "properties": {
+        "points": { "type": "integer" }, "reward": { "type": "null" },
+        "amount_minor": { "type": "null" }, "basket_minor": { "type": "null" } } },
+    { "required": ["reward"], "properties": {
+        "reward": { "type": "string" }, "points": { "type": "null" },
+        "amount_minor": { "type": "null" }, "basket_minor": { "type": "null" } } },
+    { "required": ["amount_minor"], "properties": {
+        "amount_minor": { "type": "integer" }, "points": { "type": "null" }, "reward": { "type": "null" } } }
+]))]
 struct HoldBody {
     /// The merchant's order number the hold is for.
     #[schemars(with = "OrderId")]

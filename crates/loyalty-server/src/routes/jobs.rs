@@ -6,7 +6,7 @@ use crate::analytics::{AnalyticsReport, analytics_due, run_analytics};
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::jobs::{DEFAULT_BATCH, Job, JobReport, run_only};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, MaybeJson};
 use crate::openapi::{Documented, doc};
 use crate::state::AppState;
 use aide::axum::ApiRouter;
@@ -115,9 +115,9 @@ impl JobName {
 async fn run<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
-    body: Option<ApiJson<RunJobs>>,
+    MaybeJson(body): MaybeJson<RunJobs>,
 ) -> Result<Json<JobRun>, ApiError> {
-    let request = body.map(|ApiJson(b)| b).unwrap_or_default();
+    let request = body.unwrap_or_default();
     let now = state.clock.now_for(caller.program.id());
     let metrics = Some(state.metrics.as_ref());
     let store = state.store.as_ref();

@@ -5,9 +5,9 @@
 use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
-use crate::json::ApiJson;
+use crate::json::{ApiJson, MaybeJson};
 use crate::openapi::{Documented, doc};
-use crate::routes::positive_number;
+use crate::routes::{field, positive_number};
 use crate::secrets::{key_hash, key_prefix, new_api_key};
 use crate::state::AppState;
 use aide::axum::ApiRouter;
@@ -16,13 +16,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use loyalty_core::Timestamp;
+use loyalty_core::ids::KeyName;
 use loyalty_store::{KeyInfo, NewKey, Role, Store};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The longest grace period a rotation may give the old secret: a week.
 const MAX_GRACE_SECONDS: i64 = 7 * 24 * 3600;
-const MAX_NAME_CHARS: usize = 64;
 
 pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
     ApiRouter::new()
@@ -152,8 +152,9 @@ struct RevokedKey {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct KeyRequest {
-    /// What the key is for, such as `till 4, Main Street`: 1 to 64 characters.
-    #[schemars(length(min = 1, max = 64))]
+    /// What the key is for, such as `till 4, Main Street`: 1 to 64 characters, no control
+    /// characters; kept without the spaces around it.
+    #[schemars(with = "KeyName")]
     name: String,
     role: RoleName,
     /// When the key stops working (RFC 3339, in the future); never if not given.
@@ -202,12 +203,10 @@ async fn create<S: Store>(
     AdminCaller(caller): AdminCaller,
     ApiJson(body): ApiJson<KeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(ApiError::invalid_request(format!(
-            "name: must be 1 to {MAX_NAME_CHARS} characters, none of them control characters"
-        )));
-    }
+    // The name as sent is what the document's pattern and length speak of; it is kept
+    // trimmed.
+    let name = field("name", KeyName::parse(body.name.as_str()))?;
+    let name = name.as_str().trim();
     let now = state.clock.now();
     let expires_at = match body.expires_at.as_deref() {
         None => None,
@@ -239,10 +238,10 @@ async fn rotate<S: Store>(
     State(state): State<AppState<S>>,
     AdminCaller(caller): AdminCaller,
     ApiPath(path): ApiPath<KeyPath>,
-    body: Option<ApiJson<RotateRequest>>,
+    MaybeJson(body): MaybeJson<RotateRequest>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let id = path.id()?;
-    let grace = body.map_or(0, |ApiJson(b)| b.grace_seconds);
+    let grace = body.map_or(0, |b| b.grace_seconds);
     if !(0..=MAX_GRACE_SECONDS).contains(&grace) {
         return Err(ApiError::invalid_request(format!(
             "grace_seconds: must be from 0 to {MAX_GRACE_SECONDS} (a week)"

@@ -55,6 +55,7 @@ struct BoardPath {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct BoardParams {
     /// `current` (the default) or `previous`.
+    #[schemars(extend("enum" = ["current", "previous"]))]
     period: Option<String>,
 }
 

@@ -26,18 +26,24 @@ const MAX_QUERY: usize = 320;
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// A prefix of the external id, the email or the name; ASCII letters match in any case.
+    #[schemars(length(max = 320))]
     q: Option<String>,
     /// Only members in this tier.
+    #[schemars(with = "Option<TierCode>")]
     tier: Option<String>,
     /// Only members with this status (`active`, `suspended`, `closed_by_request`,
     /// `closed_inactive`).
+    #[schemars(extend("enum" = ["active", "suspended", "closed_by_request", "closed_inactive"]))]
     status: Option<String>,
     /// Only members with this tag.
+    #[schemars(with = "Option<Tag>")]
     tag: Option<String>,
     /// Only members in this RFM segment as the analytics job last computed it
     /// (`champions`, `at_risk`, ...).
+    #[schemars(with = "Option<Segment>")]
     segment: Option<String>,
     /// `next_cursor` of the previous page.
+    #[schemars(extend("pattern" = r"^m0*([1-9a-f][0-9a-f]{0,14}|[1-7][0-9a-f]{15})$"))]
     cursor: Option<String>,
     /// Members on the page, from 1 to 100; 20 if not given.
     #[schemars(with = "Option<u32>", range(min = 1, max = 100))]

@@ -87,18 +87,23 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
 #[schemars(example = serde_json::json!({ "external_id": "c-1001", "email": "ada@example.com", "name": "Ada" }))]
 struct EnrolRequest {
     /// The merchant's own id for the member.
+    #[schemars(with = "ExternalId")]
     external_id: String,
     #[serde(default)]
+    #[schemars(with = "Option<Email>")]
     email: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<PersonName>")]
     name: Option<String>,
     #[serde(default)]
     #[schemars(with = "Option<loyalty_core::schema::DateText>")]
     birth_date: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<Tag>>")]
     tags: Option<Vec<String>>,
     /// The referral code of the member who referred them.
     #[serde(default)]
+    #[schemars(with = "Option<ReferralCode>")]
     referred_by: Option<String>,
 }
 
@@ -147,16 +152,20 @@ async fn enrol<S: Store>(
 #[serde(deny_unknown_fields)]
 struct ProfileRequest {
     #[serde(default)]
+    #[schemars(with = "Option<PersonName>")]
     name: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Email>")]
     email: Option<String>,
     #[serde(default)]
     #[schemars(with = "Option<loyalty_core::schema::DateText>")]
     birth_date: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Vec<Tag>>")]
     tags: Option<Vec<String>>,
     /// Set by hand until tiers are evaluated by the program itself; administrators only.
     #[serde(default)]
+    #[schemars(with = "Option<TierCode>")]
     tier: Option<String>,
     /// Whether the member agrees to be shown on leaderboards.
     #[serde(default)]
@@ -164,6 +173,7 @@ struct ProfileRequest {
     /// The name leaderboards show for them: 1 to 32 characters once trimmed, no control
     /// characters.
     #[serde(default)]
+    #[schemars(with = "Option<Nickname>")]
     nickname: Option<String>,
 }
 
@@ -201,7 +211,11 @@ async fn update<S: Store>(
         nickname: request
             .nickname
             .as_deref()
-            .map(|n| field("nickname", Nickname::parse(n.trim())))
+            // Checked as sent (what the document's length speaks of), kept trimmed.
+            .map(|n| {
+                field("nickname", Nickname::parse(n))
+                    .and_then(|_| field("nickname", Nickname::parse(n.trim())))
+            })
             .transpose()?,
     };
     let event = Event::Profile(ProfileUpdate {
@@ -219,6 +233,7 @@ async fn update<S: Store>(
 #[serde(deny_unknown_fields)]
 struct ReferrerRequest {
     /// The referral code of the member who referred them.
+    #[schemars(with = "ReferralCode")]
     code: String,
 }
 
@@ -305,6 +320,7 @@ struct PageQuery {
     #[schemars(with = "Option<u32>", range(min = 1, max = 500))]
     limit: Option<String>,
     /// `next_cursor` of the previous page.
+    #[schemars(extend("pattern" = r"^e0*([1-9a-f][0-9a-f]{0,14}|[1-7][0-9a-f]{15})$"))]
     cursor: Option<String>,
 }
 

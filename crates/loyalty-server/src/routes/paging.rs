@@ -14,8 +14,11 @@ where
     })
 }
 
-/// A cursor: opaque to clients; inside, the positive row id to continue from, in hex,
-/// behind a letter naming what it pages through, so one route's cursor is refused by another.
+/// A cursor: opaque to clients; inside, the positive row id to continue from, in
+/// lower-case hex, behind a letter naming what it pages through, so one route's cursor is
+/// refused by another. The query fields document it as the pattern
+/// `^K0*([1-9a-f][0-9a-f]{0,14}|[1-7][0-9a-f]{15})$` (K the letter): exactly what
+/// `decode_cursor` takes.
 pub fn encode_cursor(kind: char, id: i64) -> String {
     format!("{kind}{id:x}")
 }
@@ -23,6 +26,8 @@ pub fn encode_cursor(kind: char, id: i64) -> String {
 pub fn decode_cursor(kind: char, cursor: &str) -> Result<i64, ApiError> {
     cursor
         .strip_prefix(kind)
+        // Only what `encode_cursor` writes: no sign, no upper case.
+        .filter(|hex| hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
         .and_then(|hex| i64::from_str_radix(hex, 16).ok())
         .filter(|id| *id > 0)
         .ok_or_else(|| {

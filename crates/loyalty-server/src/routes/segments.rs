@@ -157,6 +157,7 @@ struct PageQuery {
     #[schemars(with = "Option<u32>", range(min = 1, max = 500))]
     limit: Option<String>,
     /// `next_cursor` of the previous page.
+    #[schemars(extend("pattern" = r"^s0*([1-9a-f][0-9a-f]{0,14}|[1-7][0-9a-f]{15})$"))]
     cursor: Option<String>,
 }
 

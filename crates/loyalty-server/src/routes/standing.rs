@@ -155,6 +155,7 @@ struct StatusRequest {
     /// `suspend`, `resume`, `close` or `reinstate`.
     action: StatusAction,
     #[serde(default)]
+    #[schemars(with = "Option<Reason>")]
     reason: Option<String>,
 }
 
@@ -179,6 +180,7 @@ async fn status<S: Store>(
 #[serde(deny_unknown_fields)]
 struct SubscribeRequest {
     /// A paid tier of the program.
+    #[schemars(with = "TierCode")]
     tier: String,
 }
 

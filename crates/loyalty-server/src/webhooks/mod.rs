@@ -11,7 +11,7 @@
 mod sender;
 pub mod targets;
 
-pub use sender::{Sender, SenderError, WebhookSettings};
+pub use sender::{DeliveryMode, Sender, SenderError, WebhookSettings};
 
 use crate::clock::Clock;
 use crate::secrets::{hmac_sha256_hex, jitter};
@@ -20,6 +20,7 @@ use loyalty_store::{AttemptResult, DeliveryAttempt, DueDelivery, ProgramId, Stor
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// How deliveries are retried.
@@ -88,12 +89,18 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
 
 /// Sends every delivery due now (of `program`, or of every program) once, recording each
 /// attempt. Each is signed with the clock's time as it is sent, not the round's start.
+/// With delivery off nothing is sent and nothing in the queue changes: the deliveries
+/// queued since the last round are logged, and the report is empty.
 pub async fn dispatch_due<S: Store>(
     store: &S,
     sender: &Sender,
     clock: &Clock,
     program: Option<ProgramId>,
 ) -> Result<DispatchReport, StoreError> {
+    if sender.mode == DeliveryMode::Off {
+        log_held_back(store, sender, program).await?;
+        return Ok(DispatchReport::default());
+    }
     let now = clock.now();
     // A subscription's deliveries go one after another, each within the timeout: the
     // round claims them for as long as that could take.
@@ -118,6 +125,35 @@ pub async fn dispatch_due<S: Store>(
         report.given_up += part.given_up;
     }
     Ok(report)
+}
+
+/// With delivery off: logs, at info, each pending delivery not logged before, without
+/// claiming it, so that it stays queued exactly as it was (for a server with delivery on
+/// that shares the database, or for this one restarted with delivery on). A round of one
+/// program's logs its deliveries without marking them, so the next round of every
+/// program's may log them again.
+async fn log_held_back<S: Store>(
+    store: &S,
+    sender: &Sender,
+    program: Option<ProgramId>,
+) -> Result<(), StoreError> {
+    let after = sender.held_up_to.load(Ordering::Relaxed);
+    let queued = store.queued_deliveries(program, after, BATCH).await?;
+    for d in &queued {
+        tracing::info!(
+            delivery = d.id,
+            subscription = d.subscription_id,
+            event_type = %d.event_type,
+            attempts = d.attempts,
+            "webhook delivery queued, not sent: delivery is off (--webhook-delivery off)"
+        );
+    }
+    if program.is_none()
+        && let Some(last) = queued.last()
+    {
+        sender.held_up_to.fetch_max(last.id, Ordering::Relaxed);
+    }
+    Ok(())
 }
 
 /// One subscription's deliveries, oldest first. After one that got no answer (timed out,

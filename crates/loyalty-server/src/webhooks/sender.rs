@@ -1,10 +1,12 @@
 //! What webhooks are sent with: an HTTPS-capable client (rustls, the system's roots plus
-//! any CA bundle named by `SSL_CERT_FILE`), the rule for targets, and the retry policy.
+//! any CA bundle named by `SSL_CERT_FILE`), the rule for targets, the retry policy, and
+//! whether anything is sent at all.
 
 use super::RetryPolicy;
 use super::targets::{PublicOnly, Targets};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 /// How the server sends webhooks; `loyalty serve` fills it from its flags and environment.
@@ -16,6 +18,21 @@ pub struct WebhookSettings {
     pub ca_file: Option<PathBuf>,
     /// How long one attempt may take; the policy's default if unset.
     pub timeout: Option<Duration>,
+    /// `--webhook-delivery`: whether deliveries are sent, or only queued and logged.
+    pub delivery: DeliveryMode,
+}
+
+/// Whether the server sends webhooks (`loyalty serve --webhook-delivery on|off`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DeliveryMode {
+    /// Deliveries are sent as they fall due.
+    #[default]
+    On,
+    /// Deliveries are queued with their events and logged, and nothing is sent: the server
+    /// opens no connection to a receiver and resolves no receiver's name. For test and
+    /// staging servers whose subscriptions must not reach anyone; the queue is left as it
+    /// is, for a server with delivery on.
+    Off,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +51,10 @@ pub struct Sender {
     pub(crate) client: reqwest::Client,
     pub(crate) targets: Targets,
     pub(crate) policy: RetryPolicy,
+    pub(crate) mode: DeliveryMode,
+    /// With delivery off: the highest delivery id logged as held back, so each is logged
+    /// once.
+    pub(crate) held_up_to: Arc<AtomicI64>,
 }
 
 impl Sender {
@@ -47,12 +68,29 @@ impl Sender {
         if let Some(timeout) = settings.timeout {
             policy.timeout = timeout;
         }
-        Ok(Sender { client, targets: Targets { allow_private: settings.allow_private }, policy })
+        let targets = Targets {
+            allow_private: settings.allow_private,
+            // Nothing is sent, so nothing is looked up either; each send checks again.
+            resolve_names: settings.delivery == DeliveryMode::On,
+        };
+        Ok(Sender {
+            client,
+            targets,
+            policy,
+            mode: settings.delivery,
+            held_up_to: Arc::new(AtomicI64::new(0)),
+        })
     }
 
     /// The sender of a server started without settings: system roots, public https only.
     pub fn standard() -> Sender {
-        Sender { client: reqwest::Client::new(), targets: Targets::default(), policy: RetryPolicy::default() }
+        Sender {
+            client: reqwest::Client::new(),
+            targets: Targets::default(),
+            policy: RetryPolicy::default(),
+            mode: DeliveryMode::On,
+            held_up_to: Arc::new(AtomicI64::new(0)),
+        }
     }
 }
 

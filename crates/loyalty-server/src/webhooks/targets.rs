@@ -24,9 +24,19 @@ pub enum Refusal {
 
 /// The rule the server applies: everything `https` to public addresses, or, with
 /// `--allow-private-webhooks`, also `http` and private addresses (development and tests).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {
     pub allow_private: bool,
+    /// Whether a host name is resolved to check its addresses. Off on a server that sends
+    /// nothing (`--webhook-delivery off`), which then looks nothing up: an address written
+    /// in the URL is still checked, and every send checks the name again before connecting.
+    pub resolve_names: bool,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets { allow_private: false, resolve_names: true }
+    }
 }
 
 impl Targets {
@@ -49,6 +59,7 @@ impl Targets {
         let addresses: Vec<IpAddr> = match host {
             url::Host::Ipv4(ip) => vec![IpAddr::V4(ip)],
             url::Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
+            url::Host::Domain(_) if !self.resolve_names => return Ok(parsed),
             url::Host::Domain(name) => {
                 let port = parsed.port_or_known_default().unwrap_or(443);
                 tokio::net::lookup_host((name, port))

@@ -100,7 +100,8 @@ async fn enrol(app: &TestApp, who: &str) {
 
 async fn a_receiver_that_never_answers_holds_up_no_other_subscriber(db: TestDb) {
     let timeout = Duration::from_secs(3);
-    let settings = WebhookSettings { allow_private: true, ca_file: None, timeout: Some(timeout) };
+    let settings =
+        WebhookSettings { allow_private: true, timeout: Some(timeout), ..WebhookSettings::default() };
     let app = TestApp::start_with_webhooks(db, settings).await;
     let r = Receiver::default();
     let base = receiver(r.clone()).await;

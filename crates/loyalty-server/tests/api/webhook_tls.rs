@@ -15,8 +15,11 @@ async fn subscribe_and_enrol(app: &TestApp, url: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_reaches_an_https_receiver_whose_ca_is_given() {
     let (https, seen) = HttpsReceiver::counting().await;
-    let settings =
-        WebhookSettings { allow_private: true, ca_file: Some(https.ca_file.clone()), timeout: None };
+    let settings = WebhookSettings {
+        allow_private: true,
+        ca_file: Some(https.ca_file.clone()),
+        ..WebhookSettings::default()
+    };
     let app = TestApp::start_with_webhooks(TestDb::sqlite(), settings).await;
     subscribe_and_enrol(&app, &format!("{}/hook", https.base)).await;
     let ran = app.post("/v1/webhooks/dispatch", json!({})).await;
@@ -32,7 +35,7 @@ async fn a_webhook_reaches_an_https_receiver_whose_ca_is_given() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_https_receiver_of_an_unknown_ca_is_not_trusted() {
     let (https, seen) = HttpsReceiver::counting().await;
-    let settings = WebhookSettings { allow_private: true, ca_file: None, timeout: None };
+    let settings = WebhookSettings { allow_private: true, ..WebhookSettings::default() };
     let app = TestApp::start_with_webhooks(TestDb::sqlite(), settings).await;
     subscribe_and_enrol(&app, &format!("{}/hook", https.base)).await;
     let ran = app.post("/v1/webhooks/dispatch", json!({})).await;

@@ -579,6 +579,15 @@ impl Store for SqlStore {
         webhooks::due(&self.writer, self.backend, program, now, limit, until).await
     }
 
+    async fn queued_deliveries(
+        &self,
+        program: Option<ProgramId>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        webhooks::queued(&self.reader, program, after, limit).await
+    }
+
     async fn release_deliveries(&self, ids: &[i64], at: Timestamp) -> Result<(), StoreError> {
         webhooks::release(&self.writer, ids, at).await
     }

@@ -306,6 +306,26 @@ pub(super) async fn due(
         .collect()
 }
 
+/// Pending deliveries above id `after`, oldest first, read without claiming them.
+pub(super) async fn queued(
+    pool: &AnyPool,
+    program: Option<ProgramId>,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<Delivery>, StoreError> {
+    let sql = format!(
+        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d WHERE d.state = 'pending' AND d.id > $1 \
+         AND ($2 = 0 OR d.program_id = $2) ORDER BY d.id LIMIT $3"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(after)
+        .bind(program.map_or(0, |p| p.0))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(delivery).collect()
+}
+
 /// Hands claimed deliveries back unsent: due again at `at`, their attempts unchanged.
 pub(super) async fn release(pool: &AnyPool, ids: &[i64], at: Timestamp) -> Result<(), StoreError> {
     if ids.is_empty() {

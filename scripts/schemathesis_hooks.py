@@ -1,0 +1,60 @@
+"""Schemathesis hooks of scripts/schemathesis (loaded through SCHEMATHESIS_HOOKS).
+
+The fuzzer is an admin and may call every route, `DELETE /v1/keys/{id}` and
+`POST /v1/keys/{id}/rotate` included: sooner or later it revokes or rotates the very key
+it is using (ids are small numbers, and 1 is a boundary value it always tries), after
+which every request would be a 401 and the rest of the run would test nothing. So the key
+comes from this provider: it makes an admin key with `loyalty keys create` on the
+server's database (LOYALTY_BIN, SCHEMATHESIS_DATABASE), and Schemathesis asks for a new
+one, and sends the request again with it, whenever one is answered 401 (its `retry_on`
+default). The first key is LOYALTY_ADMIN_KEY, the one the server was started with.
+"""
+
+import os
+import subprocess
+
+import schemathesis
+
+
+# Kept until a request is answered 401; then `get` is asked again.
+@schemathesis.auth(refresh_interval=10**9)
+class AdminKey:
+    def __init__(self):
+        self.key = os.environ["LOYALTY_ADMIN_KEY"]
+        self.used = False
+
+    def get(self, case, context):
+        if self.used:
+            self.key = new_admin_key()
+        self.used = True
+        return self.key
+
+    def set(self, case, data, context):
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+def new_admin_key():
+    made = subprocess.run(
+        [
+            os.environ["LOYALTY_BIN"],
+            "keys",
+            "create",
+            "--program",
+            "coffee",
+            "--name",
+            "schemathesis",
+            "--role",
+            "admin",
+            "--database",
+            os.environ["SCHEMATHESIS_DATABASE"],
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    for line in made.stdout.splitlines():
+        if line.startswith("secret: "):
+            return line.removeprefix("secret: ").strip()
+    raise RuntimeError(f"no secret in the output of `loyalty keys create`: {made.stdout}")
