@@ -2,7 +2,7 @@
 //! or app; and revoking all of a member's tokens at once.
 
 use super::MemberPath;
-use crate::auth::PosCaller;
+use crate::auth::{Caller, PosCaller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::member_token::{DEFAULT_SECONDS, MAX_SECONDS, issue};
@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use loyalty_core::ids::ExternalId;
 use loyalty_core::{Rejection, Timestamp};
-use loyalty_store::Store;
+use loyalty_store::{ProgramId, Store};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -76,13 +76,7 @@ async fn create<S: Store>(
             "ttl_seconds: must be from 60 to {MAX_SECONDS} (a day)"
         )));
     }
-    let program = caller.program.id();
-    let now = state.clock.now_for(program);
-    state
-        .store
-        .member(caller.program.at(now), &member, now)
-        .await?
-        .ok_or_else(|| Rejection::MemberNotFound { external_id: member.to_string() })?;
+    let program = enrolled(&state, &caller, &member).await?;
     let (token, expires_at) = issue(&state, program, &member, seconds).await?;
     Ok((StatusCode::CREATED, Json(MemberToken { token, member, expires_at })))
 }
@@ -92,13 +86,23 @@ async fn revoke<S: Store>(
     PosCaller(caller): PosCaller,
     MemberPath(member): MemberPath,
 ) -> Result<Json<RevokedTokens>, ApiError> {
+    let program = enrolled(&state, &caller, &member).await?;
+    state.store.revoke_member_tokens(program, &member).await?;
+    Ok(Json(RevokedTokens { member, revoked_at: state.clock.now_for(program) }))
+}
+
+/// The caller's program, once `member` is found enrolled in it.
+async fn enrolled<S: Store>(
+    state: &AppState<S>,
+    caller: &Caller,
+    member: &ExternalId,
+) -> Result<ProgramId, ApiError> {
     let program = caller.program.id();
     let now = state.clock.now_for(program);
     state
         .store
-        .member(caller.program.at(now), &member, now)
+        .member(caller.program.at(now), member, now)
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: member.to_string() })?;
-    state.store.revoke_member_tokens(program, &member).await?;
-    Ok(Json(RevokedTokens { member, revoked_at: now }))
+    Ok(program)
 }
