@@ -3,7 +3,7 @@
 //! server's machine, and for a program whose admin key is lost.
 
 use crate::{ExistingDatabaseArgs, ProgramLookup, fail, find_program, open_existing};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use loyalty_core::Timestamp;
 use loyalty_server::secrets::{key_hash, key_prefix, new_api_key};
 use loyalty_server::{Clock, rotate_admin_key};
@@ -35,23 +35,12 @@ pub struct ProgramArgs {
     database: ExistingDatabaseArgs,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum RoleArg {
-    Admin,
-    Pos,
-    Read,
-    Billing,
-}
-
-impl From<RoleArg> for Role {
-    fn from(role: RoleArg) -> Role {
-        match role {
-            RoleArg::Admin => Role::Admin,
-            RoleArg::Pos => Role::Pos,
-            RoleArg::Read => Role::Read,
-            RoleArg::Billing => Role::Billing,
-        }
-    }
+/// A role as the API spells it, with the roles there are in the refusal.
+fn role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("one of {}", roles.join(", "))
+    })
 }
 
 #[derive(Debug, Args)]
@@ -61,8 +50,9 @@ pub struct CreateArgs {
     /// What the key is for, such as "till 4".
     #[arg(long)]
     name: String,
-    #[arg(long, value_enum)]
-    role: RoleArg,
+    /// admin, pos, read or billing.
+    #[arg(long, value_parser = role)]
+    role: Role,
     /// When the key stops working (RFC 3339); never if not given.
     #[arg(long, value_name = "TIME")]
     expires_at: Option<String>,
@@ -144,7 +134,7 @@ async fn act(store: &SqlStore, program: ProgramId, command: &KeysCommand) -> Res
             let secret = new_secret()?;
             let key = NewKey {
                 name: args.name.trim().to_owned(),
-                role: args.role.into(),
+                role: args.role,
                 key_hash: key_hash(&secret),
                 prefix: Some(key_prefix(&secret)),
                 expires_at,

@@ -206,8 +206,7 @@ async fn platform_program<S: Store>(
     let code = segment(route, path, "{code}")
         .map(str::to_owned)
         .or_else(|| answer.and_then(|a| a["program"]["code"].as_str()).map(str::to_owned))?;
-    let programs = state.store.programs().await.ok()?;
-    programs.into_iter().find(|p| p.definition.id == code).map(|p| p.id)
+    state.store.program_by_code(&code).await.ok()?.map(|p| p.id)
 }
 
 /// Records a run of work outside the API — a job run, an import — as one row of the

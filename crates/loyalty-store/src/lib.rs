@@ -55,6 +55,12 @@ pub trait Store: Send + Sync + 'static {
     /// The latest version of every program.
     fn programs(&self) -> impl Future<Output = Result<Vec<StoredProgram>, StoreError>> + Send;
 
+    /// The latest version of the program with this code, if there is one.
+    fn program_by_code(
+        &self,
+        code: &str,
+    ) -> impl Future<Output = Result<Option<StoredProgram>, StoreError>> + Send;
+
     /// Makes `key_hash` the program's bootstrap admin key, revoking any earlier one. Only
     /// the hash is stored: a generated key is shown once, by whoever generated it.
     fn set_bootstrap_key(

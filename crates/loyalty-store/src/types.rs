@@ -5,7 +5,7 @@ use loyalty_core::ids::{ExternalId, IdempotencyKey, MemberId};
 use loyalty_core::insight::segment::SeenSegment;
 use loyalty_core::program::ProgramDef;
 use loyalty_core::{Event, Outcome, Points, Program, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The engine's own id of a program.
@@ -83,16 +83,20 @@ pub struct InstalledProgram {
     pub changed: bool,
 }
 
-/// What an API key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A key's role: `admin` (everything in its program), `pos` (a till: members, events,
+/// redemptions), `read` (reading only) or `billing` (paid tiers, and reading).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+// The API document has named it `RoleName` since keys were first managed.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema), schemars(rename = "RoleName"))]
 pub enum Role {
-    /// Everything in its program.
+    // Everything in its program.
     Admin,
-    /// What a till needs: members, events, redemptions.
+    // What a till needs: members, events, redemptions.
     Pos,
-    /// Reading only.
+    // Reading only.
     Read,
-    /// The billing system's: starting and changing paid tiers, and reading.
+    // The billing system's: starting and changing paid tiers, and reading.
     Billing,
 }
 
@@ -105,6 +109,8 @@ impl Role {
             Role::Billing => "billing",
         }
     }
+
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Pos, Role::Read, Role::Billing];
 
     pub fn parse(text: &str) -> Option<Role> {
         match text {

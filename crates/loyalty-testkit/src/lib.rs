@@ -9,12 +9,14 @@ pub mod db;
 mod dump;
 pub mod fuzz;
 mod https;
+mod listener;
 pub mod ops;
 mod server;
 
 pub use api::{TestApp, TestResponse, local_webhooks};
 pub use db::TestDb;
 pub use https::HttpsReceiver;
+pub use listener::CountingListener;
 pub use server::TestServer;
 
 use loyalty_core::{Program, Timestamp};

@@ -3,7 +3,7 @@
 //! its open-file limit and caps its connections.
 
 use super::*;
-use loyalty_testkit::{HttpsReceiver, coffee_path};
+use loyalty_testkit::{CountingListener, HttpsReceiver, coffee_path};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use std::sync::atomic::Ordering;
@@ -57,17 +57,8 @@ async fn webhooks_reach_an_https_receiver_trusted_through_ssl_cert_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_webhook_delivery_off_serve_logs_deliveries_and_connects_to_nobody() {
     // A receiver on loopback, which the server may target (--allow-private-webhooks).
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let hook = format!("http://{}/hook", listener.local_addr().unwrap());
-    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let counted = accepted.clone();
-    tokio::spawn(async move {
-        let mut kept = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            counted.fetch_add(1, Ordering::SeqCst);
-            kept.push(socket);
-        }
-    });
+    let listener = CountingListener::start().await;
+    let hook = format!("{}/hook", listener.base);
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("off.db").display());
     let coffee = coffee_path().display().to_string();
@@ -101,7 +92,7 @@ async fn with_webhook_delivery_off_serve_logs_deliveries_and_connects_to_nobody(
     let log = server.get_json(&client, "/v1/webhooks/deliveries").await;
     let delivery = &log["deliveries"][0];
     assert_eq!((&delivery["state"], &delivery["attempts"]), (&json!("pending"), &json!(0)), "{log}");
-    assert_eq!(accepted.load(Ordering::SeqCst), 0, "the server connected with delivery off");
+    assert_eq!(listener.accepted(), 0, "the server connected with delivery off");
     server.stop();
     let text = std::fs::read_to_string(&log_file).unwrap();
     assert_eq!(text.matches(logged).count(), 1, "{text}");

@@ -59,46 +59,13 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
         )
 }
 
-/// A key's role: `admin` (everything in its program), `pos` (a till: members, events,
-/// redemptions), `read` (reading only) or `billing` (paid tiers, and reading).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum RoleName {
-    Admin,
-    Pos,
-    Read,
-    Billing,
-}
-
-impl From<RoleName> for Role {
-    fn from(role: RoleName) -> Role {
-        match role {
-            RoleName::Admin => Role::Admin,
-            RoleName::Pos => Role::Pos,
-            RoleName::Read => Role::Read,
-            RoleName::Billing => Role::Billing,
-        }
-    }
-}
-
-impl From<Role> for RoleName {
-    fn from(role: Role) -> RoleName {
-        match role {
-            Role::Admin => RoleName::Admin,
-            Role::Pos => RoleName::Pos,
-            Role::Read => RoleName::Read,
-            Role::Billing => RoleName::Billing,
-        }
-    }
-}
-
 /// What may be shown of a key.
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct KeyView {
     /// What `rotate` and `DELETE` name it by.
     id: i64,
     name: String,
-    role: RoleName,
+    role: Role,
     /// The secret's first characters, to tell keys apart; null for a key made before keys
     /// were managed (such as the first admin key of an older database).
     prefix: Option<String>,
@@ -116,7 +83,7 @@ impl From<KeyInfo> for KeyView {
         KeyView {
             id: key.id,
             name: key.name,
-            role: key.role.into(),
+            role: key.role,
             prefix: key.prefix,
             created_at: key.created_at,
             last_used_at: key.last_used_at,
@@ -156,7 +123,7 @@ struct KeyRequest {
     /// characters; kept without the spaces around it.
     #[schemars(with = "KeyName")]
     name: String,
-    role: RoleName,
+    role: Role,
     /// When the key stops working (RFC 3339, in the future); never if not given.
     #[schemars(with = "Option<Timestamp>")]
     expires_at: Option<String>,
@@ -220,8 +187,7 @@ async fn create<S: Store>(
         }
     };
     let (key_hash, prefix, secret) = secret()?;
-    let key =
-        NewKey { name: name.to_owned(), role: body.role.into(), key_hash, prefix: Some(prefix), expires_at };
+    let key = NewKey { name: name.to_owned(), role: body.role, key_hash, prefix: Some(prefix), expires_at };
     let made = state.store.create_api_key(caller.program.id(), &key, now).await?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key: made.into(), secret })))
 }

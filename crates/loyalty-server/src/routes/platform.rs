@@ -122,8 +122,7 @@ fn summary(stored: &StoredProgram) -> ProgramSummary {
 
 /// The latest version of the program of `code`.
 async fn find<S: Store>(state: &AppState<S>, code: &str) -> Result<StoredProgram, ApiError> {
-    let programs = state.store.programs().await?;
-    programs.into_iter().find(|p| p.definition.id == code).ok_or_else(|| {
+    state.store.program_by_code(code).await?.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "program_not_found", format!("no program `{code}` here"))
     })
 }

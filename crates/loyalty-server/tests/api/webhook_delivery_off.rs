@@ -8,9 +8,7 @@
 use super::*;
 use loyalty_server::WebhookSettings;
 use loyalty_server::webhooks::{DeliveryMode, Sender, dispatch_due};
-use loyalty_testkit::{TestDb, at, each_backend};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use loyalty_testkit::{CountingListener, TestDb, at, each_backend};
 use std::time::Duration;
 
 each_backend!(with_delivery_off_nothing_connects_and_deliveries_stay_pending);
@@ -20,25 +18,10 @@ fn off(allow_private: bool) -> WebhookSettings {
     WebhookSettings { allow_private, delivery: DeliveryMode::Off, ..WebhookSettings::default() }
 }
 
-/// A listener on 127.0.0.1 that counts the connections it accepts and answers none.
-async fn counting_listener() -> (String, Arc<AtomicUsize>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counted = accepted.clone();
-    tokio::spawn(async move {
-        let mut kept = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            counted.fetch_add(1, Ordering::SeqCst);
-            kept.push(socket);
-        }
-    });
-    (base, accepted)
-}
-
 async fn with_delivery_off_nothing_connects_and_deliveries_stay_pending(db: TestDb) {
     let app = TestApp::start_with_webhooks(db, off(true)).await;
-    let (base, accepted) = counting_listener().await;
+    let listener = CountingListener::start().await;
+    let base = &listener.base;
     let made = app
         .post("/v1/webhooks", json!({"url": format!("{base}/hook"), "event_types": ["member_enrolled"]}))
         .await;
@@ -60,7 +43,7 @@ async fn with_delivery_off_nothing_connects_and_deliveries_stay_pending(db: Test
         assert_eq!(report, Default::default());
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(accepted.load(Ordering::SeqCst), 0, "a connection was opened with delivery off");
+    assert_eq!(listener.accepted(), 0, "a connection was opened with delivery off");
     let after = app.get("/v1/webhooks/deliveries").await.body["deliveries"][0].clone();
     assert_eq!(after, queued, "the queue changed with delivery off");
     let detail = app.get(&format!("/v1/webhooks/deliveries/{}", queued["id"])).await.body;
@@ -71,7 +54,7 @@ async fn with_delivery_off_nothing_connects_and_deliveries_stay_pending(db: Test
     let sender = Sender::new(&WebhookSettings { delivery: DeliveryMode::On, ..on }).unwrap();
     let report = dispatch_due(&app.store, &sender, &app.clock, None).await.unwrap();
     assert_eq!(report.retrying, 1, "{report:?}");
-    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    assert_eq!(listener.accepted(), 1);
 }
 
 /// With nothing to send, a subscription's host name is not looked up (a later send with

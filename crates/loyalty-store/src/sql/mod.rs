@@ -258,6 +258,10 @@ impl Store for SqlStore {
         programs::latest(&self.reader).await
     }
 
+    async fn program_by_code(&self, code: &str) -> Result<Option<StoredProgram>, StoreError> {
+        programs::latest_by_code(&self.reader, code).await
+    }
+
     async fn program_versions(&self, program: ProgramId) -> Result<Vec<StoredProgram>, StoreError> {
         programs::versions(&self.reader, program).await
     }

@@ -119,6 +119,15 @@ pub(super) async fn latest(pool: &AnyPool) -> Result<Vec<StoredProgram>, StoreEr
     rows.iter().map(stored).collect()
 }
 
+pub(super) async fn latest_by_code(pool: &AnyPool, code: &str) -> Result<Option<StoredProgram>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM program_versions v JOIN programs p ON p.id = v.program_id \
+         WHERE p.code = $1 ORDER BY v.version DESC LIMIT 1"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(pool).await?;
+    row.as_ref().map(stored).transpose()
+}
+
 pub(super) async fn versions(pool: &AnyPool, program: ProgramId) -> Result<Vec<StoredProgram>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM program_versions v JOIN programs p ON p.id = v.program_id \
