@@ -7,6 +7,7 @@ use loyalty_server::{
     Clock, ConnectionLimits, KeySource, Settings, WebhookSettings, app, check, metrics_app, serve_with, start,
 };
 use loyalty_store::{DatabaseUrl, SqlStore};
+use loyalty_web::{WebSettings, with_screens};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tokio::net::TcpListener;
@@ -71,6 +72,10 @@ pub struct ServeArgs {
     /// could reach services only this server can reach.
     #[arg(long, env = "LOYALTY_ALLOW_PRIVATE_WEBHOOKS")]
     allow_private_webhooks: bool,
+    /// Mark the console's and the portal's session cookies `Secure`: set this when
+    /// browsers reach the server over HTTPS (through a proxy that ends TLS).
+    #[arg(long, env = "LOYALTY_SECURE_COOKIES")]
+    secure_cookies: bool,
     /// `off`: webhook deliveries are queued with their events and logged, but never sent;
     /// the server opens no connection to a receiver and looks up no receiver's name. For
     /// test and staging servers whose subscriptions must reach no one.
@@ -254,6 +259,10 @@ pub async fn run(args: ServeArgs) -> ExitCode {
             (KeySource::Environment, _) => "$LOYALTY_ADMIN_KEY",
             _ => "$KEY",
         };
+        println!("  console    http://{address}/console/ (sign in with the admin key)");
+        println!(
+            "  portal     http://{address}/portal/?token=... (a link from POST /v1/members/{{id}}/tokens)"
+        );
         println!("try:");
         println!("  curl -s http://{address}/v1/program -H 'Authorization: Bearer {key}'");
     }
@@ -270,7 +279,9 @@ pub async fn run(args: ServeArgs) -> ExitCode {
         started.state.clone(),
         std::time::Duration::from_secs(1),
     ));
-    let result = serve_with(listener, app(started.state), shutdown, limits).await;
+    let screens = WebSettings { secure_cookies: args.secure_cookies };
+    let router = with_screens(started.state.clone(), app(started.state), screens);
+    let result = serve_with(listener, router, shutdown, limits).await;
     store.close().await;
     #[cfg(feature = "otel")]
     if let Some(traces) = traces {

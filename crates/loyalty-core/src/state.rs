@@ -56,7 +56,7 @@ pub enum MemberStatus {
 }
 
 impl MemberStatus {
-    const ALL: [MemberStatus; 4] = [
+    pub const ALL: [MemberStatus; 4] = [
         MemberStatus::Active,
         MemberStatus::Suspended,
         MemberStatus::ClosedByRequest,

@@ -1,14 +1,12 @@
 //! Member tokens: short-lived PASETO v4.local tokens that let a member-facing page or app
 //! act for one member of one program, on that member's own routes only.
 //!
-//! A token is `v4.local.<encrypted claims>.<footer>`. The claims (JSON, encrypted and
-//! authenticated with XChaCha20 and BLAKE2b by `pasetors`) are `prg` (the program's id),
-//! `sub` (the member's external id), `gen` (the member's token generation), `iat` and
-//! `exp` (RFC 3339). The footer, authenticated but readable, is `{"kid": <secret id>}`:
-//! which of the program's secrets made it. A program signs with one secret for a day,
-//! then makes another; a secret is kept for checking until the longest-lived token it
-//! signed has expired. Revoking a member's tokens moves their generation on, so every
-//! token made before stops working at once.
+//! A token is sealed (see [`crate::sealed`]): `v4.local.<encrypted claims>.<footer>`. The
+//! claims (JSON, encrypted and authenticated with XChaCha20 and BLAKE2b by `pasetors`) are
+//! `prg` (the program's id), `sub` (the member's external id), `gen` (the member's token
+//! generation), `iat` and `exp` (RFC 3339). The footer, authenticated but readable, is
+//! `{"kid": <secret id>}`: which of the program's secrets made it. Revoking a member's
+//! tokens moves their generation on, so every token made before stops working at once.
 
 use crate::auth::{Caller, archived, counted, served};
 use crate::error::ApiError;
@@ -19,20 +17,14 @@ use axum::http::{Method, StatusCode};
 use loyalty_core::ids::ExternalId;
 use loyalty_core::{Rejection, Timestamp};
 use loyalty_store::{ProgramId, Role, Store};
-use pasetors::Local;
-use pasetors::keys::SymmetricKey;
-use pasetors::token::UntrustedToken;
-use pasetors::version4::{LocalToken, V4};
 use serde::{Deserialize, Serialize};
 
 /// What every member token starts with.
-pub const PREFIX: &str = "v4.local.";
+pub const PREFIX: &str = crate::sealed::PREFIX;
 /// A token's lifetime unless the request asks for another: an hour.
 pub const DEFAULT_SECONDS: i64 = 3600;
 /// The longest lifetime a token may have: a day.
-pub const MAX_SECONDS: i64 = 24 * 3600;
-/// How long a program signs with one secret before it makes the next.
-const SIGNING_MICROS: i64 = 24 * 3600 * 1_000_000;
+pub const MAX_SECONDS: i64 = crate::sealed::MAX_SECONDS;
 /// Bound to every token, so that a token of this engine is never read as another's.
 const IMPLICIT: &[u8] = b"loyalty-engine member token";
 
@@ -67,20 +59,6 @@ struct Claims {
     exp: Timestamp,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Footer {
-    kid: i64,
-}
-
-fn key(hex: &str) -> Result<SymmetricKey<V4>, ApiError> {
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect::<Option<Vec<u8>>>()
-        .ok_or_else(|| ApiError::internal("a member token secret is not hex"))?;
-    SymmetricKey::<V4>::from(&bytes).map_err(|e| ApiError::internal(format!("member token key: {e:?}")))
-}
-
 /// A token for `member` of `program`, good for `seconds`; with the instant it expires.
 pub(crate) async fn issue<S: Store>(
     state: &AppState<S>,
@@ -89,20 +67,12 @@ pub(crate) async fn issue<S: Store>(
     seconds: i64,
 ) -> Result<(String, Timestamp), ApiError> {
     let now = state.clock.now_for(program);
-    let mut fresh = [0u8; 32];
-    getrandom::fill(&mut fresh).map_err(ApiError::internal)?;
-    let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
-    let not_before = Timestamp::from_micros(now.as_micros().saturating_sub(SIGNING_MICROS));
-    let secret = state.store.member_token_signing_secret(program, &fresh, not_before, now).await?;
     let generation = state.store.member_token_generation(program, member).await?;
     let expires_at =
         now.checked_add_micros(seconds * 1_000_000).ok_or_else(|| ApiError::internal("time overflow"))?;
     let claims =
         Claims { prg: program.0, sub: member.as_str().to_owned(), generation, iat: now, exp: expires_at };
-    let message = serde_json::to_vec(&claims).map_err(ApiError::internal)?;
-    let footer = serde_json::to_vec(&Footer { kid: secret.id }).map_err(ApiError::internal)?;
-    let token = LocalToken::encrypt(&key(&secret.secret)?, &message, Some(&footer), Some(IMPLICIT))
-        .map_err(|e| ApiError::internal(format!("member token: {e:?}")))?;
+    let token = crate::sealed::seal(state, program, IMPLICIT, &claims).await?;
     Ok((token, expires_at))
 }
 
@@ -110,35 +80,30 @@ fn invalid() -> ApiError {
     ApiError::unauthorized("this member token is not valid (malformed, expired or revoked)")
 }
 
-/// The program and member a token is good for now, and whether the program is archived;
-/// or 401.
-async fn verify<S: Store>(
-    state: &AppState<S>,
-    token: &str,
-) -> Result<(ProgramId, ExternalId, bool), ApiError> {
-    let untrusted = UntrustedToken::<Local, V4>::try_from(token).map_err(|_| invalid())?;
-    let footer: Footer = serde_json::from_slice(untrusted.untrusted_footer()).map_err(|_| invalid())?;
-    let secret = state.store.member_token_secret(footer.kid).await?.ok_or_else(invalid)?;
-    let trusted = LocalToken::decrypt(
-        &key(&secret.secret)?,
-        &untrusted,
-        Some(untrusted.untrusted_footer()),
-        Some(IMPLICIT),
-    )
-    .map_err(|_| invalid())?;
-    let claims: Claims = serde_json::from_str(trusted.payload()).map_err(|_| invalid())?;
+/// Who a valid member token is for: a page that takes the token (the member portal) keeps
+/// it only as long as it lives.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub program: ProgramId,
+    pub member: ExternalId,
+    pub expires_at: Timestamp,
+    pub program_archived: bool,
+}
+
+/// Whom `token` is good for now; or 401.
+pub async fn verify<S: Store>(state: &AppState<S>, token: &str) -> Result<Holder, ApiError> {
+    let (claims, secret) =
+        crate::sealed::open::<S, Claims>(state, IMPLICIT, token).await?.ok_or_else(invalid)?;
     let program = ProgramId(claims.prg);
     let now = state.clock.now_for(program);
-    // A secret checks tokens for as long as the last one it signed may live.
-    let secret_ends = secret.created_at.as_micros().saturating_add(SIGNING_MICROS + MAX_SECONDS * 1_000_000);
-    if program != secret.program_id || claims.exp <= now || secret_ends <= now.as_micros() {
+    if program != secret.program_id || claims.exp <= now {
         return Err(invalid());
     }
     let member = ExternalId::parse(claims.sub).map_err(|_| invalid())?;
     if state.store.member_token_generation(program, &member).await? != claims.generation {
         return Err(invalid());
     }
-    Ok((program, member, secret.program_archived))
+    Ok(Holder { program, member, expires_at: claims.exp, program_archived: secret.program_archived })
 }
 
 /// The caller a member token makes, on a route it reaches and for its own member only:
@@ -149,7 +114,7 @@ pub(crate) async fn caller<S: Store>(
     state: &AppState<S>,
     token: &str,
 ) -> Result<Caller, ApiError> {
-    let (program_id, member, program_archived) =
+    let Holder { program: program_id, member, program_archived, .. } =
         verify(state, token).await.map_err(|e| counted(state, parts, e))?;
     let route = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str);
     if !route.is_some_and(|route| reaches(&parts.method, route)) {

@@ -2,7 +2,8 @@
 //! tests know the address at once and never sleep.
 
 use crate::{TestDb, at, coffee_path};
-use loyalty_server::{Clock, ConnectionLimits, Settings, Started, app, serve_with, start};
+use axum::Router;
+use loyalty_server::{AppState, Clock, ConnectionLimits, Settings, Started, app, serve_with, start};
 use loyalty_store::SqlStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -26,12 +27,20 @@ impl TestServer {
 
     /// Starts the server with `limits` on its connections (short timeouts, a small cap).
     pub async fn start_with_limits(db: TestDb, limits: ConnectionLimits) -> TestServer {
+        TestServer::start_serving(db, vec![coffee_path()], limits, app).await
+    }
+
+    /// Starts the server on `programs` with the router `route` makes of the state: the
+    /// API alone (`app`), or the API behind the screens.
+    pub async fn start_serving(
+        db: TestDb,
+        programs: Vec<std::path::PathBuf>,
+        limits: ConnectionLimits,
+        route: impl FnOnce(AppState<SqlStore>) -> Router,
+    ) -> TestServer {
         let store = db.connect().await;
-        let settings = Settings {
-            program_files: vec![coffee_path()],
-            webhooks: crate::local_webhooks(),
-            ..Settings::default()
-        };
+        let settings =
+            Settings { program_files: programs, webhooks: crate::local_webhooks(), ..Settings::default() };
         let clock = Clock::manual(at("2026-11-02T12:00:00Z"));
         let Started { state, programs, .. } = start(store.clone(), &settings, clock).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -40,7 +49,7 @@ impl TestServer {
         let stopped = async move {
             let _ = stopped.await;
         };
-        let task = tokio::spawn(serve_with(listener, app(state), stopped, limits));
+        let task = tokio::spawn(serve_with(listener, route(state), stopped, limits));
         TestServer {
             base,
             key: programs[0].admin_key.clone().expect("a new database generates a key"),

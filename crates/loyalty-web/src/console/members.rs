@@ -1,0 +1,242 @@
+//! Members: search and filters, a member's page, and what staff do to a member (adjust,
+//! change status, hand out a portal link), each a call of the API.
+
+use super::{failed, signed_in, writer};
+use crate::api::escape;
+use crate::page::{context, see_other, with};
+use crate::web::Web;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use loyalty_core::insight::segment::Segment;
+use loyalty_core::state::MemberStatus;
+use loyalty_store::Store;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Search {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    segment: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+impl Search {
+    /// The query string of this search, with `cursor` for its page.
+    fn query(&self, cursor: &str) -> String {
+        [
+            ("q", &self.q),
+            ("tier", &self.tier),
+            ("status", &self.status),
+            ("segment", &self.segment),
+            ("tag", &self.tag),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name, value.trim()))
+        .chain(std::iter::once(("cursor", cursor)))
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| format!("{name}={}", escape(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+pub async fn list<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Query(search): Query<Search>,
+) -> Response {
+    let session = match signed_in(&web, &headers).await {
+        Ok(session) => session,
+        Err(away) => return away,
+    };
+    let found =
+        match web.api.get(&session.bearer, &format!("/v1/members?{}", search.query(&search.cursor))).await {
+            Ok(found) => found,
+            Err(refusal) => return failed(&web, &refusal),
+        };
+    let next =
+        found["next_cursor"].as_str().map(|cursor| format!("/console/members?{}", search.query(cursor)));
+    let page = json!({
+        "members": found["members"],
+        "next": next,
+        "search": {"q": search.q, "tier": search.tier, "status": search.status, "segment": search.segment, "tag": search.tag},
+        "statuses": MemberStatus::ALL.map(MemberStatus::as_str),
+        "segments": Segment::ALL.map(Segment::as_str),
+    });
+    web.renderer.page(StatusCode::OK, "console/members.html", with(context(&web, &session, "members"), page))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Shown {
+    /// What the last action did, to say so at the top.
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn show<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(shown): Query<Shown>,
+) -> Response {
+    let session = match signed_in(&web, &headers).await {
+        Ok(session) => session,
+        Err(away) => return away,
+    };
+    let base = format!("/v1/members/{}", escape(&id));
+    let read = |suffix: &'static str| {
+        let (web, bearer, path) = (web.clone(), session.bearer.clone(), format!("{base}{suffix}"));
+        async move { web.api.get(&bearer, &path).await }
+    };
+    let (member, ledger, tiers, history, codes) =
+        tokio::join!(read(""), read("/ledger?limit=50"), read("/tiers"), read("/history"), read("/codes"));
+    let (member, ledger, tiers, history, codes) = match (member, ledger, tiers, history, codes) {
+        (Ok(m), Ok(l), Ok(t), Ok(h), Ok(c)) => (m, l, t, h, c),
+        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), ..) | (_, _, _, Err(e), _) | (.., Err(e)) => {
+            return failed(&web, &e);
+        }
+    };
+    let page = json!({
+        "member": member,
+        "entries": running_balance(&member, &ledger),
+        "more_entries": ledger["next_cursor"].is_string(),
+        "tiers": tiers,
+        "history": history["history"],
+        "codes": codes["codes"],
+        "done": shown.done,
+        "portal_link": Value::Null,
+    });
+    web.renderer.page(StatusCode::OK, "console/member.html", with(context(&web, &session, "members"), page))
+}
+
+/// The ledger's entries, newest first, each with what it did to the available balance and
+/// the balance after it: counted back from the member's balance now.
+fn running_balance(member: &Value, ledger: &Value) -> Vec<Value> {
+    let mut after = member["balance"]["available"].as_i64().unwrap_or(0);
+    let empty = Vec::new();
+    let entries = ledger["entries"].as_array().unwrap_or(&empty);
+    entries
+        .iter()
+        .map(|entry| {
+            let change: i64 = entry["postings"]
+                .as_array()
+                .unwrap_or(&empty)
+                .iter()
+                .filter(|p| p["account"] == "member:available")
+                .filter_map(|p| p["amount"].as_i64())
+                .sum();
+            let row = json!({
+                "entry": entry["entry"], "kind": entry["kind"], "reference": entry["reference"],
+                "occurred_at": entry["occurred_at"], "change": change, "balance": after,
+                "postings": entry["postings"],
+            });
+            after -= change;
+            row
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Adjust {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    points: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn adjust<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Adjust>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let Ok(points) = form.points.trim().parse::<i64>() else {
+        return failed(
+            &web,
+            &crate::api::Refusal::invalid("Points must be a whole number, such as 50 or -20."),
+        );
+    };
+    let body = json!({"points": points, "reason": form.reason.trim()});
+    match web.api.post(&session.bearer, &format!("/v1/members/{}/adjustments", escape(&id)), &body).await {
+        Ok(_) => see_other(&format!("/console/members/{}?done=adjusted", escape(&id)), &[]),
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusChange {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn status<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<StatusChange>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
+    let body = json!({"action": form.action, "reason": reason});
+    match web.api.post(&session.bearer, &format!("/v1/members/{}/status", escape(&id)), &body).await {
+        Ok(_) => see_other(&format!("/console/members/{}?done=status", escape(&id)), &[]),
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PortalLink {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A member token made now, shown as the portal link to hand the member.
+pub async fn portal_link<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<PortalLink>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    match web.api.post(&session.bearer, &format!("/v1/members/{}/tokens", escape(&id)), &json!({})).await {
+        Ok(made) => {
+            let token = made["token"].as_str().unwrap_or_default();
+            let page = json!({
+                "title": "Portal link",
+                "message": "Send the member this link; it opens their page and works until it expires.",
+                "link": format!("/portal/?token={}", escape(token)),
+                "expires_at": made["expires_at"],
+                "back": format!("/console/members/{}", escape(&id)),
+            });
+            web.renderer.page(StatusCode::OK, "message.html", with(context(&web, &session, "members"), page))
+        }
+        Err(refusal) => failed(&web, &refusal),
+    }
+}

@@ -1,0 +1,73 @@
+//! The admin console at `/console/`: staff sign in with a program's admin or read key and
+//! run the program. A read key sees every screen and no button that writes.
+
+mod dashboard;
+mod members;
+mod sign_in;
+
+use crate::api::Refusal;
+use crate::page::see_other;
+use crate::session::{self, CONSOLE, Session};
+use crate::web::Web;
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use loyalty_store::Store;
+use serde_json::json;
+
+pub fn router<S: Store>(web: Web<S>) -> Router {
+    Router::new()
+        .route("/console", get(|| async { see_other("/console/", &[]) }))
+        .route("/console/", get(dashboard::show::<S>))
+        .route("/console/sign-in", get(sign_in::form::<S>).post(sign_in::submit::<S>))
+        .route("/console/sign-out", post(sign_in::sign_out::<S>))
+        .route("/console/members", get(members::list::<S>))
+        .route("/console/members/{id}", get(members::show::<S>))
+        .route("/console/members/{id}/adjust", post(members::adjust::<S>))
+        .route("/console/members/{id}/status", post(members::status::<S>))
+        .route("/console/members/{id}/portal-link", post(members::portal_link::<S>))
+        .with_state(web)
+}
+
+/// The request's console session, or the way to the sign-in page.
+pub(crate) async fn signed_in<S: Store>(web: &Web<S>, headers: &HeaderMap) -> Result<Session, Response> {
+    session::current(web, CONSOLE, headers).await.ok_or_else(|| see_other("/console/sign-in", &[]))
+}
+
+/// The session, if `csrf` is its token and it may write; otherwise the refusal page.
+pub(crate) async fn writer<S: Store>(
+    web: &Web<S>,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Session, Response> {
+    let session = signed_in(web, headers).await?;
+    if !session.csrf_matches(csrf) {
+        return Err(refused(
+            web,
+            StatusCode::FORBIDDEN,
+            "This form is out of date or did not come from the console. Open the page again and resend it.",
+        ));
+    }
+    if !session.writes() {
+        return Err(refused(web, StatusCode::FORBIDDEN, "Your key reads only; changes need an admin key."));
+    }
+    Ok(session)
+}
+
+/// A page that says why the API refused, or the way to sign in again if the key itself
+/// was refused (revoked, expired).
+pub(crate) fn failed<S: Store>(web: &Web<S>, refusal: &Refusal) -> Response {
+    if refusal.signed_out() {
+        return see_other("/console/sign-in", &[session::end(web, CONSOLE)]);
+    }
+    refused(web, refusal.status, &refusal.message)
+}
+
+fn refused<S>(web: &Web<S>, status: StatusCode, message: &str) -> Response {
+    web.renderer.page(
+        status,
+        "message.html",
+        json!({"title": "Not done", "message": message, "back": "/console/"}),
+    )
+}

@@ -1,0 +1,66 @@
+//! Pages from templates: minijinja, with HTML escaping on for every `.html` template, so
+//! that nothing a member or a merchant typed can become markup.
+
+use crate::format;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::{Environment, UndefinedBehavior, Value};
+use serde::Serialize;
+
+/// Every template, compiled into the binary.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("message.html", include_str!("../templates/message.html")),
+    ("console/base.html", include_str!("../templates/console/base.html")),
+    ("console/sign_in.html", include_str!("../templates/console/sign_in.html")),
+    ("console/dashboard.html", include_str!("../templates/console/dashboard.html")),
+    ("console/members.html", include_str!("../templates/console/members.html")),
+    ("console/member.html", include_str!("../templates/console/member.html")),
+    ("portal/base.html", include_str!("../templates/portal/base.html")),
+    ("portal/home.html", include_str!("../templates/portal/home.html")),
+    ("portal/redeemed.html", include_str!("../templates/portal/redeemed.html")),
+    ("portal/opening.html", include_str!("../templates/portal/opening.html")),
+];
+
+#[derive(Debug)]
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Renderer::new()
+    }
+}
+
+impl Renderer {
+    pub fn new() -> Renderer {
+        let mut env = Environment::new();
+        // A value a template names but the page did not give is a bug the tests should
+        // see, not an empty cell; `is defined` and `if` still test for optional values.
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        for (name, source) in TEMPLATES {
+            if let Err(e) = env.add_template(name, source) {
+                // The templates are compiled in; a broken one fails every test that renders.
+                tracing::error!(template = name, error = %e, "a template does not parse");
+            }
+        }
+        env.add_filter("points", |n: i64| format::points(n));
+        env.add_filter("money", |minor: i64, currency: String| format::money(minor, &currency));
+        env.add_filter("datetime", |text: String, zone: String| format::datetime(&text, &zone));
+        env.add_filter("date", |text: String, zone: String| format::date(&text, &zone));
+        Renderer { env }
+    }
+
+    /// The page `name` with `context`, or a 500 page saying the page could not be drawn.
+    pub fn page(&self, status: StatusCode, name: &str, context: impl Serialize) -> Response {
+        match self.env.get_template(name).and_then(|t| t.render(Value::from_serialize(&context))) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => {
+                tracing::error!(template = name, error = format!("{e:#}"), "a page could not be rendered");
+                (StatusCode::INTERNAL_SERVER_ERROR, Html("<!doctype html><title>Error</title><p>This page could not be drawn; the error is in the server's log.</p>"))
+                    .into_response()
+            }
+        }
+    }
+}

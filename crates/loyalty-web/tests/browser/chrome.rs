@@ -1,0 +1,193 @@
+//! A headless Chromium for one test, and the server it looks at.
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use loyalty_server::ConnectionLimits;
+use loyalty_testkit::{TestDb, TestServer, retail_path};
+use loyalty_web::{WebSettings, with_screens};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where Chromium and its driver are: Debian's packages, which `scripts/browser-deps`
+/// installs (and `scripts/test` runs); `LOYALTY_CHROMIUM` / `LOYALTY_CHROMEDRIVER` name
+/// others.
+fn binary(variable: &str, default: &str) -> PathBuf {
+    let path = PathBuf::from(std::env::var(variable).unwrap_or_else(|_| default.to_owned()));
+    assert!(
+        path.exists(),
+        "{} is not installed: the browser tests need Debian's chromium and chromium-driver \
+         (run scripts/browser-deps, which scripts/test runs), or {variable} naming it",
+        path.display()
+    );
+    path
+}
+
+/// A browser window at a size, and the server with the retail program behind the screens.
+pub struct Browser {
+    pub client: Client,
+    pub server: TestServer,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+pub const DESKTOP: (u32, u32) = (1280, 900);
+pub const PHONE: (u32, u32) = (390, 844);
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let chromium = binary("LOYALTY_CHROMIUM", "/usr/bin/chromium");
+        let chromedriver = binary("LOYALTY_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let db = TestDb::sqlite();
+        let server =
+            TestServer::start_serving(db, vec![retail_path()], ConnectionLimits::default(), |state| {
+                let api = loyalty_server::app(state.clone());
+                with_screens(state, api, WebSettings::default())
+            })
+            .await;
+        let port = free_port();
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let profile = tempfile::tempdir().unwrap();
+        let mut capabilities = Capabilities::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_owned(),
+            json!({
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--no-first-run", "--hide-scrollbars", format!("--user-data-dir={}", profile.path().display()),
+                         format!("--window-size={},{}", DESKTOP.0, DESKTOP.1)],
+            }),
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            let connected = ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await;
+            match connected {
+                Ok(client) => break client,
+                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start a session: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Browser { client, server, _driver: Driver(driver), _profile: profile }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.base)
+    }
+
+    pub async fn open(&self, path: &str) {
+        self.client.goto(&self.url(path)).await.unwrap();
+    }
+
+    /// The first element `css` finds, waiting for a page still loading.
+    pub async fn element(&self, css: &str) -> fantoccini::elements::Element {
+        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+        match found {
+            Ok(element) => element,
+            Err(e) => panic!("no {css} on {}: {e}", self.path().await),
+        }
+    }
+
+    /// The text of the first element `css` finds.
+    pub async fn text(&self, css: &str) -> String {
+        self.element(css).await.text().await.unwrap()
+    }
+
+    pub async fn has(&self, css: &str) -> bool {
+        !self.client.find_all(Locator::Css(css)).await.unwrap().is_empty()
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) {
+        let field = self.element(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.element(css).await.click().await.unwrap();
+    }
+
+    /// The page's path and query, as the address bar shows them.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        format!("{}{}", url.path(), url.query().map(|q| format!("?{q}")).unwrap_or_default())
+    }
+
+    /// Waits for the address bar to reach `expected` (a path and query, or their start when
+    /// it ends with `*`), and returns what it shows.
+    pub async fn arrive(&self, expected: &str) -> String {
+        let matches = |path: &str| match expected.strip_suffix('*') {
+            Some(prefix) => path.starts_with(prefix),
+            None => path == expected,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let path = self.path().await;
+            if matches(&path) {
+                return path;
+            }
+            assert!(Instant::now() < deadline, "expected {expected}, still at {path}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Screenshots of the page as it is, at desktop and phone widths, into
+    /// `docs/screenshots/<name>-desktop.png` and `-phone.png`.
+    pub async fn screenshots(&self, name: &str) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        for (width, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+            self.client.set_window_size(w, h).await.unwrap();
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
+        }
+    }
+
+    pub async fn close(self) {
+        self.client.clone().close().await.unwrap();
+        self.server.stop().await;
+    }
+}
+
+/// chromedriver, stopped when the test ends however it ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A call of the API with `key`, for what a test sets up outside the screens.
+pub async fn api(
+    browser: &Browser,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let response = reqwest::Client::new()
+        .request(method, browser.url(path))
+        .bearer_auth(&browser.server.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let value: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+    assert!(status.is_success(), "{path}: {status} {value}");
+    value
+}

@@ -1,0 +1,98 @@
+//! A member in the portal on a phone: open the link, see the balance, redeem a reward and
+//! get its code; a link that was revoked or altered opens nothing.
+
+use crate::chrome::{Browser, PHONE, api};
+use fantoccini::Locator;
+use reqwest::Method;
+use serde_json::json;
+
+async fn member_with_points(browser: &Browser, id: &str, name: &str, spend: i64) {
+    api(browser, Method::POST, "/v1/members", json!({"external_id": id, "name": name})).await;
+    api(
+        browser,
+        Method::POST,
+        "/v1/events",
+        json!({"type": "purchase", "member": id, "order_id": format!("o-{id}"),
+               "lines": [{"sku": "coat", "quantity": 1, "unit_price_minor": spend}]}),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_opens_their_link_redeems_a_reward_and_sees_the_code_and_new_balance() {
+    let browser = Browser::start().await;
+    member_with_points(&browser, "m-cleo", "Cleo Park", 120_000).await;
+    member_with_points(&browser, "m-dan", "Dan Ruiz", 1_000).await;
+    browser.client.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    let token = api(&browser, Method::POST, "/v1/members/m-cleo/tokens", json!({})).await;
+    let token = token["token"].as_str().unwrap().to_owned();
+
+    browser.open(&format!("/portal/?token={token}")).await;
+    // The token is exchanged for a cookie and leaves the address bar.
+    browser.arrive("/portal/").await;
+    let cleo = api(&browser, Method::GET, "/v1/members/m-cleo", json!(null)).await;
+    let before = cleo["balance"]["available"].as_i64().unwrap();
+    assert_eq!(browser.text("#balance").await.replace(',', ""), before.to_string());
+    assert!(browser.text(".hero").await.contains("Hello, Cleo Park"));
+    assert!(!browser.text("body").await.contains("Dan Ruiz"));
+    // Affordable rewards first; the voucher of 2,250 points is beyond 1,300 and greyed.
+    let rewards = api(&browser, Method::GET, "/v1/members/m-cleo/rewards", json!(null)).await;
+    let affordable =
+        rewards["rewards"].as_array().unwrap().iter().filter(|r| r["affordable"] == true).count();
+    let buttons = browser.client.find_all(Locator::Css(".rewards button[data-reward]")).await.unwrap();
+    assert_eq!(buttons.len(), affordable, "{rewards}");
+    assert!(browser.has(".rewards li.greyed").await);
+    browser.screenshots("portal-home").await;
+
+    browser.client.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    let voucher =
+        browser.client.find(Locator::Css(".rewards li:has(button[data-reward='voucher-10'])")).await.unwrap();
+    voucher.find(Locator::Css("input[name=confirmed]")).await.unwrap().click().await.unwrap();
+    voucher.find(Locator::Css("button")).await.unwrap().click().await.unwrap();
+    assert_eq!(browser.text("#done-title").await, "Your reward is ready");
+    assert!(browser.has(".qr svg").await);
+    let code =
+        browser.client.find(Locator::Css("#code")).await.unwrap().prop("value").await.unwrap().unwrap();
+    let codes = api(&browser, Method::GET, "/v1/members/m-cleo/codes", json!(null)).await;
+    assert_eq!(codes["codes"][0]["code"], json!(code), "{codes}");
+    assert_eq!(browser.text("#balance").await.replace(',', ""), (before - 1000).to_string());
+    browser.screenshots("portal-redeemed").await;
+
+    // Revoking the member's tokens ends the portal session at its next page.
+    let revoked = reqwest::Client::new()
+        .delete(browser.url("/v1/members/m-cleo/tokens"))
+        .bearer_auth(&browser.server.key)
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success());
+    browser.open("/portal/").await;
+    assert!(browser.text("main").await.contains("This link has expired or is not valid"));
+    assert!(!browser.text("body").await.contains("Cleo"));
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_altered_token_opens_no_portal_and_a_token_opens_only_its_own_member() {
+    let browser = Browser::start().await;
+    member_with_points(&browser, "m-eve", "Eve Holt", 10_000).await;
+    member_with_points(&browser, "m-fay", "Fay Wong", 10_000).await;
+    let token = api(&browser, Method::POST, "/v1/members/m-eve/tokens", json!({})).await;
+    let token = token["token"].as_str().unwrap().to_owned();
+    let mut altered = token.clone().into_bytes();
+    let middle = altered.len() / 2;
+    altered[middle] = if altered[middle] == b'A' { b'B' } else { b'A' };
+    browser.open(&format!("/portal/?token={}", String::from_utf8(altered).unwrap())).await;
+    assert!(browser.text("main").await.contains("This link has expired or is not valid"));
+    browser.open("/portal/").await;
+    assert!(browser.text("main").await.contains("This link has expired or is not valid"));
+
+    browser.open(&format!("/portal/?token={token}")).await;
+    browser.arrive("/portal/").await;
+    assert!(browser.text(".hero").await.contains("Eve Holt"));
+    // The portal's pages name no member: there is no way to ask for Fay's with Eve's session.
+    browser.open("/portal/?member=m-fay").await;
+    assert!(browser.text(".hero").await.contains("Eve Holt"));
+    assert!(!browser.text("body").await.contains("Fay"));
+    browser.close().await;
+}
