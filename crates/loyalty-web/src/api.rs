@@ -64,6 +64,15 @@ impl Api {
         self.call(Method::POST, bearer, path, Some(body), None).await
     }
 
+    /// `GET path` as the API answered it: its content type and body, for a download.
+    pub async fn get_raw(&self, bearer: &str, path: &str) -> Result<(String, Vec<u8>), Refusal> {
+        let (status, kind, bytes) = self.send(Method::GET, bearer, path, None, None).await?;
+        if status.is_success() {
+            return Ok((kind, bytes));
+        }
+        Err(refusal(status, &serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+    }
+
     /// `GET path` for a client at `address`: a bearer that is refused counts against the
     /// address's bucket, as it would if the client called the API itself, so that guessing
     /// keys through the sign-in form is slowed like guessing them at the API.
@@ -84,6 +93,24 @@ impl Api {
         body: Option<&Value>,
         address: Option<SocketAddr>,
     ) -> Result<Value, Refusal> {
+        let (status, _, bytes) = self.send(method, bearer, path, body, address).await?;
+        let value: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .map_err(|e| Refusal::internal(format!("the answer of {path} is not JSON: {e}")))?
+        };
+        if status.is_success() { Ok(value) } else { Err(refusal(status, &value)) }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        bearer: &str,
+        path: &str,
+        body: Option<&Value>,
+        address: Option<SocketAddr>,
+    ) -> Result<(StatusCode, String, Vec<u8>), Refusal> {
         let mut request =
             Request::builder().method(method).uri(path).header(AUTHORIZATION, format!("Bearer {bearer}"));
         if let Some(address) = address {
@@ -96,24 +123,26 @@ impl Api {
         .map_err(|e| Refusal::internal(format!("building a call to {path}: {e}")))?;
         let response = self.router.clone().oneshot(request).await.map_err(|e| match e {})?;
         let status = response.status();
+        let kind = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
         let bytes = to_bytes(response.into_body(), MAX_ANSWER_BYTES)
             .await
             .map_err(|e| Refusal::internal(format!("reading the answer of {path}: {e}")))?;
-        let value: Value = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .map_err(|e| Refusal::internal(format!("the answer of {path} is not JSON: {e}")))?
-        };
-        if status.is_success() {
-            return Ok(value);
-        }
-        let error = &value["error"];
-        Err(Refusal {
-            status,
-            code: error["code"].as_str().unwrap_or("unknown").to_owned(),
-            message: error["message"].as_str().unwrap_or("the API refused without saying why").to_owned(),
-        })
+        Ok((status, kind, bytes.to_vec()))
+    }
+}
+
+/// The refusal an error answer's body says.
+fn refusal(status: StatusCode, body: &Value) -> Refusal {
+    let error = &body["error"];
+    Refusal {
+        status,
+        code: error["code"].as_str().unwrap_or("unknown").to_owned(),
+        message: error["message"].as_str().unwrap_or("the API refused without saying why").to_owned(),
     }
 }
 

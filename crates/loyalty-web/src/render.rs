@@ -16,6 +16,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/dashboard.html", include_str!("../templates/console/dashboard.html")),
     ("console/members.html", include_str!("../templates/console/members.html")),
     ("console/member.html", include_str!("../templates/console/member.html")),
+    ("console/campaigns.html", include_str!("../templates/console/campaigns.html")),
+    ("console/reports.html", include_str!("../templates/console/reports.html")),
     ("portal/base.html", include_str!("../templates/portal/base.html")),
     ("portal/home.html", include_str!("../templates/portal/home.html")),
     ("portal/redeemed.html", include_str!("../templates/portal/redeemed.html")),

@@ -1,8 +1,10 @@
 //! The admin console at `/console/`: staff sign in with a program's admin or read key and
 //! run the program. A read key sees every screen and no button that writes.
 
+mod campaigns;
 mod dashboard;
 mod members;
+mod reports;
 mod sign_in;
 
 use crate::api::Refusal;
@@ -27,6 +29,10 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/members/{id}/adjust", post(members::adjust::<S>))
         .route("/console/members/{id}/status", post(members::status::<S>))
         .route("/console/members/{id}/portal-link", post(members::portal_link::<S>))
+        .route("/console/campaigns", get(campaigns::list::<S>).post(campaigns::create::<S>))
+        .route("/console/campaigns/{id}/end", post(campaigns::end::<S>))
+        .route("/console/reports", get(reports::show::<S>))
+        .route("/console/reports/download", get(reports::download::<S>))
         .with_state(web)
 }
 

@@ -132,6 +132,77 @@ async fn a_read_key_sees_no_write_buttons_and_a_post_without_the_csrf_token_is_r
     browser.close().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merchant_runs_a_campaign_and_reads_the_liability_report() {
+    let browser = Browser::start().await;
+    seed(&browser).await;
+    sign_in(&browser, &browser.server.key.clone()).await;
+    browser.arrive("/console/").await;
+
+    browser.click("nav a[href='/console/campaigns']").await;
+    browser.arrive("/console/campaigns").await;
+    browser.fill("#c-id", "winter-double").await;
+    browser.fill("#c-name", "Winter double points").await;
+    browser.fill("#c-starts", "2026-11-02").await;
+    browser.fill("#c-ends", "2026-12-31").await;
+    browser.fill("#c-multiplier", "2").await;
+    browser.fill("#c-budget", "50000").await;
+    browser.click("#create-campaign").await;
+    browser.arrive("/console/campaigns?done=created").await;
+    let row = browser.text("#campaigns tbody tr:last-child").await;
+    assert!(row.contains("Winter double points"), "{row}");
+    assert!(row.contains("running"), "{row}");
+    assert!(row.contains("0 of 50,000"), "{row}");
+    let campaigns = api(&browser, Method::GET, "/v1/campaigns", json!(null)).await;
+    let made =
+        campaigns["campaigns"].as_array().unwrap().iter().find(|c| c["id"] == "winter-double").cloned();
+    assert_eq!(made.unwrap()["multiplier"], "2", "{campaigns}");
+    browser.screenshots("console-campaigns").await;
+
+    // A purchase now earns double, and the campaign's spent budget shows it.
+    let before = api(&browser, Method::GET, "/v1/members/m-bob", json!(null)).await["balance"]["available"]
+        .as_i64()
+        .unwrap();
+    let earned = api(
+        &browser,
+        Method::POST,
+        "/v1/events",
+        json!({"type": "purchase", "member": "m-bob", "order_id": "o-winter",
+               "lines": [{"sku": "scarf", "quantity": 1, "unit_price_minor": 4_000}]}),
+    )
+    .await;
+    assert!(earned["balance"]["available"].as_i64().unwrap() > before, "{earned}");
+
+    browser.click("nav a[href='/console/reports']").await;
+    browser.arrive("/console/reports").await;
+    let liability = api(&browser, Method::GET, "/v1/reports/liability", json!(null)).await;
+    assert_eq!(
+        browser.text("#closing").await,
+        loyalty_points(liability["total"]["closing"].as_i64().unwrap())
+    );
+    let money = liability["money"]["total"]["closing"].as_i64().unwrap();
+    assert!((0..100_000).contains(&money), "{liability}");
+    assert_eq!(browser.text("#closing-money").await, format!("{}.{:02} EUR", money / 100, money % 100));
+    browser.screenshots("console-reports").await;
+    let csv = browser
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             fetch(document.querySelector('#download').href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap();
+    assert!(
+        csv.starts_with("unit,tier,opening,issued,redeemed,expired,donated,adjusted,return_loss,closing\n"),
+        "{csv}"
+    );
+    let total = liability["total"]["closing"].as_i64().unwrap();
+    assert!(csv.contains(&format!("points,total,0,")) && csv.contains(&format!(",{total}\n")), "{csv}");
+    browser.close().await;
+}
+
 fn loyalty_points(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
