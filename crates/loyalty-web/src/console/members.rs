@@ -77,6 +77,42 @@ pub async fn list<S: Store>(
     web.renderer.page(StatusCode::OK, "console/members.html", with(context(&web, &session, "members"), page))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct Enrol {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// Enrols a member from the form (blank name or email left out) and opens their page.
+pub async fn enrol<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Form(form): Form<Enrol>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let mut body = json!({"external_id": form.external_id.trim()});
+    for (field, value) in [("name", form.name.trim()), ("email", form.email.trim())] {
+        if !value.is_empty() {
+            body[field] = json!(value);
+        }
+    }
+    match web.api.post(&session.bearer, "/v1/members", &body).await {
+        Ok(_) => {
+            see_other(&format!("/console/members/{}?done=enrolled", escape(form.external_id.trim())), &[])
+        }
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct Shown {
     /// What the last action did, to say so at the top.

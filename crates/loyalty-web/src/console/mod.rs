@@ -24,7 +24,7 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/", get(dashboard::show::<S>))
         .route("/console/sign-in", get(sign_in::form::<S>).post(sign_in::submit::<S>))
         .route("/console/sign-out", post(sign_in::sign_out::<S>))
-        .route("/console/members", get(members::list::<S>))
+        .route("/console/members", get(members::list::<S>).post(members::enrol::<S>))
         .route("/console/members/{id}", get(members::show::<S>))
         .route("/console/members/{id}/adjust", post(members::adjust::<S>))
         .route("/console/members/{id}/status", post(members::status::<S>))

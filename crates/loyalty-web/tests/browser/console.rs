@@ -55,6 +55,20 @@ async fn a_merchant_signs_in_finds_a_member_and_adjusts_their_points() {
     browser.screenshots("console-dashboard").await;
 
     browser.click("nav a[href='/console/members']").await;
+    // A member enrolled from the console, as a merchant starting from an empty program would.
+    browser.fill("#e-id", "m-cy").await;
+    browser.fill("#e-name", "Cy Young").await;
+    browser.click("#enrol button").await;
+    browser.arrive("/console/members/m-cy?done=enrolled").await;
+    assert_eq!(browser.text(".notice").await, "The member is enrolled.");
+    let cy = api(&browser, Method::GET, "/v1/members/m-cy", json!(null)).await;
+    assert_eq!(cy["name"], "Cy Young");
+    assert_eq!(
+        browser.text("#available").await,
+        loyalty_points(cy["balance"]["available"].as_i64().unwrap())
+    );
+
+    browser.click("nav a[href='/console/members']").await;
     browser.fill("#q", "ann").await;
     browser.click("form[role=search] button").await;
     browser.arrive("/console/members?q=ann&*").await;
