@@ -54,6 +54,11 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// What the body's `message` says.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl ApiError {

@@ -64,6 +64,14 @@ impl Api {
         self.call(Method::POST, bearer, path, Some(body), None).await
     }
 
+    /// `PUT path` with a body of media type `kind` (such as a program's TOML).
+    pub async fn put(&self, bearer: &str, path: &str, kind: &str, body: &str) -> Result<Value, Refusal> {
+        let (status, _, bytes) =
+            self.send(Method::PUT, bearer, path, Some((kind, body.as_bytes().to_vec())), None).await?;
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if status.is_success() { Ok(value) } else { Err(refusal(status, &value)) }
+    }
+
     /// `GET path` as the API answered it: its content type and body, for a download.
     pub async fn get_raw(&self, bearer: &str, path: &str) -> Result<(String, Vec<u8>), Refusal> {
         let (status, kind, bytes) = self.send(Method::GET, bearer, path, None, None).await?;
@@ -93,6 +101,7 @@ impl Api {
         body: Option<&Value>,
         address: Option<SocketAddr>,
     ) -> Result<Value, Refusal> {
+        let body = body.map(|b| ("application/json", b.to_string().into_bytes()));
         let (status, _, bytes) = self.send(method, bearer, path, body, address).await?;
         let value: Value = if bytes.is_empty() {
             Value::Null
@@ -108,7 +117,7 @@ impl Api {
         method: Method,
         bearer: &str,
         path: &str,
-        body: Option<&Value>,
+        body: Option<(&str, Vec<u8>)>,
         address: Option<SocketAddr>,
     ) -> Result<(StatusCode, String, Vec<u8>), Refusal> {
         let mut request =
@@ -117,7 +126,7 @@ impl Api {
             request = request.extension(ConnectInfo(address));
         }
         let request = match body {
-            Some(body) => request.header(CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            Some((kind, body)) => request.header(CONTENT_TYPE, kind).body(Body::from(body)),
             None => request.body(Body::empty()),
         }
         .map_err(|e| Refusal::internal(format!("building a call to {path}: {e}")))?;

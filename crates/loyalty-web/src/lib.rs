@@ -15,6 +15,7 @@ mod console;
 mod format;
 mod page;
 mod portal;
+mod preview;
 mod render;
 mod session;
 

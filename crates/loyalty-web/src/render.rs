@@ -17,6 +17,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/members.html", include_str!("../templates/console/members.html")),
     ("console/member.html", include_str!("../templates/console/member.html")),
     ("console/campaigns.html", include_str!("../templates/console/campaigns.html")),
+    ("console/program.html", include_str!("../templates/console/program.html")),
+    ("console/program_check.html", include_str!("../templates/console/program_check.html")),
     ("console/reports.html", include_str!("../templates/console/reports.html")),
     ("portal/base.html", include_str!("../templates/portal/base.html")),
     ("portal/home.html", include_str!("../templates/portal/home.html")),
@@ -54,9 +56,14 @@ impl Renderer {
         Renderer { env }
     }
 
+    /// The HTML of template `name` with `context`.
+    pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, minijinja::Error> {
+        self.env.get_template(name).and_then(|t| t.render(Value::from_serialize(&context)))
+    }
+
     /// The page `name` with `context`, or a 500 page saying the page could not be drawn.
     pub fn page(&self, status: StatusCode, name: &str, context: impl Serialize) -> Response {
-        match self.env.get_template(name).and_then(|t| t.render(Value::from_serialize(&context))) {
+        match self.render(name, context) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {
                 tracing::error!(template = name, error = format!("{e:#}"), "a page could not be rendered");

@@ -4,6 +4,7 @@
 mod campaigns;
 mod dashboard;
 mod members;
+mod program;
 mod reports;
 mod sign_in;
 
@@ -31,6 +32,8 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/members/{id}/portal-link", post(members::portal_link::<S>))
         .route("/console/campaigns", get(campaigns::list::<S>).post(campaigns::create::<S>))
         .route("/console/campaigns/{id}/end", post(campaigns::end::<S>))
+        .route("/console/program", get(program::show::<S>).post(program::submit::<S>))
+        .route("/console/program/check", post(program::check::<S>))
         .route("/console/reports", get(reports::show::<S>))
         .route("/console/reports/download", get(reports::download::<S>))
         .with_state(web)
@@ -48,17 +51,26 @@ pub(crate) async fn writer<S: Store>(
     csrf: &str,
 ) -> Result<Session, Response> {
     let session = signed_in(web, headers).await?;
+    match form_refused(web, &session, csrf, true) {
+        Some(refused) => Err(refused),
+        None => Ok(session),
+    }
+}
+
+/// The refusal of a form posted with `csrf` from `session`, if it is refused: the token
+/// must be the session's, and a form that writes needs a session that may.
+pub(crate) fn form_refused<S>(web: &Web<S>, session: &Session, csrf: &str, writes: bool) -> Option<Response> {
     if !session.csrf_matches(csrf) {
-        return Err(refused(
+        return Some(refused(
             web,
             StatusCode::FORBIDDEN,
             "This form is out of date or did not come from the console. Open the page again and resend it.",
         ));
     }
-    if !session.writes() {
-        return Err(refused(web, StatusCode::FORBIDDEN, "Your key reads only; changes need an admin key."));
+    if writes && !session.writes() {
+        return Some(refused(web, StatusCode::FORBIDDEN, "Your key reads only; changes need an admin key."));
     }
-    Ok(session)
+    None
 }
 
 /// A page that says why the API refused, or the way to sign in again if the key itself

@@ -93,7 +93,13 @@ impl Browser {
         let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
         match found {
             Ok(element) => element,
-            Err(e) => panic!("no {css} on {}: {e}", self.path().await),
+            Err(e) => {
+                let shown = match self.client.find(Locator::Css("body")).await {
+                    Ok(body) => body.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!("no {css} on {}: {e}\nthe page says:\n{shown}", self.path().await)
+            }
         }
     }
 

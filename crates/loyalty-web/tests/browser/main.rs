@@ -7,3 +7,4 @@
 mod chrome;
 mod console;
 mod portal;
+mod program;
