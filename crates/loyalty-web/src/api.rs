@@ -64,6 +64,10 @@ impl Api {
         self.call(Method::POST, bearer, path, Some(body), None).await
     }
 
+    pub async fn delete(&self, bearer: &str, path: &str) -> Result<Value, Refusal> {
+        self.call(Method::DELETE, bearer, path, None, None).await
+    }
+
     /// `PUT path` with a body of media type `kind` (such as a program's TOML).
     pub async fn put(&self, bearer: &str, path: &str, kind: &str, body: &str) -> Result<Value, Refusal> {
         let (status, _, bytes) =

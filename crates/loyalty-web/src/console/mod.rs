@@ -6,6 +6,8 @@ mod dashboard;
 mod members;
 mod program;
 mod reports;
+mod rewards;
+mod settings;
 mod sign_in;
 
 use crate::api::Refusal;
@@ -34,6 +36,10 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/campaigns/{id}/end", post(campaigns::end::<S>))
         .route("/console/program", get(program::show::<S>).post(program::submit::<S>))
         .route("/console/program/check", post(program::check::<S>))
+        .route("/console/rewards", get(rewards::list::<S>))
+        .route("/console/settings/keys", get(settings::keys::<S>).post(settings::create::<S>))
+        .route("/console/settings/keys/{id}/revoke", post(settings::revoke::<S>))
+        .route("/console/settings/audit", get(settings::audit::<S>))
         .route("/console/reports", get(reports::show::<S>))
         .route("/console/reports/download", get(reports::download::<S>))
         .with_state(web)

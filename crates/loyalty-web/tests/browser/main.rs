@@ -8,3 +8,4 @@ mod chrome;
 mod console;
 mod portal;
 mod program;
+mod settings;

@@ -1,0 +1,144 @@
+//! Settings: the program's keys (make one and see its secret once, revoke one) and the
+//! audit trail of who did what.
+
+use super::{failed, signed_in, writer};
+use crate::api::escape;
+use crate::page::{context, see_other, with};
+use crate::web::Web;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use loyalty_store::Store;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Shown {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn keys<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Query(shown): Query<Shown>,
+) -> Response {
+    let session = match signed_in(&web, &headers).await {
+        Ok(session) => session,
+        Err(away) => return away,
+    };
+    match web.api.get(&session.bearer, "/v1/keys").await {
+        Ok(found) => {
+            let page = json!({"keys": found["keys"], "made": null, "done": shown.done});
+            web.renderer.page(
+                StatusCode::OK,
+                "console/keys.html",
+                with(context(&web, &session, "settings"), page),
+            )
+        }
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewKey {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// Makes a key and shows its secret on this one page, never again.
+pub async fn create<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Form(form): Form<NewKey>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let body = json!({"name": form.name.trim(), "role": form.role});
+    let made = match web.api.post(&session.bearer, "/v1/keys", &body).await {
+        Ok(made) => made,
+        Err(refusal) => return failed(&web, &refusal),
+    };
+    match web.api.get(&session.bearer, "/v1/keys").await {
+        Ok(found) => {
+            let page = json!({"keys": found["keys"], "made": made, "done": ""});
+            web.renderer.page(
+                StatusCode::CREATED,
+                "console/keys.html",
+                with(context(&web, &session, "settings"), page),
+            )
+        }
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Revoke {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn revoke<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Revoke>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    match web.api.delete(&session.bearer, &format!("/v1/keys/{}", escape(&id))).await {
+        Ok(_) => see_other("/console/settings/keys?done=revoked", &[]),
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Trail {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+/// The audit trail, newest page last as the API pages it, filtered by actor and action.
+pub async fn audit<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Query(trail): Query<Trail>,
+) -> Response {
+    let session = match signed_in(&web, &headers).await {
+        Ok(session) => session,
+        Err(away) => return away,
+    };
+    let query = |cursor: &str| {
+        [("actor", trail.actor.trim()), ("action", trail.action.trim()), ("cursor", cursor)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", escape(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    match web.api.get(&session.bearer, &format!("/v1/audit?limit=100&{}", query(&trail.cursor))).await {
+        Ok(found) => {
+            let next = found["next_cursor"].as_str().map(|c| format!("/console/settings/audit?{}", query(c)));
+            let page = json!({"entries": found["entries"], "next": next, "actor": trail.actor, "action": trail.action});
+            web.renderer.page(
+                StatusCode::OK,
+                "console/audit.html",
+                with(context(&web, &session, "settings"), page),
+            )
+        }
+        Err(refusal) => failed(&web, &refusal),
+    }
+}

@@ -1,0 +1,74 @@
+//! Settings and the catalogue in the console: a key made (its secret shown once) and
+//! revoked, the audit trail naming who did it, and a reward code looked up as a till would.
+
+use crate::chrome::{Browser, api};
+use fantoccini::Locator;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_makes_and_revokes_a_key_reads_the_trail_and_looks_up_a_code() {
+    let browser = Browser::start().await;
+    api(&browser, Method::POST, "/v1/members", json!({"external_id": "m-gus", "name": "Gus"})).await;
+    api(
+        &browser,
+        Method::POST,
+        "/v1/members/m-gus/adjustments",
+        json!({"points": 900, "reason": "launch gift"}),
+    )
+    .await;
+    let redeemed =
+        api(&browser, Method::POST, "/v1/members/m-gus/redemptions", json!({"reward": "tote-bag"})).await;
+    let code = redeemed["code"].as_str().unwrap().to_owned();
+
+    browser.open("/console/sign-in").await;
+    browser.fill("#key", &browser.server.key.clone()).await;
+    browser.click("form button[type=submit]").await;
+    browser.arrive("/console/").await;
+
+    browser.click("nav a[href='/console/settings/keys']").await;
+    browser.fill("#k-name", "till 4").await;
+    browser.click("#new-key button").await;
+    let secret = browser.element("#secret").await.prop("value").await.unwrap().unwrap();
+    assert!(secret.starts_with("lk_"), "{secret}");
+    let till = reqwest::Client::new();
+    let as_till = |path: &str| till.get(browser.url(path)).bearer_auth(&secret).send();
+    assert_eq!(as_till("/v1/members/m-gus").await.unwrap().status(), StatusCode::OK);
+    let row = browser.text("#keys tbody tr:last-child").await;
+    assert!(row.starts_with("till 4 pos"), "{row}");
+    browser.screenshots("console-keys").await;
+    // The secret is not on the page again.
+    browser.open("/console/settings/keys").await;
+    assert!(!browser.text("body").await.contains(&secret));
+    assert!(!browser.has("#secret").await);
+
+    browser.element("#keys tbody tr:last-child input[name=confirmed]").await.click().await.unwrap();
+    browser.element("#keys tbody tr:last-child button").await.click().await.unwrap();
+    browser.arrive("/console/settings/keys?done=revoked").await;
+    assert_eq!(as_till("/v1/members/m-gus").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let keys = browser.client.find_all(Locator::Css("#keys tbody tr")).await.unwrap();
+    assert_eq!(keys.len(), 1, "only the admin key is left");
+
+    browser.open("/console/settings/audit?action=revoke_key").await;
+    let rows = browser.client.find_all(Locator::Css("#audit tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let who = browser.text("#audit tbody tr td:nth-child(2)").await;
+    assert!(who.starts_with("bootstrap admin key (admin key)"), "{who}");
+
+    browser.click("nav a[href='/console/rewards']").await;
+    browser.arrive("/console/rewards").await;
+    let tote = browser.text("#rewards tbody tr:nth-child(3)").await;
+    assert!(
+        tote.contains("Canvas tote bag") && tote.contains("499 of 500") && tote.contains(" 1 "),
+        "{tote}"
+    );
+    browser.fill("#code", &code).await;
+    browser.click("form[role=search] button").await;
+    let found = browser.text("#found").await;
+    assert!(found.contains("tote-bag") && found.contains("issued") && found.contains("m-gus"), "{found}");
+    browser.fill("#code", "NOPE-NOPE-NOPE").await;
+    browser.click("form[role=search] button").await;
+    assert!(browser.text(".error").await.contains("NOPE-NOPE-NOPE"));
+    browser.screenshots("console-rewards").await;
+    browser.close().await;
+}
