@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/program_check.html", include_str!("../templates/console/program_check.html")),
     ("console/reports.html", include_str!("../templates/console/reports.html")),
     ("console/rewards.html", include_str!("../templates/console/rewards.html")),
+    ("console/segments.html", include_str!("../templates/console/segments.html")),
     ("console/keys.html", include_str!("../templates/console/keys.html")),
     ("console/audit.html", include_str!("../templates/console/audit.html")),
     ("portal/base.html", include_str!("../templates/portal/base.html")),

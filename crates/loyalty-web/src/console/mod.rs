@@ -7,6 +7,7 @@ mod members;
 mod program;
 mod reports;
 mod rewards;
+mod segments;
 mod settings;
 mod sign_in;
 
@@ -37,6 +38,8 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/program", get(program::show::<S>).post(program::submit::<S>))
         .route("/console/program/check", post(program::check::<S>))
         .route("/console/rewards", get(rewards::list::<S>))
+        .route("/console/segments", get(segments::show::<S>))
+        .route("/console/segments/download", get(segments::download::<S>))
         .route("/console/settings/keys", get(settings::keys::<S>).post(settings::create::<S>))
         .route("/console/settings/keys/{id}/revoke", post(settings::revoke::<S>))
         .route("/console/settings/audit", get(settings::audit::<S>))

@@ -8,4 +8,5 @@ mod chrome;
 mod console;
 mod portal;
 mod program;
+mod segments;
 mod settings;
