@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/reports.html", include_str!("../templates/console/reports.html")),
     ("console/rewards.html", include_str!("../templates/console/rewards.html")),
     ("console/segments.html", include_str!("../templates/console/segments.html")),
+    ("console/engagement.html", include_str!("../templates/console/engagement.html")),
     ("console/keys.html", include_str!("../templates/console/keys.html")),
     ("console/audit.html", include_str!("../templates/console/audit.html")),
     ("portal/base.html", include_str!("../templates/portal/base.html")),
@@ -53,8 +54,12 @@ impl Renderer {
                 tracing::error!(template = name, error = %e, "a template does not parse");
             }
         }
-        env.add_filter("points", |n: i64| format::points(n));
-        env.add_filter("money", |minor: i64, currency: String| format::money(minor, &currency));
+        // A figure an answer leaves null (such as money for a program without a point
+        // value) reads as a dash.
+        env.add_filter("points", |n: Option<i64>| n.map_or_else(|| "–".to_owned(), format::points));
+        env.add_filter("money", |minor: Option<i64>, currency: String| {
+            minor.map_or_else(|| "–".to_owned(), |m| format::money(m, &currency))
+        });
         env.add_filter("datetime", |text: String, zone: String| format::datetime(&text, &zone));
         env.add_filter("date", |text: String, zone: String| format::date(&text, &zone));
         Renderer { env }

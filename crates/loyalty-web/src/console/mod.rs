@@ -3,6 +3,7 @@
 
 mod campaigns;
 mod dashboard;
+mod engagement;
 mod members;
 mod program;
 mod reports;
@@ -38,6 +39,7 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/program", get(program::show::<S>).post(program::submit::<S>))
         .route("/console/program/check", post(program::check::<S>))
         .route("/console/rewards", get(rewards::list::<S>))
+        .route("/console/engagement", get(engagement::show::<S>))
         .route("/console/segments", get(segments::show::<S>))
         .route("/console/segments/download", get(segments::download::<S>))
         .route("/console/settings/keys", get(settings::keys::<S>).post(settings::create::<S>))

@@ -38,15 +38,21 @@ pub const PHONE: (u32, u32) = (390, 844);
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with(retail_path()).await
+    }
+
+    /// The browser, with `program` served.
+    pub async fn start_with(program: PathBuf) -> Browser {
+        // The server's errors (a page that could not be drawn) in the test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let chromium = binary("LOYALTY_CHROMIUM", "/usr/bin/chromium");
         let chromedriver = binary("LOYALTY_CHROMEDRIVER", "/usr/bin/chromedriver");
         let db = TestDb::sqlite();
-        let server =
-            TestServer::start_serving(db, vec![retail_path()], ConnectionLimits::default(), |state| {
-                let api = loyalty_server::app(state.clone());
-                with_screens(state, api, WebSettings::default())
-            })
-            .await;
+        let server = TestServer::start_serving(db, vec![program], ConnectionLimits::default(), |state| {
+            let api = loyalty_server::app(state.clone());
+            with_screens(state, api, WebSettings::default())
+        })
+        .await;
         let port = free_port();
         let driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
@@ -156,6 +162,14 @@ impl Browser {
             let png = self.client.screenshot().await.unwrap();
             std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
         }
+    }
+
+    /// Signs in to the console with the admin key and waits for the dashboard.
+    pub async fn sign_in(&self) {
+        self.open("/console/sign-in").await;
+        self.fill("#key", &self.server.key).await;
+        self.click("form button[type=submit]").await;
+        self.arrive("/console/").await;
     }
 
     pub async fn close(self) {

@@ -6,6 +6,8 @@
 
 mod chrome;
 mod console;
+mod engagement;
+mod every_screen;
 mod portal;
 mod program;
 mod segments;
