@@ -64,6 +64,10 @@ impl Api {
         self.call(Method::POST, bearer, path, Some(body), None).await
     }
 
+    pub async fn patch(&self, bearer: &str, path: &str, body: &Value) -> Result<Value, Refusal> {
+        self.call(Method::PATCH, bearer, path, Some(body), None).await
+    }
+
     pub async fn delete(&self, bearer: &str, path: &str) -> Result<Value, Refusal> {
         self.call(Method::DELETE, bearer, path, None, None).await
     }

@@ -36,12 +36,18 @@ async fn home<S: Store>(web: &Web<S>, session: &Session, error: Option<&str>) ->
     };
     let (profile, rewards, codes, history) =
         tokio::join!(read(""), read("/rewards"), read("/codes"), read("/history"));
+    let (achievements, streaks, boards) =
+        tokio::join!(read("/achievements"), read("/streaks"), read("/leaderboards"));
     let (profile, rewards, codes, history) = (profile?, rewards?, codes?, history?);
+    let (achievements, streaks, boards) = (achievements?, streaks?, boards?);
     let page = json!({
         "member": profile,
         "rewards": ordered(&rewards),
         "codes": codes["codes"],
         "history": history["history"],
+        "achievements": achievements["achievements"],
+        "streaks": streaks["streaks"],
+        "boards": boards["leaderboards"],
         "error": error,
     });
     Ok(web.renderer.page(StatusCode::OK, "portal/home.html", with(context(web, session), page)))
@@ -112,6 +118,39 @@ pub async fn redeem<S: Store>(
             }
             Err(refusal) => failed(&web, &refusal),
         },
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OptIn {
+    #[serde(default)]
+    csrf: String,
+    /// `yes` to show the member on the boards, anything else to take them off.
+    #[serde(default)]
+    show: String,
+}
+
+/// Opts the member in to the leaderboards, or out.
+pub async fn leaderboards<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Form(form): Form<OptIn>,
+) -> Response {
+    let session = match member(&web, &headers).await {
+        Ok(session) => session,
+        Err(away) => return away,
+    };
+    if !session.csrf_matches(&form.csrf) {
+        return web.renderer.page(
+            StatusCode::FORBIDDEN,
+            "message.html",
+            json!({"title": "Not changed", "message": "This form is out of date. Open your page again.", "back": "/portal/"}),
+        );
+    }
+    let path = format!("/v1/members/{}", escape(&session.who));
+    match web.api.patch(&session.bearer, &path, &json!({"leaderboard_opt_in": form.show == "yes"})).await {
+        Ok(_) => crate::page::see_other("/portal/#boards-title", &[]),
         Err(refusal) => failed(&web, &refusal),
     }
 }

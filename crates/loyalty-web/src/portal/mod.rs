@@ -23,6 +23,7 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/portal", get(|| async { see_other("/portal/", &[]) }))
         .route("/portal/", get(entry::<S>))
         .route("/portal/redeem", post(home::redeem::<S>))
+        .route("/portal/leaderboards", post(home::leaderboards::<S>))
         .with_state(web)
 }
 

@@ -36,7 +36,7 @@ async fn engagement_shows_achievements_boards_and_nps_as_the_api_has_them() {
     }
     let spenders = api(&browser, Method::GET, "/v1/leaderboards/top-spenders", json!(null)).await;
     assert_eq!(spenders["entries"][0]["display_name"], "Kim L.", "{spenders}");
-    assert!(browser.text("ol.board").await.contains("Kim L. · 700"));
+    assert!(browser.text("ol.board").await.contains("Kim L. · 7.00 USD"));
     assert_eq!(browser.text("#nps").await, "–");
     browser.screenshots("console-engagement").await;
     browser.close().await;

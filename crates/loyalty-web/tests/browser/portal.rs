@@ -96,3 +96,33 @@ async fn an_altered_token_opens_no_portal_and_a_token_opens_only_its_own_member(
     assert!(!browser.text("body").await.contains("Fay"));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_sees_their_achievements_and_opts_in_to_the_leaderboards() {
+    let browser = Browser::start_with(loyalty_testkit::bakery_path()).await;
+    member_with_points(&browser, "m-lou", "Lou Reyes", 1_200).await;
+    let token = api(&browser, Method::POST, "/v1/members/m-lou/tokens", json!({})).await;
+    browser.client.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    browser.open(&format!("/portal/?token={}", token["token"].as_str().unwrap())).await;
+    browser.arrive("/portal/").await;
+    let achievements = api(&browser, Method::GET, "/v1/members/m-lou/achievements", json!(null)).await;
+    browser.element(".achievements li").await;
+    let listed = browser.client.find_all(Locator::Css(".achievements li")).await.unwrap();
+    assert_eq!(listed.len(), achievements["achievements"].as_array().unwrap().len());
+    let referral = browser.element("#referral").await.prop("value").await.unwrap().unwrap();
+    let lou = api(&browser, Method::GET, "/v1/members/m-lou", json!(null)).await;
+    assert_eq!(json!(referral), lou["referral_code"]);
+    assert!(browser.text(".boards").await.contains("not shown"));
+
+    browser.click("#opt-in").await;
+    browser.arrive("/portal/*").await;
+    browser.element("#opt-out").await;
+    let lou = api(&browser, Method::GET, "/v1/members/m-lou", json!(null)).await;
+    assert_eq!(lou["leaderboard_opt_in"], true);
+    assert!(browser.text(".boards").await.contains("#1 with 12.00 USD"), "{}", browser.text(".boards").await);
+    browser.screenshots("portal-engagement").await;
+    // The trail names the member's token as who changed it.
+    let trail = api(&browser, Method::GET, "/v1/audit?actor=member:m-lou", json!(null)).await;
+    assert_eq!(trail["entries"].as_array().unwrap().len(), 1, "{trail}");
+    browser.close().await;
+}
