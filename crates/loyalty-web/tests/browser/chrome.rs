@@ -96,7 +96,7 @@ impl Browser {
 
     /// The first element `css` finds, waiting for a page still loading.
     pub async fn element(&self, css: &str) -> fantoccini::elements::Element {
-        let found = self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await;
+        let found = self.client.wait().at_most(Duration::from_secs(30)).for_element(Locator::Css(css)).await;
         match found {
             Ok(element) => element,
             Err(e) => {
@@ -141,7 +141,7 @@ impl Browser {
             Some(prefix) => path.starts_with(prefix),
             None => path == expected,
         };
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let path = self.path().await;
             if matches(&path) {
