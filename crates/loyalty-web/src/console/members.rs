@@ -9,6 +9,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use futures_util::future::join_all;
 use loyalty_core::insight::segment::Segment;
 use loyalty_core::state::MemberStatus;
 use loyalty_store::Store;
@@ -131,25 +132,31 @@ pub async fn show<S: Store>(
         Err(away) => return away,
     };
     let base = format!("/v1/members/{}", escape(&id));
-    let read = |suffix: &'static str| {
-        let (web, bearer, path) = (web.clone(), session.bearer.clone(), format!("{base}{suffix}"));
-        async move { web.api.get(&bearer, &path).await }
+    let api = &web.api;
+    let bearer = session.bearer.as_str();
+    const PARTS: [&str; 8] =
+        ["", "/ledger?limit=50", "/tiers", "/history", "/codes", "/offers", "/achievements", "/streaks"];
+    let read = PARTS.map(|suffix| {
+        let path = format!("{base}{suffix}");
+        async move { api.get(bearer, &path).await }
+    });
+    let parts = match join_all(read).await.into_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(parts) => parts,
+        Err(refusal) => return failed(&web, &refusal),
     };
-    let (member, ledger, tiers, history, codes) =
-        tokio::join!(read(""), read("/ledger?limit=50"), read("/tiers"), read("/history"), read("/codes"));
-    let (member, ledger, tiers, history, codes) = match (member, ledger, tiers, history, codes) {
-        (Ok(m), Ok(l), Ok(t), Ok(h), Ok(c)) => (m, l, t, h, c),
-        (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), ..) | (_, _, _, Err(e), _) | (.., Err(e)) => {
-            return failed(&web, &e);
-        }
+    let [member, ledger, tiers, history, codes, offers, achievements, streaks] = &parts[..] else {
+        return failed(&web, &crate::api::Refusal::invalid("the member's page could not be read whole"));
     };
     let page = json!({
         "member": member,
-        "entries": running_balance(&member, &ledger),
+        "entries": running_balance(member, ledger),
         "more_entries": ledger["next_cursor"].is_string(),
         "tiers": tiers,
         "history": history["history"],
         "codes": codes["codes"],
+        "offers": offers["offers"],
+        "achievements": achievements["achievements"],
+        "streaks": streaks["streaks"],
         "done": shown.done,
         "portal_link": Value::Null,
     });
@@ -240,6 +247,39 @@ pub async fn status<S: Store>(
     let body = json!({"action": form.action, "reason": reason});
     match web.api.post(&session.bearer, &format!("/v1/members/{}/status", escape(&id)), &body).await {
         Ok(_) => see_other(&format!("/console/members/{}?done=status", escape(&id)), &[]),
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Review {
+    #[serde(default)]
+    csrf: String,
+    /// `release` or `void`.
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Releases or voids the points held for review.
+pub async fn review<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Review>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let decision = match form.decision.as_str() {
+        "release" | "void" => form.decision.as_str(),
+        _ => return failed(&web, &crate::api::Refusal::invalid("Choose to release or to void the points.")),
+    };
+    let path = format!("/v1/members/{}/review/{decision}", escape(&id));
+    match web.api.post(&session.bearer, &path, &json!({"reason": form.reason.trim()})).await {
+        Ok(_) => see_other(&format!("/console/members/{}?done=reviewed", escape(&id)), &[]),
         Err(refusal) => failed(&web, &refusal),
     }
 }

@@ -33,6 +33,7 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/members/{id}", get(members::show::<S>))
         .route("/console/members/{id}/adjust", post(members::adjust::<S>))
         .route("/console/members/{id}/status", post(members::status::<S>))
+        .route("/console/members/{id}/review", post(members::review::<S>))
         .route("/console/members/{id}/portal-link", post(members::portal_link::<S>))
         .route("/console/campaigns", get(campaigns::list::<S>).post(campaigns::create::<S>))
         .route("/console/campaigns/{id}/end", post(campaigns::end::<S>))

@@ -228,3 +228,38 @@ fn loyalty_points(n: i64) -> String {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn points_held_for_review_are_released_from_the_member_s_page() {
+    let browser = Browser::start().await;
+    api(&browser, Method::POST, "/v1/members", json!({"external_id": "m-max", "name": "Max Roe"})).await;
+    // 3,500 points within the hour: over the retail program's velocity limit of 3,000.
+    let bought = api(
+        &browser,
+        Method::POST,
+        "/v1/events",
+        json!({"type": "purchase", "member": "m-max", "order_id": "o-max",
+               "lines": [{"sku": "coat", "quantity": 1, "unit_price_minor": 350_000}]}),
+    )
+    .await;
+    let held = bought["balance"]["pending_review"].as_i64().unwrap();
+    let available = bought["balance"]["available"].as_i64().unwrap();
+    assert!(held > 0, "{bought}");
+
+    sign_in(&browser, &browser.server.key.clone()).await;
+    browser.arrive("/console/").await;
+    browser.open("/console/members/m-max").await;
+    assert!(
+        browser.text("#review").await.contains(&format!("{} points held for review", loyalty_points(held)))
+    );
+    browser.fill("#review-reason", "receipt checked").await;
+    browser.element("#review input[name=confirmed]").await.click().await.unwrap();
+    browser.element("#review button").await.click().await.unwrap();
+    browser.arrive("/console/members/m-max?done=reviewed").await;
+    assert_eq!(browser.text("#available").await, loyalty_points(available + held));
+    assert!(!browser.has("#review").await);
+    let max = api(&browser, Method::GET, "/v1/members/m-max", json!(null)).await;
+    assert_eq!(max["balance"]["pending_review"], 0, "{max}");
+    assert_eq!(max["balance"]["available"], available + held, "{max}");
+    browser.close().await;
+}
