@@ -1,11 +1,13 @@
 //! Rewards: the catalogue with cost, stock and codes issued; and a reward code looked up
 //! as the till checks it.
 
-use super::{failed, signed_in};
+use super::{failed, signed_in, writer};
+use crate::api::Refusal;
 use crate::api::escape;
-use crate::page::{context, with};
+use crate::page::{context, see_other, with};
 use crate::web::Web;
-use axum::extract::{Query, State};
+use axum::Form;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use loyalty_store::Store;
@@ -16,6 +18,8 @@ use serde_json::{Value, json};
 pub struct Lookup {
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    done: String,
 }
 
 pub async fn list<S: Store>(
@@ -42,6 +46,97 @@ pub async fn list<S: Store>(
             Err(refusal) => return failed(&web, &refusal),
         }
     };
-    let page = json!({"rewards": catalogue["rewards"], "code": code, "found": found, "not_found": not_found});
+    let page = json!({
+        "rewards": catalogue["rewards"], "code": code, "found": found, "not_found": not_found, "done": lookup.done,
+    });
     web.renderer.page(StatusCode::OK, "console/rewards.html", with(context(&web, &session, "rewards"), page))
+}
+
+/// A reward as the form gives it: text fields, blank when left empty.
+#[derive(Debug, Default, Deserialize)]
+pub struct NewReward {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    points_cost: String,
+    #[serde(default)]
+    amount_minor: String,
+    #[serde(default)]
+    sku: String,
+    #[serde(default)]
+    stock: String,
+}
+
+impl NewReward {
+    fn body(&self) -> Result<Value, Refusal> {
+        let number = |field: &str, text: &str| -> Result<Option<i64>, Refusal> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            text.parse()
+                .map(Some)
+                .map_err(|_| Refusal::invalid(format!("{field} must be a whole number; it was `{text}`.")))
+        };
+        let mut body = json!({"code": self.code.trim(), "name": self.name.trim(), "kind": self.kind.trim()});
+        body["points_cost"] = json!(number("points_cost", &self.points_cost)?);
+        for (field, value) in [("amount_minor", &self.amount_minor), ("stock", &self.stock)] {
+            if let Some(n) = number(field, value)? {
+                body[field] = json!(n);
+            }
+        }
+        if !self.sku.trim().is_empty() {
+            body["sku"] = json!(self.sku.trim());
+        }
+        Ok(body)
+    }
+}
+
+/// Adds a reward to the catalogue: a new program version.
+pub async fn create<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Form(form): Form<NewReward>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let made = match form.body() {
+        Ok(body) => web.api.post(&session.bearer, "/v1/rewards", &body).await,
+        Err(refusal) => Err(refusal),
+    };
+    match made {
+        Ok(_) => see_other("/console/rewards?done=added", &[]),
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Archive {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Archives a reward: no more redemptions; codes issued stay valid.
+pub async fn archive<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Form(form): Form<Archive>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    match web.api.delete(&session.bearer, &format!("/v1/rewards/{}", escape(&code))).await {
+        Ok(_) => see_other("/console/rewards?done=archived", &[]),
+        Err(refusal) => failed(&web, &refusal),
+    }
 }

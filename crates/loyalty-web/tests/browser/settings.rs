@@ -62,6 +62,27 @@ async fn an_admin_makes_and_revokes_a_key_reads_the_trail_and_looks_up_a_code() 
         tote.contains("Canvas tote bag") && tote.contains("499 of 500") && tote.contains(" 1 "),
         "{tote}"
     );
+    // A reward added from the console is a new version of the program, then archived.
+    browser.fill("#r-code", "mug").await;
+    browser.fill("#r-name", "Enamel mug").await;
+    browser.fill("#r-cost", "300").await;
+    browser.fill("#r-sku", "mug-enamel").await;
+    browser.fill("#r-stock", "20").await;
+    browser.click("#new-reward button").await;
+    browser.arrive("/console/rewards?done=added").await;
+    let mug = api(&browser, Method::GET, "/v1/rewards/mug", json!(null)).await;
+    assert_eq!(
+        (mug["name"].as_str(), mug["points_cost"].as_i64(), mug["stock"].as_i64()),
+        (Some("Enamel mug"), Some(300), Some(20))
+    );
+    let row = browser.text("#rewards tbody tr:last-child").await;
+    assert!(row.contains("Enamel mug") && row.contains("20 of 20"), "{row}");
+    browser.element("#rewards tbody tr:last-child input[name=confirmed]").await.click().await.unwrap();
+    browser.element("#rewards tbody tr:last-child button").await.click().await.unwrap();
+    browser.arrive("/console/rewards?done=archived").await;
+    let mug = api(&browser, Method::GET, "/v1/rewards/mug", json!(null)).await;
+    assert_eq!(mug["archived"], true, "{mug}");
+
     browser.fill("#code", &code).await;
     browser.click("form[role=search] button").await;
     let found = browser.text("#found").await;
