@@ -24,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/segments.html", include_str!("../templates/console/segments.html")),
     ("console/engagement.html", include_str!("../templates/console/engagement.html")),
     ("console/keys.html", include_str!("../templates/console/keys.html")),
+    ("console/webhooks.html", include_str!("../templates/console/webhooks.html")),
     ("console/audit.html", include_str!("../templates/console/audit.html")),
     ("portal/base.html", include_str!("../templates/portal/base.html")),
     ("portal/home.html", include_str!("../templates/portal/home.html")),

@@ -11,6 +11,7 @@ mod rewards;
 mod segments;
 mod settings;
 mod sign_in;
+mod webhooks;
 
 use crate::api::Refusal;
 use crate::page::see_other;
@@ -47,6 +48,9 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/settings/keys", get(settings::keys::<S>).post(settings::create::<S>))
         .route("/console/settings/keys/{id}/revoke", post(settings::revoke::<S>))
         .route("/console/settings/audit", get(settings::audit::<S>))
+        .route("/console/settings/webhooks", get(webhooks::show::<S>).post(webhooks::create::<S>))
+        .route("/console/settings/webhooks/{id}/end", post(webhooks::end::<S>))
+        .route("/console/settings/webhooks/deliveries/{id}/replay", post(webhooks::replay::<S>))
         .route("/console/reports", get(reports::show::<S>))
         .route("/console/reports/download", get(reports::download::<S>))
         .with_state(web)

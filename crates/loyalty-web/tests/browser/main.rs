@@ -12,3 +12,4 @@ mod portal;
 mod program;
 mod segments;
 mod settings;
+mod webhooks;
