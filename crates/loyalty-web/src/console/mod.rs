@@ -47,6 +47,7 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/segments/download", get(segments::download::<S>))
         .route("/console/settings/keys", get(settings::keys::<S>).post(settings::create::<S>))
         .route("/console/settings/keys/{id}/revoke", post(settings::revoke::<S>))
+        .route("/console/settings/keys/{id}/rotate", post(settings::rotate::<S>))
         .route("/console/settings/audit", get(settings::audit::<S>))
         .route("/console/settings/webhooks", get(webhooks::show::<S>).post(webhooks::create::<S>))
         .route("/console/settings/webhooks/{id}/end", post(webhooks::end::<S>))

@@ -80,6 +80,47 @@ pub async fn create<S: Store>(
 }
 
 #[derive(Debug, Default, Deserialize)]
+pub struct Rotate {
+    #[serde(default)]
+    csrf: String,
+    /// Seconds the old secret keeps working.
+    #[serde(default)]
+    grace_seconds: String,
+}
+
+/// Gives a key a new secret, shown on this one page; the old one works for the grace.
+pub async fn rotate<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Rotate>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let grace: i64 = form.grace_seconds.trim().parse().unwrap_or(0);
+    let path = format!("/v1/keys/{}/rotate", escape(&id));
+    let made = match web.api.post(&session.bearer, &path, &json!({"grace_seconds": grace})).await {
+        Ok(made) => made,
+        Err(refusal) => return failed(&web, &refusal),
+    };
+    // Rotating the key this session signed in with ends the session once the grace is
+    // over; the page says so beside the secret.
+    match web.api.get(&session.bearer, "/v1/keys").await {
+        Ok(found) => {
+            let page = json!({"keys": found["keys"], "made": made, "done": "rotated"});
+            web.renderer.page(
+                StatusCode::OK,
+                "console/keys.html",
+                with(context(&web, &session, "settings"), page),
+            )
+        }
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
 pub struct Revoke {
     #[serde(default)]
     csrf: String,

@@ -42,10 +42,19 @@ async fn an_admin_makes_and_revokes_a_key_reads_the_trail_and_looks_up_a_code() 
     assert!(!browser.text("body").await.contains(&secret));
     assert!(!browser.has("#secret").await);
 
-    browser.element("#keys tbody tr:last-child input[name=confirmed]").await.click().await.unwrap();
-    browser.element("#keys tbody tr:last-child button").await.click().await.unwrap();
-    browser.arrive("/console/settings/keys?done=revoked").await;
+    // Rotated without a grace: the old secret stops, the new one (shown once) works.
+    browser.element("#keys tbody tr:last-child .rotate button").await.click().await.unwrap();
+    let rotated = browser.element("#secret").await.prop("value").await.unwrap().unwrap();
+    assert_ne!(rotated, secret);
     assert_eq!(as_till("/v1/members/m-gus").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let as_rotated = till.get(browser.url("/v1/members/m-gus")).bearer_auth(&rotated).send().await.unwrap();
+    assert_eq!(as_rotated.status(), StatusCode::OK);
+
+    browser.element("#keys tbody tr:last-child .revoke input[name=confirmed]").await.click().await.unwrap();
+    browser.element("#keys tbody tr:last-child .revoke button").await.click().await.unwrap();
+    browser.arrive("/console/settings/keys?done=revoked").await;
+    let as_rotated = till.get(browser.url("/v1/members/m-gus")).bearer_auth(&rotated).send().await.unwrap();
+    assert_eq!(as_rotated.status(), StatusCode::UNAUTHORIZED);
     let keys = browser.client.find_all(Locator::Css("#keys tbody tr")).await.unwrap();
     assert_eq!(keys.len(), 1, "only the admin key is left");
 
