@@ -120,6 +120,35 @@ pub async fn create<S: Store>(
     }
 }
 
+/// Changes the fields filled in the campaign's edit form (a new program version); a field
+/// left blank stays as it is.
+pub async fn edit<S: Store>(
+    State(web): State<Web<S>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<NewCampaign>,
+) -> Response {
+    let session = match writer(&web, &headers, &form.csrf).await {
+        Ok(session) => session,
+        Err(refused) => return refused,
+    };
+    let changed = match form.body() {
+        // The id names the campaign in the path; the body may not change it.
+        Ok(Value::Object(mut body)) => {
+            body.remove("id");
+            web.api
+                .patch(&session.bearer, &format!("/v1/campaigns/{}", escape(&id)), &Value::Object(body))
+                .await
+        }
+        Ok(_) => Err(Refusal::invalid("the form could not be read")),
+        Err(refusal) => Err(refusal),
+    };
+    match changed {
+        Ok(_) => see_other("/console/campaigns?done=changed", &[]),
+        Err(refusal) => failed(&web, &refusal),
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct End {
     #[serde(default)]

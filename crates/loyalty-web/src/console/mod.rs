@@ -37,6 +37,7 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/members/{id}/review", post(members::review::<S>))
         .route("/console/members/{id}/portal-link", post(members::portal_link::<S>))
         .route("/console/campaigns", get(campaigns::list::<S>).post(campaigns::create::<S>))
+        .route("/console/campaigns/{id}", post(campaigns::edit::<S>))
         .route("/console/campaigns/{id}/end", post(campaigns::end::<S>))
         .route("/console/program", get(program::show::<S>).post(program::submit::<S>))
         .route("/console/program/check", post(program::check::<S>))

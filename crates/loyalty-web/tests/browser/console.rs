@@ -172,6 +172,20 @@ async fn a_merchant_runs_a_campaign_and_reads_the_liability_report() {
         campaigns["campaigns"].as_array().unwrap().iter().find(|c| c["id"] == "winter-double").cloned();
     assert_eq!(made.unwrap()["multiplier"], "2", "{campaigns}");
     browser.screenshots("console-campaigns").await;
+    // Its budget raised from the edit form: a new version, the rest as it was.
+    browser.click("#campaigns tbody tr:last-child details summary").await;
+    browser.fill("#campaigns tbody tr:last-child details input[name=budget]", "80000").await;
+    browser.click("#campaigns tbody tr:last-child details button").await;
+    browser.arrive("/console/campaigns?done=changed").await;
+    let campaigns = api(&browser, Method::GET, "/v1/campaigns", json!(null)).await;
+    let changed =
+        campaigns["campaigns"].as_array().unwrap().iter().find(|c| c["id"] == "winter-double").cloned();
+    let changed = changed.unwrap();
+    assert_eq!(
+        (changed["budget"].as_i64(), changed["multiplier"].as_str()),
+        (Some(80_000), Some("2")),
+        "{changed}"
+    );
 
     // A purchase now earns double, and the campaign's spent budget shows it.
     let before = api(&browser, Method::GET, "/v1/members/m-bob", json!(null)).await["balance"]["available"]
