@@ -22,17 +22,23 @@ pub fn points(n: i64) -> String {
     grouped
 }
 
+/// Minor units in one whole unit of `currency`: 100 for EUR, 1 for JPY.
+pub fn minor_per_unit(currency: &str) -> i64 {
+    let exponent = Currency::from_code(currency).and_then(|c| c.exponent()).unwrap_or(2);
+    10_i64.pow(u32::from(exponent))
+}
+
 /// `1120` minor units of `EUR` → `11.20 EUR`; `500` of `JPY` → `500 JPY`.
 pub fn money(minor: i64, currency: &str) -> String {
-    let exponent = Currency::from_code(currency).and_then(|c| c.exponent()).unwrap_or(2);
-    if exponent == 0 {
+    let scale = minor_per_unit(currency);
+    if scale == 1 {
         return format!("{} {currency}", points(minor));
     }
-    let scale = 10_i64.pow(u32::from(exponent));
+    let exponent = scale.ilog10() as usize;
     let whole = points((minor / scale).abs());
     let fraction = (minor % scale).abs();
     let sign = if minor < 0 { "-" } else { "" };
-    format!("{sign}{whole}.{fraction:0width$} {currency}", width = usize::from(exponent))
+    format!("{sign}{whole}.{fraction:0width$} {currency}", width = exponent)
 }
 
 /// An RFC 3339 instant as a date and time in `zone` (`2026-12-04 22:26`); the text itself

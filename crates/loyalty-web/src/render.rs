@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("console/audit.html", include_str!("../templates/console/audit.html")),
     ("portal/base.html", include_str!("../templates/portal/base.html")),
     ("portal/home.html", include_str!("../templates/portal/home.html")),
+    ("portal/ways.html", include_str!("../templates/portal/ways.html")),
     ("portal/redeemed.html", include_str!("../templates/portal/redeemed.html")),
     ("portal/opening.html", include_str!("../templates/portal/opening.html")),
 ];
@@ -60,6 +61,10 @@ impl Renderer {
         env.add_filter("points", |n: Option<i64>| n.map_or_else(|| "–".to_owned(), format::points));
         env.add_filter("money", |minor: Option<i64>, currency: String| {
             minor.map_or_else(|| "–".to_owned(), |m| format::money(m, &currency))
+        });
+        // One whole unit of the currency in its minor units, as money: `1.00 EUR`.
+        env.add_filter("money_unit", |units: i64, currency: String| {
+            format::money(units * format::minor_per_unit(&currency), &currency)
         });
         env.add_filter("datetime", |text: String, zone: String| format::datetime(&text, &zone));
         env.add_filter("date", |text: String, zone: String| format::date(&text, &zone));

@@ -54,7 +54,14 @@ async fn home<S: Store>(web: &Web<S>, session: &Session, error: Option<&str>) ->
 }
 
 fn context<S: Store>(web: &Web<S>, session: &Session) -> Value {
-    json!({"program": crate::page::program(web, session.program), "csrf": session.csrf})
+    // The earning rules, for "ways to earn": the definition the API would show.
+    let earning = web
+        .state
+        .programs
+        .get(loyalty_store::ProgramId(session.program))
+        .and_then(|v| serde_json::to_value(&v.latest().program.definition().earning).ok())
+        .unwrap_or_else(|| json!([]));
+    json!({"program": crate::page::program(web, session.program), "csrf": session.csrf, "earning": earning})
 }
 
 /// Rewards the member can afford now first (cheapest first), then the others with the

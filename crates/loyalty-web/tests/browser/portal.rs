@@ -35,6 +35,18 @@ async fn a_member_opens_their_link_redeems_a_reward_and_sees_the_code_and_new_ba
     assert_eq!(browser.text("#balance").await.replace(',', ""), before.to_string());
     assert!(browser.text(".hero").await.contains("Hello, Cleo Park"));
     assert!(!browser.text("body").await.contains("Dan Ruiz"));
+    // Ways to earn, in words, from the retail program's rules.
+    let ways = browser.text(".ways").await;
+    for said in [
+        "1 points for every 1.00 EUR you spend",
+        "2× points on new season",
+        "500 points when you spend 200.00 EUR within 30 days",
+        "100 points for joining",
+        "250 points on your birthday",
+        "500 points when a friend you invite makes a first order of 50.00 EUR or more; they get 250",
+    ] {
+        assert!(ways.contains(said), "{said} not in:\n{ways}");
+    }
     // Affordable rewards first; the voucher of 2,250 points is beyond 1,300 and greyed.
     let rewards = api(&browser, Method::GET, "/v1/members/m-cleo/rewards", json!(null)).await;
     let affordable =
