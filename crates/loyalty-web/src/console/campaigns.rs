@@ -1,13 +1,12 @@
 //! Campaigns: the list with status and budget spent; making one (a new program version);
 //! ending one now.
 
-use super::{failed, signed_in, writer};
+use super::{Change, Staff, failed, posted};
 use crate::api::{Refusal, escape};
 use crate::page::{context, see_other, with};
 use crate::web::Web;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use loyalty_store::Store;
 use serde::Deserialize;
@@ -21,13 +20,9 @@ pub struct Shown {
 
 pub async fn list<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(shown): Query<Shown>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     match web.api.get(&session.bearer, "/v1/campaigns").await {
         Ok(found) => {
             let page = json!({"campaigns": found["campaigns"], "version": found["program_version"], "done": shown.done});
@@ -103,13 +98,8 @@ impl NewCampaign {
 
 pub async fn create<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
-    Form(form): Form<NewCampaign>,
+    Change(session, form): Change<NewCampaign>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let made = match form.body() {
         Ok(body) => web.api.post(&session.bearer, "/v1/campaigns", &body).await,
         Err(refusal) => Err(refusal),
@@ -124,14 +114,9 @@ pub async fn create<S: Store>(
 /// left blank stays as it is.
 pub async fn edit<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<NewCampaign>,
+    Change(session, form): Change<NewCampaign>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let changed = match form.body() {
         // The id names the campaign in the path; the body may not change it.
         Ok(Value::Object(mut body)) => {
@@ -157,16 +142,13 @@ pub struct End {
 
 pub async fn end<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<End>,
+    Change(session, _): Change<End>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     match web.api.post(&session.bearer, &format!("/v1/campaigns/{}/end", escape(&id)), &json!({})).await {
         Ok(_) => see_other("/console/campaigns?done=ended", &[]),
         Err(refusal) => failed(&web, &refusal),
     }
 }
+
+posted!(End, NewCampaign);

@@ -1,12 +1,12 @@
 //! The dashboard: this month's KPIs, the liability in points and money, breakage, NPS,
 //! top rewards, and points earned and burned per week for the last 26 weeks.
 
-use super::{failed, signed_in};
+use super::{Staff, failed};
 use crate::chart::{Week, earn_burn};
 use crate::page::{context, with};
 use crate::web::Web;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use futures_util::future::join_all;
 use jiff::ToSpan;
@@ -17,11 +17,7 @@ use serde_json::json;
 /// Weeks in the earn/burn chart.
 const WEEKS: i64 = 26;
 
-pub async fn show<S: Store>(State(web): State<Web<S>>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
+pub async fn show<S: Store>(State(web): State<Web<S>>, Staff(session): Staff) -> Response {
     let bearer = session.bearer.as_str();
     let (kpis, liability, breakage, nps) = tokio::join!(
         web.api.get(bearer, "/v1/reports/kpis"),

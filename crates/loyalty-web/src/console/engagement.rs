@@ -1,22 +1,18 @@
 //! Engagement: achievements with how many members completed each, every leaderboard's
 //! current standings, and the surveys with this month's NPS.
 
-use super::{failed, signed_in};
+use super::{Staff, failed};
 use crate::api::escape;
 use crate::page::{context, with};
 use crate::web::Web;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use futures_util::future::join_all;
 use loyalty_store::{ProgramId, Store};
 use serde_json::json;
 
-pub async fn show<S: Store>(State(web): State<Web<S>>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
+pub async fn show<S: Store>(State(web): State<Web<S>>, Staff(session): Staff) -> Response {
     let bearer = session.bearer.as_str();
     let (achievements, surveys, nps) = tokio::join!(
         web.api.get(bearer, "/v1/achievements"),

@@ -1,13 +1,12 @@
 //! Members: search and filters, a member's page, and what staff do to a member (adjust,
 //! change status, hand out a portal link), each a call of the API.
 
-use super::{failed, signed_in, writer};
+use super::{Change, Staff, failed, posted};
 use crate::api::escape;
 use crate::page::{context, see_other, with};
 use crate::web::Web;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use futures_util::future::join_all;
 use loyalty_core::insight::segment::Segment;
@@ -54,13 +53,9 @@ impl Search {
 
 pub async fn list<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(search): Query<Search>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     let found =
         match web.api.get(&session.bearer, &format!("/v1/members?{}", search.query(&search.cursor))).await {
             Ok(found) => found,
@@ -91,15 +86,7 @@ pub struct Enrol {
 }
 
 /// Enrols a member from the form (blank name or email left out) and opens their page.
-pub async fn enrol<S: Store>(
-    State(web): State<Web<S>>,
-    headers: HeaderMap,
-    Form(form): Form<Enrol>,
-) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
+pub async fn enrol<S: Store>(State(web): State<Web<S>>, Change(session, form): Change<Enrol>) -> Response {
     let mut body = json!({"external_id": form.external_id.trim()});
     for (field, value) in [("name", form.name.trim()), ("email", form.email.trim())] {
         if !value.is_empty() {
@@ -123,14 +110,10 @@ pub struct Shown {
 
 pub async fn show<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Path(id): Path<String>,
     Query(shown): Query<Shown>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     let base = format!("/v1/members/{}", escape(&id));
     let api = &web.api;
     let bearer = session.bearer.as_str();
@@ -202,14 +185,9 @@ pub struct Adjust {
 
 pub async fn adjust<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<Adjust>,
+    Change(session, form): Change<Adjust>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let Ok(points) = form.points.trim().parse::<i64>() else {
         return failed(
             &web,
@@ -235,14 +213,9 @@ pub struct StatusChange {
 
 pub async fn status<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<StatusChange>,
+    Change(session, form): Change<StatusChange>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
     let body = json!({"action": form.action, "reason": reason});
     match web.api.post(&session.bearer, &format!("/v1/members/{}/status", escape(&id)), &body).await {
@@ -265,14 +238,9 @@ pub struct Review {
 /// Releases or voids the points held for review.
 pub async fn review<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<Review>,
+    Change(session, form): Change<Review>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let decision = match form.decision.as_str() {
         "release" | "void" => form.decision.as_str(),
         _ => return failed(&web, &crate::api::Refusal::invalid("Choose to release or to void the points.")),
@@ -293,14 +261,9 @@ pub struct PortalLink {
 /// A member token made now, shown as the portal link to hand the member.
 pub async fn portal_link<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<PortalLink>,
+    Change(session, _): Change<PortalLink>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     match web.api.post(&session.bearer, &format!("/v1/members/{}/tokens", escape(&id)), &json!({})).await {
         Ok(made) => {
             let token = made["token"].as_str().unwrap_or_default();
@@ -316,3 +279,5 @@ pub async fn portal_link<S: Store>(
         Err(refusal) => failed(&web, &refusal),
     }
 }
+
+posted!(Adjust, Enrol, PortalLink, Review, StatusChange);

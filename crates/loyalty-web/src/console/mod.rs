@@ -1,6 +1,7 @@
 //! The admin console at `/console/`: staff sign in with a program's admin or read key and
 //! run the program. A read key sees every screen and no button that writes.
 
+mod access;
 mod campaigns;
 mod dashboard;
 mod engagement;
@@ -13,16 +14,13 @@ mod settings;
 mod sign_in;
 mod webhooks;
 
-use crate::api::Refusal;
 use crate::page::see_other;
-use crate::session::{self, CONSOLE, Session};
 use crate::web::Web;
 use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use axum::routing::{get, post};
 use loyalty_store::Store;
-use serde_json::json;
+
+pub(crate) use access::{Change, Staff, failed, form_refused, posted};
 
 pub fn router<S: Store>(web: Web<S>) -> Router {
     Router::new()
@@ -56,55 +54,4 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/reports", get(reports::show::<S>))
         .route("/console/reports/download", get(reports::download::<S>))
         .with_state(web)
-}
-
-/// The request's console session, or the way to the sign-in page.
-pub(crate) async fn signed_in<S: Store>(web: &Web<S>, headers: &HeaderMap) -> Result<Session, Response> {
-    session::current(web, CONSOLE, headers).await.ok_or_else(|| see_other("/console/sign-in", &[]))
-}
-
-/// The session, if `csrf` is its token and it may write; otherwise the refusal page.
-pub(crate) async fn writer<S: Store>(
-    web: &Web<S>,
-    headers: &HeaderMap,
-    csrf: &str,
-) -> Result<Session, Response> {
-    let session = signed_in(web, headers).await?;
-    match form_refused(web, &session, csrf, true) {
-        Some(refused) => Err(refused),
-        None => Ok(session),
-    }
-}
-
-/// The refusal of a form posted with `csrf` from `session`, if it is refused: the token
-/// must be the session's, and a form that writes needs a session that may.
-pub(crate) fn form_refused<S>(web: &Web<S>, session: &Session, csrf: &str, writes: bool) -> Option<Response> {
-    if !session.csrf_matches(csrf) {
-        return Some(refused(
-            web,
-            StatusCode::FORBIDDEN,
-            "This form is out of date or did not come from the console. Open the page again and resend it.",
-        ));
-    }
-    if writes && !session.writes() {
-        return Some(refused(web, StatusCode::FORBIDDEN, "Your key reads only; changes need an admin key."));
-    }
-    None
-}
-
-/// A page that says why the API refused, or the way to sign in again if the key itself
-/// was refused (revoked, expired).
-pub(crate) fn failed<S: Store>(web: &Web<S>, refusal: &Refusal) -> Response {
-    if refusal.signed_out() {
-        return see_other("/console/sign-in", &[session::end(web, CONSOLE)]);
-    }
-    refused(web, refusal.status, &refusal.message)
-}
-
-fn refused<S>(web: &Web<S>, status: StatusCode, message: &str) -> Response {
-    web.renderer.page(
-        status,
-        "message.html",
-        json!({"title": "Not done", "message": message, "back": "/console/"}),
-    )
 }

@@ -3,13 +3,13 @@
 //! (as you type, with htmx), previewed on a basket against the version in force, and
 //! written only by "Publish" (`PUT /v1/program`).
 
-use super::{failed, form_refused, signed_in};
+use super::{Staff, failed, form_refused};
 use crate::page::{context, see_other, with};
 use crate::preview;
 use crate::web::Web;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use loyalty_core::program::ProgramDef;
 use loyalty_store::{ProgramId, Store};
@@ -35,13 +35,9 @@ fn toml_of(definition: &Value) -> String {
 
 pub async fn show<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(compare): Query<Compare>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     let versions = match web.api.get(&session.bearer, "/v1/program/versions").await {
         Ok(found) => found["versions"].as_array().cloned().unwrap_or_default(),
         Err(refusal) => return failed(&web, &refusal),
@@ -108,13 +104,9 @@ fn problems(draft: &str) -> Result<loyalty_core::Program, Vec<String>> {
 /// Checks, previews or publishes the draft.
 pub async fn submit<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Form(draft): Form<Draft>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     if let Some(refused) = form_refused(&web, &session, &draft.csrf, draft.action == "publish") {
         return refused;
     }
@@ -140,13 +132,9 @@ pub async fn submit<S: Store>(
 /// The check alone, as the fragment htmx puts under the editor while one types.
 pub async fn check<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Form(draft): Form<Draft>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     if let Some(refused) = form_refused(&web, &session, &draft.csrf, false) {
         return refused;
     }

@@ -1,13 +1,13 @@
 //! Reports: the liability roll-forward, breakage, KPIs and donations of a period, each
 //! shown as a table and downloadable as the API's CSV.
 
-use super::{failed, signed_in};
+use super::{Staff, failed};
 use crate::api::{Refusal, escape};
 use crate::page::{context, with};
 use crate::web::Web;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loyalty_store::Store;
 use serde::Deserialize;
@@ -56,13 +56,9 @@ impl Asked {
 
 pub async fn show<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(asked): Query<Asked>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     let report = match asked.report() {
         Ok(report) => report,
         Err(refusal) => return failed(&web, &refusal),
@@ -91,13 +87,9 @@ pub async fn show<S: Store>(
 /// The report as the API's CSV, as a file to save.
 pub async fn download<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(asked): Query<Asked>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     let report = match asked.report() {
         Ok(report) => report,
         Err(refusal) => return failed(&web, &refusal),

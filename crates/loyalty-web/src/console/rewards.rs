@@ -1,14 +1,13 @@
 //! Rewards: the catalogue with cost, stock and codes issued; and a reward code looked up
 //! as the till checks it.
 
-use super::{failed, signed_in, writer};
+use super::{Change, Staff, failed, posted};
 use crate::api::Refusal;
 use crate::api::escape;
 use crate::page::{context, see_other, with};
 use crate::web::Web;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use loyalty_store::Store;
 use serde::Deserialize;
@@ -24,13 +23,9 @@ pub struct Lookup {
 
 pub async fn list<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(lookup): Query<Lookup>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     let catalogue = match web.api.get(&session.bearer, "/v1/rewards").await {
         Ok(catalogue) => catalogue,
         Err(refusal) => return failed(&web, &refusal),
@@ -101,13 +96,8 @@ impl NewReward {
 /// Adds a reward to the catalogue: a new program version.
 pub async fn create<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
-    Form(form): Form<NewReward>,
+    Change(session, form): Change<NewReward>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let made = match form.body() {
         Ok(body) => web.api.post(&session.bearer, "/v1/rewards", &body).await,
         Err(refusal) => Err(refusal),
@@ -127,16 +117,13 @@ pub struct Archive {
 /// Archives a reward: no more redemptions; codes issued stay valid.
 pub async fn archive<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(code): Path<String>,
-    Form(form): Form<Archive>,
+    Change(session, _): Change<Archive>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     match web.api.delete(&session.bearer, &format!("/v1/rewards/{}", escape(&code))).await {
         Ok(_) => see_other("/console/rewards?done=archived", &[]),
         Err(refusal) => failed(&web, &refusal),
     }
 }
+
+posted!(Archive, NewReward);

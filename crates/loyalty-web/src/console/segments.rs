@@ -2,19 +2,27 @@
 //! churn-risk spread of the scored members, and every scored member as CSV. Figures are
 //! those of the analytics job's last run, read page by page from the API.
 
-use super::{failed, signed_in};
+use super::{Staff, failed};
 use crate::api::{Api, Refusal, escape};
 use crate::page::{context, with};
 use crate::web::Web;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use loyalty_store::Store;
 use serde_json::{Value, json};
 
 /// Members asked for per page: the most the API gives.
 const PAGE: u32 = 500;
+
+/// The segments as listed, and every scored member of each.
+async fn everyone(api: &Api, bearer: &str) -> Result<(Value, Vec<(String, Value)>), Refusal> {
+    let listed = api.get(bearer, "/v1/segments").await?;
+    let segments = listed["segments"].as_array().cloned().unwrap_or_default();
+    let members = scored(api, bearer, &segments).await?;
+    Ok((listed, members))
+}
 
 /// Every scored member of every segment, with the segment's name beside each.
 async fn scored(api: &Api, bearer: &str, segments: &[Value]) -> Result<Vec<(String, Value)>, Refusal> {
@@ -54,24 +62,15 @@ fn grid(members: &[(String, Value)]) -> Vec<Vec<u64>> {
     cells
 }
 
-pub async fn show<S: Store>(State(web): State<Web<S>>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
-    let listed = match web.api.get(&session.bearer, "/v1/segments").await {
-        Ok(listed) => listed,
-        Err(refusal) => return failed(&web, &refusal),
-    };
-    let segments = listed["segments"].as_array().cloned().unwrap_or_default();
-    let members = match scored(&web.api, &session.bearer, &segments).await {
-        Ok(members) => members,
+pub async fn show<S: Store>(State(web): State<Web<S>>, Staff(session): Staff) -> Response {
+    let (listed, members) = match everyone(&web.api, &session.bearer).await {
+        Ok(found) => found,
         Err(refusal) => return failed(&web, &refusal),
     };
     let risk = |level: &str| members.iter().filter(|(_, m)| m["churn"]["risk"] == level).count();
     let page = json!({
         "computed_at": listed["computed_at"],
-        "segments": segments,
+        "segments": listed["segments"],
         "grid": grid(&members).into_iter().zip([5, 4, 3, 2, 1]).map(|(cells, r)| json!({"r": r, "cells": cells})).collect::<Vec<_>>(),
         "scored": members.len(),
         "churn": {"low": risk("low"), "medium": risk("medium"), "high": risk("high")},
@@ -84,18 +83,9 @@ pub async fn show<S: Store>(State(web): State<Web<S>>, headers: HeaderMap) -> Re
 }
 
 /// Every scored member as CSV: segment, id, scores, recency, frequency, spend, churn.
-pub async fn download<S: Store>(State(web): State<Web<S>>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
-    let listed = match web.api.get(&session.bearer, "/v1/segments").await {
-        Ok(listed) => listed,
-        Err(refusal) => return failed(&web, &refusal),
-    };
-    let segments = listed["segments"].as_array().cloned().unwrap_or_default();
-    let members = match scored(&web.api, &session.bearer, &segments).await {
-        Ok(members) => members,
+pub async fn download<S: Store>(State(web): State<Web<S>>, Staff(session): Staff) -> Response {
+    let (_, members) = match everyone(&web.api, &session.bearer).await {
+        Ok(found) => found,
         Err(refusal) => return failed(&web, &refusal),
     };
     let mut writer = csv::Writer::from_writer(Vec::new());

@@ -1,17 +1,17 @@
 //! Settings: the program's keys (make one and see its secret once, revoke one) and the
 //! audit trail of who did what.
 
-use super::{failed, signed_in, writer};
+use super::{Change, Staff, failed, posted};
 use crate::api::escape;
 use crate::page::{context, see_other, with};
+use crate::session::Session;
 use crate::web::Web;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use loyalty_store::Store;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Shown {
@@ -21,13 +21,9 @@ pub struct Shown {
 
 pub async fn keys<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(shown): Query<Shown>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     match web.api.get(&session.bearer, "/v1/keys").await {
         Ok(found) => {
             let page = json!({"keys": found["keys"], "made": null, "done": shown.done});
@@ -52,31 +48,13 @@ pub struct NewKey {
 }
 
 /// Makes a key and shows its secret on this one page, never again.
-pub async fn create<S: Store>(
-    State(web): State<Web<S>>,
-    headers: HeaderMap,
-    Form(form): Form<NewKey>,
-) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
+pub async fn create<S: Store>(State(web): State<Web<S>>, Change(session, form): Change<NewKey>) -> Response {
     let body = json!({"name": form.name.trim(), "role": form.role});
     let made = match web.api.post(&session.bearer, "/v1/keys", &body).await {
         Ok(made) => made,
         Err(refusal) => return failed(&web, &refusal),
     };
-    match web.api.get(&session.bearer, "/v1/keys").await {
-        Ok(found) => {
-            let page = json!({"keys": found["keys"], "made": made, "done": ""});
-            web.renderer.page(
-                StatusCode::CREATED,
-                "console/keys.html",
-                with(context(&web, &session, "settings"), page),
-            )
-        }
-        Err(refusal) => failed(&web, &refusal),
-    }
+    keys_page(&web, &session, StatusCode::CREATED, made, "").await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,33 +69,35 @@ pub struct Rotate {
 /// Gives a key a new secret, shown on this one page; the old one works for the grace.
 pub async fn rotate<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<Rotate>,
+    Change(session, form): Change<Rotate>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let grace: i64 = form.grace_seconds.trim().parse().unwrap_or(0);
     let path = format!("/v1/keys/{}/rotate", escape(&id));
     let made = match web.api.post(&session.bearer, &path, &json!({"grace_seconds": grace})).await {
         Ok(made) => made,
         Err(refusal) => return failed(&web, &refusal),
     };
-    // Rotating the key this session signed in with ends the session once the grace is
-    // over; the page says so beside the secret.
-    match web.api.get(&session.bearer, "/v1/keys").await {
-        Ok(found) => {
-            let page = json!({"keys": found["keys"], "made": made, "done": "rotated"});
-            web.renderer.page(
-                StatusCode::OK,
-                "console/keys.html",
-                with(context(&web, &session, "settings"), page),
-            )
-        }
-        Err(refusal) => failed(&web, &refusal),
-    }
+    keys_page(&web, &session, StatusCode::OK, made, "rotated").await
+}
+
+/// The keys page with a secret just made (`made`), shown this once. If the key this
+/// session signed in with was itself rotated without a grace, the list can no longer be
+/// read with it; the secret is shown all the same, or it would be lost.
+async fn keys_page<S: Store>(
+    web: &Web<S>,
+    session: &Session,
+    status: StatusCode,
+    made: Value,
+    done: &str,
+) -> Response {
+    let keys = match web.api.get(&session.bearer, "/v1/keys").await {
+        Ok(found) => found["keys"].clone(),
+        Err(refusal) if refusal.signed_out() => json!([]),
+        Err(refusal) => return failed(web, &refusal),
+    };
+    let page = json!({"keys": keys, "made": made, "done": done});
+    web.renderer.page(status, "console/keys.html", with(context(web, session, "settings"), page))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,14 +108,9 @@ pub struct Revoke {
 
 pub async fn revoke<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<Revoke>,
+    Change(session, _): Change<Revoke>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     match web.api.delete(&session.bearer, &format!("/v1/keys/{}", escape(&id))).await {
         Ok(_) => see_other("/console/settings/keys?done=revoked", &[]),
         Err(refusal) => failed(&web, &refusal),
@@ -155,13 +130,9 @@ pub struct Trail {
 /// The audit trail, newest page last as the API pages it, filtered by actor and action.
 pub async fn audit<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(trail): Query<Trail>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     let query = |cursor: &str| {
         [("actor", trail.actor.trim()), ("action", trail.action.trim()), ("cursor", cursor)]
             .into_iter()
@@ -183,3 +154,5 @@ pub async fn audit<S: Store>(
         Err(refusal) => failed(&web, &refusal),
     }
 }
+
+posted!(NewKey, Revoke, Rotate);

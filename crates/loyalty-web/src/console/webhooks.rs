@@ -1,14 +1,13 @@
 //! Webhooks: the subscriptions (add one and see its signing secret once, end one) and the
 //! delivery log, where a delivery can be sent again.
 
-use super::{failed, signed_in, writer};
+use super::{Change, Staff, failed, posted};
 use crate::api::escape;
 use crate::page::{context, see_other, with};
 use crate::web::Web;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
-use axum_extra::extract::Form;
 use loyalty_store::Store;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,13 +34,9 @@ async fn page<S: Store>(web: &Web<S>, bearer: &str) -> Result<Value, crate::api:
 
 pub async fn show<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
+    Staff(session): Staff,
     Query(shown): Query<Shown>,
 ) -> Response {
-    let session = match signed_in(&web, &headers).await {
-        Ok(session) => session,
-        Err(away) => return away,
-    };
     match page(&web, &session.bearer).await {
         Ok(page) => {
             let page = with(page, json!({"done": shown.done}));
@@ -69,13 +64,8 @@ pub struct NewWebhook {
 /// Subscribes the URL and shows the signing secret on this page, once.
 pub async fn create<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
-    Form(form): Form<NewWebhook>,
+    Change(session, form): Change<NewWebhook>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let body = json!({"url": form.url.trim(), "event_types": form.event_types});
     let made = match web.api.post(&session.bearer, "/v1/webhooks", &body).await {
         Ok(made) => made,
@@ -103,14 +93,9 @@ pub struct Act {
 /// Ends a subscription; its deliveries not yet sent are cancelled.
 pub async fn end<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<Act>,
+    Change(session, _): Change<Act>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     match web.api.delete(&session.bearer, &format!("/v1/webhooks/{}", escape(&id))).await {
         Ok(_) => see_other("/console/settings/webhooks?done=ended", &[]),
         Err(refusal) => failed(&web, &refusal),
@@ -120,17 +105,14 @@ pub async fn end<S: Store>(
 /// Sends a delivery again.
 pub async fn replay<S: Store>(
     State(web): State<Web<S>>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<Act>,
+    Change(session, _): Change<Act>,
 ) -> Response {
-    let session = match writer(&web, &headers, &form.csrf).await {
-        Ok(session) => session,
-        Err(refused) => return refused,
-    };
     let path = format!("/v1/webhooks/deliveries/{}/replay", escape(&id));
     match web.api.post(&session.bearer, &path, &json!({})).await {
         Ok(_) => see_other("/console/settings/webhooks?done=replayed", &[]),
         Err(refusal) => failed(&web, &refusal),
     }
 }
+
+posted!(Act, NewWebhook);

@@ -2,7 +2,7 @@
 //! first, the others with the points still needed), their codes and their history; and
 //! redeeming a reward, which shows the code with a QR code for the till.
 
-use super::{closed, member};
+use super::{closed, member, member_form};
 use crate::api::{Refusal, escape};
 use crate::page::with;
 use crate::session::Session;
@@ -99,17 +99,10 @@ pub async fn redeem<S: Store>(
     headers: HeaderMap,
     Form(form): Form<Redeem>,
 ) -> Response {
-    let session = match member(&web, &headers).await {
+    let session = match member_form(&web, &headers, &form.csrf).await {
         Ok(session) => session,
-        Err(away) => return away,
+        Err(refused) => return refused,
     };
-    if !session.csrf_matches(&form.csrf) {
-        return web.renderer.page(
-            StatusCode::FORBIDDEN,
-            "message.html",
-            json!({"title": "Not redeemed", "message": "This form is out of date. Open your page again and redeem from there.", "back": "/portal/"}),
-        );
-    }
     let path = format!("/v1/members/{}/redemptions", escape(&session.who));
     match web.api.post(&session.bearer, &path, &json!({"reward": form.reward})).await {
         Ok(redeemed) => {
@@ -144,17 +137,10 @@ pub async fn leaderboards<S: Store>(
     headers: HeaderMap,
     Form(form): Form<OptIn>,
 ) -> Response {
-    let session = match member(&web, &headers).await {
+    let session = match member_form(&web, &headers, &form.csrf).await {
         Ok(session) => session,
-        Err(away) => return away,
+        Err(refused) => return refused,
     };
-    if !session.csrf_matches(&form.csrf) {
-        return web.renderer.page(
-            StatusCode::FORBIDDEN,
-            "message.html",
-            json!({"title": "Not changed", "message": "This form is out of date. Open your page again.", "back": "/portal/"}),
-        );
-    }
     let path = format!("/v1/members/{}", escape(&session.who));
     match web.api.patch(&session.bearer, &path, &json!({"leaderboard_opt_in": form.show == "yes"})).await {
         Ok(_) => crate::page::see_other("/portal/#boards-title", &[]),

@@ -92,3 +92,21 @@ pub(crate) fn closed<S>(web: &Web<S>, status: StatusCode) -> Response {
 pub(crate) async fn member<S: Store>(web: &Web<S>, headers: &HeaderMap) -> Result<Session, Response> {
     session::current(web, PORTAL, headers).await.ok_or_else(|| closed(web, StatusCode::UNAUTHORIZED))
 }
+
+/// The portal session that sent a form, if the form carries its CSRF token; otherwise the
+/// page that says so.
+pub(crate) async fn member_form<S: Store>(
+    web: &Web<S>,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Session, Response> {
+    let session = member(web, headers).await?;
+    if session.csrf_matches(csrf) {
+        return Ok(session);
+    }
+    Err(web.renderer.page(
+        StatusCode::FORBIDDEN,
+        "message.html",
+        json!({"title": "Not done", "message": "This form is out of date. Open your page again and try from there.", "back": "/portal/"}),
+    ))
+}

@@ -211,3 +211,17 @@ pub async fn api(
     assert!(status.is_success(), "{path}: {status} {value}");
     value
 }
+
+/// A purchase of one line, `quantity` × `unit_price_minor` of `sku`, by `member`.
+pub async fn purchase(
+    browser: &Browser,
+    member: &str,
+    order_id: &str,
+    sku: &str,
+    quantity: i64,
+    unit_price_minor: i64,
+) -> serde_json::Value {
+    let body = json!({"type": "purchase", "member": member, "order_id": order_id,
+                      "lines": [{"sku": sku, "quantity": quantity, "unit_price_minor": unit_price_minor}]});
+    api(browser, reqwest::Method::POST, "/v1/events", body).await
+}

@@ -2,7 +2,7 @@
 //! balance change; a read key sees no button that writes; a post without the form's
 //! CSRF token is refused.
 
-use crate::chrome::{Browser, api};
+use crate::chrome::{Browser, api, purchase};
 use reqwest::Method;
 use serde_json::json;
 
@@ -13,14 +13,7 @@ async fn seed(browser: &Browser) {
     {
         api(browser, Method::POST, "/v1/members", json!({"external_id": id, "name": name, "email": email}))
             .await;
-        api(
-            browser,
-            Method::POST,
-            "/v1/events",
-            json!({"type": "purchase", "member": id, "order_id": format!("o-{id}"),
-                   "lines": [{"sku": "coat", "quantity": 1, "unit_price_minor": spend}]}),
-        )
-        .await;
+        purchase(browser, id, &format!("o-{id}"), "coat", 1, spend).await;
     }
 }
 
@@ -191,14 +184,7 @@ async fn a_merchant_runs_a_campaign_and_reads_the_liability_report() {
     let before = api(&browser, Method::GET, "/v1/members/m-bob", json!(null)).await["balance"]["available"]
         .as_i64()
         .unwrap();
-    let earned = api(
-        &browser,
-        Method::POST,
-        "/v1/events",
-        json!({"type": "purchase", "member": "m-bob", "order_id": "o-winter",
-               "lines": [{"sku": "scarf", "quantity": 1, "unit_price_minor": 4_000}]}),
-    )
-    .await;
+    let earned = purchase(&browser, "m-bob", "o-winter", "scarf", 1, 4_000).await;
     assert!(earned["balance"]["available"].as_i64().unwrap() > before, "{earned}");
 
     browser.click("nav a[href='/console/reports']").await;
@@ -248,14 +234,7 @@ async fn points_held_for_review_are_released_from_the_member_s_page() {
     let browser = Browser::start().await;
     api(&browser, Method::POST, "/v1/members", json!({"external_id": "m-max", "name": "Max Roe"})).await;
     // 3,500 points within the hour: over the retail program's velocity limit of 3,000.
-    let bought = api(
-        &browser,
-        Method::POST,
-        "/v1/events",
-        json!({"type": "purchase", "member": "m-max", "order_id": "o-max",
-               "lines": [{"sku": "coat", "quantity": 1, "unit_price_minor": 350_000}]}),
-    )
-    .await;
+    let bought = purchase(&browser, "m-max", "o-max", "coat", 1, 350_000).await;
     let held = bought["balance"]["pending_review"].as_i64().unwrap();
     let available = bought["balance"]["available"].as_i64().unwrap();
     assert!(held > 0, "{bought}");

@@ -1,7 +1,7 @@
 //! Engagement in the console: achievements with their completions, leaderboards with the
 //! members who opted in, and NPS, as the API has them.
 
-use crate::chrome::{Browser, api};
+use crate::chrome::{Browser, api, purchase};
 use fantoccini::Locator;
 use loyalty_testkit::bakery_path;
 use reqwest::Method;
@@ -12,14 +12,7 @@ async fn engagement_shows_achievements_boards_and_nps_as_the_api_has_them() {
     let browser = Browser::start_with(bakery_path()).await;
     api(&browser, Method::POST, "/v1/members", json!({"external_id": "m-kim", "name": "Kim Lee"})).await;
     api(&browser, Method::PATCH, "/v1/members/m-kim", json!({"leaderboard_opt_in": true})).await;
-    api(
-        &browser,
-        Method::POST,
-        "/v1/events",
-        json!({"type": "purchase", "member": "m-kim", "order_id": "o-kim",
-               "lines": [{"sku": "baguette", "quantity": 2, "unit_price_minor": 350}]}),
-    )
-    .await;
+    purchase(&browser, "m-kim", "o-kim", "baguette", 2, 350).await;
     let achievements = api(&browser, Method::GET, "/v1/achievements", json!(null)).await;
     let achievements = achievements["achievements"].as_array().unwrap().clone();
     assert!(!achievements.is_empty());

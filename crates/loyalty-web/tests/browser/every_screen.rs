@@ -2,7 +2,7 @@
 //! who bought something: a template that names a field one program's answers lack fails
 //! here, not in front of a merchant.
 
-use crate::chrome::{Browser, api};
+use crate::chrome::{Browser, api, purchase};
 use reqwest::Method;
 use serde_json::json;
 use std::path::PathBuf;
@@ -37,14 +37,7 @@ async fn every_screen_is_drawn_for_every_example_program() {
     for program in programs {
         let browser = Browser::start_with(program.clone()).await;
         api(&browser, Method::POST, "/v1/members", json!({"external_id": "m-zed", "name": "Zed Ames"})).await;
-        api(
-            &browser,
-            Method::POST,
-            "/v1/events",
-            json!({"type": "purchase", "member": "m-zed", "order_id": "o-zed",
-                   "lines": [{"sku": "anything", "quantity": 1, "unit_price_minor": 2_500}]}),
-        )
-        .await;
+        purchase(&browser, "m-zed", "o-zed", "anything", 1, 2_500).await;
         api(&browser, Method::POST, "/v1/jobs/run", json!({})).await;
         browser.sign_in().await;
         for screen in SCREENS {

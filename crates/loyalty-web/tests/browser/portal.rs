@@ -1,21 +1,14 @@
 //! A member in the portal on a phone: open the link, see the balance, redeem a reward and
 //! get its code; a link that was revoked or altered opens nothing.
 
-use crate::chrome::{Browser, PHONE, api};
+use crate::chrome::{Browser, PHONE, api, purchase};
 use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::json;
 
 async fn member_with_points(browser: &Browser, id: &str, name: &str, spend: i64) {
     api(browser, Method::POST, "/v1/members", json!({"external_id": id, "name": name})).await;
-    api(
-        browser,
-        Method::POST,
-        "/v1/events",
-        json!({"type": "purchase", "member": id, "order_id": format!("o-{id}"),
-               "lines": [{"sku": "coat", "quantity": 1, "unit_price_minor": spend}]}),
-    )
-    .await;
+    purchase(browser, id, &format!("o-{id}"), "coat", 1, spend).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

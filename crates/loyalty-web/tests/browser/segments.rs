@@ -1,7 +1,7 @@
 //! Segments in the console: the counts per segment, the grid and the churn spread agree
 //! with the API, and the CSV lists every scored member.
 
-use crate::chrome::{Browser, api};
+use crate::chrome::{Browser, api, purchase};
 use reqwest::Method;
 use serde_json::json;
 
@@ -10,14 +10,7 @@ async fn segments_show_the_scored_members_in_counts_grid_and_csv() {
     let browser = Browser::start().await;
     for (id, spend) in [("m-hal", 30_000), ("m-ida", 2_000), ("m-jon", 9_000)] {
         api(&browser, Method::POST, "/v1/members", json!({"external_id": id})).await;
-        api(
-            &browser,
-            Method::POST,
-            "/v1/events",
-            json!({"type": "purchase", "member": id, "order_id": format!("o-{id}"),
-                   "lines": [{"sku": "coat", "quantity": 1, "unit_price_minor": spend}]}),
-        )
-        .await;
+        purchase(&browser, id, &format!("o-{id}"), "coat", 1, spend).await;
     }
     api(&browser, Method::POST, "/v1/jobs/run", json!({})).await;
     let listed = api(&browser, Method::GET, "/v1/segments", json!(null)).await;

@@ -100,5 +100,17 @@ async fn an_admin_makes_and_revokes_a_key_reads_the_trail_and_looks_up_a_code() 
     browser.click("form[role=search] button").await;
     assert!(browser.text(".error").await.contains("NOPE-NOPE-NOPE"));
     browser.screenshots("console-rewards").await;
+
+    // The admin rotates the very key they signed in with, without a grace: the new secret
+    // is still shown, the session ends, and the new secret signs in.
+    browser.open("/console/settings/keys").await;
+    browser.element("#keys tbody tr:first-child .rotate button").await.click().await.unwrap();
+    let own = browser.element("#secret").await.prop("value").await.unwrap().unwrap();
+    assert!(own.starts_with("lk_") && own != browser.server.key, "{own}");
+    browser.open("/console/").await;
+    browser.arrive("/console/sign-in").await;
+    browser.fill("#key", &own).await;
+    browser.click("form button[type=submit]").await;
+    browser.arrive("/console/").await;
     browser.close().await;
 }
