@@ -38,7 +38,28 @@ pub fn with_screens<S: Store>(state: AppState<S>, api: Router, settings: WebSett
         .merge(console::router(web.clone()))
         .merge(portal::router(web))
         .merge(assets::router())
+        .layer(axum::middleware::map_response(guarded))
         .fallback_service(api)
+}
+
+/// What every screen answers with: nothing of another origin may frame it (clickjacking
+/// of the console's buttons), load into it or receive its address (the portal's token).
+async fn guarded(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    use axum::http::header::{
+        CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
 }
 
 mod web {

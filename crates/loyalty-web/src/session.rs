@@ -32,7 +32,7 @@ pub struct Kind {
     purpose: &'static [u8],
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Session {
     /// The API key (console) or member token (portal) the pages call the API with.
     pub bearer: String,
@@ -44,6 +44,18 @@ pub struct Session {
     pub program: i64,
     pub csrf: String,
     pub expires_at: Timestamp,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bearer is a key or a token, the CSRF token a secret too: neither in logs.
+        f.debug_struct("Session")
+            .field("role", &self.role)
+            .field("who", &self.who)
+            .field("program", &self.program)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {
