@@ -67,7 +67,7 @@ fn editor(versions: &[Value], compare: &Compare, draft: &str, basket: &str, outc
     let listed: Vec<Value> = versions
         .iter()
         .rev()
-        .map(|v| json!({"version": v["version"], "effective_from": v["effective_from"], "origin": v["origin"]}))
+        .map(|v| json!({"version": v["version"], "effective_from": v["effective_from"]}))
         .collect();
     json!({"versions": listed, "a": a, "b": b, "diff": diff, "draft": draft, "basket": basket, "outcome": outcome, "done": ""})
 }
