@@ -121,6 +121,11 @@ pub fn sign_in_csrf<S>(web: &Web<S>, token: &str) -> String {
     set_cookie(web, SIGN_IN_CSRF, CONSOLE.path, token.to_owned(), 3600)
 }
 
+/// A `Set-Cookie` value that drops the sign-in form's CSRF token, once signed in.
+pub fn end_sign_in_csrf<S>(web: &Web<S>) -> String {
+    set_cookie(web, SIGN_IN_CSRF, CONSOLE.path, String::new(), 0)
+}
+
 fn set_cookie<S>(
     web: &Web<S>,
     name: &'static str,

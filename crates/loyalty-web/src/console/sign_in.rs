@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use loyalty_server::sealed::random_hex;
 use loyalty_server::secrets::key_hash;
 use loyalty_store::{Role, Store};
@@ -94,7 +94,7 @@ pub async fn submit<S: Store>(
         session::start(&web, CONSOLE, &session).await
     };
     match started.await {
-        Ok(cookie) => see_other("/console/", &[cookie, session::sign_in_csrf(&web, "")]),
+        Ok(cookie) => see_other("/console/", &[cookie, session::end_sign_in_csrf(&web)]),
         Err(_) => blank_form(
             &web,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -109,9 +109,11 @@ pub async fn sign_out<S: Store>(
     Form(form): Form<SignOut>,
 ) -> Response {
     match session::current(&web, CONSOLE, &headers).await {
-        Some(session) if !session.csrf_matches(&form.csrf) => {
-            (StatusCode::FORBIDDEN, "the sign-out form did not come from this console").into_response()
-        }
+        Some(session) if !session.csrf_matches(&form.csrf) => web.renderer.page(
+            StatusCode::FORBIDDEN,
+            "message.html",
+            json!({"title": "Not signed out", "message": "The sign-out form did not come from this console.", "back": "/console/"}),
+        ),
         _ => see_other("/console/sign-in", &[session::end(&web, CONSOLE)]),
     }
 }
