@@ -36,7 +36,9 @@ pub fn earn_burn(weeks: &[Week], points_name: &str) -> String {
         for (offset, value, class, verb) in
             [(0, week.earned, "earned", "earned"), (bar, week.burned, "burned", "burned")]
         {
-            let h = value.max(0) * plot / top;
+            // In i128: a week's points times the plot's height must not overflow.
+            let h =
+                i64::try_from(i128::from(value.max(0)) * i128::from(plot) / i128::from(top)).unwrap_or(plot);
             let _ = write!(
                 svg,
                 r#"<rect x="{}" y="{}" width="{bar}" height="{h}" class="{class}"><title>week of {}: {} {points_name} {verb}</title></rect>"#,
@@ -78,5 +80,12 @@ mod tests {
             "{svg}"
         );
         assert!(svg.contains(">1,000</text>"), "{svg}");
+    }
+
+    #[test]
+    fn the_largest_figures_draw_full_height_bars_rather_than_overflow() {
+        let svg = earn_burn(&[Week { label: "w".into(), earned: i64::MAX, burned: i64::MAX / 2 }], "points");
+        assert!(svg.contains(r#"height="186" class="earned""#), "{svg}");
+        assert!(svg.contains(r#"height="92" class="burned""#), "{svg}");
     }
 }
