@@ -10,10 +10,30 @@ one, and sends the request again with it, whenever one is answered 401 (its `ret
 default). The first key is LOYALTY_ADMIN_KEY, the one the server was started with.
 """
 
+import ast
 import os
 import subprocess
+import threading
 
 import schemathesis
+
+
+# Python before 3.11.9 and 3.12.3 keeps the depth counter of the C code that builds an
+# `ast` tree in state shared by every thread (CPython gh-106905). With two workers, two
+# threads parsing at once (Hypothesis parses its strategies' lambdas to describe them)
+# may overwrite each other's counter, and the parse fails with "SystemError: AST
+# constructor recursion depth mismatch", a runtime error of the fuzzer that has nothing
+# to do with the server. Parsing one thread at a time keeps the counter each one's own.
+_parsing = threading.RLock()
+_parse = ast.parse
+
+
+def _parse_alone(*args, **kwargs):
+    with _parsing:
+        return _parse(*args, **kwargs)
+
+
+ast.parse = _parse_alone
 
 
 # Kept until a request is answered 401; then `get` is asked again.
