@@ -46,6 +46,7 @@ pub const MEMBER_ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/members/{external_id}/codes"),
     ("GET", "/v1/members/{external_id}/leaderboards"),
     ("POST", "/v1/members/{external_id}/redemptions"),
+    ("GET", "/v1/members/{external_id}/surveys"),
     ("POST", "/v1/members/{external_id}/survey-responses"),
 ];
 

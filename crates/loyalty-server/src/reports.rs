@@ -4,7 +4,7 @@
 
 use loyalty_core::Timestamp;
 use loyalty_core::books::{Breakage, Cohort, RollForward, share};
-use loyalty_core::program::PointValue;
+use loyalty_core::program::{PointValue, Program};
 use loyalty_core::schema::{DateText, DecimalText};
 use loyalty_store::{LoadedProgram, Store, StoreError};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -240,6 +240,7 @@ pub async fn kpis<S: Store>(
         points_burned: k.burned,
         redemption_rate: rate.to_string(),
         top_rewards,
+        members_by_tier: by_tier(program, &k.members_by_tier),
     };
     let mut csv = String::from("metric,value\n");
     for (metric, value) in [
@@ -256,6 +257,9 @@ pub async fn kpis<S: Store>(
     }
     for (reward, codes, _) in &k.top_rewards {
         csv.push_str(&format!("top_reward:{reward},{codes}\n"));
+    }
+    for row in &report.members_by_tier {
+        csv.push_str(&format!("members_in_tier:{},{}\n", row.tier.as_deref().unwrap_or("none"), row.members));
     }
     Ok(Report { json: ReportBody::Kpis(report), csv })
 }
@@ -292,6 +296,36 @@ pub struct KpiReport {
     redemption_rate: String,
     /// The five rewards most redeemed in the period, most first.
     top_rewards: Vec<TopReward>,
+    /// Open accounts in each tier now: no tier first, then the program's tiers lowest
+    /// first (none left out), then any tier the program no longer has.
+    members_by_tier: Vec<TierMembers>,
+}
+
+/// How many open accounts a tier holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct TierMembers {
+    /// The tier's code; null for members without a tier.
+    tier: Option<String>,
+    members: i64,
+}
+
+/// `counted` (per tier code) in the program's order of tiers, with a zero for each tier
+/// nobody is in.
+fn by_tier(program: &Program, counted: &[(Option<String>, i64)]) -> Vec<TierMembers> {
+    let count =
+        |tier: Option<&str>| counted.iter().find(|(t, _)| t.as_deref() == tier).map_or(0, |(_, n)| *n);
+    let levels: Vec<&str> = program.definition().tiers.levels.iter().map(|l| l.code.as_str()).collect();
+    let mut rows = vec![TierMembers { tier: None, members: count(None) }];
+    rows.extend(
+        levels.iter().map(|code| TierMembers { tier: Some((*code).to_owned()), members: count(Some(code)) }),
+    );
+    rows.extend(
+        counted
+            .iter()
+            .filter(|(t, _)| t.as_deref().is_some_and(|t| !levels.contains(&t)))
+            .map(|(t, n)| TierMembers { tier: t.clone(), members: *n }),
+    );
+    rows
 }
 
 /// A reward among the most redeemed.

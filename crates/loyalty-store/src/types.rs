@@ -395,6 +395,8 @@ pub struct KpiSums {
     pub burned: i64,
     /// The most redeemed rewards: (reward, codes issued, points).
     pub top_rewards: Vec<(String, i64, i64)>,
+    /// Open accounts per tier code now (`None`: no tier), by code.
+    pub members_by_tier: Vec<(Option<String>, i64)>,
 }
 
 /// Where a program's events are sent, and which.

@@ -13,17 +13,22 @@ use serde_json::{Value, json};
 /// made elsewhere and not asked for yet: the next API call loads it).
 pub fn program<S: Store>(web: &Web<S>, program: i64) -> Value {
     let Some(versions) = web.state.programs.get(ProgramId(program)) else {
-        return json!({"tiers": [], "name": "", "code": "", "points_name": "points", "currency": "", "time_zone": "UTC"});
+        return json!({"tiers": [], "name": "", "code": "", "points_name": "points", "currency": {"code": "XXX", "minor_digits": 0}, "time_zone": "UTC"});
     };
     let latest = &versions.latest().program;
-    let tiers: Vec<Value> =
-        latest.definition().tiers.levels.iter().map(|t| json!({"code": t.code, "name": t.name})).collect();
+    let tiers: Vec<Value> = latest
+        .definition()
+        .tiers
+        .levels
+        .iter()
+        .map(|t| json!({"code": t.code, "name": t.name, "threshold": t.threshold}))
+        .collect();
     json!({
         "tiers": tiers,
         "name": latest.name(),
         "code": latest.code(),
         "points_name": latest.points_name(),
-        "currency": latest.currency().code(),
+        "currency": {"code": latest.currency().code(), "minor_digits": latest.currency().minor_digits()},
         "time_zone": latest.definition().time_zone,
     })
 }

@@ -4,6 +4,7 @@
 use crate::format;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use loyalty_core::money::Currency;
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
@@ -59,12 +60,15 @@ impl Renderer {
         // A figure an answer leaves null (such as money for a program without a point
         // value) reads as a dash.
         env.add_filter("points", |n: Option<i64>| n.map_or_else(|| "–".to_owned(), format::points));
-        env.add_filter("money", |minor: Option<i64>, currency: String| {
-            minor.map_or_else(|| "–".to_owned(), |m| format::money(m, &currency))
+        env.add_filter("money", |minor: Option<i64>, currency: Value| {
+            let currency = currency_of(&currency)?;
+            Ok::<_, minijinja::Error>(minor.map_or_else(|| "–".to_owned(), |m| format::money(m, currency)))
         });
-        // One whole unit of the currency in its minor units, as money: `1.00 EUR`.
-        env.add_filter("money_unit", |units: i64, currency: String| {
-            format::money(units * format::minor_per_unit(&currency), &currency)
+        // Whole units of the currency as money: `1|money_unit(...)` is `1.00 EUR`.
+        env.add_filter("money_unit", |units: i64, currency: Value| {
+            let currency = currency_of(&currency)?;
+            let minor = units.saturating_mul(format::minor_per_unit(currency));
+            Ok::<_, minijinja::Error>(format::money(minor, currency))
         });
         env.add_filter("datetime", |text: String, zone: String| format::datetime(&text, &zone));
         env.add_filter("date", |text: String, zone: String| format::date(&text, &zone));
@@ -86,5 +90,46 @@ impl Renderer {
                     .into_response()
             }
         }
+    }
+}
+
+/// The program's currency as the page context gives it (`{"code", "minor_digits"}`).
+fn currency_of(value: &Value) -> Result<Currency, minijinja::Error> {
+    let code = value.get_attr("code").ok().and_then(|c| c.as_str().map(str::to_owned));
+    let digits = value.get_attr("minor_digits").ok().and_then(|d| u8::try_from(d).ok());
+    code.and_then(|code| Currency::parse(&code, digits).ok()).ok_or_else(|| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("{value} is not a program's currency"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn rendered(source: &str, currency: serde_json::Value) -> Result<String, minijinja::Error> {
+        Renderer::new().env.render_str(source, json!({"program": {"currency": currency}}))
+    }
+
+    #[test]
+    fn money_reads_with_the_digits_the_program_states() {
+        let stated = json!({"code": "XTS", "minor_digits": 3});
+        assert_eq!(
+            rendered("{{ 1234567|money(program.currency) }}", stated.clone()).unwrap(),
+            "1,234.567 XTS"
+        );
+        assert_eq!(rendered("{{ 2|money_unit(program.currency) }}", stated.clone()).unwrap(), "2.000 XTS");
+        assert_eq!(rendered("{{ none|money(program.currency) }}", stated).unwrap(), "–");
+        let yen = json!({"code": "JPY", "minor_digits": 0});
+        assert_eq!(rendered("{{ 1|money_unit(program.currency) }}", yen).unwrap(), "1 JPY");
+    }
+
+    #[test]
+    fn money_without_a_currency_is_a_broken_page_not_a_guess() {
+        let error = rendered("{{ 5|money(program.currency) }}", json!("EUR")).unwrap_err();
+        assert_eq!(error.kind(), minijinja::ErrorKind::InvalidOperation);
     }
 }

@@ -6,7 +6,7 @@ use super::engage::award;
 use super::existing_member;
 use crate::decision::{Calculation, Decision, HistoryNote, HistoryTopic, SurveyCalc};
 use crate::event::SurveyAnswer;
-use crate::feedback::Survey;
+use crate::feedback::{NotDue, Survey};
 use crate::ledger::EntryKind;
 use crate::needs::Needs;
 use crate::program::Program;
@@ -45,10 +45,11 @@ pub(super) fn decide(
         }
     }
     let counts = &state.aggregates;
-    let answers = counts.counter(&survey.answers_counter());
+    if let Some(why) = survey.not_due(program.calendar(), a.occurred_at, |c| counts.counter(c)) {
+        return Err(refusal(survey, a, why));
+    }
     let last = counts.counter(&survey.last_counter());
     let period = survey.period_counter(program.calendar(), a.occurred_at);
-    check_allowed(program, survey, a, answers, last, period.as_ref().map(|p| counts.counter(p)))?;
 
     let at = a.occurred_at;
     let calc = SurveyCalc {
@@ -75,36 +76,16 @@ pub(super) fn decide(
     Ok(decision)
 }
 
-/// Refuses an answer the survey's `once` or `cooldown_days` rule forbids.
-fn check_allowed(
-    program: &Program,
-    survey: &Survey,
-    a: &SurveyAnswer,
-    answers: i64,
-    last: i64,
-    in_period: Option<i64>,
-) -> Result<(), Rejection> {
-    let already = |period: String| Rejection::SurveyAlreadyAnswered {
-        external_id: a.member.to_string(),
-        survey: survey.code.clone(),
-        period,
-    };
-    match (survey.per_period, in_period) {
-        (None, _) if answers > 0 => return Err(already(String::new())),
-        (Some(p), Some(n)) if n > 0 => return Err(already(format!(" this {}", p.as_str()))),
-        _ => {}
+/// The refusal of an answer the survey's `once` or `cooldown_days` rule forbids.
+fn refusal(survey: &Survey, a: &SurveyAnswer, why: NotDue) -> Rejection {
+    let (external_id, days, survey) = (a.member.to_string(), survey.cooldown_days, survey.code.clone());
+    match why {
+        NotDue::Answered => Rejection::SurveyAlreadyAnswered { external_id, survey, period: String::new() },
+        NotDue::AnsweredThisPeriod(period) => Rejection::SurveyAlreadyAnswered {
+            external_id,
+            survey,
+            period: format!(" this {}", period.as_str()),
+        },
+        NotDue::CoolingDown { next } => Rejection::SurveyCoolingDown { external_id, survey, days, next },
     }
-    if answers > 0 && survey.cooldown_days > 0 {
-        let latest = crate::time::Timestamp::from_micros(last);
-        let next = program.calendar().add_days(latest, survey.cooldown_days).unwrap_or(latest);
-        if a.occurred_at < next {
-            return Err(Rejection::SurveyCoolingDown {
-                external_id: a.member.to_string(),
-                survey: survey.code.clone(),
-                days: survey.cooldown_days,
-                next,
-            });
-        }
-    }
-    Ok(())
 }

@@ -208,6 +208,43 @@ impl Survey {
         counters.extend(self.period_counter(calendar, at));
         counters
     }
+
+    /// Why a member whose counters `count` reads may not answer at `at`; `None` if they may.
+    /// Deciding an answer and telling a member which surveys are due both ask this.
+    pub fn not_due(
+        &self,
+        calendar: &Calendar,
+        at: Timestamp,
+        count: impl Fn(&Counter) -> i64,
+    ) -> Option<NotDue> {
+        let answers = count(&self.answers_counter());
+        match (self.per_period, self.period_counter(calendar, at)) {
+            (None, _) if answers > 0 => return Some(NotDue::Answered),
+            (Some(period), Some(counter)) if count(&counter) > 0 => {
+                return Some(NotDue::AnsweredThisPeriod(period));
+            }
+            _ => {}
+        }
+        if answers > 0 && self.cooldown_days > 0 {
+            let latest = Timestamp::from_micros(count(&self.last_counter()));
+            let next = calendar.add_days(latest, self.cooldown_days).unwrap_or(latest);
+            if at < next {
+                return Some(NotDue::CoolingDown { next });
+            }
+        }
+        None
+    }
+}
+
+/// Why a member may not answer a survey now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotDue {
+    /// The survey is answered once ever, and the member has.
+    Answered,
+    /// The member answered in this local period.
+    AnsweredThisPeriod(SurveyPeriod),
+    /// The cooldown after the member's latest answer runs until `next`.
+    CoolingDown { next: Timestamp },
 }
 
 /// Validates the program's surveys, reporting each problem with its field's path.

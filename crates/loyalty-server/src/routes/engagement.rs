@@ -145,7 +145,7 @@ struct MemberStreaks {
 }
 
 /// The member (404 if none) and their counters, at the program's time.
-async fn member_counts<S: Store>(
+pub(super) async fn member_counts<S: Store>(
     state: &AppState<S>,
     caller: &Caller,
     external_id: &ExternalId,

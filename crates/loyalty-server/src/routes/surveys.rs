@@ -1,6 +1,7 @@
 //! Surveys: the program's surveys, a member's answer (an event, decided like any other),
 //! and the NPS and CSAT reports over a period (JSON, or CSV with `?format=csv`).
 
+use super::engagement::member_counts;
 use super::reports::{ReportFormat, or_csv, today};
 use super::{Idempotency, MemberPath, field, occurred_at, submit};
 use crate::auth::{Access, Caller, PosCaller};
@@ -17,10 +18,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
+use loyalty_core::engage::view::counts;
 use loyalty_core::event::SurveyAnswer;
 use loyalty_core::feedback::report::breakdown;
-use loyalty_core::feedback::{Survey, SurveyKind, SurveyOutcome, SurveyPeriod};
-use loyalty_core::ids::{Comment, OrderId, SurveyCode};
+use loyalty_core::feedback::{NotDue, Survey, SurveyKind, SurveyOutcome, SurveyPeriod};
+use loyalty_core::ids::{Comment, ExternalId, OrderId, SurveyCode};
 use loyalty_core::{Event, Points, Rejection, Timestamp};
 use loyalty_store::Store;
 use schemars::JsonSchema;
@@ -33,6 +35,17 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
             get_with(list::<S>, |op| {
                 doc("list_surveys", "surveys", "The program's surveys: question, scale, points and how often")(op)
                     .answers::<200, SurveyList>("Every survey of the program")
+            }),
+        )
+        .api_route(
+            "/v1/members/{external_id}/surveys",
+            get_with(member_surveys::<S>, |op| {
+                doc(
+                    "member_surveys",
+                    "surveys",
+                    "The program's surveys as one member may answer them now: which are due, and when the others will be",
+                )(op)
+                .answers::<200, MemberSurveys>("Each survey, due or not")
             }),
         )
         .api_route(
@@ -112,6 +125,60 @@ async fn list<S: Store>(State(_): State<AppState<S>>, caller: Caller) -> Result<
     caller.require(Access::Read)?;
     let surveys = caller.program.latest().program.surveys().iter().map(SurveyView::of).collect();
     Ok(Json(SurveyList { surveys }))
+}
+
+/// The surveys as one member may answer them now.
+#[derive(Debug, Serialize, JsonSchema)]
+struct MemberSurveys {
+    member: ExternalId,
+    surveys: Vec<MemberSurvey>,
+}
+
+/// A survey, and whether the member may answer it now.
+#[derive(Debug, Serialize, JsonSchema)]
+struct MemberSurvey {
+    #[serde(flatten)]
+    survey: SurveyView,
+    /// Whether an answer now would be taken (and earn its points).
+    due: bool,
+    /// Why not, if not: `answered` (once ever), `answered_this_period` or `cooling_down`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_due: Option<&'static str>,
+    /// When the cooldown ends, if that is why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    due_at: Option<Timestamp>,
+}
+
+async fn member_surveys<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    MemberPath(external_id): MemberPath,
+) -> Result<Json<MemberSurveys>, ApiError> {
+    caller.require(Access::Read)?;
+    let (_, counters, now) = member_counts(&state, &caller, &external_id).await?;
+    let program = &caller.program.at(now).program;
+    let counts = counts(&counters);
+    let surveys = program
+        .surveys()
+        .iter()
+        .map(|survey| {
+            let why = survey.not_due(program.calendar(), now, |c| counts.counter(c));
+            MemberSurvey {
+                survey: SurveyView::of(survey),
+                due: why.is_none(),
+                not_due: why.map(|why| match why {
+                    NotDue::Answered => "answered",
+                    NotDue::AnsweredThisPeriod(_) => "answered_this_period",
+                    NotDue::CoolingDown { .. } => "cooling_down",
+                }),
+                due_at: match why {
+                    Some(NotDue::CoolingDown { next }) => Some(next),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    Ok(Json(MemberSurveys { member: external_id, surveys }))
 }
 
 /// A member's answer.

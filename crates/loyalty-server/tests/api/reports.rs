@@ -9,7 +9,50 @@ each_backend!(
     a_month_rolls_forward_exactly_and_reports_in_json_and_csv,
     a_cohort_shows_what_was_redeemed_expired_and_taken_back,
     every_report_reads_its_period_as_days_or_instants_alike,
+    the_kpis_count_open_members_in_each_tier,
 );
+
+async fn the_kpis_count_open_members_in_each_tier(db: TestDb) {
+    let app = TestApp::start_with(db, &retail_path()).await;
+    app.clock.set(at("2026-11-20T10:00:00Z"));
+    // Silver is reached at 500.00 EUR spent this year, gold at 1,500.00.
+    for (member, spend) in [("ada", 0), ("bob", 60_000), ("cy", 70_000), ("dee", 160_000), ("eli", 60_000)] {
+        assert_eq!(app.post("/v1/members", json!({"external_id": member})).await.status, 201);
+        if spend > 0 {
+            let bought = app
+                .post(
+                    "/v1/events",
+                    json!({"type": "purchase", "member": member, "order_id": format!("o-{member}"),
+                           "lines": [{"sku": "coat", "quantity": 1, "unit_price_minor": spend}]}),
+                )
+                .await;
+            assert_eq!(bought.status, 201, "{:?}", bought.body);
+        }
+    }
+    // A closed account is no longer counted.
+    let closed = app.post("/v1/members/eli/status", json!({"action": "close", "reason": "asked"})).await;
+    assert_eq!(closed.status, 201, "{:?}", closed.body);
+
+    let kpis = app.get("/v1/reports/kpis?from=2026-11-01&to=2026-11-30").await;
+    assert_eq!(kpis.status, 200, "{:?}", kpis.body);
+    assert_eq!(
+        kpis.body["members_by_tier"],
+        json!([{"tier": null, "members": 1}, {"tier": "silver", "members": 2}, {"tier": "gold", "members": 1}])
+    );
+    assert_eq!(kpis.body["open_members"], 4);
+    let csv = app.get("/v1/reports/kpis?from=2026-11-01&to=2026-11-30&format=csv").await;
+    assert!(
+        csv.body
+            .as_str()
+            .unwrap()
+            .ends_with("members_in_tier:none,1\nmembers_in_tier:silver,2\nmembers_in_tier:gold,1\n"),
+        "{}",
+        csv.body
+    );
+    // The counts agree with a search by tier.
+    let silver = app.get("/v1/members?tier=silver").await;
+    assert_eq!(silver.body["members"].as_array().unwrap().len(), 2, "{:?}", silver.body);
+}
 
 async fn a_month_rolls_forward_exactly_and_reports_in_json_and_csv(db: TestDb) {
     let app = TestApp::start_with(db, &retail_path()).await;

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 
 each_backend!(
     an_answer_earns_its_points_and_how_often_is_enforced,
+    a_member_is_told_which_surveys_are_due_by_the_rules_answers_meet,
     bad_answers_are_refused_with_their_codes_and_change_nothing,
     the_nps_report_counts_bands_per_tier_and_segment_in_the_period,
     the_csat_report_and_the_survey_list,
@@ -148,6 +149,76 @@ async fn an_answer_earns_its_points_and_how_often_is_enforced(db: TestDb) {
     assert_eq!((twice.status, twice.code()), (409, "survey_already_answered"), "{:?}", twice.body);
     assert_eq!(available(&app, "ada").await, 4 + 20 + 20 + 5);
     app.assert_consistent().await;
+}
+
+/// `(code, due, not_due, due_at)` of each survey, as `GET .../surveys` tells them.
+async fn due(app: &TestApp, member: &str) -> Vec<(String, bool, Value, Value)> {
+    let got = app.get(&format!("/v1/members/{member}/surveys")).await;
+    assert_eq!(got.status, 200, "{:?}", got.body);
+    assert_eq!(got.body["member"], member);
+    got.body["surveys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let field = |name: &str| s.get(name).cloned().unwrap_or(Value::Null);
+            (
+                s["code"].as_str().unwrap().to_owned(),
+                s["due"].as_bool().unwrap(),
+                field("not_due"),
+                field("due_at"),
+            )
+        })
+        .collect()
+}
+
+fn survey(code: &str, due: bool, not_due: Value, due_at: Value) -> (String, bool, Value, Value) {
+    (code.to_owned(), due, not_due, due_at)
+}
+
+async fn a_member_is_told_which_surveys_are_due_by_the_rules_answers_meet(db: TestDb) {
+    let (app, _dir) = cafe(db).await;
+    enrol(&app, "ada").await;
+    let fresh = [
+        survey("after-visit", true, Value::Null, Value::Null),
+        survey("welcome", true, Value::Null, Value::Null),
+    ];
+    assert_eq!(due(&app, "ada").await, fresh);
+    // The survey's own fields come along, so a page can ask the question.
+    let got = app.get("/v1/members/ada/surveys").await;
+    assert_eq!(got.body["surveys"][0]["question"], "How likely are you to recommend us?");
+    assert_eq!(
+        (&got.body["surveys"][0]["min_score"], &got.body["surveys"][0]["max_score"]),
+        (&json!(0), &json!(10))
+    );
+
+    answered(&app, "ada", "after-visit", 9).await;
+    answered(&app, "ada", "welcome", 5).await;
+    // Answered this month (Paris), and the once-ever survey for good.
+    app.clock.set(at("2026-03-30T12:00:00Z"));
+    assert_eq!(
+        due(&app, "ada").await,
+        [
+            survey("after-visit", false, json!("answered_this_period"), Value::Null),
+            survey("welcome", false, json!("answered"), Value::Null),
+        ]
+    );
+    // April, but the 7 days after an answer of 29 March are not over until 5 April.
+    app.clock.set(at("2026-03-29T12:00:00Z"));
+    enrol(&app, "bob").await;
+    answered(&app, "bob", "after-visit", 7).await;
+    app.clock.set(at("2026-04-02T12:00:00Z"));
+    let cooling = survey("after-visit", false, json!("cooling_down"), json!("2026-04-05T12:00:00Z"));
+    assert_eq!(due(&app, "bob").await[0], cooling);
+    // What the route says is what an answer meets.
+    let refused = answer(&app, "bob", json!({"survey": "after-visit", "score": 8})).await;
+    assert_eq!((refused.status, refused.code()), (409, "survey_cooling_down"), "{:?}", refused.body);
+    app.clock.set(at("2026-04-05T12:00:00Z"));
+    assert_eq!(due(&app, "bob").await[0], survey("after-visit", true, Value::Null, Value::Null));
+    answered(&app, "bob", "after-visit", 8).await;
+
+    let nobody = app.get("/v1/members/nobody/surveys").await;
+    assert_eq!((nobody.status, nobody.code()), (404, "member_not_found"), "{:?}", nobody.body);
 }
 
 async fn bad_answers_are_refused_with_their_codes_and_change_nothing(db: TestDb) {

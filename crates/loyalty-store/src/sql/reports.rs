@@ -169,6 +169,15 @@ pub(super) async fn kpis(
     .bind(to)
     .fetch_all(pool)
     .await?;
+    // Walks the `members_by_tier` index of member search, so the counts and a search by
+    // tier agree.
+    let tiers = sqlx::query(
+        "SELECT tier, COUNT(*) AS members FROM members \
+         WHERE program_id = $1 AND status IN ('active', 'suspended') GROUP BY tier ORDER BY tier",
+    )
+    .bind(program.0)
+    .fetch_all(pool)
+    .await?;
     let members = int(&people, "open")?;
     let held = int(&people, "held")?;
     Ok(KpiSums {
@@ -182,6 +191,10 @@ pub(super) async fn kpis(
         top_rewards: top
             .iter()
             .map(|r| Ok((text(r, "reward")?, int(r, "codes")?, int(r, "points")?)))
+            .collect::<Result<_, StoreError>>()?,
+        members_by_tier: tiers
+            .iter()
+            .map(|r| Ok((opt_text(r, "tier")?, int(r, "members")?)))
             .collect::<Result<_, StoreError>>()?,
     })
 }

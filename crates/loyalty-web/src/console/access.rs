@@ -94,6 +94,15 @@ pub fn failed<S: Store>(web: &Web<S>, refusal: &Refusal) -> Response {
     refused(web, refusal.status, &refusal.message)
 }
 
+/// Where a change form leads: to `then` once the API has made the change, or to the page
+/// saying why it did not.
+pub fn after<S: Store, T>(web: &Web<S>, outcome: Result<T, Refusal>, then: &str) -> Response {
+    match outcome {
+        Ok(_) => see_other(then, &[]),
+        Err(refusal) => failed(web, &refusal),
+    }
+}
+
 fn refused<S>(web: &Web<S>, status: StatusCode, message: &str) -> Response {
     web.renderer.page(
         status,

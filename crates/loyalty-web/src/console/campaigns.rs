@@ -1,9 +1,9 @@
 //! Campaigns: the list with status and budget spent; making one (a new program version);
 //! ending one now.
 
-use super::{Change, Staff, failed, posted};
+use super::{Change, Staff, after, failed, posted};
 use crate::api::{Refusal, escape};
-use crate::page::{context, see_other, with};
+use crate::page::{context, with};
 use crate::web::Web;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -104,14 +104,14 @@ pub async fn create<S: Store>(
         Ok(body) => web.api.post(&session.bearer, "/v1/campaigns", &body).await,
         Err(refusal) => Err(refusal),
     };
-    match made {
-        Ok(_) => see_other("/console/campaigns?done=created", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(&web, made, "/console/campaigns?done=created")
 }
 
-/// Changes the fields filled in the campaign's edit form (a new program version); a field
-/// left blank stays as it is.
+/// The optional fields the edit form shows filled in: one emptied there is taken away.
+const CLEARABLE: [&str; 4] = ["name", "multiplier", "points", "budget"];
+
+/// Changes the campaign to the fields of its edit form (a new program version). The form
+/// shows each field's value, so a field emptied there is taken away (sent as `null`).
 pub async fn edit<S: Store>(
     State(web): State<Web<S>>,
     Path(id): Path<String>,
@@ -121,6 +121,9 @@ pub async fn edit<S: Store>(
         // The id names the campaign in the path; the body may not change it.
         Ok(Value::Object(mut body)) => {
             body.remove("id");
+            for field in CLEARABLE {
+                body.entry(field).or_insert(Value::Null);
+            }
             web.api
                 .patch(&session.bearer, &format!("/v1/campaigns/{}", escape(&id)), &Value::Object(body))
                 .await
@@ -128,10 +131,7 @@ pub async fn edit<S: Store>(
         Ok(_) => Err(Refusal::invalid("the form could not be read")),
         Err(refusal) => Err(refusal),
     };
-    match changed {
-        Ok(_) => see_other("/console/campaigns?done=changed", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(&web, changed, "/console/campaigns?done=changed")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,10 +145,11 @@ pub async fn end<S: Store>(
     Path(id): Path<String>,
     Change(session, _): Change<End>,
 ) -> Response {
-    match web.api.post(&session.bearer, &format!("/v1/campaigns/{}/end", escape(&id)), &json!({})).await {
-        Ok(_) => see_other("/console/campaigns?done=ended", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.post(&session.bearer, &format!("/v1/campaigns/{}/end", escape(&id)), &json!({})).await,
+        "/console/campaigns?done=ended",
+    )
 }
 
 posted!(End, NewCampaign);

@@ -1,7 +1,7 @@
 //! Members: search and filters, a member's page, and what staff do to a member (adjust,
 //! change status, hand out a portal link), each a call of the API.
 
-use super::{Change, Staff, failed, posted};
+use super::{Change, Staff, after, failed, posted};
 use crate::api::escape;
 use crate::page::{context, see_other, with};
 use crate::web::Web;
@@ -195,10 +195,11 @@ pub async fn adjust<S: Store>(
         );
     };
     let body = json!({"points": points, "reason": form.reason.trim()});
-    match web.api.post(&session.bearer, &format!("/v1/members/{}/adjustments", escape(&id)), &body).await {
-        Ok(_) => see_other(&format!("/console/members/{}?done=adjusted", escape(&id)), &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.post(&session.bearer, &format!("/v1/members/{}/adjustments", escape(&id)), &body).await,
+        &format!("/console/members/{}?done=adjusted", escape(&id)),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -218,10 +219,11 @@ pub async fn status<S: Store>(
 ) -> Response {
     let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
     let body = json!({"action": form.action, "reason": reason});
-    match web.api.post(&session.bearer, &format!("/v1/members/{}/status", escape(&id)), &body).await {
-        Ok(_) => see_other(&format!("/console/members/{}?done=status", escape(&id)), &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.post(&session.bearer, &format!("/v1/members/{}/status", escape(&id)), &body).await,
+        &format!("/console/members/{}?done=status", escape(&id)),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -246,10 +248,11 @@ pub async fn review<S: Store>(
         _ => return failed(&web, &crate::api::Refusal::invalid("Choose to release or to void the points.")),
     };
     let path = format!("/v1/members/{}/review/{decision}", escape(&id));
-    match web.api.post(&session.bearer, &path, &json!({"reason": form.reason.trim()})).await {
-        Ok(_) => see_other(&format!("/console/members/{}?done=reviewed", escape(&id)), &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.post(&session.bearer, &path, &json!({"reason": form.reason.trim()})).await,
+        &format!("/console/members/{}?done=reviewed", escape(&id)),
+    )
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,7 +20,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use loyalty_store::Store;
 
-pub(crate) use access::{Change, Staff, failed, form_refused, posted};
+pub(crate) use access::{Change, Staff, after, failed, form_refused, posted};
 
 pub fn router<S: Store>(web: Web<S>) -> Router {
     Router::new()

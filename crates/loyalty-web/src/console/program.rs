@@ -3,8 +3,8 @@
 //! (as you type, with htmx), previewed on a basket against the version in force, and
 //! written only by "Publish" (`PUT /v1/program`).
 
-use super::{Staff, failed, form_refused};
-use crate::page::{context, see_other, with};
+use super::{Staff, after, failed, form_refused};
+use crate::page::{context, with};
 use crate::preview;
 use crate::web::Web;
 use axum::Form;
@@ -111,10 +111,8 @@ pub async fn submit<S: Store>(
         return refused;
     }
     if draft.action == "publish" {
-        return match web.api.put(&session.bearer, "/v1/program", "application/toml", &draft.toml).await {
-            Ok(_) => see_other("/console/program?done=published", &[]),
-            Err(refusal) => failed(&web, &refusal),
-        };
+        let published = web.api.put(&session.bearer, "/v1/program", "application/toml", &draft.toml).await;
+        return after(&web, published, "/console/program?done=published");
     }
     let outcome = match problems(&draft.toml) {
         Err(problems) => json!({"problems": problems}),
@@ -198,7 +196,7 @@ mod tests {
         let page = with(
             editor(&[], &Compare::default(), "id = \"retail\"", "coat, 1, 12000", outcome),
             json!({
-                "program": {"name": "Club", "points_name": "points", "time_zone": "Europe/Paris", "currency": "EUR"},
+                "program": {"name": "Club", "points_name": "points", "time_zone": "Europe/Paris", "currency": {"code": "EUR", "minor_digits": 2}},
                 "me": {"who": "k", "role": "admin", "writes": true, "csrf": "c"},
                 "section": "program",
             }),

@@ -1,10 +1,10 @@
 //! Rewards: the catalogue with cost, stock and codes issued; and a reward code looked up
 //! as the till checks it.
 
-use super::{Change, Staff, failed, posted};
+use super::{Change, Staff, after, failed, posted};
 use crate::api::Refusal;
 use crate::api::escape;
-use crate::page::{context, see_other, with};
+use crate::page::{context, with};
 use crate::web::Web;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -102,10 +102,7 @@ pub async fn create<S: Store>(
         Ok(body) => web.api.post(&session.bearer, "/v1/rewards", &body).await,
         Err(refusal) => Err(refusal),
     };
-    match made {
-        Ok(_) => see_other("/console/rewards?done=added", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(&web, made, "/console/rewards?done=added")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,10 +117,11 @@ pub async fn archive<S: Store>(
     Path(code): Path<String>,
     Change(session, _): Change<Archive>,
 ) -> Response {
-    match web.api.delete(&session.bearer, &format!("/v1/rewards/{}", escape(&code))).await {
-        Ok(_) => see_other("/console/rewards?done=archived", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.delete(&session.bearer, &format!("/v1/rewards/{}", escape(&code))).await,
+        "/console/rewards?done=archived",
+    )
 }
 
 posted!(Archive, NewReward);

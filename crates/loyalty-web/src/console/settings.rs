@@ -1,9 +1,9 @@
 //! Settings: the program's keys (make one and see its secret once, revoke one) and the
 //! audit trail of who did what.
 
-use super::{Change, Staff, failed, posted};
+use super::{Change, Staff, after, failed, posted};
 use crate::api::escape;
-use crate::page::{context, see_other, with};
+use crate::page::{context, with};
 use crate::session::Session;
 use crate::web::Web;
 use axum::extract::{Path, Query, State};
@@ -111,10 +111,11 @@ pub async fn revoke<S: Store>(
     Path(id): Path<String>,
     Change(session, _): Change<Revoke>,
 ) -> Response {
-    match web.api.delete(&session.bearer, &format!("/v1/keys/{}", escape(&id))).await {
-        Ok(_) => see_other("/console/settings/keys?done=revoked", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.delete(&session.bearer, &format!("/v1/keys/{}", escape(&id))).await,
+        "/console/settings/keys?done=revoked",
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,9 +1,9 @@
 //! Webhooks: the subscriptions (add one and see its signing secret once, end one) and the
 //! delivery log, where a delivery can be sent again.
 
-use super::{Change, Staff, failed, posted};
+use super::{Change, Staff, after, failed, posted};
 use crate::api::escape;
-use crate::page::{context, see_other, with};
+use crate::page::{context, with};
 use crate::web::Web;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -96,10 +96,11 @@ pub async fn end<S: Store>(
     Path(id): Path<String>,
     Change(session, _): Change<Act>,
 ) -> Response {
-    match web.api.delete(&session.bearer, &format!("/v1/webhooks/{}", escape(&id))).await {
-        Ok(_) => see_other("/console/settings/webhooks?done=ended", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.delete(&session.bearer, &format!("/v1/webhooks/{}", escape(&id))).await,
+        "/console/settings/webhooks?done=ended",
+    )
 }
 
 /// Sends a delivery again.
@@ -109,10 +110,11 @@ pub async fn replay<S: Store>(
     Change(session, _): Change<Act>,
 ) -> Response {
     let path = format!("/v1/webhooks/deliveries/{}/replay", escape(&id));
-    match web.api.post(&session.bearer, &path, &json!({})).await {
-        Ok(_) => see_other("/console/settings/webhooks?done=replayed", &[]),
-        Err(refusal) => failed(&web, &refusal),
-    }
+    after(
+        &web,
+        web.api.post(&session.bearer, &path, &json!({})).await,
+        "/console/settings/webhooks?done=replayed",
+    )
 }
 
 posted!(Act, NewWebhook);

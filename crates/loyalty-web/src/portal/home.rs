@@ -2,7 +2,7 @@
 //! first, the others with the points still needed), their codes and their history; and
 //! redeeming a reward, which shows the code with a QR code for the till.
 
-use super::{closed, member, member_form};
+use super::{failed, member, member_form, survey};
 use crate::api::{Refusal, escape};
 use crate::page::with;
 use crate::session::Session;
@@ -17,18 +17,23 @@ use qrcode::render::svg;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-pub async fn show<S: Store>(web: &Web<S>, headers: &HeaderMap) -> Response {
+pub async fn show<S: Store>(web: &Web<S>, headers: &HeaderMap, done: Option<&str>) -> Response {
     let session = match member(web, headers).await {
         Ok(session) => session,
         Err(away) => return away,
     };
-    match home(web, &session, None).await {
+    match home(web, &session, None, done).await {
         Ok(page) => page,
         Err(refusal) => failed(web, &refusal),
     }
 }
 
-async fn home<S: Store>(web: &Web<S>, session: &Session, error: Option<&str>) -> Result<Response, Refusal> {
+async fn home<S: Store>(
+    web: &Web<S>,
+    session: &Session,
+    error: Option<&str>,
+    done: Option<&str>,
+) -> Result<Response, Refusal> {
     let base = format!("/v1/members/{}", escape(&session.who));
     let read = |suffix: &'static str| {
         let path = format!("{base}{suffix}");
@@ -36,10 +41,10 @@ async fn home<S: Store>(web: &Web<S>, session: &Session, error: Option<&str>) ->
     };
     let (profile, rewards, codes, history) =
         tokio::join!(read(""), read("/rewards"), read("/codes"), read("/history"));
-    let (achievements, streaks, boards) =
-        tokio::join!(read("/achievements"), read("/streaks"), read("/leaderboards"));
+    let (achievements, streaks, boards, surveys) =
+        tokio::join!(read("/achievements"), read("/streaks"), read("/leaderboards"), read("/surveys"));
     let (profile, rewards, codes, history) = (profile?, rewards?, codes?, history?);
-    let (achievements, streaks, boards) = (achievements?, streaks?, boards?);
+    let (achievements, streaks, boards, surveys) = (achievements?, streaks?, boards?, surveys?);
     let page = json!({
         "member": profile,
         "rewards": ordered(&rewards),
@@ -48,7 +53,9 @@ async fn home<S: Store>(web: &Web<S>, session: &Session, error: Option<&str>) ->
         "achievements": achievements["achievements"],
         "streaks": streaks["streaks"],
         "boards": boards["leaderboards"],
+        "survey": survey::due(&surveys),
         "error": error,
+        "done": done,
     });
     Ok(web.renderer.page(StatusCode::OK, "portal/home.html", with(context(web, session), page)))
 }
@@ -111,13 +118,15 @@ pub async fn redeem<S: Store>(
             let page = json!({"redeemed": redeemed, "qr": qr(code)});
             web.renderer.page(StatusCode::OK, "portal/redeemed.html", with(context(&web, &session), page))
         }
-        Err(refusal) if !refusal.signed_out() => match home(&web, &session, Some(&refusal.message)).await {
-            Ok(mut page) => {
-                *page.status_mut() = refusal.status;
-                page
+        Err(refusal) if !refusal.signed_out() => {
+            match home(&web, &session, Some(&refusal.message), None).await {
+                Ok(mut page) => {
+                    *page.status_mut() = refusal.status;
+                    page
+                }
+                Err(refusal) => failed(&web, &refusal),
             }
-            Err(refusal) => failed(&web, &refusal),
-        },
+        }
         Err(refusal) => failed(&web, &refusal),
     }
 }
@@ -154,15 +163,4 @@ fn qr(code: &str) -> String {
         Ok(qr) => qr.render::<svg::Color<'_>>().min_dimensions(180, 180).quiet_zone(true).build(),
         Err(_) => String::new(),
     }
-}
-
-fn failed<S>(web: &Web<S>, refusal: &Refusal) -> Response {
-    if refusal.signed_out() {
-        return closed(web, StatusCode::UNAUTHORIZED);
-    }
-    web.renderer.page(
-        refusal.status,
-        "message.html",
-        json!({"title": "Not done", "message": refusal.message, "back": "/portal/"}),
-    )
 }

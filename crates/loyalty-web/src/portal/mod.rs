@@ -3,7 +3,9 @@
 //! of the address bar; then they see their points and redeem them, on a phone first.
 
 mod home;
+mod survey;
 
+use crate::api::Refusal;
 use crate::page::see_other;
 use crate::session::{self, PORTAL, Session};
 use crate::web::Web;
@@ -24,12 +26,15 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/portal/", get(entry::<S>))
         .route("/portal/redeem", post(home::redeem::<S>))
         .route("/portal/leaderboards", post(home::leaderboards::<S>))
+        .route("/portal/survey", post(survey::answer::<S>))
         .with_state(web)
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Entry {
     token: Option<String>,
+    /// What the member just did, for the page to confirm (`survey`).
+    done: Option<String>,
 }
 
 /// `/portal/?token=…` starts a session and leaves the token out of the address; `/portal/`
@@ -41,7 +46,7 @@ async fn entry<S: Store>(
 ) -> Response {
     match entry.token {
         Some(token) => open(&web, &token).await,
-        None => home::show(&web, &headers).await,
+        None => home::show(&web, &headers, entry.done.as_deref()).await,
     }
 }
 
@@ -109,4 +114,16 @@ pub(crate) async fn member_form<S: Store>(
         "message.html",
         json!({"title": "Not done", "message": "This form is out of date. Open your page again and try from there.", "back": "/portal/"}),
     ))
+}
+
+/// A page that says why the API refused, or the closed page if the token no longer works.
+pub(crate) fn failed<S>(web: &Web<S>, refusal: &Refusal) -> Response {
+    if refusal.signed_out() {
+        return closed(web, StatusCode::UNAUTHORIZED);
+    }
+    web.renderer.page(
+        refusal.status,
+        "message.html",
+        json!({"title": "Not done", "message": refusal.message, "back": "/portal/"}),
+    )
 }

@@ -45,6 +45,10 @@ async fn a_merchant_signs_in_finds_a_member_and_adjusts_their_points() {
     assert_eq!(browser.text("#issued").await, loyalty_points(issued));
     assert_eq!(browser.text("#active-30").await, "2");
     assert!(browser.has("svg.chart rect.earned").await);
+    // Ann's 520.00 EUR reached Silver; Bob's 80.00 no tier.
+    let tiers = browser.text("#members-per-tier tbody").await;
+    let rows: Vec<&str> = tiers.lines().map(str::trim).collect();
+    assert_eq!(rows, ["No tier 1", "Silver 1", "Gold 0"], "{tiers}");
     browser.screenshots("console-dashboard").await;
 
     browser.click("nav a[href='/console/members']").await;
@@ -160,25 +164,18 @@ async fn a_merchant_runs_a_campaign_and_reads_the_liability_report() {
     assert!(row.contains("Winter double points"), "{row}");
     assert!(row.contains("running"), "{row}");
     assert!(row.contains("0 of 50,000"), "{row}");
-    let campaigns = api(&browser, Method::GET, "/v1/campaigns", json!(null)).await;
-    let made =
-        campaigns["campaigns"].as_array().unwrap().iter().find(|c| c["id"] == "winter-double").cloned();
-    assert_eq!(made.unwrap()["multiplier"], "2", "{campaigns}");
+    assert_eq!(winter_double(&browser).await["multiplier"], "2");
     browser.screenshots("console-campaigns").await;
     // Its budget raised from the edit form: a new version, the rest as it was.
-    browser.click("#campaigns tbody tr:last-child details summary").await;
-    browser.fill("#campaigns tbody tr:last-child details input[name=budget]", "80000").await;
-    browser.click("#campaigns tbody tr:last-child details button").await;
-    browser.arrive("/console/campaigns?done=changed").await;
-    let campaigns = api(&browser, Method::GET, "/v1/campaigns", json!(null)).await;
-    let changed =
-        campaigns["campaigns"].as_array().unwrap().iter().find(|c| c["id"] == "winter-double").cloned();
-    let changed = changed.unwrap();
+    let changed = edit_budget(&browser, "80000").await;
     assert_eq!(
         (changed["budget"].as_i64(), changed["multiplier"].as_str()),
         (Some(80_000), Some("2")),
         "{changed}"
     );
+    // A field emptied in the form is taken away: no budget, the multiplier kept.
+    let unlimited = edit_budget(&browser, "").await;
+    assert_eq!((unlimited.get("budget"), unlimited["multiplier"].as_str()), (None, Some("2")), "{unlimited}");
 
     // A purchase now earns double, and the campaign's spent budget shows it.
     let before = api(&browser, Method::GET, "/v1/members/m-bob", json!(null)).await["balance"]["available"]
@@ -215,6 +212,23 @@ async fn a_merchant_runs_a_campaign_and_reads_the_liability_report() {
     let total = liability["total"]["closing"].as_i64().unwrap();
     assert!(csv.contains("points,total,0,") && csv.contains(&format!(",{total}\n")), "{csv}");
     browser.close().await;
+}
+
+/// The winter-double campaign as the API has it.
+async fn winter_double(browser: &Browser) -> serde_json::Value {
+    let campaigns = api(browser, Method::GET, "/v1/campaigns", json!(null)).await;
+    let found =
+        campaigns["campaigns"].as_array().unwrap().iter().find(|c| c["id"] == "winter-double").cloned();
+    found.unwrap_or_else(|| panic!("no winter-double in {campaigns}"))
+}
+
+/// Sets the last campaign's budget in its edit form, and reads it back from the API.
+async fn edit_budget(browser: &Browser, budget: &str) -> serde_json::Value {
+    browser.click("#campaigns tbody tr:last-child details summary").await;
+    browser.fill("#campaigns tbody tr:last-child details input[name=budget]", budget).await;
+    browser.click("#campaigns tbody tr:last-child details button").await;
+    browser.arrive("/console/campaigns?done=changed").await;
+    winter_double(browser).await
 }
 
 fn loyalty_points(n: i64) -> String {

@@ -38,7 +38,13 @@ async fn every_screen_is_drawn_for_every_example_program() {
         let browser = Browser::start_with(program.clone()).await;
         api(&browser, Method::POST, "/v1/members", json!({"external_id": "m-zed", "name": "Zed Ames"})).await;
         purchase(&browser, "m-zed", "o-zed", "anything", 1, 2_500).await;
+        let adjustment = json!({"points": 40, "reason": "Goodwill"});
+        api(&browser, Method::POST, "/v1/members/m-zed/adjustments", adjustment).await;
         api(&browser, Method::POST, "/v1/jobs/run", json!({})).await;
+        // Points that expire, as the member's page and portal must say: the bistro's
+        // expire 12 months after they are earned.
+        let expiry = soonest_expiry(&browser).await;
+        assert_eq!(program.ends_with("bistro.toml"), expiry.is_some(), "{program:?}: {expiry:?}");
         browser.sign_in().await;
         for screen in SCREENS {
             browser.open(screen).await;
@@ -47,6 +53,10 @@ async fn every_screen_is_drawn_for_every_example_program() {
                 browser.has("main h1").await && !shown.contains("could not be drawn"),
                 "{program:?} {screen}: {shown}"
             );
+            if let (Some((points, date)), true) = (&expiry, *screen == "/console/members/m-zed") {
+                assert_eq!(browser.text(".expiring").await, format!("{points} points"));
+                assert!(shown.contains(&format!("Expire {date}")), "{shown}");
+            }
         }
         let token = api(&browser, Method::POST, "/v1/members/m-zed/tokens", json!({})).await;
         browser.open(&format!("/portal/?token={}", token["token"].as_str().unwrap())).await;
@@ -56,6 +66,19 @@ async fn every_screen_is_drawn_for_every_example_program() {
             shown.contains("Zed Ames") && !shown.contains("could not be drawn"),
             "{program:?} portal: {shown}"
         );
+        if let Some((points, date)) = &expiry {
+            assert_eq!(browser.text("#next-expiry").await, format!("{points} points expire on {date}"));
+        }
         browser.close().await;
     }
+}
+
+/// The points of m-zed's soonest expiry and its date in the program's time zone, if any.
+async fn soonest_expiry(browser: &Browser) -> Option<(i64, String)> {
+    let zed = api(browser, Method::GET, "/v1/members/m-zed", json!(null)).await;
+    let soonest = zed["expiring_soon"].as_array()?.first()?.clone();
+    let program = api(browser, Method::GET, "/v1/program", json!(null)).await;
+    let zone = jiff::tz::TimeZone::get(program["definition"]["time_zone"].as_str().unwrap()).unwrap();
+    let at: jiff::Timestamp = soonest["expires_at"].as_str().unwrap().parse().unwrap();
+    Some((soonest["points"].as_i64().unwrap(), zone.to_datetime(at).date().to_string()))
 }

@@ -47,6 +47,9 @@ async fn a_member_opens_their_link_redeems_a_reward_and_sees_the_code_and_new_ba
     let buttons = browser.client.find_all(Locator::Css(".rewards button[data-reward]")).await.unwrap();
     assert_eq!(buttons.len(), affordable, "{rewards}");
     assert!(browser.has(".rewards li.greyed").await);
+    // 1,200.00 EUR this year is past Silver's 500.00: what keeps the tier is done.
+    assert_eq!(cleo["tier"], "silver", "{cleo}");
+    assert!(browser.text("#tier-keep").await.starts_with("You have done what keeps Silver"));
     browser.screenshots("portal-home").await;
 
     browser.client.set_window_size(PHONE.0, PHONE.1).await.unwrap();
@@ -129,5 +132,39 @@ async fn a_member_sees_their_achievements_and_opts_in_to_the_leaderboards() {
     // The trail names the member's token as who changed it.
     let trail = api(&browser, Method::GET, "/v1/audit?actor=member:m-lou", json!(null)).await;
     assert_eq!(trail["entries"].as_array().unwrap().len(), 1, "{trail}");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_answers_the_survey_that_is_due_and_is_not_asked_again_this_month() {
+    let browser = Browser::start().await;
+    member_with_points(&browser, "m-gus", "Gus Lind", 2_000).await;
+    let token = api(&browser, Method::POST, "/v1/members/m-gus/tokens", json!({})).await;
+    browser.client.set_window_size(PHONE.0, PHONE.1).await.unwrap();
+    browser.open(&format!("/portal/?token={}", token["token"].as_str().unwrap())).await;
+    browser.arrive("/portal/").await;
+    let before = api(&browser, Method::GET, "/v1/members/m-gus", json!(null)).await["balance"]["available"]
+        .as_i64()
+        .unwrap();
+    // The retail program's NPS survey: eleven scores, 0 to 10.
+    assert_eq!(
+        browser.text(".survey legend").await,
+        "How likely are you to recommend Maison Lumière to a friend?"
+    );
+    let scores = browser.client.find_all(Locator::Css(".survey input[name=score]")).await.unwrap();
+    assert_eq!(scores.len(), 11);
+    browser.screenshots("portal-survey").await;
+    browser.click(".survey input[name=score][value='9']").await;
+    browser.element("#comment").await.send_keys("Quick delivery").await.unwrap();
+    browser.click("#answer").await;
+    browser.arrive("/portal/?done=survey").await;
+    assert_eq!(browser.text(".notice").await, "Thank you for your answer.");
+    assert!(!browser.has(".survey").await, "the survey is asked once a month");
+    // The answer earned its 50 points, and the NPS report counts a promoter.
+    assert_eq!(browser.text("#balance").await.replace(',', ""), (before + 50).to_string());
+    let surveys = api(&browser, Method::GET, "/v1/members/m-gus/surveys", json!(null)).await;
+    assert_eq!(surveys["surveys"][0]["not_due"], "answered_this_period", "{surveys}");
+    let nps = api(&browser, Method::GET, "/v1/reports/nps", json!(null)).await;
+    assert_eq!((&nps["responses"], &nps["promoters"]), (&json!(1), &json!(1)), "{nps}");
     browser.close().await;
 }
