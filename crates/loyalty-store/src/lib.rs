@@ -10,7 +10,7 @@ mod types;
 mod url;
 
 pub use error::StoreError;
-pub use segments::{MemberSegment, SegmentPage, SegmentTotals, StoredSegment};
+pub use segments::{MemberSegment, SegmentPage, SegmentSpread, SegmentTotals, StoredSegment};
 pub use sql::{SqlStore, WEBHOOK_EVENT_TYPES};
 pub use types::*;
 pub use url::{Backend, DatabaseUrl};
@@ -556,6 +556,13 @@ pub trait Store: Send + Sync + 'static {
         &self,
         program: ProgramId,
     ) -> impl Future<Output = Result<Option<(Timestamp, Vec<SegmentTotals>)>, StoreError>> + Send;
+
+    /// How the scored members of the last analytics run spread over the R × FM grid and
+    /// the churn risks.
+    fn segment_spread(
+        &self,
+        program: ProgramId,
+    ) -> impl Future<Output = Result<SegmentSpread, StoreError>> + Send;
 
     /// A page of a segment's members, by member id after `after` (0 for the first page).
     fn segment_members(

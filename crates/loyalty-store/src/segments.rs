@@ -1,7 +1,7 @@
 //! What the store keeps of the analytics job's results.
 
 use loyalty_core::Timestamp;
-use loyalty_core::insight::{MemberScore, Segment};
+use loyalty_core::insight::{ChurnRisk, MemberScore, Segment};
 
 /// One member's stored scores.
 #[derive(Debug, Clone, PartialEq)]
@@ -9,6 +9,15 @@ pub struct StoredSegment {
     pub external_id: String,
     pub score: MemberScore,
     pub computed_at: Timestamp,
+}
+
+/// How the scored members spread, from the last run: by recency score and the mean of
+/// their frequency and monetary scores rounded up (`(r, fm, members)`, cells with members
+/// only), and by churn risk.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SegmentSpread {
+    pub grid: Vec<(i64, i64, i64)>,
+    pub churn: Vec<(ChurnRisk, i64)>,
 }
 
 /// One segment's size and spend, from the last run.

@@ -104,6 +104,44 @@ struct SegmentList {
     /// When the analytics job last ran; null before it first did (every count is then 0).
     computed_at: Option<Timestamp>,
     segments: Vec<SegmentSummary>,
+    /// The scored members by recency score (a row each, 5 first) and, across, the mean of
+    /// their frequency and monetary scores rounded up (1 to 5).
+    grid: Vec<GridRow>,
+    /// The scored members by churn risk.
+    churn: ChurnSpread,
+}
+
+/// One recency score's row of the R × FM grid.
+#[derive(Debug, Serialize, JsonSchema)]
+struct GridRow {
+    r: i64,
+    /// Members with an FM score of 1, 2, 3, 4 and 5.
+    members: [i64; 5],
+}
+
+#[derive(Debug, Default, Serialize, JsonSchema)]
+struct ChurnSpread {
+    low: i64,
+    medium: i64,
+    high: i64,
+}
+
+impl GridRow {
+    /// The five rows, 5 first, from the store's non-empty cells.
+    fn all(cells: &[(i64, i64, i64)]) -> Vec<GridRow> {
+        (1..=5)
+            .rev()
+            .map(|r| {
+                let mut members = [0; 5];
+                for (_, fm, n) in cells.iter().filter(|(row, ..)| *row == r) {
+                    if let Some(cell) = usize::try_from(fm - 1).ok().and_then(|i| members.get_mut(i)) {
+                        *cell += n;
+                    }
+                }
+                GridRow { r, members }
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -122,6 +160,15 @@ async fn list<S: Store>(
 ) -> Result<Json<SegmentList>, ApiError> {
     caller.require(Access::Read)?;
     let found = state.store.segment_totals(caller.program.id()).await?;
+    let spread = state.store.segment_spread(caller.program.id()).await?;
+    let mut churn = ChurnSpread::default();
+    for (risk, n) in spread.churn {
+        match risk {
+            ChurnRisk::Low => churn.low += n,
+            ChurnRisk::Medium => churn.medium += n,
+            ChurnRisk::High => churn.high += n,
+        }
+    }
     let computed_at = found.as_ref().map(|(at, _)| *at);
     let segments = match found {
         Some((_, totals)) => totals
@@ -138,7 +185,7 @@ async fn list<S: Store>(
             .map(|name| SegmentSummary { name, members: 0, average_spend_minor: 0, computed_at: None })
             .collect(),
     };
-    Ok(Json(SegmentList { computed_at, segments }))
+    Ok(Json(SegmentList { computed_at, segments, grid: GridRow::all(&spread.grid), churn }))
 }
 
 /// The path of one segment.

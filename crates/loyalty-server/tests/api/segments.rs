@@ -187,6 +187,9 @@ async fn segments_list_counts_and_average_spend_and_page_through_members(db: Tes
     assert_eq!(empty.status, 200, "{:?}", empty.body);
     assert_eq!(empty.body["computed_at"], Value::Null);
     assert_eq!(empty.body["segments"].as_array().unwrap().len(), 11);
+    let zeros: Vec<Value> = (1..=5).rev().map(|r| json!({"r": r, "members": [0, 0, 0, 0, 0]})).collect();
+    assert_eq!(empty.body["grid"], json!(zeros));
+    assert_eq!(empty.body["churn"], json!({"low": 0, "medium": 0, "high": 0}));
 
     analytics(&app).await;
     let listed = app.get("/v1/segments").await;
@@ -220,6 +223,19 @@ async fn segments_list_counts_and_average_spend_and_page_through_members(db: Tes
     .map(|(n, v)| (n.to_owned(), v))
     .collect();
     assert_eq!(by_name, want);
+    // The grid: a row per recency score, 5 first; across, (F + M) / 2 rounded up, so m02
+    // (R 5, F 2, M 1) counts under FM 2 and m09 (R 1, F 3, M 2) under FM 3.
+    assert_eq!(
+        listed.body["grid"],
+        json!([
+            {"r": 5, "members": [0, 1, 0, 0, 1]},
+            {"r": 4, "members": [0, 1, 1, 0, 0]},
+            {"r": 3, "members": [0, 1, 1, 0, 0]},
+            {"r": 2, "members": [0, 0, 0, 1, 1]},
+            {"r": 1, "members": [0, 0, 1, 1, 0]},
+        ])
+    );
+    assert_eq!(listed.body["churn"], json!({"low": 1, "medium": 2, "high": 7}));
 
     let first = app.get("/v1/segments/cannot_lose/members?limit=2").await;
     assert_eq!(first.status, 200, "{:?}", first.body);

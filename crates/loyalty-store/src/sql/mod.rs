@@ -30,7 +30,7 @@ pub use webhooks::EVENT_TYPES as WEBHOOK_EVENT_TYPES;
 
 use crate::types::*;
 use crate::url::{Backend, DatabaseUrl};
-use crate::{MemberSegment, SegmentPage, SegmentTotals};
+use crate::{MemberSegment, SegmentPage, SegmentSpread, SegmentTotals};
 use crate::{Store, StoreError};
 use loyalty_core::Timestamp;
 use loyalty_core::decision::HistoryTopic;
@@ -760,6 +760,10 @@ impl Store for SqlStore {
         program: ProgramId,
     ) -> Result<Option<(Timestamp, Vec<SegmentTotals>)>, StoreError> {
         segments::totals(&self.reader, program).await
+    }
+
+    async fn segment_spread(&self, program: ProgramId) -> Result<SegmentSpread, StoreError> {
+        segments::spread(&self.reader, program).await
     }
 
     async fn segment_members(

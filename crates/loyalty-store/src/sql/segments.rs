@@ -4,7 +4,7 @@
 
 use super::rows::{int, json, text, timestamp, to_json};
 use crate::StoreError;
-use crate::segments::{MemberSegment, SegmentPage, SegmentTotals, StoredSegment};
+use crate::segments::{MemberSegment, SegmentPage, SegmentSpread, SegmentTotals, StoredSegment};
 use crate::types::ProgramId;
 use loyalty_core::Timestamp;
 use loyalty_core::ids::{ExternalId, MemberId};
@@ -246,6 +246,39 @@ pub(super) async fn totals(
         })
         .collect();
     Ok(Some((timestamp(&run, "computed_at_us")?, totals)))
+}
+
+/// The scored members counted by grid cell and by churn risk, in the database: a
+/// program's millions of members are never read out to be counted.
+pub(super) async fn spread(pool: &AnyPool, program: ProgramId) -> Result<SegmentSpread, StoreError> {
+    let cells = sqlx::query(
+        "SELECT CAST(r AS BIGINT) AS r, CAST((f + m + 1) / 2 AS BIGINT) AS fm, CAST(COUNT(*) AS BIGINT) AS members \
+         FROM member_segments WHERE program_id = $1 GROUP BY r, (f + m + 1) / 2 ORDER BY r DESC, fm",
+    )
+    .bind(program.0)
+    .fetch_all(pool)
+    .await?;
+    let risks = sqlx::query(
+        "SELECT churn_risk, CAST(COUNT(*) AS BIGINT) AS members FROM member_segments \
+         WHERE program_id = $1 GROUP BY churn_risk",
+    )
+    .bind(program.0)
+    .fetch_all(pool)
+    .await?;
+    let grid = cells
+        .iter()
+        .map(|row| Ok((int(row, "r")?, int(row, "fm")?, int(row, "members")?)))
+        .collect::<Result<_, StoreError>>()?;
+    let churn = risks
+        .iter()
+        .map(|row| {
+            let risk = text(row, "churn_risk")?;
+            let risk = ChurnRisk::parse(&risk)
+                .ok_or_else(|| StoreError::corrupt(format!("column churn_risk: `{risk}`")))?;
+            Ok((risk, int(row, "members")?))
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(SegmentSpread { grid, churn })
 }
 
 /// A page of a segment's members, by member id after `after`.
