@@ -109,6 +109,14 @@ impl Browser {
         }
     }
 
+    /// What the page shown does wrong for people with a screen reader, a keyboard or weak
+    /// eyes (see `accessible.js`): names of controls, texts of drawings, focus order, and
+    /// the contrast of text.
+    pub async fn accessibility_problems(&self) -> Vec<String> {
+        let found = self.client.execute(include_str!("accessible.js"), vec![]).await.unwrap();
+        serde_json::from_value(found).unwrap()
+    }
+
     /// The text of the first element `css` finds.
     pub async fn text(&self, css: &str) -> String {
         self.element(css).await.text().await.unwrap()

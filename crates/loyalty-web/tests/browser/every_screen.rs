@@ -53,6 +53,8 @@ async fn every_screen_is_drawn_for_every_example_program() {
                 browser.has("main h1").await && !shown.contains("could not be drawn"),
                 "{program:?} {screen}: {shown}"
             );
+            let problems = browser.accessibility_problems().await;
+            assert!(problems.is_empty(), "{program:?} {screen}: {problems:#?}");
             if let (Some((points, date)), true) = (&expiry, *screen == "/console/members/m-zed") {
                 assert_eq!(browser.text(".expiring").await, format!("{points} points"));
                 assert!(shown.contains(&format!("Expire {date}")), "{shown}");
@@ -66,6 +68,8 @@ async fn every_screen_is_drawn_for_every_example_program() {
             shown.contains("Zed Ames") && !shown.contains("could not be drawn"),
             "{program:?} portal: {shown}"
         );
+        let problems = browser.accessibility_problems().await;
+        assert!(problems.is_empty(), "{program:?} portal: {problems:#?}");
         if let Some((points, date)) = &expiry {
             assert_eq!(browser.text("#next-expiry").await, format!("{points} points expire on {date}"));
         }
@@ -81,4 +85,33 @@ async fn soonest_expiry(browser: &Browser) -> Option<(i64, String)> {
     let zone = jiff::tz::TimeZone::get(program["definition"]["time_zone"].as_str().unwrap()).unwrap();
     let at: jiff::Timestamp = soonest["expires_at"].as_str().unwrap().parse().unwrap();
     Some((soonest["points"].as_i64().unwrap(), zone.to_datetime(at).date().to_string()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accessibility_check_finds_each_kind_of_problem() {
+    let browser = Browser::start().await;
+    // A page made of mistakes, opened from memory: no language, no h1, a field without a
+    // label, an empty button, a drawing without a text, a tab order of its own and pale
+    // grey text on white.
+    let page = "<!doctype html><html><body><h2>Form</h2><input name=q><button></button>\
+                <svg width=10 height=10></svg><a href=#x tabindex=2>next</a>\
+                <p style='color:#bbb'>Fine print</p><p>Readable</p></body></html>";
+    browser.client.goto(&format!("data:text/html,{}", page.replace('#', "%23"))).await.unwrap();
+    let problems = browser.accessibility_problems().await;
+    let kinds: Vec<&str> = problems.iter().map(|p| p.split(':').next().unwrap_or_default()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "the page has no lang",
+            "the page has 0 h1 headings, not one",
+            "a field without a label",
+            "a button without a name",
+            "a drawing without a text",
+            "a positive tabindex reorders the focus",
+            "contrast 1.92",
+        ],
+        "{problems:#?}"
+    );
+    assert!(problems[6].ends_with("of p \"Fine print\""), "{problems:#?}");
+    browser.close().await;
 }

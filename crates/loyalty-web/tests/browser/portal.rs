@@ -64,6 +64,7 @@ async fn a_member_opens_their_link_redeems_a_reward_and_sees_the_code_and_new_ba
     let codes = api(&browser, Method::GET, "/v1/members/m-cleo/codes", json!(null)).await;
     assert_eq!(codes["codes"][0]["code"], json!(code), "{codes}");
     assert_eq!(browser.text("#balance").await.replace(',', ""), (before - 1000).to_string());
+    assert_eq!(browser.accessibility_problems().await, Vec::<String>::new());
     browser.screenshots("portal-redeemed").await;
 
     // Revoking the member's tokens ends the portal session at its next page.
@@ -153,6 +154,7 @@ async fn a_member_answers_the_survey_that_is_due_and_is_not_asked_again_this_mon
     );
     let scores = browser.client.find_all(Locator::Css(".survey input[name=score]")).await.unwrap();
     assert_eq!(scores.len(), 11);
+    assert_eq!(browser.accessibility_problems().await, Vec::<String>::new());
     browser.screenshots("portal-survey").await;
     browser.click(".survey input[name=score][value='9']").await;
     browser.element("#comment").await.send_keys("Quick delivery").await.unwrap();
