@@ -30,6 +30,7 @@ mod startup;
 mod state;
 mod survey_report;
 pub mod webhooks;
+pub mod weekly;
 
 pub use app::{app, metrics_app};
 pub use clock::Clock;

@@ -557,6 +557,14 @@ pub trait Store: Send + Sync + 'static {
         program: ProgramId,
     ) -> impl Future<Output = Result<Option<(Timestamp, Vec<SegmentTotals>)>, StoreError>> + Send;
 
+    /// Points earned and burned (as the KPI report counts them) between each two of
+    /// `bounds`, ascending instants: one pair per interval, oldest first.
+    fn point_flows(
+        &self,
+        program: ProgramId,
+        bounds: &[Timestamp],
+    ) -> impl Future<Output = Result<Vec<(i64, i64)>, StoreError>> + Send;
+
     /// How the scored members of the last analytics run spread over the R × FM grid and
     /// the churn risks.
     fn segment_spread(

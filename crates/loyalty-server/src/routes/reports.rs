@@ -7,6 +7,7 @@ use crate::extract::ApiQuery;
 use crate::openapi::{Documented, doc};
 use crate::reports::{self, Bound, BreakageReport, KpiReport, LiabilityReport, Period, Report, ReportError};
 use crate::state::AppState;
+use crate::weekly::{DEFAULT_WEEKS, MAX_WEEKS, WeeklyReport};
 use aide::axum::ApiRouter;
 use aide::axum::routing::get_with;
 use aide::transform::TransformOperation;
@@ -60,6 +61,19 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
                 )(op)
                 .answers::<200, KpiReport>("The KPIs")
                 .with(or_csv("metric,value"))
+                .errors(&[422])
+            }),
+        )
+        .api_route(
+            "/v1/reports/weekly",
+            get_with(weekly::<S>, |op| {
+                doc(
+                    "weekly_report",
+                    "reports",
+                    "Points earned and burned in each week (Monday to Sunday, local), up to this one",
+                )(op)
+                .answers::<200, WeeklyReport>("The weeks, oldest first")
+                .with(or_csv("from,to,points_earned,points_burned"))
                 .errors(&[422])
             }),
         )
@@ -208,6 +222,41 @@ async fn kpis<S: Store>(
     let period = period(&state, &caller, &query)?;
     let report = reports::kpis(state.store.as_ref(), caller.program.latest(), period).await?;
     respond(report, query.format.as_deref())
+}
+
+/// How many weeks, and in which form.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct WeeklyQuery {
+    /// Weeks up to and including this one, from 1 to 104; 26 if not given.
+    #[schemars(with = "Option<u32>", range(min = 1, max = 104))]
+    weeks: Option<String>,
+    /// `json` (the default) or `csv`.
+    #[schemars(with = "Option<ReportFormat>")]
+    format: Option<String>,
+}
+
+async fn weekly<S: Store>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<WeeklyQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(Access::Read)?;
+    let weeks = match query.weeks.as_deref() {
+        None => DEFAULT_WEEKS,
+        Some(text) => text.parse().ok().filter(|n| (1..=MAX_WEEKS).contains(n)).ok_or_else(|| {
+            ApiError::invalid_request(format!("weeks: `{text}` is not a whole number from 1 to {MAX_WEEKS}"))
+        })?,
+    };
+    let format = ReportFormat::parse(query.format.as_deref())?;
+    let program = &caller.program.latest().program;
+    let today = today(&state, &caller);
+    let (report, csv) =
+        crate::weekly::weekly(state.store.as_ref(), caller.program.id(), program.calendar(), today, weeks)
+            .await?;
+    Ok(match format {
+        ReportFormat::Json => Json(report).into_response(),
+        ReportFormat::Csv => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response(),
+    })
 }
 
 /// Points donated in the period (by default, everything up to the end of today) per

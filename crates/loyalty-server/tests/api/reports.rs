@@ -10,7 +10,65 @@ each_backend!(
     a_cohort_shows_what_was_redeemed_expired_and_taken_back,
     every_report_reads_its_period_as_days_or_instants_alike,
     the_kpis_count_open_members_in_each_tier,
+    weekly_flows_split_at_local_mondays_and_match_the_kpis_of_each_week,
 );
+
+async fn weekly_flows_split_at_local_mondays_and_match_the_kpis_of_each_week(db: TestDb) {
+    let app = TestApp::start_with(db, &retail_path()).await;
+    // Each enrolment earns 100 welcome points. Paris leaves summer time on Sunday 25
+    // October at 01:00 UTC: 22:30 UTC that evening is still Sunday (23:30), 23:30 UTC is
+    // Monday 26 October (00:30), the next week.
+    for (when, member) in
+        [("2026-10-20T10:00:00Z", "ada"), ("2026-10-25T22:30:00Z", "bob"), ("2026-10-25T23:30:00Z", "cy")]
+    {
+        app.clock.set(at(when));
+        assert_eq!(app.post("/v1/members", json!({"external_id": member})).await.status, 201);
+    }
+    app.clock.set(at("2026-11-04T10:00:00Z"));
+    let added = app.post("/v1/members/ada/adjustments", json!({"points": 1900, "reason": "migration"})).await;
+    assert_eq!(added.status, 201, "{:?}", added.body);
+    let spent = app.post("/v1/members/ada/redemptions", json!({"reward": "voucher-10"})).await;
+    assert_eq!(spent.status, 201, "{:?}", spent.body);
+    app.clock.set(at("2026-11-05T10:00:00Z"));
+
+    let weekly = app.get("/v1/reports/weekly?weeks=4").await;
+    assert_eq!(weekly.status, 200, "{:?}", weekly.body);
+    // An adjustment is neither earned nor burned, as in the KPI report.
+    assert_eq!(
+        weekly.body["weeks"],
+        json!([
+            {"from": "2026-10-12", "to": "2026-10-18", "points_earned": 0, "points_burned": 0},
+            {"from": "2026-10-19", "to": "2026-10-25", "points_earned": 200, "points_burned": 0},
+            {"from": "2026-10-26", "to": "2026-11-01", "points_earned": 100, "points_burned": 0},
+            {"from": "2026-11-02", "to": "2026-11-08", "points_earned": 0, "points_burned": 1000},
+        ])
+    );
+    for week in weekly.body["weeks"].as_array().unwrap() {
+        let kpis = app
+            .get(&format!(
+                "/v1/reports/kpis?from={}&to={}",
+                week["from"].as_str().unwrap(),
+                week["to"].as_str().unwrap()
+            ))
+            .await;
+        assert_eq!(
+            (&kpis.body["points_earned"], &kpis.body["points_burned"]),
+            (&week["points_earned"], &week["points_burned"]),
+            "{week}"
+        );
+    }
+    assert_eq!(app.get("/v1/reports/weekly").await.body["weeks"].as_array().unwrap().len(), 26);
+    let csv = app.get("/v1/reports/weekly?weeks=2&format=csv").await;
+    assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
+    assert_eq!(
+        csv.body.as_str().unwrap(),
+        "from,to,points_earned,points_burned\n2026-10-26,2026-11-01,100,0\n2026-11-02,2026-11-08,0,1000\n"
+    );
+    for bad in ["weeks=0", "weeks=105", "weeks=two", "format=xml"] {
+        let refused = app.get(&format!("/v1/reports/weekly?{bad}")).await;
+        assert_eq!((refused.status, refused.code()), (422, "invalid_request"), "{bad}: {:?}", refused.body);
+    }
+}
 
 async fn the_kpis_count_open_members_in_each_tier(db: TestDb) {
     let app = TestApp::start_with(db, &retail_path()).await;

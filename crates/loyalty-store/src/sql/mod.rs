@@ -762,6 +762,14 @@ impl Store for SqlStore {
         segments::totals(&self.reader, program).await
     }
 
+    async fn point_flows(
+        &self,
+        program: ProgramId,
+        bounds: &[Timestamp],
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        reports::flows(&self.reader, program, bounds).await
+    }
+
     async fn segment_spread(&self, program: ProgramId) -> Result<SegmentSpread, StoreError> {
         segments::spread(&self.reader, program).await
     }

@@ -8,7 +8,7 @@ use crate::StoreError;
 use crate::types::{BreakageSums, IssuedLots, KpiSums, LiabilitySums, ProgramId};
 use loyalty_core::Timestamp;
 use loyalty_core::ledger::Account;
-use sqlx::AnyPool;
+use sqlx::{AnyPool, AssertSqlSafe};
 use std::collections::BTreeMap;
 
 /// Lots are grouped by quarter hour of issue: fine enough to place each in its local month
@@ -119,6 +119,47 @@ pub(super) async fn breakage(
     })
 }
 
+/// Points issued (less returns) and spent (redeemed and donated, less refunds) among a
+/// program's postings `p`, as the KPI report and the weekly flows count them.
+const EARNED_BURNED: &str = "\
+    CAST(COALESCE(SUM(CASE WHEN p.account = 'program:issued' THEN -p.amount ELSE 0 END), 0) AS BIGINT) AS earned, \
+    CAST(COALESCE(SUM(CASE WHEN p.account IN ('program:redeemed', 'program:donated') THEN p.amount ELSE 0 END), 0) \
+      AS BIGINT) AS burned";
+
+/// Points earned and burned between each two of `bounds` (ascending instants), in one
+/// pass over the postings: `bounds.len() - 1` pairs, oldest first.
+pub(super) async fn flows(
+    pool: &AnyPool,
+    program: ProgramId,
+    bounds: &[Timestamp],
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let (Some(first), Some(last)) = (bounds.first(), bounds.last()) else { return Ok(Vec::new()) };
+    // The bucket of a posting: the number of inner bounds at or before it.
+    let buckets: Vec<String> = (1..bounds.len().saturating_sub(1))
+        .map(|i| format!("CASE WHEN p.recorded_at_us >= ${} THEN 1 ELSE 0 END", i + 3))
+        .collect();
+    let bucket = if buckets.is_empty() { "0".to_owned() } else { buckets.join(" + ") };
+    let sql = format!(
+        "SELECT CAST({bucket} AS BIGINT) AS bucket, {EARNED_BURNED} FROM postings p \
+         WHERE p.program_id = $1 AND p.member_id IS NULL AND p.recorded_at_us >= $2 AND p.recorded_at_us < $3 \
+         GROUP BY 1"
+    );
+    let mut query =
+        sqlx::query(AssertSqlSafe(sql)).bind(program.0).bind(first.as_micros()).bind(last.as_micros());
+    for inner in &bounds[1..bounds.len() - 1] {
+        query = query.bind(inner.as_micros());
+    }
+    let rows = query.fetch_all(pool).await?;
+    let mut sums = vec![(0, 0); bounds.len() - 1];
+    for row in &rows {
+        let slot = usize::try_from(int(row, "bucket")?).ok().and_then(|b| sums.get_mut(b));
+        if let Some(slot) = slot {
+            *slot = (int(row, "earned")?, int(row, "burned")?);
+        }
+    }
+    Ok(sums)
+}
+
 pub(super) async fn kpis(
     pool: &AnyPool,
     program: ProgramId,
@@ -146,14 +187,10 @@ pub(super) async fn kpis(
     .bind(90 * DAY_MICROS)
     .fetch_one(pool)
     .await?;
-    let flows = sqlx::query(
-        "SELECT \
-           CAST(COALESCE(SUM(CASE WHEN p.account = 'program:issued' THEN -p.amount ELSE 0 END), 0) AS BIGINT) AS earned, \
-           CAST(COALESCE(SUM(CASE WHEN p.account IN ('program:redeemed', 'program:donated') THEN p.amount ELSE 0 END), 0) \
-             AS BIGINT) AS burned \
-         FROM postings p \
-         WHERE p.program_id = $1 AND p.member_id IS NULL AND p.recorded_at_us >= $2 AND p.recorded_at_us < $3",
-    )
+    let flows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {EARNED_BURNED} FROM postings p \
+         WHERE p.program_id = $1 AND p.member_id IS NULL AND p.recorded_at_us >= $2 AND p.recorded_at_us < $3"
+    )))
     .bind(program.0)
     .bind(from)
     .bind(to)
