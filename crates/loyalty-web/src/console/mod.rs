@@ -40,6 +40,7 @@ pub fn router<S: Store>(web: Web<S>) -> Router {
         .route("/console/program", get(program::show::<S>).post(program::submit::<S>))
         .route("/console/program/check", post(program::check::<S>))
         .route("/console/rewards", get(rewards::list::<S>).post(rewards::create::<S>))
+        .route("/console/rewards/{code}", post(rewards::edit::<S>))
         .route("/console/rewards/{code}/archive", post(rewards::archive::<S>))
         .route("/console/engagement", get(engagement::show::<S>))
         .route("/console/segments", get(segments::show::<S>))

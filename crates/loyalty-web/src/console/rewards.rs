@@ -105,6 +105,52 @@ pub async fn create<S: Store>(
     after(&web, made, "/console/rewards?done=added")
 }
 
+/// A reward's edit form: the fields it shows filled in.
+#[derive(Debug, Default, Deserialize)]
+pub struct RewardEdit {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    points_cost: String,
+    #[serde(default)]
+    stock: String,
+}
+
+impl RewardEdit {
+    /// The changes as the API takes them; a stock emptied in the form is taken away
+    /// (unlimited).
+    fn body(&self) -> Result<Value, Refusal> {
+        let whole = |field: &str, text: &str| -> Result<i64, Refusal> {
+            text.parse()
+                .map_err(|_| Refusal::invalid(format!("{field} must be a whole number; it was `{text}`.")))
+        };
+        let stock = match self.stock.trim() {
+            "" => Value::Null,
+            text => json!(whole("stock", text)?),
+        };
+        Ok(json!({
+            "name": self.name.trim(),
+            "points_cost": whole("points_cost", self.points_cost.trim())?,
+            "stock": stock,
+        }))
+    }
+}
+
+/// Changes a reward's name, cost or stock: a new program version.
+pub async fn edit<S: Store>(
+    State(web): State<Web<S>>,
+    Path(code): Path<String>,
+    Change(session, form): Change<RewardEdit>,
+) -> Response {
+    let changed = match form.body() {
+        Ok(body) => web.api.patch(&session.bearer, &format!("/v1/rewards/{}", escape(&code)), &body).await,
+        Err(refusal) => Err(refusal),
+    };
+    after(&web, changed, "/console/rewards?done=changed")
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct Archive {
     #[serde(default)]
@@ -124,4 +170,4 @@ pub async fn archive<S: Store>(
     )
 }
 
-posted!(Archive, NewReward);
+posted!(Archive, NewReward, RewardEdit);

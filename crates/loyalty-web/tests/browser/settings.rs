@@ -86,8 +86,26 @@ async fn an_admin_makes_and_revokes_a_key_reads_the_trail_and_looks_up_a_code() 
     );
     let row = browser.text("#rewards tbody tr:last-child").await;
     assert!(row.contains("Enamel mug") && row.contains("20 of 20"), "{row}");
-    browser.element("#rewards tbody tr:last-child input[name=confirmed]").await.click().await.unwrap();
-    browser.element("#rewards tbody tr:last-child button").await.click().await.unwrap();
+    // Edited: dearer, and its stock emptied, which makes it unlimited.
+    browser.click("#rewards tbody tr:last-child details summary").await;
+    browser.fill("#rewards tbody tr:last-child details input[name=points_cost]", "350").await;
+    browser.fill("#rewards tbody tr:last-child details input[name=stock]", "").await;
+    browser.click("#rewards tbody tr:last-child details button").await;
+    browser.arrive("/console/rewards?done=changed").await;
+    let mug = api(&browser, Method::GET, "/v1/rewards/mug", json!(null)).await;
+    assert_eq!(
+        (mug["name"].as_str(), mug["points_cost"].as_i64(), mug.get("stock")),
+        (Some("Enamel mug"), Some(350), None),
+        "{mug}"
+    );
+    assert!(browser.text("#rewards tbody tr:last-child").await.contains("unlimited"));
+    browser
+        .element("#rewards tbody tr:last-child .archive input[name=confirmed]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.element("#rewards tbody tr:last-child .archive button").await.click().await.unwrap();
     browser.arrive("/console/rewards?done=archived").await;
     let mug = api(&browser, Method::GET, "/v1/rewards/mug", json!(null)).await;
     assert_eq!(mug["archived"], true, "{mug}");
