@@ -25,7 +25,7 @@ mod inputs;
 mod route;
 
 pub use errors::{STATUSES, error_codes};
-pub use route::{Documented, answers_raw, doc};
+pub use route::{Documented, answers_raw, doc, optional_body};
 
 /// `GET /openapi.json`: the document, needing no key.
 pub async fn serve() -> Response {

@@ -35,6 +35,15 @@ impl Documented for TransformOperation<'_> {
     }
 }
 
+/// Marks the operation's body as optional, for a handler that takes `Option<ApiJson<_>>`:
+/// a request without one is answered as if its every field were left out.
+pub fn optional_body(mut op: TransformOperation<'_>) -> TransformOperation<'_> {
+    if let Some(aide::openapi::ReferenceOr::Item(body)) = op.inner_mut().request_body.as_mut() {
+        body.required = false;
+    }
+    op
+}
+
 /// A success answer that is not a JSON body of a Rust type: a page, a file, Prometheus
 /// text, or the document itself.
 pub fn answers_raw(

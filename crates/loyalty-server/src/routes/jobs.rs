@@ -7,7 +7,7 @@ use crate::auth::AdminCaller;
 use crate::error::ApiError;
 use crate::jobs::{DEFAULT_BATCH, Job, JobReport, run_only};
 use crate::json::{ApiJson, MaybeJson};
-use crate::openapi::{Documented, doc};
+use crate::openapi::{Documented, doc, optional_body};
 use crate::state::AppState;
 use aide::axum::ApiRouter;
 use aide::axum::routing::{get_with, post_with};
@@ -27,6 +27,7 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
                 let op = doc("run_jobs", "jobs", "Run the program's due jobs now")(op)
                     .answers::<200, JobRun>("What the run did")
                     .errors(&[400, 422]);
+                // A request without a body runs every due job.
                 optional_body(op)
             }),
         )
@@ -46,14 +47,6 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
                 .errors(&[409])
             }),
         )
-}
-
-/// Marks the operation's body as optional: a request without one runs every due job.
-fn optional_body(mut op: aide::transform::TransformOperation<'_>) -> aide::transform::TransformOperation<'_> {
-    if let Some(aide::openapi::ReferenceOr::Item(body)) = op.inner_mut().request_body.as_mut() {
-        body.required = false;
-    }
-    op
 }
 
 /// A run of the jobs, on demand.

@@ -6,7 +6,7 @@ use crate::auth::{Caller, PosCaller};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::member_token::{DEFAULT_SECONDS, MAX_SECONDS, issue};
-use crate::openapi::{Documented, doc};
+use crate::openapi::{Documented, doc, optional_body};
 use crate::state::AppState;
 use aide::axum::ApiRouter;
 use aide::axum::routing::post_with;
@@ -23,8 +23,14 @@ pub fn router<S: Store>() -> ApiRouter<AppState<S>> {
     ApiRouter::new().api_route(
         "/v1/members/{external_id}/tokens",
         post_with(create::<S>, |op| {
-            doc("create_member_token", "members", "A short-lived token for the member's own page or app")(op)
-                .answers::<201, MemberToken>("The token")
+            let op = doc(
+                "create_member_token",
+                "members",
+                "A short-lived token for the member's own page or app",
+            )(op)
+            .answers::<201, MemberToken>("The token");
+            // Without a body the token lives an hour.
+            optional_body(op)
         })
         .delete_with(revoke::<S>, |op| {
             doc("revoke_member_tokens", "members", "End every token of the member made so far")(op)

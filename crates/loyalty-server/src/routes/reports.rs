@@ -167,15 +167,20 @@ impl ReportFormat {
             Some(other) => Err(ApiError::invalid_request(format!("format: `{other}` is not json or csv"))),
         }
     }
+
+    /// The report in this form: its JSON, or its CSV.
+    pub(super) fn answer(self, json: impl Serialize, csv: String) -> Response {
+        match self {
+            ReportFormat::Json => Json(json).into_response(),
+            ReportFormat::Csv => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response(),
+        }
+    }
 }
 
 /// The format is read once the report is made, so that a bad period is the error a
 /// request with both wrong is answered with.
 fn respond(report: Report, format: Option<&str>) -> Result<Response, ApiError> {
-    Ok(match ReportFormat::parse(format)? {
-        ReportFormat::Json => Json(report.json).into_response(),
-        ReportFormat::Csv => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], report.csv).into_response(),
-    })
+    Ok(ReportFormat::parse(format)?.answer(report.json, report.csv))
 }
 
 pub(super) fn today<S: Store>(state: &AppState<S>, caller: &Caller) -> Date {
@@ -253,10 +258,7 @@ async fn weekly<S: Store>(
     let (report, csv) =
         crate::weekly::weekly(state.store.as_ref(), caller.program.id(), program.calendar(), today, weeks)
             .await?;
-    Ok(match format {
-        ReportFormat::Json => Json(report).into_response(),
-        ReportFormat::Csv => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response(),
-    })
+    Ok(format.answer(report, csv))
 }
 
 /// Points donated in the period (by default, everything up to the end of today) per
