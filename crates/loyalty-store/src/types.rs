@@ -303,6 +303,11 @@ pub struct LedgerEntry {
     pub occurred_at: Timestamp,
     pub recorded_at: Timestamp,
     pub postings: Vec<PostingView>,
+    /// How the engine worked the points out, in words, for an entry of the member's own
+    /// event that has an explanation (earning, returns); absent otherwise, and for points
+    /// another member's event gave them (a referral), whose order is not theirs to read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,5 +1,5 @@
-//! The stylesheet, htmx (vendored, pinned) and the portal's copy buttons, compiled into the binary and cached by
-//! browsers for a day.
+//! The stylesheet, htmx (vendored, pinned) and the portal's copy buttons, compiled into
+//! the binary and cached by browsers for a day.
 
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};

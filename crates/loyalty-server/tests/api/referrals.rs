@@ -88,6 +88,12 @@ async fn a_referred_friend_s_first_big_order_pays_both_once(db: TestDb) {
         ledger.body["entries"][0]["postings"],
         json!([{"account": "program:issued", "amount": -500}, {"account": "member:available", "amount": 500}])
     );
+    // The referrer's entry carries no explanation: the words are of Bea's order, not theirs.
+    assert!(ledger.body["entries"][0].get("explanation").is_none(), "{:?}", ledger.body);
+    // Bea's own entry for the order is explained in the words her answer had.
+    let hers = app.get("/v1/members/b-1/ledger").await;
+    assert_eq!(hers.body["entries"][0]["reference"], "b-o2", "{:?}", hers.body);
+    assert_eq!(hers.body["entries"][0]["explanation"], explanation["summary"]);
 
     // The referral pays once.
     app.clock.set(at("2026-11-02T12:30:00Z"));

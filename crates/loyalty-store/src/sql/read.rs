@@ -146,6 +146,12 @@ fn by_key(rows: &[AnyRow]) -> Result<BTreeMap<String, i64>, StoreError> {
     rows.iter().map(|row| Ok((text(row, "key")?, int(row, "value")?))).collect()
 }
 
+/// The words of an event's explanation, from the outcome the event was answered with.
+fn summary(result: Option<&str>) -> Option<String> {
+    let outcome: serde_json::Value = serde_json::from_str(result?).ok()?;
+    outcome.get("explanation")?.get("summary")?.as_str().map(str::to_owned)
+}
+
 pub(super) async fn ledger(
     pool: &AnyPool,
     program: ProgramId,
@@ -161,10 +167,11 @@ pub(super) async fn ledger(
         .ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() })?;
     // One entry more than asked tells whether another page follows.
     let rows = sqlx::query(
-        "SELECT e.id, e.kind, e.memo, e.occurred_at_us, e.recorded_at_us, p.account, p.amount \
-         FROM (SELECT id, kind, memo, occurred_at_us, recorded_at_us FROM journal_entries \
+        "SELECT e.id, e.kind, e.memo, e.occurred_at_us, e.recorded_at_us, p.account, p.amount, ev.result \
+         FROM (SELECT id, event_id, member_id, kind, memo, occurred_at_us, recorded_at_us FROM journal_entries \
                WHERE member_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3) e \
          JOIN postings p ON p.entry_id = e.id \
+         LEFT JOIN events ev ON ev.id = e.event_id AND ev.member_id = e.member_id \
          ORDER BY e.id DESC, p.id",
     )
     .bind(int(&member, "id")?)
@@ -184,6 +191,7 @@ pub(super) async fn ledger(
                 occurred_at: timestamp(row, "occurred_at_us")?,
                 recorded_at: timestamp(row, "recorded_at_us")?,
                 postings: Vec::with_capacity(2),
+                explanation: summary(opt_text(row, "result")?.as_deref()),
             });
         }
         if let Some(entry) = entries.last_mut() {

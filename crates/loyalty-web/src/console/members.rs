@@ -165,7 +165,7 @@ fn running_balance(member: &Value, ledger: &Value) -> Vec<Value> {
             let row = json!({
                 "entry": entry["entry"], "kind": entry["kind"], "reference": entry["reference"],
                 "occurred_at": entry["occurred_at"], "change": change, "balance": after,
-                "postings": entry["postings"],
+                "postings": entry["postings"], "explanation": entry.get("explanation"),
             });
             after -= change;
             row

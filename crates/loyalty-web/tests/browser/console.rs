@@ -96,6 +96,11 @@ async fn a_merchant_signs_in_finds_a_member_and_adjusts_their_points() {
         browser.text("#ledger tbody tr:first-child td:nth-child(5)").await,
         loyalty_points(before + 50)
     );
+    // Ann's purchase is explained in the words its answer had.
+    let ledger = api(&browser, Method::GET, "/v1/members/m-ann/ledger", json!(null)).await;
+    let bought = ledger["entries"].as_array().unwrap().iter().find(|e| e["reference"] == "o-m-ann").cloned();
+    let why = bought.unwrap()["explanation"].as_str().unwrap().to_owned();
+    assert!(browser.text("#ledger").await.contains(&why), "{why}");
     browser.screenshots("console-member").await;
 
     // The audit trail names the key that made the adjustment through the console.

@@ -54,5 +54,25 @@ async fn segments_show_the_scored_members_in_counts_grid_and_csv() {
     assert_eq!(lines[0], "segment,external_id,r,f,m,recency_days,frequency,monetary_minor,churn_risk");
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines.iter().any(|l| l.contains(",m-hal,")), "{csv}");
+
+    // A member's page says their segment and churn risk, and why.
+    let hal = api(&browser, Method::GET, "/v1/members/m-hal", json!(null)).await;
+    browser.open("/console/members/m-hal").await;
+    let segment = browser.text("#segment").await;
+    let named = hal["segment"].as_str().unwrap().replace('_', " ");
+    let scores = format!(
+        "(recency {}, frequency {}, spend {}, of 5)",
+        hal["rfm"]["r"], hal["rfm"]["f"], hal["rfm"]["m"]
+    );
+    assert_eq!(segment, format!("{named} {scores}"));
+    let churn = browser.text("#churn").await;
+    let days = hal["churn"]["days_since"].as_i64().unwrap();
+    assert!(
+        churn.starts_with(&format!(
+            "{}: {days} days since the last purchase",
+            hal["churn"]["risk"].as_str().unwrap()
+        )),
+        "{churn}"
+    );
     browser.close().await;
 }
