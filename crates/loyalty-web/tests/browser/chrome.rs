@@ -166,10 +166,17 @@ impl Browser {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         for (width, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+            // The whole page, not just what fits the window: the window is made as tall as
+            // the page at this width (up to a limit a README can show).
             self.client.set_window_size(w, h).await.unwrap();
+            let tall =
+                self.client.execute("return document.documentElement.scrollHeight", vec![]).await.unwrap();
+            let tall = tall.as_u64().and_then(|t| u32::try_from(t).ok()).unwrap_or(h).clamp(h, 4000);
+            self.client.set_window_size(w, tall).await.unwrap();
             let png = self.client.screenshot().await.unwrap();
             std::fs::write(dir.join(format!("{name}-{width}.png")), png).unwrap();
         }
+        self.client.set_window_size(DESKTOP.0, DESKTOP.1).await.unwrap();
     }
 
     /// Signs in to the console with the admin key and waits for the dashboard.

@@ -101,6 +101,8 @@ async fn a_merchant_signs_in_finds_a_member_and_adjusts_their_points() {
     let bought = ledger["entries"].as_array().unwrap().iter().find(|e| e["reference"] == "o-m-ann").cloned();
     let why = bought.unwrap()["explanation"].as_str().unwrap().to_owned();
     assert!(browser.text("#ledger").await.contains(&why), "{why}");
+    // Tiers by their names, as the program calls them.
+    assert_eq!(browser.text("#tier").await, "Silver");
     browser.screenshots("console-member").await;
 
     // The audit trail names the key that made the adjustment through the console.
