@@ -171,6 +171,9 @@ pub struct SurveyOutcome {
     pub occurred_at: Timestamp,
 }
 
+/// What the keys of every survey counter of a member start with.
+pub const COUNTERS: &str = "survey:";
+
 /// A validated survey.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Survey {
@@ -186,19 +189,19 @@ pub struct Survey {
 impl Survey {
     /// How many times the member answered, ever.
     pub fn answers_counter(&self) -> Counter {
-        Counter::member(format!("survey:{}:answers", self.code))
+        Counter::member(format!("{COUNTERS}{}:answers", self.code))
     }
 
     /// The instant (in microseconds) of the member's latest answer: the counter moves by
     /// the difference, as counters only add.
     pub fn last_counter(&self) -> Counter {
-        Counter::member(format!("survey:{}:last", self.code))
+        Counter::member(format!("{COUNTERS}{}:last", self.code))
     }
 
     /// The member's answers in the `per_period` period holding `at`, if answers are limited so.
     pub fn period_counter(&self, calendar: &Calendar, at: Timestamp) -> Option<Counter> {
         self.per_period.map(|p| {
-            Counter::member(format!("survey:{}:{}:{}", self.code, p.as_str(), p.index(calendar, at)))
+            Counter::member(format!("{COUNTERS}{}:{}:{}", self.code, p.as_str(), p.index(calendar, at)))
         })
     }
 

@@ -144,11 +144,13 @@ struct MemberStreaks {
     streaks: Vec<StreakView>,
 }
 
-/// The member (404 if none) and their counters, at the program's time.
+/// The member (404 if none) and their counters whose key starts with `prefix`, at the
+/// program's time.
 pub(super) async fn member_counts<S: Store>(
     state: &AppState<S>,
     caller: &Caller,
     external_id: &ExternalId,
+    prefix: &str,
 ) -> Result<(MemberView, BTreeMap<String, i64>, Timestamp), ApiError> {
     let now = state.clock.now_for(caller.program.id());
     let view = state
@@ -156,7 +158,7 @@ pub(super) async fn member_counts<S: Store>(
         .member(caller.program.at(now), external_id, now)
         .await?
         .ok_or_else(|| Rejection::MemberNotFound { external_id: external_id.to_string() })?;
-    let counters = state.store.member_counters(caller.program.id(), external_id, "").await?;
+    let counters = state.store.member_counters(caller.program.id(), external_id, prefix).await?;
     Ok((view, counters, now))
 }
 
@@ -166,7 +168,7 @@ async fn member_achievements<S: Store>(
     MemberPath(external_id): MemberPath,
 ) -> Result<Json<MemberAchievements>, ApiError> {
     caller.require(Access::Read)?;
-    let (view, counters, now) = member_counts(&state, &caller, &external_id).await?;
+    let (view, counters, now) = member_counts(&state, &caller, &external_id, "").await?;
     let program = &caller.program.at(now).program;
     // Achievements for some segments are shown to members of them: read the member's
     // segment only when one is.
@@ -198,7 +200,7 @@ async fn member_streaks<S: Store>(
     MemberPath(external_id): MemberPath,
 ) -> Result<Json<MemberStreaks>, ApiError> {
     caller.require(Access::Read)?;
-    let (_, counters, now) = member_counts(&state, &caller, &external_id).await?;
+    let (_, counters, now) = member_counts(&state, &caller, &external_id, "").await?;
     let program = &caller.program.at(now).program;
     let counts = counts(&counters);
     let streaks =

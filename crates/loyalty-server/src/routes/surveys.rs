@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use loyalty_core::engage::view::counts;
 use loyalty_core::event::SurveyAnswer;
 use loyalty_core::feedback::report::breakdown;
-use loyalty_core::feedback::{NotDue, Survey, SurveyKind, SurveyOutcome, SurveyPeriod};
+use loyalty_core::feedback::{COUNTERS, NotDue, Survey, SurveyKind, SurveyOutcome, SurveyPeriod};
 use loyalty_core::ids::{Comment, ExternalId, OrderId, SurveyCode};
 use loyalty_core::{Event, Points, Rejection, Timestamp};
 use loyalty_store::Store;
@@ -155,7 +155,7 @@ async fn member_surveys<S: Store>(
     MemberPath(external_id): MemberPath,
 ) -> Result<Json<MemberSurveys>, ApiError> {
     caller.require(Access::Read)?;
-    let (_, counters, now) = member_counts(&state, &caller, &external_id).await?;
+    let (_, counters, now) = member_counts(&state, &caller, &external_id, COUNTERS).await?;
     let program = &caller.program.at(now).program;
     let counts = counts(&counters);
     let surveys = program
