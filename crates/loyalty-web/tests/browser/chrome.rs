@@ -29,6 +29,9 @@ fn binary(variable: &str, default: &str) -> PathBuf {
 pub struct Browser {
     pub client: Client,
     pub server: TestServer,
+    /// Whether `screenshots` writes: a second run of a walk on another backend would
+    /// write the same files at the same time.
+    shots: bool,
     _driver: Driver,
     _profile: tempfile::TempDir,
 }
@@ -41,13 +44,17 @@ impl Browser {
         Browser::start_with(retail_path()).await
     }
 
-    /// The browser, with `program` served.
+    /// The browser, with `program` served from a SQLite file.
     pub async fn start_with(program: PathBuf) -> Browser {
+        Browser { shots: true, ..Browser::start_on(TestDb::sqlite(), program).await }
+    }
+
+    /// The browser, with `program` served from `db`; it takes no screenshots.
+    pub async fn start_on(db: TestDb, program: PathBuf) -> Browser {
         // The server's errors (a page that could not be drawn) in the test's output.
         let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let chromium = binary("LOYALTY_CHROMIUM", "/usr/bin/chromium");
         let chromedriver = binary("LOYALTY_CHROMEDRIVER", "/usr/bin/chromedriver");
-        let db = TestDb::sqlite();
         let server = TestServer::start_serving(db, vec![program], ConnectionLimits::default(), |state| {
             let api = loyalty_server::app(state.clone());
             with_screens(state, api, WebSettings::default())
@@ -83,7 +90,7 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
-        Browser { client, server, _driver: Driver(driver), _profile: profile }
+        Browser { client, server, shots: false, _driver: Driver(driver), _profile: profile }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -163,6 +170,9 @@ impl Browser {
     /// Screenshots of the page as it is, at desktop and phone widths, into
     /// `docs/screenshots/<name>-desktop.png` and `-phone.png`.
     pub async fn screenshots(&self, name: &str) {
+        if !self.shots {
+            return;
+        }
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         for (width, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {

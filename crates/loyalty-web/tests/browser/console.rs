@@ -3,6 +3,7 @@
 //! CSRF token is refused.
 
 use crate::chrome::{Browser, api, purchase};
+use loyalty_testkit::{TestDb, retail_path};
 use reqwest::Method;
 use serde_json::json;
 
@@ -26,7 +27,17 @@ async fn sign_in(browser: &Browser, key: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_merchant_signs_in_finds_a_member_and_adjusts_their_points() {
-    let browser = Browser::start().await;
+    a_merchant_finds_and_adjusts(Browser::start().await).await;
+}
+
+/// The same walk with the server on PostgreSQL: the screens call the API, which is tested
+/// on both backends, and this proves the screens' path end to end on the second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_merchant_signs_in_finds_a_member_and_adjusts_their_points_on_postgres() {
+    a_merchant_finds_and_adjusts(Browser::start_on(TestDb::postgres().await, retail_path()).await).await;
+}
+
+async fn a_merchant_finds_and_adjusts(browser: Browser) {
     seed(&browser).await;
 
     browser.open("/console/sign-in").await;
