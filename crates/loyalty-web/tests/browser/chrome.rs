@@ -38,6 +38,7 @@ pub struct Browser {
 
 pub const DESKTOP: (u32, u32) = (1280, 900);
 pub const PHONE: (u32, u32) = (390, 844);
+pub const TABLET: (u32, u32) = (820, 1180);
 
 impl Browser {
     pub async fn start() -> Browser {
@@ -175,7 +176,7 @@ impl Browser {
         }
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
-        for (width, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
+        for (width, (w, h)) in [("phone", PHONE), ("tablet", TABLET), ("desktop", DESKTOP)] {
             // The whole page, not just what fits the window: the window is made as tall as
             // the page at this width (up to a limit a README can show).
             self.client.set_window_size(w, h).await.unwrap();
